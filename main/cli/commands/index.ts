@@ -1,0 +1,6 @@
+/** Registry of `kyso` subcommands; each issue adds its own command module here. */
+import type { Command } from '../io.js';
+import { appCommand } from './app.js';
+
+/** Every subcommand, in the order `kyso --help` lists them. */
+export const commands: Command[] = [appCommand];

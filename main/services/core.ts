@@ -1,0 +1,50 @@
+/**
+ * Composition of the core services behind the contract. Both transports (Electron IPC in
+ * main/shell, WebSocket in main/host) create one Core and dispatch into it.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Lang } from '../../resources/locales/index.js';
+import { createAppHandlers, type AppState } from './app-handlers.js';
+import { dispatch } from './dispatch.js';
+import { EventBus } from './events.js';
+import type { HandlerMap, ServiceContext } from './types.js';
+import type { Result } from '../api/index.js';
+
+/** Options for creating the core. */
+export interface CoreOptions {
+  host: 'electron' | 'browser';
+  home: string;
+  lang: Lang;
+}
+
+/** The running core: call operations, subscribe to events, close. */
+export interface Core {
+  readonly state: AppState;
+  readonly bus: EventBus;
+  readonly handlers: HandlerMap;
+  /** Runs one contract call; always resolves to an envelope. */
+  call(id: string, input: unknown): Promise<Result<unknown>>;
+  /** Releases tokens, databases and timers. */
+  close(): Promise<void>;
+}
+
+/** Creates the core services for one app instance. */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  mkdirSync(options.home, { recursive: true });
+  const state: AppState = { host: options.host, home: options.home, lang: options.lang };
+  const bus = new EventBus();
+  const closers: Array<() => Promise<void> | void> = [];
+  const handlers: HandlerMap = {
+    ...createAppHandlers(state),
+  };
+  const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
+  return {
+    state,
+    bus,
+    handlers,
+    call: (id, input) => dispatch(handlers, id, input, ctx()),
+    close: async () => {
+      for (const c of closers.reverse()) await c();
+    },
+  };
+}

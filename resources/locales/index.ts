@@ -1,0 +1,44 @@
+/**
+ * Message catalogue for the CLI, the core's errors and the UI. One bundle per domain so that
+ * each part of the app owns its own file; keys must be unique across bundles (tested).
+ */
+import { common } from './common.js';
+import { token } from './token.js';
+import { sign } from './sign.js';
+import { verify } from './verify.js';
+import { exchange } from './exchange.js';
+import { provision } from './provision.js';
+import { ui } from './ui.js';
+import type { Lang, MessageBundle } from './types.js';
+
+export type { Lang, MessageBundle } from './types.js';
+
+/** Every bundle, in lookup order. */
+export const bundles: Record<string, MessageBundle> = { common, token, sign, verify, exchange, provision, ui };
+
+const merged: Record<Lang, Record<string, string>> = { vi: {}, en: {} };
+for (const b of Object.values(bundles)) {
+  Object.assign(merged.vi, b.vi);
+  Object.assign(merged.en, b.en);
+}
+
+/** Translates a key, filling {placeholders}; falls back to English, then to the key itself. */
+export function t(lang: Lang, key: string, params: Record<string, unknown> = {}): string {
+  const template = merged[lang][key] ?? merged.en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** True when the catalogue has this key in the given language. */
+export function hasMessage(lang: Lang, key: string): boolean {
+  return key in merged[lang];
+}
+
+/** Picks the language: explicit value, then KYSO_LANG, then the locale ('vi*' -> vi), else vi. */
+export function resolveLang(explicit?: string | null, env: Record<string, string | undefined> = {}, locale?: string): Lang {
+  for (const v of [explicit, env.KYSO_LANG]) {
+    if (v === 'vi' || v === 'en') return v;
+  }
+  const loc = locale ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? '';
+  if (/^en/i.test(loc)) return 'en';
+  return 'vi';
+}

@@ -1,0 +1,7 @@
+import type { MessageBundle } from './types.js';
+
+/** Messages of the token domain. */
+export const token: MessageBundle = {
+  vi: {},
+  en: {},
+};

@@ -1,0 +1,29 @@
+// Builds everything the app runs from: Node side (tsc -> dist/), preload (esbuild, CJS for
+// Electron's sandbox) and renderer (vite -> dist/renderer). Skips parts whose tools are absent
+// so that `npm install` (prepare) works before devDependencies land.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+if (!existsSync(bin('tsc'))) {
+  console.warn('build: typescript not installed yet, skipping');
+  process.exit(0);
+}
+mkdirSync(path.join(root, 'dist'), { recursive: true });
+if (existsSync(path.join(root, 'tsconfig.build.json'))) run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+if (existsSync(bin('esbuild')) && existsSync(path.join(root, 'preload/preload.ts'))) {
+  run(bin('esbuild'), ['preload/preload.ts', '--bundle', '--platform=node', '--format=cjs',
+    '--external:electron', '--outfile=dist/preload/preload.cjs', '--log-level=warning']);
+}
+if (existsSync(bin('vite')) && existsSync(path.join(root, 'renderer/vite.config.ts'))) {
+  run(bin('vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
+}
