@@ -1,0 +1,42 @@
+/**
+ * The local SQLite database of one Kyso installation (one organization): opened in KYSO_HOME,
+ * WAL journal so the UI can read while the sender writes, migrations applied on open.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { migrate } from './migrate.js';
+import { migrations } from './migrations/index.js';
+
+/** A better-sqlite3 connection. */
+export type Db = Database.Database;
+
+/** File name of the database inside the data directory. */
+export const DB_FILE = 'kyso.db';
+
+/** Opens (creating if needed) the database in `home`, with WAL and every migration applied. */
+export function openDb(home: string): Db {
+  mkdirSync(home, { recursive: true });
+  const db = new Database(path.join(home, DB_FILE));
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable under WAL against process crashes (only power loss may drop the last commits).
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    // The CLI and the app may share a home: wait for the other writer instead of failing at once.
+    db.pragma('busy_timeout = 5000');
+    migrate(db, migrations);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** Opens an in-memory database with the same schema (unit tests of repositories). */
+export function openMemoryDb(): Db {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db, migrations);
+  return db;
+}

@@ -1,0 +1,7 @@
+/** Every schema migration, in order. Add new steps at the end with the next number. */
+import type { Migration } from '../migrate.js';
+import { m001 } from './001-settings.js';
+import { m002 } from './002-exchange.js';
+
+/** The ordered list the runner applies. */
+export const migrations: readonly Migration[] = [m001, m002];

@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appliedMigrations, migrate, type Migration } from '../../../main/store/migrate.js';
+import { migrations } from '../../../main/store/migrations/index.js';
+import { DB_FILE, openDb, openStore } from '../../../main/store/index.js';
+import { isKysoError } from '../../../main/api/errors.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-store-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('store migrations on disk', () => {
+  it('creates the database in WAL mode with every migration applied once', () => {
+    const db = openDb(dir);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(appliedMigrations(db)).toEqual(migrations.map((m) => m.id));
+    db.close();
+    // Reopening applies nothing twice.
+    const again = new Database(path.join(dir, DB_FILE));
+    expect(migrate(again, migrations)).toEqual([]);
+    const tables = (again.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+    expect(tables).toEqual(expect.arrayContaining(['settings', 'outbox', 'outgoing', 'outgoing_status', 'incoming', 'incoming_file', 'directory', 'register_fts']));
+    again.close();
+  });
+
+  it('upgrades an old database step by step and keeps its data', () => {
+    const old = new Database(path.join(dir, DB_FILE));
+    migrate(old, migrations.slice(0, 1));
+    old.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('ui.theme', '\"dark\"', 'x')").run();
+    old.close();
+    const store = openStore(dir);
+    expect(appliedMigrations(store.db)).toEqual(migrations.map((m) => m.id));
+    expect(store.settings.get('ui.theme')).toBe('dark');
+    store.close();
+  });
+
+  it('rolls back a failing migration and refuses a database newer than the app', () => {
+    const db = new Database(path.join(dir, DB_FILE));
+    const bad: Migration[] = [
+      { id: 1, name: 'ok', up: 'CREATE TABLE a (x INTEGER)' },
+      { id: 2, name: 'broken', up: 'CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1)' },
+    ];
+    expect(() => migrate(db, bad)).toThrow();
+    expect(appliedMigrations(db)).toEqual([1]);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'b'").get()).toEqual({ n: 0 });
+    db.prepare("INSERT INTO schema_migrations VALUES (99, 'future', 'x')").run();
+    try {
+      migrate(db, bad.slice(0, 1));
+      expect.unreachable();
+    } catch (e) {
+      expect(isKysoError(e) && e.code).toBe('storeTooNew');
+    }
+    db.close();
+  });
+});
+
+describe('settings repository', () => {
+  it('stores JSON values, lists by prefix, deletes with null, survives reopen', () => {
+    const s = openStore(dir);
+    s.settings.set('ui.lang', 'vi');
+    s.settings.set('ui.recent', ['a.pdf', 'b.pdf']);
+    s.settings.set('exchange.server', { url: 'http://127.0.0.1:1', org: '000.00.00.H49' });
+    s.settings.set('ui.lang', 'en');
+    expect(s.settings.get('ui.lang')).toBe('en');
+    expect(s.settings.all('ui.')).toEqual({ 'ui.lang': 'en', 'ui.recent': ['a.pdf', 'b.pdf'] });
+    s.settings.set('ui.recent', null);
+    expect(s.settings.get('ui.recent')).toBeUndefined();
+    s.close();
+    const again = openStore(dir);
+    expect(again.settings.all()).toEqual({ 'ui.lang': 'en', 'exchange.server': { url: 'http://127.0.0.1:1', org: '000.00.00.H49' } });
+    again.close();
+  });
+});
