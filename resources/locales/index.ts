@@ -9,12 +9,13 @@ import { verify } from './verify.js';
 import { exchange } from './exchange.js';
 import { provision } from './provision.js';
 import { ui } from './ui.js';
+import { pdf } from './pdf.js';
 import type { Lang, MessageBundle } from './types.js';
 
 export type { Lang, MessageBundle } from './types.js';
 
 /** Every bundle, in lookup order. */
-export const bundles: Record<string, MessageBundle> = { common, token, sign, verify, exchange, provision, ui };
+export const bundles: Record<string, MessageBundle> = { common, token, sign, verify, exchange, provision, ui, pdf };
 
 const merged: Record<Lang, Record<string, string>> = { vi: {}, en: {} };
 for (const b of Object.values(bundles)) {

@@ -1,0 +1,41 @@
+import type { MessageBundle } from './types.js';
+
+/** Messages of the PDF reader and writer (main/pdf). */
+export const pdf: MessageBundle = {
+  vi: {
+    'error.pdfNotPdf': 'Tệp {path} không phải là tệp PDF.',
+    'error.pdfEmpty': 'Tệp {path} rỗng.',
+    'error.pdfMalformed': 'Tệp PDF bị hỏng tại byte {offset}: {detail}',
+    'error.pdfTruncated': 'Tệp PDF bị cắt cụt (thiếu phần cuối): {detail}',
+    'error.pdfUnrepairable': 'Không thể đọc hoặc sửa bảng tham chiếu (xref) của tệp PDF: {detail}',
+    'error.pdfEncrypted': 'Tệp PDF được mã hóa (có mật khẩu); hãy gỡ mã hóa trước khi ký hoặc kiểm tra.',
+    'error.pdfUnsupportedFilter': 'Bộ lọc nén {filter} của tệp PDF chưa được hỗ trợ.',
+    'error.pdfLimit': 'Tệp PDF vượt giới hạn an toàn: {detail}',
+    'error.pdfCircular': 'Tệp PDF có tham chiếu vòng tại đối tượng {ref}.',
+    'error.pdfObjectMissing': 'Không tìm thấy đối tượng {ref} trong tệp PDF.',
+    'error.pdfNoPages': 'Tệp PDF không có trang nào.',
+    'error.pdfPageNotFound': 'Không có trang {page} (tệp có {count} trang).',
+    'error.pdfFont': 'Không nạp được phông chữ {font}: {detail}',
+    'error.pdfImage': 'Ảnh PNG không hợp lệ hoặc chưa được hỗ trợ: {detail}',
+    'error.pdfAnchorNotFound': 'Không tìm thấy dòng chữ "{text}" trên trang {page}.',
+    'error.pdfWrite': 'Không ghi được bản cập nhật PDF: {detail}',
+  },
+  en: {
+    'error.pdfNotPdf': 'The file {path} is not a PDF.',
+    'error.pdfEmpty': 'The file {path} is empty.',
+    'error.pdfMalformed': 'Damaged PDF at byte {offset}: {detail}',
+    'error.pdfTruncated': 'The PDF is truncated (its end is missing): {detail}',
+    'error.pdfUnrepairable': 'The cross-reference table (xref) of the PDF cannot be read or repaired: {detail}',
+    'error.pdfEncrypted': 'The PDF is encrypted (password protected); remove the encryption before signing or verifying.',
+    'error.pdfUnsupportedFilter': 'The PDF compression filter {filter} is not supported.',
+    'error.pdfLimit': 'The PDF exceeds a safety limit: {detail}',
+    'error.pdfCircular': 'The PDF has a circular reference at object {ref}.',
+    'error.pdfObjectMissing': 'Object {ref} was not found in the PDF.',
+    'error.pdfNoPages': 'The PDF has no pages.',
+    'error.pdfPageNotFound': 'There is no page {page} (the file has {count} pages).',
+    'error.pdfFont': 'Could not load the font {font}: {detail}',
+    'error.pdfImage': 'Invalid or unsupported PNG image: {detail}',
+    'error.pdfAnchorNotFound': 'The text "{text}" was not found on page {page}.',
+    'error.pdfWrite': 'Could not write the PDF update: {detail}',
+  },
+};
