@@ -1,0 +1,127 @@
+/** X.509 parse helpers shared by signing and the fetch clients (pkijs under the hood). */
+import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { KysoError } from '../api/errors.js';
+
+const AIA = '1.3.6.1.5.5.7.1.1';
+const AD_OCSP = '1.3.6.1.5.5.7.48.1';
+const CRL_DP = '2.5.29.31';
+
+const rdnNames: Record<string, string> = {
+  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',
+  '1.2.840.113549.1.9.1': 'E', '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.1': 'UID',
+};
+
+/** Accepts DER or PEM bytes of one certificate and returns DER. */
+export function toDer(data: Uint8Array | string): Uint8Array {
+  const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+  const m = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END [A-Z0-9 ]+-----/.exec(text);
+  if (m) return new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+  return typeof data === 'string' ? new Uint8Array(Buffer.from(data, 'latin1')) : data;
+}
+
+/** Splits a PEM bundle into DER certificates, in file order. */
+export function pemBundleToDer(text: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) {
+    out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  }
+  return out;
+}
+
+/** Parses DER into a pkijs Certificate; a clear KysoError on garbage. */
+export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+  try {
+    const asn = asn1js.fromBER(toArrayBuffer(der));
+    if (asn.offset === -1) throw new Error(asn.result.error);
+    return new pkijs.Certificate({ schema: asn.result });
+  } catch (e) {
+    throw new KysoError('certInvalid', { detail: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** Copies bytes into a standalone ArrayBuffer (asn1js wants one, not a view on a pool). */
+export function toArrayBuffer(u: Uint8Array): ArrayBuffer {
+  const ab = new ArrayBuffer(u.byteLength);
+  new Uint8Array(ab).set(u);
+  return ab;
+}
+
+/** Renders a distinguished name as `CN=..., O=..., C=..` (most specific first). */
+export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
+  return name.typesAndValues
+    .map((tv) => `${rdnNames[tv.type] ?? tv.type}=${String(tv.value.valueBlock.value)}`)
+    .reverse()
+    .join(', ');
+}
+
+/** Serial number as lower-case hex without leading zeros. */
+export function serialHex(cert: pkijs.Certificate): string {
+  const hex = Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex').replace(/^0+(?=.)/, '');
+  return hex || '0';
+}
+
+/** Summary of a certificate for display, matching and logs (never secret). */
+export interface CertInfo {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+  sha256: string;
+  ocspUrls: string[];
+  crlUrls: string[];
+  selfSigned: boolean;
+}
+
+/** Extracts the fields Kyso shows and uses (AIA OCSP, CRL distribution points). */
+export function certInfo(der: Uint8Array): CertInfo {
+  const c = parseCertificate(der);
+  const subject = nameToString(c.subject);
+  const issuer = nameToString(c.issuer);
+  return {
+    subject,
+    issuer,
+    serial: serialHex(c),
+    notBefore: c.notBefore.value,
+    notAfter: c.notAfter.value,
+    sha256: createHash('sha256').update(der).digest('hex'),
+    ocspUrls: ocspUrls(c),
+    crlUrls: crlUrls(c),
+    selfSigned: Buffer.from(c.subject.toSchema().toBER()).equals(Buffer.from(c.issuer.toSchema().toBER())),
+  };
+}
+
+function ocspUrls(c: pkijs.Certificate): string[] {
+  const ext = c.extensions?.find((e) => e.extnID === AIA);
+  const parsed = ext?.parsedValue as pkijs.InfoAccess | undefined;
+  if (!parsed) return [];
+  return parsed.accessDescriptions
+    .filter((d) => d.accessMethod === AD_OCSP && d.accessLocation.type === 6)
+    .map((d) => String(d.accessLocation.value));
+}
+
+function crlUrls(c: pkijs.Certificate): string[] {
+  const ext = c.extensions?.find((e) => e.extnID === CRL_DP);
+  const parsed = ext?.parsedValue as pkijs.CRLDistributionPoints | undefined;
+  if (!parsed) return [];
+  const urls: string[] = [];
+  for (const dp of parsed.distributionPoints) {
+    const names = dp.distributionPoint;
+    if (!Array.isArray(names)) continue;
+    for (const n of names) if (n.type === 6) urls.push(String(n.value));
+  }
+  return urls;
+}
+
+/** True when `issuer`'s subject is the issuer name of `cert` (name match only). */
+export function isIssuedBy(cert: pkijs.Certificate, issuer: pkijs.Certificate): boolean {
+  return Buffer.from(cert.issuer.toSchema().toBER()).equals(Buffer.from(issuer.subject.toSchema().toBER()));
+}
+
+/** Finds the issuer of `cert` among `candidates` by name; undefined when absent. */
+export function findIssuer(der: Uint8Array, candidates: Uint8Array[]): Uint8Array | undefined {
+  const c = parseCertificate(der);
+  return candidates.find((d) => d !== der && isIssuedBy(c, parseCertificate(d)));
+}
