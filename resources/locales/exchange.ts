@@ -37,6 +37,11 @@ export const exchange: MessageBundle = {
     'server.listening': 'Máy chủ trao đổi văn bản đang chạy tại {url}',
     'server.orgAdded': 'Đã thêm cơ quan {code} ({name}).',
     'server.userAdded': 'Đã thêm người dùng #{id} ({subject}) cho cơ quan {org}.',
+    'error.inboxUnknownMessage': 'Không tìm thấy văn bản đến có mã {messageId}.',
+    'error.inboxAlreadyRejected': 'Văn bản {messageId} đã bị từ chối, không thể vào sổ.',
+    'error.inboxAlreadyAccepted': 'Văn bản {messageId} đã vào sổ, không thể từ chối.',
+    'error.inboxReasonRequired': 'Phải nêu lý do khi từ chối văn bản.',
+    'error.inboxNotRegistered': 'Văn bản {messageId} chưa vào sổ văn bản đến.',
     'error.storeTooNew': 'Cơ sở dữ liệu ở phiên bản {version}, mới hơn phiên bản ứng dụng hỗ trợ ({supported}). Hãy cập nhật Kyso.',
   },
   en: {
@@ -74,6 +79,11 @@ export const exchange: MessageBundle = {
     'server.listening': 'Document exchange server listening on {url}',
     'server.orgAdded': 'Added organization {code} ({name}).',
     'server.userAdded': 'Added user #{id} ({subject}) to organization {org}.',
+    'error.inboxUnknownMessage': 'No incoming document with id {messageId}.',
+    'error.inboxAlreadyRejected': 'Document {messageId} was rejected; it cannot be registered.',
+    'error.inboxAlreadyAccepted': 'Document {messageId} is already registered; it cannot be rejected.',
+    'error.inboxReasonRequired': 'A reason is required to reject a document.',
+    'error.inboxNotRegistered': 'Document {messageId} is not in the incoming register yet.',
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
   },
 };

@@ -1,0 +1,219 @@
+/**
+ * The incoming register (sổ văn bản đến). An arrival is stored once per message id; when the
+ * clerk registers it (status 03) it gets the next arrival number of its year (Vietnam time),
+ * starting at 1 on 1 January. Validation results of its PDFs are stored per file.
+ */
+import { KysoError } from '../api/errors.js';
+import type { Db } from './db.js';
+import { indexDocument } from './search-index.js';
+import { vnYear } from './vn-time.js';
+
+/** Where an incoming document stands with the local clerk. */
+export type IncomingState = 'arrived' | 'accepted' | 'rejected';
+
+/** One received file with its signature validation. */
+export interface IncomingFile {
+  name: string;
+  contentType: string;
+  path: string;
+  sha256: string;
+  validationStatus: string | null;
+  /** The validation report as stored (JSON), or null when the file is not a PDF. */
+  validation: unknown;
+}
+
+/** A received document. */
+export interface IncomingDoc {
+  messageId: string;
+  server: string;
+  fromCode: string;
+  fromName: string;
+  documentId: string;
+  number: string;
+  notation: string;
+  type: string;
+  subject: string;
+  receivedAt: string;
+  state: IncomingState;
+  statusCode: string;
+  reason: string | null;
+  arrivalYear: number | null;
+  arrivalNumber: number | null;
+  registeredAt: string | null;
+  /** Worst validation status over its PDFs (TOTAL_PASSED only when all passed). */
+  validationStatus: string | null;
+  packagePath: string;
+}
+
+/** Input for a new arrival. */
+export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus'> & {
+  files: Array<Omit<IncomingFile, 'validation' | 'validationStatus'>>;
+};
+
+interface Row {
+  message_id: string;
+  server: string;
+  from_code: string;
+  from_name: string;
+  document_id: string;
+  number: string;
+  notation: string;
+  type: string;
+  subject: string;
+  received_at: string;
+  state: IncomingState;
+  status_code: string;
+  reason: string | null;
+  arrival_year: number | null;
+  arrival_number: number | null;
+  registered_at: string | null;
+  validation_status: string | null;
+  package_path: string;
+}
+
+function fromRow(r: Row): IncomingDoc {
+  return {
+    messageId: r.message_id,
+    server: r.server,
+    fromCode: r.from_code,
+    fromName: r.from_name,
+    documentId: r.document_id,
+    number: r.number,
+    notation: r.notation,
+    type: r.type,
+    subject: r.subject,
+    receivedAt: r.received_at,
+    state: r.state,
+    statusCode: r.status_code,
+    reason: r.reason,
+    arrivalYear: r.arrival_year,
+    arrivalNumber: r.arrival_number,
+    registeredAt: r.registered_at,
+    validationStatus: r.validation_status,
+    packagePath: r.package_path,
+  };
+}
+
+/** Order of validation outcomes from best to worst, to summarize several PDFs. */
+const severity = ['TOTAL_PASSED', 'INDETERMINATE', 'TOTAL_FAILED'];
+
+/** Reads and writes the incoming register. */
+export class IncomingRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Stores an arrival with its files; returns false when it was already stored (re-sync). */
+  add(doc: NewIncoming): boolean {
+    return this.db.transaction(() => {
+      const r = this.db
+        .prepare(`INSERT INTO incoming (message_id, server, from_code, from_name, document_id, number, notation, type, subject,
+            received_at, state, status_code, package_path)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'arrived', '01', ?) ON CONFLICT (message_id) DO NOTHING`)
+        .run(doc.messageId, doc.server, doc.fromCode, doc.fromName, doc.documentId, doc.number, doc.notation, doc.type,
+          doc.subject, doc.receivedAt, doc.packagePath);
+      if (!r.changes) return false;
+      const ins = this.db.prepare('INSERT INTO incoming_file (message_id, name, content_type, path, sha256) VALUES (?, ?, ?, ?, ?)');
+      for (const f of doc.files) ins.run(doc.messageId, f.name, f.contentType, f.path, f.sha256);
+      indexDocument(this.db, 'incoming', doc.messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId,
+        doc.fromCode, doc.fromName, ...doc.files.map((f) => f.name)]);
+      return true;
+    })();
+  }
+
+  /** Stores one file's validation and refreshes the document's summary status. */
+  setValidation(messageId: string, fileName: string, status: string, report: unknown): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE incoming_file SET validation_status = ?, validation = ? WHERE message_id = ? AND name = ?')
+        .run(status, JSON.stringify(report), messageId, fileName);
+      const statuses = (this.db
+        .prepare('SELECT validation_status AS s FROM incoming_file WHERE message_id = ? AND validation_status IS NOT NULL')
+        .all(messageId) as Array<{ s: string }>).map((r) => r.s);
+      const worst = statuses.reduce<string | null>((w, s) => (w === null || rank(s) > rank(w) ? s : w), null);
+      this.db.prepare('UPDATE incoming SET validation_status = ? WHERE message_id = ?').run(worst, messageId);
+    })();
+  }
+
+  /** Registers the document: next arrival number of the current Vietnam year, status 03. */
+  accept(messageId: string, at = new Date()): IncomingDoc {
+    return this.db.transaction(() => {
+      const doc = this.require(messageId);
+      if (doc.state === 'accepted') return doc;
+      if (doc.state === 'rejected') throw new KysoError('inboxAlreadyRejected', { messageId });
+      const year = vnYear(at);
+      const { n } = this.db.prepare('SELECT coalesce(max(arrival_number), 0) + 1 AS n FROM incoming WHERE arrival_year = ?').get(year) as { n: number };
+      this.db
+        .prepare("UPDATE incoming SET state = 'accepted', status_code = '03', arrival_year = ?, arrival_number = ?, registered_at = ? WHERE message_id = ?")
+        .run(year, n, at.toISOString(), messageId);
+      indexDocument(this.db, 'incoming', messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId, doc.fromCode,
+        doc.fromName, ...this.files(messageId).map((f) => f.name), `${n}/${year}`]);
+      return this.require(messageId);
+    })();
+  }
+
+  /** Rejects the document (status 02) with the mandatory reason. */
+  reject(messageId: string, reason: string): IncomingDoc {
+    if (!reason.trim()) throw new KysoError('inboxReasonRequired');
+    return this.db.transaction(() => {
+      const doc = this.require(messageId);
+      if (doc.state === 'accepted') throw new KysoError('inboxAlreadyAccepted', { messageId });
+      this.db.prepare("UPDATE incoming SET state = 'rejected', status_code = '02', reason = ? WHERE message_id = ?").run(reason, messageId);
+      return this.require(messageId);
+    })();
+  }
+
+  /** Records a handling status (04 assigned, 05 in progress, 06 done) of a registered document. */
+  setHandlingStatus(messageId: string, code: '04' | '05' | '06'): IncomingDoc {
+    const doc = this.require(messageId);
+    if (doc.state !== 'accepted') throw new KysoError('inboxNotRegistered', { messageId });
+    this.db.prepare('UPDATE incoming SET status_code = ? WHERE message_id = ?').run(code, messageId);
+    return this.require(messageId);
+  }
+
+  /** One document, or undefined. */
+  get(messageId: string): IncomingDoc | undefined {
+    const r = this.db.prepare('SELECT * FROM incoming WHERE message_id = ?').get(messageId) as Row | undefined;
+    return r ? fromRow(r) : undefined;
+  }
+
+  /** One document, or a clear error. */
+  require(messageId: string): IncomingDoc {
+    const d = this.get(messageId);
+    if (!d) throw new KysoError('inboxUnknownMessage', { messageId });
+    return d;
+  }
+
+  /** The files of a document with their validation. */
+  files(messageId: string): IncomingFile[] {
+    const rows = this.db
+      .prepare('SELECT name, content_type, path, sha256, validation_status, validation FROM incoming_file WHERE message_id = ? ORDER BY rowid')
+      .all(messageId) as Array<{ name: string; content_type: string; path: string; sha256: string; validation_status: string | null; validation: string | null }>;
+    return rows.map((r) => ({
+      name: r.name,
+      contentType: r.content_type,
+      path: r.path,
+      sha256: r.sha256,
+      validationStatus: r.validation_status,
+      validation: r.validation === null ? null : (JSON.parse(r.validation) as unknown),
+    }));
+  }
+
+  /** Documents newest first; `registered` lists the register (accepted ones by arrival number). */
+  list(opts: { state?: IncomingState; year?: number; limit?: number; offset?: number } = {}): IncomingDoc[] {
+    const order = opts.state === 'accepted' ? 'arrival_year DESC, arrival_number DESC' : 'received_at DESC, rowid DESC';
+    return (this.db
+      .prepare(`SELECT * FROM incoming WHERE (@state IS NULL OR state = @state) AND (@year IS NULL OR arrival_year = @year)
+        ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+      .all({ state: opts.state ?? null, year: opts.year ?? null, limit: opts.limit ?? 100, offset: opts.offset ?? 0 }) as Row[]).map(fromRow);
+  }
+
+  /** Documents by message ids, in the order given (search results). */
+  byIds(ids: string[]): IncomingDoc[] {
+    const get = this.db.prepare('SELECT * FROM incoming WHERE message_id = ?');
+    return ids.map((id) => get.get(id) as Row | undefined).filter((r): r is Row => !!r).map(fromRow);
+  }
+}
+
+function rank(status: string): number {
+  const i = severity.indexOf(status);
+  return i < 0 ? severity.length : i;
+}
