@@ -7,6 +7,8 @@ import type { Lang } from '../../resources/locales/index.js';
 import { createAppHandlers, type AppState } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
 import { EventBus } from './events.js';
+import { createExchangeHandlers } from './exchange-handlers.js';
+import { openStore } from '../store/index.js';
 import type { HandlerMap, ServiceContext } from './types.js';
 import type { Result } from '../api/index.js';
 
@@ -34,8 +36,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const state: AppState = { host: options.host, home: options.home, lang: options.lang };
   const bus = new EventBus();
   const closers: Array<() => Promise<void> | void> = [];
+  const store = openStore(options.home);
+  closers.push(() => store.close());
   const handlers: HandlerMap = {
     ...createAppHandlers(state),
+    ...createExchangeHandlers(store),
   };
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
   return {

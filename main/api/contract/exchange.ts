@@ -1,8 +1,174 @@
-/** Contract of the exchange domain (filled by its issue). */
+/**
+ * Contract of the exchange domain: sending documents, the inbox, both registers, the
+ * recipient directory, and the app settings (kept in the same local store).
+ */
+import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
 
+const jsonValue = z.json();
+const messageId = z.string().min(1).max(100);
+const orgCode = z.string().regex(/^(?=.{3,35}$)[0-9A-Z]+(?:\.[0-9A-Z]+)+$/);
+const registerKind = z.enum(['incoming', 'outgoing']);
+
+/** A status event of one recipient in the outgoing register. */
+export const statusEventSchema = z.object({
+  orgCode: z.string(),
+  statusCode: z.string(),
+  description: z.string().nullable(),
+  at: z.string(),
+});
+
+/** One row of the outgoing register, with each recipient's latest status and the timeline. */
+export const outgoingDocSchema = z.object({
+  messageId: z.string(),
+  documentId: z.string(),
+  number: z.string(),
+  notation: z.string(),
+  type: z.string(),
+  subject: z.string(),
+  recipients: z.array(z.string()),
+  files: z.array(z.string()),
+  server: z.string(),
+  year: z.number(),
+  createdAt: z.string(),
+  sentAt: z.string().nullable(),
+  /** Delivery to the server: pending (queued or retrying), sent, failed (gave up). */
+  delivery: z.enum(['pending', 'sent', 'failed']).nullable(),
+  lastError: z.string().nullable(),
+  latest: z.record(z.string(), statusEventSchema.optional()),
+  timeline: z.array(statusEventSchema),
+});
+
+/** One row of the inbox / incoming register. */
+export const incomingDocSchema = z.object({
+  messageId: z.string(),
+  server: z.string(),
+  fromCode: z.string(),
+  fromName: z.string(),
+  documentId: z.string(),
+  number: z.string(),
+  notation: z.string(),
+  type: z.string(),
+  subject: z.string(),
+  receivedAt: z.string(),
+  state: z.enum(['arrived', 'accepted', 'rejected']),
+  statusCode: z.string(),
+  reason: z.string().nullable(),
+  arrivalYear: z.number().nullable(),
+  arrivalNumber: z.number().nullable(),
+  registeredAt: z.string().nullable(),
+  /** Worst signature validation over its PDFs: TOTAL_PASSED, INDETERMINATE, TOTAL_FAILED, or null if none. */
+  validationStatus: z.string().nullable(),
+});
+
+/** A received file with its stored validation report. */
+export const incomingFileSchema = z.object({
+  name: z.string(),
+  contentType: z.string(),
+  path: z.string(),
+  sha256: z.string(),
+  validationStatus: z.string().nullable(),
+  validation: z.unknown(),
+});
+
+const connection = {
+  /** Inbox server URL; defaults to the `exchange.server` setting. */
+  server: z.string().url().optional(),
+};
+
+const page = { limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0) };
+
 /** Operations of the exchange domain. */
-export const exchangeOperations = operations({});
+export const exchangeOperations = operations({
+  'settings:get': {
+    input: z.object({ prefix: z.string().max(200).default('') }).strict(),
+    output: z.object({ values: z.record(z.string(), jsonValue) }),
+  },
+  'settings:set': {
+    input: z.object({ key: z.string().min(1).max(200), value: jsonValue }).strict(),
+    output: z.object({ key: z.string(), value: jsonValue }),
+  },
+  'exchange:send': {
+    input: z.object({
+      ...connection,
+      to: z.array(orgCode).min(1).max(500),
+      subject: z.string().min(1).max(2000),
+      number: z.string().min(1).max(50),
+      notation: z.string().min(1).max(150),
+      type: z.string().min(1).max(200),
+      /** The signed main document first, then attachments (absolute paths). */
+      files: z.array(z.string().min(1)).min(1).max(100),
+      /** Groups several sends for progress events. */
+      batchId: z.string().max(100).optional(),
+    }).strict(),
+    output: z.object({ messageId: z.string(), queued: z.boolean() }),
+  },
+  'exchange:outboxFlush': {
+    input: z.object({ ...connection }).strict(),
+    output: z.object({ sent: z.number(), pending: z.number(), failed: z.number() }),
+  },
+  'exchange:inboxSync': {
+    input: z.object({ ...connection }).strict(),
+    output: z.object({ received: z.number(), statuses: z.number() }),
+  },
+  'exchange:inboxList': {
+    input: z.object({ state: z.enum(['arrived', 'accepted', 'rejected']).optional(), ...page }).strict(),
+    output: z.object({ items: z.array(incomingDocSchema) }),
+  },
+  'exchange:inboxShow': {
+    input: z.object({ messageId }).strict(),
+    output: z.object({ doc: incomingDocSchema, files: z.array(incomingFileSchema) }),
+  },
+  'exchange:inboxAccept': {
+    input: z.object({ ...connection, messageId }).strict(),
+    output: z.object({ doc: incomingDocSchema }),
+  },
+  'exchange:inboxReject': {
+    input: z.object({ ...connection, messageId, reason: z.string().trim().min(1).max(2000) }).strict(),
+    output: z.object({ doc: incomingDocSchema }),
+  },
+  'exchange:inboxStatus': {
+    input: z.object({ ...connection, messageId, code: z.enum(['04', '05', '06']), description: z.string().max(2000).default('') }).strict(),
+    output: z.object({ doc: incomingDocSchema }),
+  },
+  'exchange:outgoingShow': {
+    input: z.object({ messageId }).strict(),
+    output: z.object({ doc: outgoingDocSchema }),
+  },
+  'exchange:registerList': {
+    input: z.object({ register: registerKind, year: z.number().int().optional(), ...page }).strict(),
+    output: z.object({ incoming: z.array(incomingDocSchema), outgoing: z.array(outgoingDocSchema) }),
+  },
+  'exchange:registerSearch': {
+    input: z.object({ query: z.string().min(1).max(500), register: registerKind.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ incoming: z.array(incomingDocSchema), outgoing: z.array(outgoingDocSchema) }),
+  },
+  'exchange:registerExport': {
+    input: z.object({ register: registerKind, year: z.number().int().optional(), path: z.string().min(1) }).strict(),
+    output: z.object({ path: z.string(), rows: z.number() }),
+  },
+  'exchange:directory': {
+    input: z.object({ ...connection, refresh: z.boolean().default(false) }).strict(),
+    output: z.object({ organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable() })), fetchedAt: z.string().nullable() }),
+  },
+});
 
 /** Events of the exchange domain. */
-export const exchangeEvents = eventsOf({});
+export const exchangeEvents = eventsOf({
+  'settings:changed': z.object({ key: z.string(), value: jsonValue }),
+  /** Progress of the outbox: after every delivery attempt. */
+  'exchange:outboxProgress': z.object({
+    batchId: z.string().nullable(),
+    messageId: z.string(),
+    state: z.enum(['pending', 'sent', 'failed']),
+    attempts: z.number(),
+    error: z.string().nullable(),
+    total: z.number(),
+    sent: z.number(),
+    failed: z.number(),
+  }),
+  /** A new document arrived in the inbox (already validated and stored). */
+  'exchange:inboxArrival': z.object({ doc: incomingDocSchema }),
+  /** A recipient reported a status on a document we sent. */
+  'exchange:status': z.object({ messageId: z.string(), event: statusEventSchema }),
+});
