@@ -1,0 +1,57 @@
+/**
+ * How a bridge process is started. Plain Node, the CLI and tests use child_process.fork; the
+ * Electron shell passes a launcher built on utilityProcess.fork with the same shape.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A running bridge process, as the client sees it. */
+export interface BridgeProcess {
+  readonly pid: number | undefined;
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once when the process ends, whatever the reason. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+/** Starts the worker script with an explicit environment. */
+export interface ProcessLauncher {
+  launch(env: NodeJS.ProcessEnv): BridgeProcess;
+}
+
+/** Path of the worker entry next to this file: the .ts source under tsx/vitest, else the compiled .js. */
+export function workerEntry(): { file: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return { file: here.replace(/launcher\.ts$/, 'worker.ts'), execArgv: ['--import', 'tsx'] };
+  return { file: here.replace(/launcher\.js$/, 'worker.js'), execArgv: [] };
+}
+
+/** The child_process.fork launcher. */
+export const forkLauncher: ProcessLauncher = {
+  launch(env) {
+    const { file, execArgv } = workerEntry();
+    // stdio 'ignore' for stdout: a driver printing to stdout must not reach the CLI's JSON output.
+    const child = fork(file, [], { env, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+    let exited = false;
+    const exitListeners: Array<(code: number | null, signal: string | null) => void> = [];
+    const done = (code: number | null, signal: string | null) => {
+      if (exited) return;
+      exited = true;
+      for (const l of exitListeners) l(code, signal);
+    };
+    child.on('exit', (code, signal) => done(code, signal));
+    child.on('error', () => done(null, 'error'));
+    return {
+      pid: child.pid,
+      send: (m) => {
+        if (child.connected) child.send(m as object);
+      },
+      onMessage: (l) => child.on('message', l),
+      onExit: (l) => exitListeners.push(l),
+      kill: () => {
+        child.kill('SIGKILL');
+      },
+    };
+  },
+};

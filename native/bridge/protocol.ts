@@ -1,0 +1,98 @@
+/**
+ * Messages between the app and a token-bridge process. Binary values travel as base64 so the
+ * same JSON-safe messages work over child_process IPC and Electron's utilityProcess. A PIN
+ * appears only in a `login` request and is never echoed back.
+ */
+import { z } from 'zod';
+
+const b64 = z.string();
+
+/** Signing mechanisms the bridge knows, by their PKCS#11 name without the CKM_ prefix. */
+export const mechanismNames = [
+  'RSA_PKCS',
+  'SHA256_RSA_PKCS',
+  'SHA384_RSA_PKCS',
+  'SHA512_RSA_PKCS',
+  'RSA_PKCS_PSS',
+  'SHA256_RSA_PKCS_PSS',
+  'SHA384_RSA_PKCS_PSS',
+  'SHA512_RSA_PKCS_PSS',
+  'ECDSA',
+  'ECDSA_SHA256',
+  'ECDSA_SHA384',
+  'ECDSA_SHA512',
+] as const;
+
+/** One signing mechanism name. */
+export type MechanismName = (typeof mechanismNames)[number];
+
+/** Requests the parent sends; `id` pairs a response with its request. */
+export const requestSchema = z.discriminatedUnion('op', [
+  z.object({ id: z.number(), op: z.literal('load'), path: z.string() }),
+  z.object({ id: z.number(), op: z.literal('slots') }),
+  z.object({ id: z.number(), op: z.literal('objects'), slotId: z.string() }),
+  z.object({ id: z.number(), op: z.literal('mechanisms'), slotId: z.string() }),
+  z.object({ id: z.number(), op: z.literal('login'), slotId: z.string(), pin: z.string().nullable() }),
+  z.object({ id: z.number(), op: z.literal('logout'), slotId: z.string() }),
+  z.object({
+    id: z.number(),
+    op: z.literal('sign'),
+    slotId: z.string(),
+    keyId: z.string(),
+    mechanism: z.enum(mechanismNames),
+    pss: z.object({ hash: z.enum(['SHA-256', 'SHA-384', 'SHA-512']), saltLength: z.number() }).optional(),
+    data: b64,
+  }),
+]);
+
+/** A request message. */
+export type BridgeRequest = z.output<typeof requestSchema>;
+/** Operation names. */
+export type BridgeOp = BridgeRequest['op'];
+/** A request without its id (what callers pass to the client). */
+export type BridgeCall = BridgeRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** Raw token info as the bridge reads it (flags still as the CK_FLAGS number). */
+export const rawTokenSchema = z.object({
+  label: z.string(),
+  manufacturer: z.string(),
+  model: z.string(),
+  serial: z.string(),
+  flags: z.number(),
+  minPinLen: z.number(),
+  maxPinLen: z.number(),
+});
+
+/** Result of each operation. */
+export const resultSchemas = {
+  load: z.object({ manufacturer: z.string(), description: z.string(), libraryVersion: z.string(), cryptokiVersion: z.string() }),
+  slots: z.object({
+    slots: z.array(z.object({ slotId: z.string(), description: z.string(), token: rawTokenSchema.nullable() })),
+  }),
+  objects: z.object({
+    loggedIn: z.boolean(),
+    certificates: z.array(z.object({ id: z.string(), label: z.string(), der: b64 })),
+    privateKeys: z.array(z.object({ id: z.string(), label: z.string() })),
+    publicKeys: z.array(z.object({ id: z.string(), label: z.string() })),
+  }),
+  mechanisms: z.object({ mechanisms: z.array(z.enum(mechanismNames)) }),
+  login: z.object({ loggedIn: z.boolean() }),
+  logout: z.object({ loggedIn: z.boolean() }),
+  sign: z.object({ signature: b64 }),
+} satisfies Record<BridgeOp, z.ZodType>;
+
+/** Result type of an operation. */
+export type BridgeResult<O extends BridgeOp> = z.output<(typeof resultSchemas)[O]>;
+
+/** A response: the value, or a KysoError code with plain params (never a PIN). */
+export const responseSchema = z.union([
+  z.object({ id: z.number(), ok: z.literal(true), value: z.unknown() }),
+  z.object({
+    id: z.number(),
+    ok: z.literal(false),
+    error: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])) }),
+  }),
+]);
+
+/** A response message. */
+export type BridgeResponse = z.output<typeof responseSchema>;
