@@ -140,8 +140,11 @@ export class PdfStream {
   }
   /** The raw (encoded) bytes; reads the file once when lazy. Use decodeStream() for data. */
   async raw(): Promise<Uint8Array> {
-    if (!(this.source instanceof Uint8Array)) this.source = await this.source.read();
-    return this.source;
+    if (this.source instanceof Uint8Array) return this.source;
+    const data = await this.source.read();
+    // Keep small streams; large ones (scanned images) are re-read so memory stays bounded.
+    if (data.length <= 1 << 20) this.source = data;
+    return data;
   }
 }
 

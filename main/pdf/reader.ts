@@ -1,0 +1,292 @@
+/**
+ * PdfFile: a lazy, read-only view of a PDF on disk. Opening reads the header, the tail and the
+ * xref chain only; objects are read on demand through positional reads.
+ */
+import { KysoError, isKysoError } from '../api/errors.js';
+import { PdfDict, PdfRef, type PdfObject, type PdfStream } from './objects.js';
+import { scanObjects } from './repair.js';
+import { Lru, RevisionResolver, type ObjStmIndex, type ResolverContext } from './resolver.js';
+import { buildRevisions, findEofAfter, type Revision } from './revisions.js';
+import { FileSource } from './source.js';
+import { readXrefSection, type XrefEntry, type XrefSection } from './xref.js';
+import { findPage, countPages, type PageInfo } from './pages.js';
+import { readAcroForm, type AcroFormInfo } from './acroform.js';
+
+/** Options of PdfFile.open. */
+export interface OpenOptions {
+  /** Rebuild the object map by scanning when the xref is broken (default true). */
+  repair?: boolean;
+  /** Maximum number of parsed objects kept in memory (default 4096). */
+  cacheSize?: number;
+}
+
+/** Longest /Prev chain followed (each link is one incremental update). */
+const MAX_SECTIONS = 10_000;
+
+/** A PDF file opened for lazy reading. Call close() when done. */
+export class PdfFile {
+  /** Version from the header, e.g. "1.7". */
+  version = '';
+  /** Revisions, oldest first. */
+  revisions: Revision[] = [];
+  /** True when the xref was rebuilt by scanning (the next update must write a full xref). */
+  repaired = false;
+  /** Why the xref had to be rebuilt, when repaired. */
+  repairReason: string | null = null;
+  private ctx!: ResolverContext;
+  private latest!: RevisionResolver;
+
+  private constructor(private readonly src: FileSource) {}
+
+  /** Opens and indexes a PDF; throws KysoError (pdfNotPdf, pdfEncrypted, pdfUnrepairable...). */
+  static async open(path: string, opts: OpenOptions = {}): Promise<PdfFile> {
+    const src = await FileSource.open(path);
+    const f = new PdfFile(src);
+    try {
+      await f.init(opts);
+      return f;
+    } catch (e) {
+      await src.close();
+      throw e;
+    }
+  }
+
+  /** File path. */
+  get path(): string {
+    return this.src.path;
+  }
+  /** File size in bytes. */
+  get size(): number {
+    return this.src.size;
+  }
+  /** The newest trailer (for xref streams: the stream dictionary). */
+  get trailer(): PdfDict {
+    return this.revisions.at(-1)!.trailer;
+  }
+  /** Kind of the newest xref section: an update should use the same. */
+  get lastXrefKind(): 'table' | 'stream' {
+    return this.revisions.at(-1)!.kind;
+  }
+  /** The underlying positional reader (for hashing byte ranges without loading the file). */
+  get source(): FileSource {
+    return this.src;
+  }
+
+  private async init(opts: OpenOptions): Promise<void> {
+    const { src } = this;
+    if (src.size === 0) throw new KysoError('pdfEmpty', { path: src.path });
+    const head = (await src.read(0, 1024)).toString('latin1');
+    const hv = /%PDF-(\d\.\d)/.exec(head);
+    if (!hv) throw new KysoError('pdfNotPdf', { path: src.path });
+    this.version = hv[1]!;
+    this.ctx = {
+      src,
+      revisions: [],
+      cache: new Lru<PdfObject>(opts.cacheSize ?? 4096),
+      objStreams: new Lru<ObjStmIndex>(16),
+      usedFallback: false,
+    };
+    let chain: XrefSection[] | null = null;
+    let failure: unknown = null;
+    try {
+      chain = await this.readChain();
+      this.ctx.revisions = await buildRevisions(src, chain);
+    } catch (e) {
+      failure = e;
+    }
+    if (chain) {
+      this.checkEncryption(this.ctx.revisions.at(-1)!.trailer);
+      this.latest = new RevisionResolver(this.ctx, this.ctx.revisions.length - 1);
+      this.revisions = this.ctx.revisions;
+      // Cheap sanity check: the catalog must load from the xref as written.
+      try {
+        await this.catalogStrict();
+        this.ctx.fallback = this.lazyFallback();
+        return;
+      } catch (e) {
+        failure = e;
+      }
+    }
+    if (opts.repair === false) throw new KysoError('pdfUnrepairable', { detail: describe(failure) }, { cause: failure });
+    await this.rebuild(describe(failure));
+  }
+
+  private checkEncryption(trailer: PdfDict): void {
+    if (trailer.has('Encrypt')) throw new KysoError('pdfEncrypted');
+  }
+
+  private async readChain(): Promise<XrefSection[]> {
+    const { src } = this;
+    const tailLen = Math.min(src.size, 4096);
+    const tail = (await src.read(src.size - tailLen, tailLen)).toString('latin1');
+    const at = tail.lastIndexOf('startxref');
+    if (at < 0) throw new KysoError('pdfTruncated', { detail: 'no startxref at the end' });
+    const m = /^startxref\s+(\d+)/.exec(tail.slice(at));
+    if (!m) throw new KysoError('pdfTruncated', { detail: 'bad startxref' });
+    const chain: XrefSection[] = [];
+    const seen = new Set<number>();
+    for (let off: number | undefined = Number(m[1]); off !== undefined; ) {
+      if (seen.has(off)) break; // a /Prev loop: the chain is complete once it repeats
+      if (chain.length >= MAX_SECTIONS) throw new KysoError('pdfLimit', { detail: 'too many xref sections' });
+      seen.add(off);
+      const sec = await readXrefSection(src, off);
+      chain.push(sec);
+      const prev = sec.trailer.get('Prev');
+      off = typeof prev === 'number' ? prev : undefined;
+    }
+    return chain;
+  }
+
+  private async catalogStrict(): Promise<PdfDict> {
+    const root = this.trailer.get('Root');
+    const cat = await this.latest.resolve(root);
+    if (!(root instanceof PdfRef) || !(cat instanceof PdfDict)) throw new KysoError('pdfMalformed', { offset: -1, detail: 'no document catalog' });
+    return cat;
+  }
+
+  /** A repair scan run at most once, only if some xref offset proves wrong later. */
+  private lazyFallback(): (num: number) => Promise<number | undefined> {
+    let scan: Promise<Map<number, { offset: number }>> | null = null;
+    return async (num) => {
+      scan ??= scanObjects(this.src).then((r) => r.entries);
+      const e = (await scan).get(num);
+      if (e) {
+        this.repaired = true;
+        this.repairReason ??= `wrong xref offset for object ${num}`;
+      }
+      return e?.offset;
+    };
+  }
+
+  /** Rebuilds a single revision from a scan of the whole file. */
+  private async rebuild(reason: string): Promise<void> {
+    const scan = await scanObjects(this.src);
+    const entries = new Map<number, XrefEntry>(scan.entries);
+    let trailer = scan.trailer ?? new PdfDict();
+    const ctx = this.ctx;
+    const tmpRev = (): Revision[] => [
+      { index: 0, startOffset: 0, xrefOffset: -1, endOffset: this.src.size, trailer, kind: 'table', sections: [{ offset: -1, kind: 'table', entries, trailer, end: this.src.size }] },
+    ];
+    ctx.revisions = tmpRev();
+    const r = new RevisionResolver(ctx, 0);
+    // Xref stream dictionaries carry the trailer keys in files without a classic trailer.
+    for (const off of scan.xrefStreams) {
+      for (const [num, e] of scan.entries) {
+        if (e.offset !== off) continue;
+        const x = await r.getObject(new PdfRef(num, e.gen)).catch(() => null);
+        const d = x && 'dict' in (x as object) ? (x as PdfStream).dict : null;
+        if (d) for (const k of ['Root', 'Info', 'ID', 'Encrypt']) if (d.has(k) && !trailer.has(k)) trailer.set(k, d.get(k));
+      }
+    }
+    // Members of object streams, unless a direct object with that number exists.
+    for (const stm of scan.objectStreams) {
+      const s = await r.getObject(new PdfRef(stm, 0)).catch(() => null);
+      if (!s || !('dict' in (s as object))) continue;
+      try {
+        const data = await r.decodeStream(s as PdfStream);
+        const n = (s as PdfStream).dict.getNumber('N') ?? 0;
+        const nums = Buffer.from(data.subarray(0, Math.min(data.length, 20 * n + 64))).toString('latin1').trim().split(/\s+/).map(Number);
+        for (let i = 0; i < n; i++) {
+          const num = nums[2 * i];
+          if (num !== undefined && Number.isSafeInteger(num) && !entries.has(num)) entries.set(num, { type: 'compressed', stream: stm, index: i, gen: 0 });
+        }
+      } catch {
+        // An unreadable object stream loses its members; the catalog check below decides.
+      }
+    }
+    this.checkEncryption(trailer);
+    if (!(trailer.get('Root') instanceof PdfRef)) {
+      for (const [num, e] of entries) {
+        if (e.type === 'free') continue;
+        const o = await r.getObject(new PdfRef(num, e.gen)).catch(() => null);
+        if (o instanceof PdfDict && o.getName('Type') === 'Catalog') {
+          trailer = trailer.clone().set('Root', new PdfRef(num, e.gen));
+          break;
+        }
+      }
+    }
+    trailer.set('Prev', undefined).set('XRefStm', undefined);
+    ctx.revisions = tmpRev();
+    ctx.revisions[0]!.endOffset = await findEofAfter(this.src, Math.max(0, this.src.size - 1024)).then((e) => Math.max(e, this.src.size));
+    ctx.cache = new Lru<PdfObject>(ctx.cache.size + 4096);
+    this.revisions = ctx.revisions;
+    this.latest = new RevisionResolver(ctx, 0);
+    this.repaired = true;
+    this.repairReason = reason;
+    try {
+      const cat = await this.catalogStrict();
+      await countPages(this.latest, cat);
+    } catch (e) {
+      throw new KysoError('pdfUnrepairable', { detail: `${reason}; ${describe(e)}` }, { cause: e });
+    }
+  }
+
+  /** Loads an object of the newest revision (null when missing or free). */
+  getObject(ref: PdfRef | number): Promise<PdfObject> {
+    return this.latest.getObject(ref);
+  }
+  /** Follows references to a direct value (newest revision). */
+  resolve(o: PdfObject | undefined): Promise<PdfObject | undefined> {
+    return this.latest.resolve(o);
+  }
+  /** Decodes a stream's data through its filters. */
+  decodeStream(s: PdfStream): Promise<Uint8Array> {
+    return this.latest.decodeStream(s);
+  }
+  /** The xref entry of an object number in the newest revision. */
+  entry(num: number): XrefEntry | undefined {
+    return this.latest.entry(num);
+  }
+  /** A resolver that sees the document as of revision `index` (0 = original). */
+  atRevision(index: number): RevisionResolver {
+    if (!Number.isInteger(index) || index < 0 || index >= this.revisions.length) throw new RangeError(`no revision ${index}`);
+    return index === this.revisions.length - 1 ? this.latest : new RevisionResolver(this.ctx, index);
+  }
+  /** The newest revision's resolver. */
+  get resolver(): RevisionResolver {
+    return this.latest;
+  }
+  /** The document catalog (/Root). */
+  async catalog(): Promise<PdfDict> {
+    return this.catalogStrict();
+  }
+  /** Number of pages. */
+  async pageCount(): Promise<number> {
+    return countPages(this.latest, await this.catalog());
+  }
+  /** Page `index` (0-based) with inherited attributes resolved. */
+  async page(index: number): Promise<PageInfo> {
+    return findPage(this.latest, await this.catalog(), index);
+  }
+  /** The interactive form (AcroForm) with its fields, or null when the document has none. */
+  async acroForm(): Promise<AcroFormInfo | null> {
+    return readAcroForm(this.latest, await this.catalog());
+  }
+  /** Raw bytes of the file. */
+  readRange(offset: number, length: number): Promise<Buffer> {
+    return this.src.read(offset, length);
+  }
+  /** Highest object number + 1 over all revisions (the /Size an update must exceed). */
+  get nextObjectNumber(): number {
+    let max = 0;
+    for (const r of this.revisions) {
+      max = Math.max(max, r.trailer.getNumber('Size') ?? 0);
+      for (const s of r.sections) for (const k of s.entries.keys()) max = Math.max(max, k + 1);
+    }
+    return max;
+  }
+  /** True when the file does not end with an end-of-line (an update must add one first). */
+  async endsWithEol(): Promise<boolean> {
+    const last = await this.src.read(this.src.size - 1, 1);
+    return last[0] === 0x0a || last[0] === 0x0d;
+  }
+  /** Closes the file handle. */
+  async close(): Promise<void> {
+    await this.src.close();
+  }
+}
+
+function describe(e: unknown): string {
+  if (isKysoError(e)) return `${e.code}${Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,77 @@
+/**
+ * Revisions: the xref chain grouped into incremental updates, each with its byte range, so the
+ * validator can resolve objects as they were at signature N and diff revisions.
+ */
+import type { PdfDict } from './objects.js';
+import type { FileSource } from './source.js';
+import type { XrefEntry, XrefSection } from './xref.js';
+
+/** One revision: an original document or one incremental update. */
+export interface Revision {
+  /** 0 for the original document, then 1, 2... in file order. */
+  index: number;
+  /** First byte of this revision (0, or the previous revision's endOffset). */
+  startOffset: number;
+  /** The `startxref` value that opens this revision's xref chain. */
+  xrefOffset: number;
+  /** Offset just after this revision's `%%EOF` (and its end-of-line, if any). */
+  endOffset: number;
+  /** The newest trailer of the revision (for xref streams: the stream dictionary). */
+  trailer: PdfDict;
+  kind: 'table' | 'stream';
+  /** The xref sections of this revision, newest first (two for linearized originals). */
+  sections: XrefSection[];
+}
+
+/** Groups sections (newest first, as the /Prev chain yields them) into revisions, oldest first. */
+export async function buildRevisions(src: FileSource, chain: XrefSection[]): Promise<Revision[]> {
+  const groups: XrefSection[][] = [];
+  for (let i = 0; i < chain.length; i++) {
+    const s = chain[i]!;
+    const prevInGroup = groups.at(-1)?.at(-1);
+    // A newer section lying *before* its /Prev is the first-page table of a linearized file:
+    // both belong to one revision.
+    if (prevInGroup && prevInGroup.offset < s.offset && prevInGroup === chain[i - 1]) groups.at(-1)!.push(s);
+    else groups.push([s]);
+  }
+  groups.reverse();
+  const revs: Revision[] = [];
+  let start = 0;
+  for (const [index, g] of groups.entries()) {
+    const newest = g[0]!;
+    const maxEnd = Math.max(...g.map((s) => s.end));
+    const endOffset = await findEofAfter(src, maxEnd);
+    revs.push({ index, startOffset: start, xrefOffset: newest.offset, endOffset, trailer: newest.trailer, kind: newest.kind, sections: g });
+    start = endOffset;
+  }
+  return revs;
+}
+
+/** Offset after the first `%%EOF` (plus CR, LF or CRLF) at or after `from`, else file size. */
+export async function findEofAfter(src: FileSource, from: number): Promise<number> {
+  const buf = await src.read(from, 1 << 20);
+  const i = buf.indexOf('%%EOF', 0, 'latin1');
+  if (i < 0) return src.size;
+  let end = i + 5;
+  if (buf[end] === 0x0d) end++;
+  if (buf[end] === 0x0a) end++;
+  return from + end;
+}
+
+/** Looks up object `num` as of revision `upTo` (inclusive), newest section first. */
+export function lookupEntry(revs: Revision[], upTo: number, num: number): XrefEntry | undefined {
+  for (let r = upTo; r >= 0; r--) {
+    for (const s of revs[r]!.sections) {
+      const e = s.entries.get(num);
+      if (e) return e;
+    }
+  }
+  return undefined;
+}
+
+/** The object numbers a revision's own sections define (in use or freed). */
+export function objectNumbers(rev: Revision): number[] {
+  const set = new Set<number>();
+  for (const s of rev.sections) for (const k of s.entries.keys()) set.add(k);
+  return [...set].sort((a, b) => a - b);
+}

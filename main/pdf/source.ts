@@ -1,0 +1,44 @@
+/** Positional reads on an open file: the reader never loads a whole PDF into memory. */
+import { open, type FileHandle } from 'node:fs/promises';
+import { KysoError } from '../api/errors.js';
+
+/** A read-only file accessed by offset. */
+export class FileSource {
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+    readonly size: number,
+  ) {}
+
+  /** Opens `path` for reading; a missing file gives fileNotFound. */
+  static async open(path: string): Promise<FileSource> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new KysoError('fileNotFound', { path }, { cause: e });
+      throw e;
+    }
+    const st = await fh.stat();
+    return new FileSource(fh, path, st.size);
+  }
+
+  /** Reads up to `length` bytes at `offset` (clamped to the file end). */
+  async read(offset: number, length: number): Promise<Buffer> {
+    const start = Math.max(0, Math.min(offset, this.size));
+    const len = Math.max(0, Math.min(length, this.size - start));
+    const buf = Buffer.allocUnsafe(len);
+    let done = 0;
+    while (done < len) {
+      const { bytesRead } = await this.fh.read(buf, done, len - done, start + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === len ? buf : buf.subarray(0, done);
+  }
+
+  /** Closes the handle. */
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}
