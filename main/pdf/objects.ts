@@ -148,8 +148,16 @@ export class PdfStream {
   }
 }
 
+/**
+ * Pre-serialized bytes written verbatim by the serializer (fixed-width placeholders such as
+ * /Contents and /ByteRange). Never produced by the parser.
+ */
+export class PdfRaw {
+  constructor(readonly text: string) {}
+}
+
 /** Any PDF object. Integers and reals are both JS numbers. */
-export type PdfObject = null | boolean | number | PdfName | PdfString | PdfRef | PdfDict | PdfStream | PdfObject[];
+export type PdfObject = null | boolean | number | PdfName | PdfString | PdfRef | PdfDict | PdfStream | PdfRaw | PdfObject[];
 
 /** A PDF array. */
 export type PdfArray = PdfObject[];

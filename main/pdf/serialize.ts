@@ -1,5 +1,5 @@
 /** Serializes PDF objects to bytes (for new objects of an incremental update only). */
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
+import { PdfDict, PdfName, PdfRaw, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
 
 const DELIM = new Set('()<>[]{}/%'.split('').map((c) => c.charCodeAt(0)));
 
@@ -47,6 +47,7 @@ export function serializeObject(o: PdfObject, depth = 0): string {
   if (o instanceof PdfName) return formatName(o.value);
   if (o instanceof PdfString) return formatString(o);
   if (o instanceof PdfRef) return `${o.num} ${o.gen} R`;
+  if (o instanceof PdfRaw) return o.text;
   if (Array.isArray(o)) return '[' + o.map((x) => serializeObject(x, depth + 1)).join(' ') + ']';
   if (o instanceof PdfDict) {
     let out = '<<';
