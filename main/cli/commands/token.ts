@@ -1,0 +1,112 @@
+/**
+ * `kyso token`: `list [--module PATH]... [--json] [--login --pin-env VAR|--pin-file F]`.
+ * Provisioning subcommands (issue 8) are added next to it.
+ */
+import { KysoError } from '../../api/errors.js';
+import { TokenManager } from '../../../native/token-manager.js';
+import type { ModuleReport, TokenFlags } from '../../../native/types.js';
+import { parseArgs } from '../args.js';
+import { tr, type CliIo, type Command } from '../io.js';
+import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+
+/** The JSON shape of `kyso token list --json` (documented in issue 3). */
+export function listJson(modules: ModuleReport[]) {
+  return {
+    modules: modules.map((m) => ({
+      path: m.path,
+      ok: m.ok,
+      manufacturer: m.manufacturer ?? null,
+      libraryVersion: m.libraryVersion ?? null,
+      ...(m.error ? { error: m.error } : {}),
+      tokens: m.tokens.map((t) => ({
+        label: t.label,
+        serial: t.serial,
+        manufacturer: t.manufacturer,
+        model: t.model,
+        slotId: t.slotId,
+        loggedIn: t.loggedIn,
+        flags: t.flags,
+        certificates: t.certificates.map((c) => ({
+          subject: c.subject,
+          issuer: c.issuer,
+          serial: c.serial,
+          notBefore: c.notBefore,
+          notAfter: c.notAfter,
+          keyId: c.keyId,
+          hasPrivateKey: c.hasPrivateKey,
+          keyUsage: c.keyUsage,
+          extendedKeyUsage: c.extendedKeyUsage,
+          fingerprint: c.fingerprint,
+          expiresSoon: c.expiresSoon,
+        })),
+      })),
+    })),
+  };
+}
+
+function flagText(f: TokenFlags): string {
+  return (Object.keys(f) as Array<keyof TokenFlags>).filter((k) => f[k]).join(', ');
+}
+
+function printText(io: CliIo, modules: ModuleReport[]): void {
+  if (!modules.length) io.out(tr(io, 'token.list.none') + '\n');
+  for (const m of modules) {
+    io.out(tr(io, 'token.list.module', { path: m.path }) + '\n');
+    if (!m.ok) {
+      io.out(tr(io, 'token.list.moduleError', { message: m.error?.message ?? '' }) + '\n');
+      continue;
+    }
+    io.out(tr(io, 'token.list.moduleInfo', { manufacturer: m.manufacturer, version: m.libraryVersion }) + '\n');
+    if (!m.tokens.length) io.out(tr(io, 'token.list.noToken') + '\n');
+    for (const t of m.tokens) {
+      io.out(tr(io, 'token.list.token', { label: t.label, serial: t.serial, manufacturer: t.manufacturer, model: t.model }) + '\n');
+      io.out(tr(io, 'token.list.flags', { flags: flagText(t.flags) }) + '\n');
+      if (!t.certificates.length) io.out(tr(io, 'token.list.noCert') + '\n');
+      for (const c of t.certificates) {
+        io.out(tr(io, 'token.list.cert', { subject: c.subject }) + '\n');
+        io.out(tr(io, 'token.list.certIssuer', { issuer: c.issuer }) + '\n');
+        io.out(tr(io, 'token.list.certValidity', { notBefore: c.notBefore, notAfter: c.notAfter }) + '\n');
+        io.out(tr(io, 'token.list.certKey', { keyId: c.keyId, hasKey: tr(io, c.hasPrivateKey ? 'token.yes' : 'token.no') }) + '\n');
+        if (c.expiresSoon) io.out(tr(io, 'token.list.expiresSoon') + '\n');
+      }
+    }
+  }
+}
+
+async function list(argv: string[], io: CliIo): Promise<number> {
+  const { options } = parseArgs(argv, {
+    module: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    login: { type: 'boolean' },
+    token: { type: 'string' },
+    ...pinOptions('pin'),
+  });
+  const modules = (options.module as string[] | undefined) ?? [];
+  const tm = new TokenManager({ modules, env: io.env });
+  try {
+    if (!tm.modulePaths.length) throw new KysoError('tokenNoModules');
+    if (options.login) {
+      // Log in to the selected token (or each token of the first module) before listing.
+      const pin = await readPin(io, pinSourceFrom(options));
+      const label = typeof options.token === 'string' ? options.token : undefined;
+      await tm.login({ module: tm.modulePaths[0]!, label }, pin);
+    }
+    const report = await tm.list();
+    if (options.json) io.out(JSON.stringify(listJson(report), null, 2) + '\n');
+    else printText(io, report);
+    return report.some((m) => m.ok) ? 0 : 1;
+  } finally {
+    await tm.close();
+  }
+}
+
+/** The `token` subcommand. */
+export const tokenCommand: Command = {
+  name: 'token',
+  summaryKey: 'cli.cmd.token',
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === 'list') return list(rest, io);
+    throw new KysoError('unknownCommand', { command: `token ${sub ?? ''}`.trim() });
+  },
+};

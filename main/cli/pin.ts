@@ -1,0 +1,92 @@
+/**
+ * Reads a PIN for a CLI command: from an environment variable (`--pin-env VAR`), a file
+ * (`--pin-file F`, first line) or a hidden prompt on a terminal. Never from a plain argument
+ * (it would show in `ps` and shell history). The PIN is returned to the caller only: never
+ * logged, echoed or put in an error. Also used for `--so-pin-env`, `--new-pin-env`, ...
+ */
+import { readFileSync } from 'node:fs';
+import { KysoError } from '../api/errors.js';
+import type { OptionSpec, ParsedArgs } from './args.js';
+import { tr, type CliIo } from './io.js';
+
+/** Where to read one PIN from. */
+export interface PinSource {
+  /** Name of the environment variable holding the PIN. */
+  env?: string;
+  /** File whose first line is the PIN. */
+  file?: string;
+  /** Message key of the TTY prompt. */
+  promptKey?: string;
+}
+
+/** parseArgs spec entries for a PIN kind: `--<kind>-env` and `--<kind>-file` (kind: pin, so-pin, new-pin). */
+export function pinOptions(kind = 'pin'): Record<string, OptionSpec> {
+  return { [`${kind}-env`]: { type: 'string' }, [`${kind}-file`]: { type: 'string' } };
+}
+
+/** Picks the PinSource of a kind out of parsed options. */
+export function pinSourceFrom(options: ParsedArgs['options'], kind = 'pin', promptKey = 'token.pinPrompt'): PinSource {
+  const env = options[`${kind}-env`];
+  const file = options[`${kind}-file`];
+  return { env: typeof env === 'string' ? env : undefined, file: typeof file === 'string' ? file : undefined, promptKey };
+}
+
+/** Prompts on the terminal without echo; resolves to the line typed. */
+export type HiddenPrompt = (question: string) => Promise<string>;
+
+/** True when the source names an env var or a file (a PIN was supplied non-interactively). */
+export function hasPinSource(src: PinSource): boolean {
+  return src.env !== undefined || src.file !== undefined;
+}
+
+/** Reads the PIN; throws a clear KysoError when no source is usable. */
+export async function readPin(io: CliIo, src: PinSource, prompt: HiddenPrompt = hiddenPrompt): Promise<string> {
+  if (src.env !== undefined) {
+    const v = io.env[src.env];
+    if (v === undefined || v === '') throw new KysoError('tokenPinEnvMissing', { name: src.env });
+    return v;
+  }
+  if (src.file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(src.file, 'utf8');
+    } catch {
+      throw new KysoError('tokenPinFileUnreadable', { path: src.file });
+    }
+    return text.split(/\r?\n/)[0] ?? '';
+  }
+  if (!io.isTty) throw new KysoError('tokenPinRequired');
+  const pin = await prompt(tr(io, src.promptKey ?? 'token.pinPrompt'));
+  if (!pin) throw new KysoError('cancelled');
+  return pin;
+}
+
+/** Hidden prompt on process.stdin/stderr: raw mode, no echo, Enter ends, Ctrl-C cancels. */
+export function hiddenPrompt(question: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(question);
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const wasRaw = stdin.isRaw;
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    const finish = (err?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode?.(wasRaw);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') return finish(new KysoError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
