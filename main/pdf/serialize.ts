@@ -6,7 +6,8 @@ const DELIM = new Set('()<>[]{}/%'.split('').map((c) => c.charCodeAt(0)));
 /** Formats a number: integers as-is, reals in fixed notation without exponent. */
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) throw new RangeError('PDF numbers must be finite');
-  if (Number.isInteger(n)) return n.toFixed(0) === '-0' ? '0' : n.toFixed(0);
+  // toFixed switches to exponent notation from 1e21; BigInt never does.
+  if (Number.isInteger(n)) return n === 0 ? '0' : BigInt(n).toString();
   // Up to 6 decimals is beyond any practical precision for coordinates; trim trailing zeros.
   let s = n.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
   if (s === '-0') s = '0';
