@@ -20,6 +20,7 @@ if (!existsSync(bin('tsc'))) {
 }
 mkdirSync(path.join(root, 'dist'), { recursive: true });
 if (existsSync(path.join(root, 'tsconfig.build.json'))) run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+if (existsSync(path.join(root, 'main/shell/tsconfig.build.json'))) run(bin('tsc'), ['-p', 'main/shell/tsconfig.build.json']);
 if (existsSync(bin('esbuild')) && existsSync(path.join(root, 'preload/preload.ts'))) {
   run(bin('esbuild'), ['preload/preload.ts', '--bundle', '--platform=node', '--format=cjs',
     '--external:electron', '--outfile=dist/preload/preload.cjs', '--log-level=warning']);

@@ -26,6 +26,10 @@ export const ui: MessageBundle = {
     'ui.home.coreTime': 'Giờ của lõi ứng dụng',
     'ui.host.electron': 'Ứng dụng máy tính',
     'ui.host.browser': 'Trình duyệt (máy chủ cục bộ)',
+    'ui.tray.open': 'Mở Kyso',
+    'ui.tray.inbox': 'Văn bản đến chờ xử lý: {count}',
+    'ui.tray.quit': 'Thoát',
+    'ui.notify.arrival': 'Văn bản mới từ {from}',
   },
   en: {
     'error.appBadPort': 'Invalid port: {port} (0–65535).',
@@ -51,5 +55,9 @@ export const ui: MessageBundle = {
     'ui.home.coreTime': 'Core time',
     'ui.host.electron': 'Desktop app',
     'ui.host.browser': 'Browser (local host)',
+    'ui.tray.open': 'Open Kyso',
+    'ui.tray.inbox': 'Inbox documents waiting: {count}',
+    'ui.tray.quit': 'Quit',
+    'ui.notify.arrival': 'New document from {from}',
   },
 };

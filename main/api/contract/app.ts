@@ -5,6 +5,9 @@ import { eventsOf, operations } from './define.js';
 /** Language codes the UI supports. */
 export const langSchema = z.enum(['vi', 'en']);
 
+const fileFilter = z.object({ name: z.string().max(100), extensions: z.array(z.string().regex(/^[\w*]{1,10}$/)).max(20) });
+const filePath = z.string().min(1).max(4096);
+
 /** Operations about the app itself. */
 export const appOperations = operations({
   'app:info': {
@@ -23,9 +26,39 @@ export const appOperations = operations({
     input: z.object({ lang: langSchema }).strict(),
     output: z.object({ lang: langSchema }),
   },
+  /**
+   * Native file picker. In the browser host there is none: `native: false` and no paths, and
+   * the screen offers a path field instead.
+   */
+  'dialog:openFiles': {
+    input: z.object({
+      title: z.string().max(200).optional(),
+      filters: z.array(fileFilter).max(10).optional(),
+      multiple: z.boolean().default(true),
+      directory: z.boolean().default(false),
+    }).strict(),
+    output: z.object({ paths: z.array(z.string()), native: z.boolean() }),
+  },
+  /** Native save dialog (`path: null` when cancelled or without a native dialog). */
+  'dialog:saveFile': {
+    input: z.object({ title: z.string().max(200).optional(), defaultPath: filePath.optional(), filters: z.array(fileFilter).max(10).optional() }).strict(),
+    output: z.object({ path: z.string().nullable(), native: z.boolean() }),
+  },
+  /** Opens a file with its default application (e.g. a signed PDF in the PDF reader). */
+  'shell:openPath': {
+    input: z.object({ path: filePath }).strict(),
+    output: z.object({ opened: z.boolean() }),
+  },
+  /** Shows a file in the system file manager. */
+  'shell:showItemInFolder': {
+    input: z.object({ path: filePath }).strict(),
+    output: z.object({ opened: z.boolean() }),
+  },
 });
 
 /** Events about the app itself. */
 export const appEvents = eventsOf({
   'app:lang': z.object({ lang: langSchema }),
+  /** The OS asked the app to open files ("open with Kyso") or a kyso:// link. */
+  'app:openRequest': z.object({ paths: z.array(z.string()), url: z.string().nullable() }),
 });

@@ -6,6 +6,7 @@ import { createCore } from '../../services/core.js';
 import { kysoHome, packageRoot } from '../../services/paths.js';
 import { findElectronBinary } from '../../host/electron-binary.js';
 import { openBrowser } from '../../host/open-browser.js';
+import { browserShellHandlers } from '../../host/shell-fallback.js';
 import { startHost } from '../../host/server.js';
 import { parseArgs } from '../args.js';
 import type { CliIo, Command } from '../io.js';
@@ -34,6 +35,7 @@ function parsePort(v: string | undefined): number {
 /** Serves the browser host until a signal, then closes host and core cleanly. */
 async function runBrowserHost(port: number, open: boolean, io: CliIo): Promise<number> {
   const core = await createCore({ host: 'browser', home: kysoHome(io.env), lang: io.lang });
+  Object.assign(core.handlers, browserShellHandlers());
   const host = await startHost({ core, port, rendererDir: path.join(packageRoot(), 'dist', 'renderer') }).catch(async (e: unknown) => {
     await core.close();
     const code = (e as { code?: string }).code;

@@ -1,0 +1,36 @@
+/** Native implementations of the shell-only operations (dialogs, open/show a file). */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { BrowserWindow, dialog, shell } from 'electron';
+import { KysoError } from '../api/errors.js';
+import type { HandlerMap } from '../services/types.js';
+
+/** Handlers the shell installs over the core's defaults. */
+export function nativeShellHandlers(window: () => BrowserWindow | undefined): HandlerMap {
+  return {
+    'dialog:openFiles': async ({ title, filters, multiple, directory }) => {
+      const props: Array<'openFile' | 'openDirectory' | 'multiSelections'> = [directory ? 'openDirectory' : 'openFile'];
+      if (multiple) props.push('multiSelections');
+      const options = { title, filters, properties: props };
+      const w = window();
+      const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
+      return { paths: r.canceled ? [] : r.filePaths, native: true };
+    },
+    'dialog:saveFile': async ({ title, defaultPath, filters }) => {
+      const options = { title, defaultPath, filters };
+      const w = window();
+      const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
+      return { path: r.canceled || !r.filePath ? null : r.filePath, native: true };
+    },
+    'shell:openPath': async ({ path: p }) => {
+      if (!existsSync(p)) throw new KysoError('fileNotFound', { path: p });
+      // openPath resolves to an error string, empty on success.
+      return { opened: (await shell.openPath(path.resolve(p))) === '' };
+    },
+    'shell:showItemInFolder': async ({ path: p }) => {
+      if (!existsSync(p)) throw new KysoError('fileNotFound', { path: p });
+      shell.showItemInFolder(path.resolve(p));
+      return { opened: true };
+    },
+  };
+}

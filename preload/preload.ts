@@ -1,0 +1,5 @@
+/** Electron preload (sandboxed, bundled to CJS): exposes `window.kyso` and nothing else. */
+import { contextBridge, ipcRenderer } from 'electron';
+import { buildPreloadApi } from './api.js';
+
+contextBridge.exposeInMainWorld('kyso', buildPreloadApi(ipcRenderer));
