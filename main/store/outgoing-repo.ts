@@ -90,6 +90,8 @@ export class OutgoingRepo {
   /** Appends a recipient's status (duplicates from a re-sync are ignored); false when unknown or duplicate. */
   addStatus(messageId: string, ev: StatusEvent): boolean {
     if (!this.db.prepare('SELECT 1 FROM outgoing WHERE message_id = ?').get(messageId)) return false;
+    // 01 (arrived) comes both from the send reply and from the status feed: keep the first.
+    if (ev.statusCode === '01' && this.db.prepare("SELECT 1 FROM outgoing_status WHERE message_id = ? AND org_code = ? AND status_code = '01'").get(messageId, ev.orgCode)) return false;
     const r = this.db
       .prepare(`INSERT INTO outgoing_status (message_id, org_code, status_code, description, at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT DO NOTHING`)

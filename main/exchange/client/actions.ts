@@ -1,0 +1,64 @@
+/**
+ * The clerk's answers to an incoming document: register (03), reject with a reason (02),
+ * handling statuses (04-06). The signed status message is accepted by the server first, then
+ * the local register changes, so the local register never claims a status the sender lacks.
+ */
+import { KysoError } from '../../api/errors.js';
+import type { Signer } from '../../pki/signer.js';
+import type { IncomingDoc, Store } from '../../store/index.js';
+import { buildStatus, formatEdxmlTimestamp } from '../edxml/index.js';
+import type { InboxApi } from './api.js';
+import type { OrgRef } from './compose.js';
+
+/** What answering needs: the store, the server API, the token key and our organization. */
+export interface AnswerContext {
+  store: Store;
+  api: InboxApi;
+  signer: Signer;
+  org: OrgRef;
+  staff?: string;
+}
+
+async function postStatus(c: AnswerContext, doc: IncomingDoc, statusCode: '02' | '03' | '04' | '05' | '06', description: string): Promise<void> {
+  // DocumentId is "{OrganId},{yyyy/MM/dd},{number}/{notation}": the date is its 2nd field.
+  const promulgationDate = doc.documentId.split(',')[1] ?? '';
+  const xml = await buildStatus(
+    {
+      responseFor: { organId: doc.fromCode, code: `${doc.number}/${doc.notation}`, promulgationDate, documentId: doc.documentId },
+      from: { organId: c.org.code, organName: c.org.name },
+      statusCode,
+      description,
+      timestamp: formatEdxmlTimestamp(),
+      staffInfo: c.staff ? { staff: c.staff } : undefined,
+    },
+    c.signer,
+  );
+  await c.api.postStatus(doc.messageId, xml);
+}
+
+/** Registers an incoming document: status 03 to the sender, then the next arrival number. */
+export async function acceptIncoming(c: AnswerContext, messageId: string, at = new Date()): Promise<IncomingDoc> {
+  const doc = c.store.incoming.require(messageId);
+  if (doc.state === 'accepted') return doc;
+  if (doc.state === 'rejected') throw new KysoError('inboxAlreadyRejected', { messageId });
+  await postStatus(c, doc, '03', '');
+  return c.store.incoming.accept(messageId, at);
+}
+
+/** Rejects an incoming document with the mandatory reason (status 02). */
+export async function rejectIncoming(c: AnswerContext, messageId: string, reason: string): Promise<IncomingDoc> {
+  if (!reason.trim()) throw new KysoError('inboxReasonRequired');
+  const doc = c.store.incoming.require(messageId);
+  if (doc.state === 'accepted') throw new KysoError('inboxAlreadyAccepted', { messageId });
+  if (doc.state === 'rejected') return doc;
+  await postStatus(c, doc, '02', reason.trim());
+  return c.store.incoming.reject(messageId, reason.trim());
+}
+
+/** Reports handling progress (04 assigned, 05 in progress, 06 done) of a registered document. */
+export async function reportHandling(c: AnswerContext, messageId: string, code: '04' | '05' | '06', description = ''): Promise<IncomingDoc> {
+  const doc = c.store.incoming.require(messageId);
+  if (doc.state !== 'accepted') throw new KysoError('inboxNotRegistered', { messageId });
+  await postStatus(c, doc, code, description);
+  return c.store.incoming.setHandlingStatus(messageId, code);
+}

@@ -1,0 +1,139 @@
+/**
+ * Low-level HTTP for the inbox client over node:http(s): JSON envelopes of the protocol,
+ * streamed uploads from files, streamed downloads to files. No whole-package buffering.
+ */
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { pipeline } from 'node:stream/promises';
+import type { z } from 'zod';
+import { failEnvelopeSchema } from '../protocol.js';
+
+/** A failed exchange with the server: transport (retryable) or a FAIL envelope / HTTP status. */
+export class ServerError extends Error {
+  constructor(
+    /** `network` for refused/reset/timeout, else the HTTP status. */
+    readonly status: number | 'network',
+    /** ErrorCode of a FAIL envelope (a KysoError code), or a synthetic one. */
+    readonly code: string,
+    message: string,
+    readonly params: Record<string, string | number | boolean | null> = {},
+  ) {
+    super(message);
+    this.name = 'ServerError';
+  }
+
+  /** True when trying again later may succeed (network trouble, 5xx, 429, expired session). */
+  get retryable(): boolean {
+    return this.status === 'network' || this.status === 429 || this.status === 401 || this.status >= 500;
+  }
+}
+
+/** Body of a request: JSON, raw bytes, or a file streamed from disk. */
+export type RequestBody = { json: unknown } | { bytes: Uint8Array; contentType: string } | { file: string; contentType: string };
+
+/** One request. */
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  /** Milliseconds of socket inactivity before giving up (default 60 s). */
+  idleTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Sends a request; resolves with the response stream (caller consumes it). */
+export function rawRequest(spec: RequestSpec): Promise<IncomingMessage> {
+  const url = new URL(spec.url);
+  const lib = url.protocol === 'https:' ? https : http;
+  const headers: Record<string, string | number> = { ...spec.headers };
+  let payload: Buffer | undefined;
+  let file: string | undefined;
+  if (spec.body && 'json' in spec.body) {
+    payload = Buffer.from(JSON.stringify(spec.body.json));
+    headers['content-type'] = 'application/json';
+  } else if (spec.body && 'bytes' in spec.body) {
+    payload = Buffer.from(spec.body.bytes);
+    headers['content-type'] = spec.body.contentType;
+  } else if (spec.body && 'file' in spec.body) {
+    file = spec.body.file;
+    headers['content-type'] = spec.body.contentType;
+    headers['content-length'] = statSync(file).size;
+  }
+  if (payload) headers['content-length'] = payload.length;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(url, { method: spec.method, headers, signal: spec.signal }, resolve);
+    req.setTimeout(spec.idleTimeoutMs ?? 60_000, () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => reject(new ServerError('network', 'exServerUnreachable', e.message, { url: url.origin })));
+    if (file) {
+      const src = createReadStream(file);
+      src.on('error', (e) => req.destroy(e));
+      src.pipe(req);
+    } else req.end(payload);
+  });
+}
+
+async function readAll(res: IncomingMessage, max = 16 << 20): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of res) {
+    size += (c as Buffer).length;
+    if (size > max) throw new ServerError('network', 'exServerUnreachable', 'answer too large');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Turns a non-2xx answer into a ServerError carrying the server's error code. */
+async function failure(res: IncomingMessage): Promise<ServerError> {
+  const status = res.statusCode ?? 0;
+  let text = '';
+  try {
+    text = (await readAll(res, 1 << 20)).toString('utf8');
+    const env = failEnvelopeSchema.safeParse(JSON.parse(text));
+    if (env.success) return new ServerError(status, env.data.ErrorCode, env.data.ErrorDesc, env.data.params);
+  } catch {
+    // Not a protocol envelope (proxy page, reset): fall through to the generic error.
+  }
+  return new ServerError(status, 'exServerError', `HTTP ${status} ${text.slice(0, 200)}`, { status });
+}
+
+/** Sends a request and parses the `{status:'OK', data}` envelope with `schema`. */
+export async function requestJson<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
+  const res = await rawRequest(spec);
+  if ((res.statusCode ?? 0) >= 300) throw await failure(res);
+  let body: Buffer;
+  try {
+    body = await readAll(res);
+  } catch (e) {
+    throw e instanceof ServerError ? e : new ServerError('network', 'exServerUnreachable', String(e));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ServerError(res.statusCode ?? 0, 'exServerError', 'answer is not JSON');
+  }
+  const env = parsed as { status?: unknown; data?: unknown };
+  if (env.status !== 'OK') {
+    const f = failEnvelopeSchema.safeParse(parsed);
+    if (f.success) throw new ServerError(res.statusCode ?? 0, f.data.ErrorCode, f.data.ErrorDesc, f.data.params);
+    throw new ServerError(res.statusCode ?? 0, 'exServerError', 'unexpected answer');
+  }
+  const data = schema.safeParse(env.data);
+  if (!data.success) throw new ServerError(res.statusCode ?? 0, 'exServerError', `unexpected answer: ${data.error.message}`);
+  return data.data;
+}
+
+/** Downloads a 2xx body straight into `dest` (no buffering); returns its size. */
+export async function downloadTo(spec: RequestSpec, dest: string): Promise<number> {
+  const res = await rawRequest(spec);
+  if ((res.statusCode ?? 0) >= 300) throw await failure(res);
+  try {
+    await pipeline(res, createWriteStream(dest));
+  } catch (e) {
+    throw new ServerError('network', 'exServerUnreachable', e instanceof Error ? e.message : String(e));
+  }
+  return statSync(dest).size;
+}

@@ -1,0 +1,37 @@
+/**
+ * Adapter to the VALIDATION engineer's `validatePdf` (main/validation/index.ts): each arriving
+ * PDF is validated and the summary indication plus the full report are stored with it.
+ */
+import type { FileResult, Indication } from '../../validation/types.js';
+
+/** Summary stored per file: an ETSI indication, or NO_SIGNATURE / UNREADABLE. */
+export type FileVerdict = Indication | 'NO_SIGNATURE' | 'UNREADABLE';
+
+/** Validates one file; never throws for a bad PDF (the verdict says so). */
+export type PdfValidator = (file: string) => Promise<{ status: FileVerdict; report: unknown }>;
+
+const order: FileVerdict[] = ['TOTAL_PASSED', 'INDETERMINATE', 'TOTAL_FAILED'];
+
+/** The verdict of a file from its report: the worst indication over its signatures. */
+export function verdictOf(r: FileResult): FileVerdict {
+  if (r.error) return 'UNREADABLE';
+  if (!r.signatures.length) return 'NO_SIGNATURE';
+  return r.signatures.map((s) => s.indication).reduce((w, s) => (order.indexOf(s) > order.indexOf(w) ? s : w), 'TOTAL_PASSED' as Indication);
+}
+
+type ValidatePdf = (file: string, opts: { trust?: Buffer[]; offline?: boolean }) => Promise<FileResult>;
+
+/** The validator backed by main/validation, with extra trust anchors (`--trust ROOT.pem`). */
+export function defaultValidator(trust: Buffer[] = [], offline = false): PdfValidator {
+  return async (file) => {
+    // Loaded lazily: validation pulls in the PKI stack, which the CLI's other commands do not need.
+    const specifier = '../../validation/index.js';
+    const mod = (await import(specifier)) as { validatePdf: ValidatePdf };
+    try {
+      const report = await mod.validatePdf(file, { trust, offline });
+      return { status: verdictOf(report), report };
+    } catch (e) {
+      return { status: 'UNREADABLE', report: { error: e instanceof Error ? e.message : String(e) } };
+    }
+  };
+}
