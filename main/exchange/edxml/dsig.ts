@@ -167,7 +167,7 @@ export function verifyEnvelope(doc: Document, attachments: AttachmentDigest[]): 
   const value = Buffer.from(child(sig, 'SignatureValue', DSIG_NS)?.textContent?.replace(/\s+/g, '') ?? '', 'base64');
   const data = Buffer.from(excC14n(si), 'utf8');
   const key = scheme === 'RSA-PSS' ? { key: cert.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : scheme === 'ECDSA' ? { key: cert.publicKey, dsaEncoding: 'ieee-p1363' as const } : cert.publicKey;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = cryptoVerify('sha256', data, key, value);
   } catch {

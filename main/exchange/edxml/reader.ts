@@ -63,7 +63,7 @@ function drain(w: WriteStream): Promise<void> {
 }
 
 /** Reads and verifies a package from a path or a byte stream (e.g. an HTTP request). */
-export async function readPackage(input: string | AsyncIterable<Buffer | Uint8Array | string>, opts: ReadOptions): Promise<ParsedPackage> {
+export async function readPackage(input: string | AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array>, opts: ReadOptions): Promise<ParsedPackage> {
   const maxEnvelope = opts.maxEnvelopeBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes;
   const maxPackage = opts.maxPackageBytes ?? DEFAULT_LIMITS.maxPackageBytes;
   const src = typeof input === 'string' ? createReadStream(input, { highWaterMark: 256 * 1024 }) : input;
