@@ -26,6 +26,7 @@ export interface TokenManagerOptions {
   launcher?: ProcessLauncher;
   callTimeoutMs?: number;
   loginTimeoutMs?: number;
+  loadTimeoutMs?: number;
   /** Log out after this long without a signature (ms); default 10 minutes. */
   idleLogoutMs?: number;
   /** Slot-list polling interval for hot-plug events (ms); default 2 s. */
@@ -70,6 +71,7 @@ export class TokenManager {
         env: this.opts.env ? { ...process.env, ...this.opts.env } : process.env,
         callTimeoutMs: this.opts.callTimeoutMs,
         loginTimeoutMs: this.opts.loginTimeoutMs,
+        loadTimeoutMs: this.opts.loadTimeoutMs,
         onCrash: () => this.forgetLogins(module),
       });
       this.clients.set(module, c);

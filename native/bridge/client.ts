@@ -19,6 +19,8 @@ export interface BridgeClientOptions {
   callTimeoutMs?: number;
   /** Timeout of a login (longer: a PIN pad waits for the user). */
   loginTimeoutMs?: number;
+  /** Timeout of starting the process and loading the module (C_Initialize). */
+  loadTimeoutMs?: number;
   /** Called when the process ends unexpectedly (crash, kill, timeout). */
   onCrash?: (info: { module: string; code: number | null; signal: string | null }) => void;
 }
@@ -99,7 +101,8 @@ export class BridgeClient {
 
   private raw(proc: BridgeProcess, req: BridgeCall): Promise<unknown> {
     const id = this.nextId++;
-    const timeoutMs = req.op === 'login' ? (this.opts.loginTimeoutMs ?? 120_000) : (this.opts.callTimeoutMs ?? 30_000);
+    const timeoutMs =
+      req.op === 'login' ? (this.opts.loginTimeoutMs ?? 120_000) : req.op === 'load' ? (this.opts.loadTimeoutMs ?? 60_000) : (this.opts.callTimeoutMs ?? 30_000);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
