@@ -8,6 +8,7 @@ import { createAppHandlers, type AppState } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
 import { EventBus } from './events.js';
 import { createExchangeHandlers } from './exchange-handlers.js';
+import { createFileHandlers } from './file-handlers.js';
 import { openStore } from '../store/index.js';
 import type { HandlerMap, ServiceContext } from './types.js';
 import type { Result } from '../api/index.js';
@@ -40,6 +41,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   closers.push(() => store.close());
   const handlers: HandlerMap = {
     ...createAppHandlers(state),
+    ...createFileHandlers(),
     ...createExchangeHandlers(store),
   };
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });

@@ -1,0 +1,35 @@
+/** `file:readPdf`: the bytes of a local PDF for the renderer's page preview. */
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { KysoError } from '../api/errors.js';
+import type { HandlerMap } from './types.js';
+
+/** Largest PDF previewed (a bigger one is still signed; only the preview is refused). */
+export const maxPreviewBytes = 64 * 1024 * 1024;
+
+/** Reads a PDF after checking its size and header (never an arbitrary file). */
+export async function readPdfForPreview(p: string): Promise<{ path: string; size: number; base64: string }> {
+  const full = path.resolve(p);
+  let fh;
+  try {
+    fh = await open(full, 'r');
+  } catch {
+    throw new KysoError('fileNotFound', { path: full });
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size > maxPreviewBytes) throw new KysoError('previewTooLarge', { path: full, size, max: maxPreviewBytes });
+    const buf = Buffer.alloc(size);
+    await fh.read(buf, 0, size, 0);
+    // The header may follow some junk bytes (tolerated by readers) but must be near the start.
+    if (!buf.subarray(0, 1024).includes('%PDF-')) throw new KysoError('notPdf', { path: full });
+    return { path: full, size, base64: buf.toString('base64') };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Handlers of the file operations. */
+export function createFileHandlers(): HandlerMap {
+  return { 'file:readPdf': async ({ path: p }) => readPdfForPreview(p) };
+}
