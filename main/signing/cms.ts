@@ -153,3 +153,11 @@ export function cmsCertificates(cms: Uint8Array): Uint8Array[] {
     .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
     .map((c) => new Uint8Array(c.toSchema().toBER()));
 }
+
+/** DER timestamp tokens found as signature-time-stamp attributes of the first SignerInfo. */
+export function unsignedTimestampTokens(cms: Uint8Array): Uint8Array[] {
+  const si = parseSignedData(cms).signerInfos[0];
+  return (si?.unsignedAttrs?.attributes ?? [])
+    .filter((a) => a.type === OID_SIGNATURE_TIMESTAMP)
+    .flatMap((a) => a.values.map((v) => new Uint8Array((v as asn1js.AsnType).toBER())));
+}

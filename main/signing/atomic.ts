@@ -1,0 +1,53 @@
+/**
+ * Atomic outputs: every file is built under a temp name in the output's own directory (so the
+ * final rename cannot cross file systems), fsynced, then renamed. On any error the temp file
+ * is removed, so a reader never sees a half-signed PDF.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { KysoError } from '../api/errors.js';
+
+/** A fresh temp path next to `finalPath` (hidden, recognisable, never a .pdf). */
+export function tempPathFor(finalPath: string): string {
+  const dir = path.dirname(finalPath);
+  return path.join(dir, `.${path.basename(finalPath)}.kyso-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Flushes a file's data to disk. */
+export async function fsyncFile(p: string): Promise<void> {
+  const fh = await open(p, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Fsyncs `tempPath`, renames it to `finalPath` and fsyncs the directory (best effort). */
+export async function commitTemp(tempPath: string, finalPath: string): Promise<void> {
+  await fsyncFile(tempPath);
+  await rename(tempPath, finalPath);
+  try {
+    const dh = await open(path.dirname(finalPath), 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on directories; the rename itself is already atomic.
+  }
+}
+
+/** Removes temp files, ignoring those already gone. */
+export async function removeTemps(paths: Iterable<string>): Promise<void> {
+  for (const p of paths) await rm(p, { force: true });
+}
+
+/** Maps low-level write errors to the shared user-facing codes. */
+export function writeError(e: unknown, p: string): KysoError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC') return new KysoError('diskFull', { path: p });
+  return new KysoError('fileWrite', { path: p, detail: code ?? (e instanceof Error ? e.message : String(e)) });
+}

@@ -1,0 +1,121 @@
+/**
+ * Signs one PDF (PAdES B-B to B-LTA) into `output`: incremental update with the signature
+ * field, streamed hashing, CMS through the Signer, then the level updates, all in a temp file
+ * next to the output that is fsynced and renamed only when everything succeeded.
+ */
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { KysoError, isKysoError } from '../api/errors.js';
+import { certInfo } from '../pki/cert.js';
+import { PdfString, dict, name } from '../pdf/objects.js';
+import { PdfFile } from '../pdf/reader.js';
+import { IncrementalUpdate } from '../pdf/writer.js';
+import { commitTemp, removeTemps, tempPathFor } from './atomic.js';
+import { writeContents } from './byte-range.js';
+import { createDetachedCms } from './cms.js';
+import { appendDocTimestamp, appendDss, timestampCms } from './levels.js';
+import { cmsRoom } from './placeholder-size.js';
+import { writeAndHash } from './prepare.js';
+import { addSignatureField, countSignatures, existingFieldNames, nextFieldName } from './sig-objects.js';
+import { pdfDate } from './time.js';
+import { buildAppearance } from './appearance.js';
+import { LEVELS, type PadesLevel, type SignOptions, type SignResult } from './types.js';
+
+/** True when `level` is at least `min`. */
+export function atLeast(level: PadesLevel, min: PadesLevel): boolean {
+  return LEVELS.indexOf(level) >= LEVELS.indexOf(min);
+}
+
+/** Lowers the level on a service failure when allowed, else rethrows. */
+function fallback(e: unknown, to: PadesLevel, options: SignOptions, warnings: SignResult['warnings']): PadesLevel {
+  if (!options.allowFallback || !isKysoError(e) || !/Unreachable|BadResponse|Rejected|NoUrl/.test(e.code)) throw e;
+  warnings.push({ code: 'sign.warn.fallback', params: { level: to, reason: e.code } });
+  return to;
+}
+
+/** Signs `input` into `output` (which may equal input: replaced atomically). */
+export async function signPdf(input: string, output: string, options: SignOptions): Promise<SignResult> {
+  const hash = options.hash ?? 'SHA-256';
+  let level: PadesLevel = options.level ?? 'B-B';
+  const warnings: SignResult['warnings'] = [];
+  if (atLeast(level, 'B-T') && !options.tsa) throw new KysoError('signTsaRequired', { level });
+  await stat(input).catch(() => {
+    throw new KysoError('fileNotFound', { path: input });
+  });
+  const temp = tempPathFor(path.resolve(output));
+  const signingTime = options.signingTime ?? new Date();
+  let fieldName: string;
+  try {
+    const pdf = await PdfFile.open(input);
+    let prepared;
+    try {
+      const already = await countSignatures(pdf);
+      const certify = options.certify !== undefined && already === 0;
+      if (options.certify !== undefined && !certify) warnings.push({ code: 'sign.warn.certifySkipped' });
+      const up = new IncrementalUpdate(pdf);
+      const contents = up.placeholder(cmsRoom(options.signer, atLeast(level, 'B-T')));
+      const byteRange = up.byteRangePlaceholder();
+      const cn = /CN=([^,]+)/.exec(certInfo(options.signer.certificate).subject)?.[1] ?? '';
+      const sigDict = dict({
+        Type: name('Sig'),
+        Filter: name('Adobe.PPKLite'),
+        SubFilter: name('ETSI.CAdES.detached'),
+        ByteRange: byteRange,
+        Contents: contents,
+        M: PdfString.latin1(pdfDate(signingTime)),
+      });
+      if (cn) sigDict.set('Name', PdfString.text(cn));
+      if (options.reason) sigDict.set('Reason', PdfString.text(options.reason));
+      if (options.location) sigDict.set('Location', PdfString.text(options.location));
+      if (certify) {
+        sigDict.set('Reference', [
+          dict({ Type: name('SigRef'), TransformMethod: name('DocMDP'), TransformParams: dict({ Type: name('TransformParams'), P: options.certify!, V: name('1.2') }) }),
+        ]);
+      }
+      fieldName = nextFieldName(await existingFieldNames(pdf));
+      const look = await buildAppearance(pdf, up, { ...options, signingTime, signerName: cn });
+      await addSignatureField(pdf, up, { sigDict, page: look.page, rect: look.rect, ...(look.xobject ? { appearance: look.xobject } : {}), fieldName, certify });
+      prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });
+    } finally {
+      await pdf.close();
+    }
+    options.signal?.throwIfAborted();
+    let cms = await createDetachedCms(options.signer, prepared.digest, { hash, ...(options.scheme ? { scheme: options.scheme } : {}) });
+    let tsaCerts: Uint8Array[] = [];
+    if (atLeast(level, 'B-T')) {
+      try {
+        ({ cms, tsaCerts } = await timestampCms(cms, options.tsa!, options.signal));
+      } catch (e) {
+        level = fallback(e, 'B-B', options, warnings);
+      }
+    }
+    const fh = await open(temp, 'r+');
+    try {
+      await writeContents(fh, prepared.hole, cms);
+    } finally {
+      await fh.close();
+    }
+    if (atLeast(level, 'B-LT')) {
+      try {
+        await appendDss(temp, tsaCerts, { ...(options.revocationTimeoutMs ? { timeoutMs: options.revocationTimeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      } catch (e) {
+        level = fallback(e, 'B-T', options, warnings);
+      }
+    }
+    if (level === 'B-LTA') {
+      try {
+        await appendDocTimestamp(temp, options.tsa!, hash, options.signal);
+      } catch (e) {
+        level = fallback(e, 'B-LT', options, warnings);
+      }
+    }
+    options.signal?.throwIfAborted();
+    const size = (await stat(temp)).size;
+    await commitTemp(temp, output);
+    return { input, output, level, fieldName, size, warnings };
+  } catch (e) {
+    await removeTemps([temp]);
+    if (options.signal?.aborted) throw new KysoError('cancelled');
+    throw e;
+  }
+}
