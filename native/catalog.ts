@@ -3,7 +3,7 @@
  * tokens, OpenSC, SoftHSM2) plus user-configured paths. Only existing files become candidates;
  * loading them (C_GetInfo) is the bridge's job.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { resourcePath } from '../main/services/paths.js';
@@ -62,10 +62,20 @@ export function discoverModules(opts: { extraPaths?: string[]; platform?: NodeJS
     seen.add(p);
     out.push({ path: p, vendor: 'user', source: 'user' });
   }
+  // The same library often sits behind several paths (Debian symlinks): load it once.
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  for (const p of [...seen]) seen.add(real(p));
   for (const entry of opts.catalog ?? loadCatalog()) {
     for (const p of pathsFor(entry, platform, env)) {
-      if (seen.has(p) || !exists(p)) continue;
+      if (seen.has(p) || !exists(p) || seen.has(real(p))) continue;
       seen.add(p);
+      seen.add(real(p));
       out.push({ path: p, vendor: entry.vendor, source: 'catalog' });
     }
   }

@@ -9,9 +9,11 @@ import { dispatch } from './dispatch.js';
 import { EventBus } from './events.js';
 import { createExchangeHandlers } from './exchange-handlers.js';
 import { createFileHandlers } from './file-handlers.js';
+import { createTokenService } from './token-handlers.js';
 import { openStore } from '../store/index.js';
 import type { HandlerMap, ServiceContext } from './types.js';
 import type { Result } from '../api/index.js';
+import type { TokenManager } from '../../native/token-manager.js';
 
 /** Options for creating the core. */
 export interface CoreOptions {
@@ -25,6 +27,8 @@ export interface Core {
   readonly state: AppState;
   readonly bus: EventBus;
   readonly handlers: HandlerMap;
+  /** The token bridge (signers for the sign/exchange services come from here). */
+  readonly tokens: TokenManager;
   /** Runs one contract call; always resolves to an envelope. */
   call(id: string, input: unknown): Promise<Result<unknown>>;
   /** Releases tokens, databases and timers. */
@@ -39,8 +43,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const closers: Array<() => Promise<void> | void> = [];
   const store = openStore(options.home);
   closers.push(() => store.close());
+  const tokens = createTokenService((e, p) => bus.emit(e, p));
+  closers.push(() => tokens.close());
   const handlers: HandlerMap = {
     ...createAppHandlers(state),
+    ...tokens.handlers,
     ...createFileHandlers(),
     ...createExchangeHandlers(store),
   };
@@ -49,6 +56,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     state,
     bus,
     handlers,
+    tokens: tokens.manager,
     call: (id, input) => dispatch(handlers, id, input, ctx()),
     close: async () => {
       for (const c of closers.reverse()) await c();

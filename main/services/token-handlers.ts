@@ -1,0 +1,46 @@
+/**
+ * Use cases of the token domain: list modules/tokens/certificates, log in and out, and forward
+ * hot-plug events (`token:changed`) to the event bus. Watching starts with the first list, so
+ * no driver is loaded before the user looks at tokens.
+ */
+import { TokenManager, type TokenManagerOptions } from '../../native/token-manager.js';
+import type { EmitFn, HandlerMap } from './types.js';
+
+/** The token service of one core: its manager, handlers and closer. */
+export interface TokenService {
+  readonly manager: TokenManager;
+  readonly handlers: HandlerMap;
+  close(): Promise<void>;
+}
+
+/** Creates the token service; `emit` receives hot-plug events. */
+export function createTokenService(emit: EmitFn, options: TokenManagerOptions = {}): TokenService {
+  const manager = new TokenManager(options);
+  let watching: Promise<void> | undefined;
+  const watch = () => {
+    watching ??= (async () => {
+      manager.onChange((change) => emit('token:changed', change));
+      await manager.startWatching();
+    })().catch(() => {
+      watching = undefined; // retry on the next list
+    });
+    return watching;
+  };
+  const handlers: HandlerMap = {
+    'token:list': async ({ modules }) => {
+      for (const m of modules ?? []) manager.client(m);
+      const report = await manager.list();
+      void watch();
+      return { modules: modules?.length ? report.filter((r) => modules.includes(r.path)) : report };
+    },
+    'token:login': async ({ token, pin }) => {
+      await manager.login(token, pin);
+      return { loggedIn: true };
+    },
+    'token:logout': async ({ token }) => {
+      await manager.logout(token);
+      return { loggedIn: false };
+    },
+  };
+  return { manager, handlers, close: () => manager.close() };
+}
