@@ -1,7 +1,8 @@
 /** Registry of `kyso` subcommands; each issue adds its own command module here. */
 import type { Command } from '../io.js';
+import { exchangeCommands } from './exchange.js';
 import { appCommand } from './app.js';
 import { tokenCommand } from './token.js';
 
 /** Every subcommand, in the order `kyso --help` lists them. */
-export const commands: Command[] = [appCommand, tokenCommand];
+export const commands: Command[] = [appCommand, tokenCommand, ...exchangeCommands];

@@ -7,6 +7,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
+import { KysoError } from '../../api/errors.js';
 import { failEnvelopeSchema } from '../protocol.js';
 
 /** A failed exchange with the server: transport (retryable) or a FAIL envelope / HTTP status. */
@@ -27,6 +28,13 @@ export class ServerError extends Error {
   get retryable(): boolean {
     return this.status === 'network' || this.status === 429 || this.status === 401 || this.status >= 500;
   }
+}
+
+/** The user-facing error for a server failure (KysoError codes travel in the envelope). */
+export function toKysoError(e: unknown): unknown {
+  if (!(e instanceof ServerError)) return e;
+  const params = { status: e.status === 'network' ? 0 : e.status, detail: e.message, url: '', ...e.params };
+  return new KysoError(e.code, params, { cause: e });
 }
 
 /** Body of a request: JSON, raw bytes, or a file streamed from disk. */
@@ -65,7 +73,7 @@ export function rawRequest(spec: RequestSpec): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = lib.request(url, { method: spec.method, headers, signal: spec.signal }, resolve);
     req.setTimeout(spec.idleTimeoutMs ?? 60_000, () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => reject(new ServerError('network', 'exServerUnreachable', e.message, { url: url.origin })));
+    req.on('error', (e) => reject(new ServerError('network', 'exServerUnreachable', e.message, { url: url.origin, detail: e.message })));
     if (file) {
       const src = createReadStream(file);
       src.on('error', (e) => req.destroy(e));
@@ -79,7 +87,7 @@ async function readAll(res: IncomingMessage, max = 16 << 20): Promise<Buffer> {
   let size = 0;
   for await (const c of res) {
     size += (c as Buffer).length;
-    if (size > max) throw new ServerError('network', 'exServerUnreachable', 'answer too large');
+    if (size > max) throw new ServerError('network', 'exServerUnreachable', 'answer too large', { detail: 'answer too large' });
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
@@ -96,7 +104,7 @@ async function failure(res: IncomingMessage): Promise<ServerError> {
   } catch {
     // Not a protocol envelope (proxy page, reset): fall through to the generic error.
   }
-  return new ServerError(status, 'exServerError', `HTTP ${status} ${text.slice(0, 200)}`, { status });
+  return new ServerError(status, 'exServerHttp', `HTTP ${status} ${text.slice(0, 200)}`, { status });
 }
 
 /** Sends a request and parses the `{status:'OK', data}` envelope with `schema`. */
@@ -113,16 +121,16 @@ export async function requestJson<S extends z.ZodType>(spec: RequestSpec, schema
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new ServerError(res.statusCode ?? 0, 'exServerError', 'answer is not JSON');
+    throw new ServerError(res.statusCode ?? 0, 'exServerHttp', 'answer is not JSON');
   }
   const env = parsed as { status?: unknown; data?: unknown };
   if (env.status !== 'OK') {
     const f = failEnvelopeSchema.safeParse(parsed);
     if (f.success) throw new ServerError(res.statusCode ?? 0, f.data.ErrorCode, f.data.ErrorDesc, f.data.params);
-    throw new ServerError(res.statusCode ?? 0, 'exServerError', 'unexpected answer');
+    throw new ServerError(res.statusCode ?? 0, 'exServerHttp', 'unexpected answer');
   }
   const data = schema.safeParse(env.data);
-  if (!data.success) throw new ServerError(res.statusCode ?? 0, 'exServerError', `unexpected answer: ${data.error.message}`);
+  if (!data.success) throw new ServerError(res.statusCode ?? 0, 'exServerHttp', `unexpected answer: ${data.error.message}`);
   return data.data;
 }
 

@@ -1,0 +1,130 @@
+/**
+ * Shared plumbing of the exchange commands (send, inbox, register, outbox): the data
+ * directory (KYSO_HOME), the server URL, the signing key (USB token, or a key file for test
+ * beds), trust anchors for validating arrivals, and JSON/text output.
+ */
+import { readFileSync } from 'node:fs';
+import { KysoError } from '../../api/errors.js';
+import { ExchangeClient, SERVER_SETTING, defaultValidator } from '../../exchange/client/index.js';
+import { toKysoError } from '../../exchange/client/http.js';
+import { softwareSigner } from '../../pki/software-signer.js';
+import type { Signer } from '../../pki/signer.js';
+import { kysoHome } from '../../services/paths.js';
+import { openStore, type Store } from '../../store/index.js';
+import type { OptionSpec, ParsedArgs } from '../args.js';
+import type { CliIo } from '../io.js';
+import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+
+/** Options every exchange command accepts. */
+export const exchangeOptions: Record<string, OptionSpec> = {
+  server: { type: 'string' },
+  module: { type: 'string' },
+  token: { type: 'string' },
+  cert: { type: 'string' },
+  'key-file': { type: 'string' },
+  'cert-file': { type: 'string' },
+  trust: { type: 'string', multiple: true },
+  offline: { type: 'boolean' },
+  json: { type: 'boolean' },
+  ...pinOptions('pin'),
+};
+
+/** A string option or undefined. */
+export function str(o: ParsedArgs['options'], name: string): string | undefined {
+  const v = o[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Opens the store of KYSO_HOME. */
+export function storeFor(io: CliIo): { store: Store; home: string } {
+  const home = kysoHome(io.env);
+  return { store: openStore(home), home };
+}
+
+/** Reads PEM or DER certificate(s) from a file as DER blocks. */
+export function readCerts(file: string): Buffer[] {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    throw new KysoError('exFileMissing', { path: file });
+  }
+  const text = data.toString('latin1');
+  if (!text.includes('-----BEGIN')) return [data];
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+}
+
+/** Builds the signer lazily: token through the bridge, else a key file (test beds, demos). */
+function signerFactory(o: ParsedArgs['options'], io: CliIo, onClose: (f: () => Promise<void>) => void): () => Promise<Signer> {
+  return async () => {
+    const keyFile = str(o, 'key-file');
+    const certFile = str(o, 'cert-file');
+    if (keyFile && certFile) {
+      const [cert, ...chain] = readCerts(certFile);
+      if (!cert) throw new KysoError('exFileMissing', { path: certFile });
+      return softwareSigner(readFileSync(keyFile), cert, chain);
+    }
+    const module = str(o, 'module');
+    if (!module) throw new KysoError('exNoSigner');
+    const { TokenManager } = await import('../../../native/token-manager.js');
+    const tm = new TokenManager({ modules: [module], env: io.env });
+    onClose(() => tm.close());
+    const ref = { module, label: str(o, 'token') };
+    await tm.login(ref, await readPin(io, pinSourceFrom(o)));
+    const cert = str(o, 'cert');
+    return tm.getSigner(ref, cert ? (/^[0-9a-f]{64}$/i.test(cert) ? { fingerprint: cert } : { keyId: cert }) : {});
+  };
+}
+
+/** A client plus what must be closed after the command. */
+export interface CliClient {
+  client: ExchangeClient;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** Opens the store and builds the client for one command. */
+export function openClient(o: ParsedArgs['options'], io: CliIo): CliClient {
+  const { store, home } = storeFor(io);
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const server = str(o, 'server') ?? (store.settings.get(SERVER_SETTING) as string | undefined);
+    if (!server) throw new KysoError('exNoServer');
+    const trust = ((o.trust as string[] | undefined) ?? []).flatMap(readCerts);
+    const client = new ExchangeClient({
+      store,
+      home,
+      server,
+      signer: signerFactory(o, io, (f) => closers.push(f)),
+      validator: defaultValidator(trust, o.offline === true),
+    });
+    return {
+      client,
+      store,
+      close: async () => {
+        for (const c of closers) await c().catch(() => undefined);
+        store.close();
+      },
+    };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
+
+/** Runs a command body with a client, always closing it; server failures become KysoErrors. */
+export async function withClient<T>(o: ParsedArgs['options'], io: CliIo, body: (c: CliClient) => Promise<T>): Promise<T> {
+  const c = openClient(o, io);
+  try {
+    return await body(c);
+  } catch (e) {
+    throw toKysoError(e);
+  } finally {
+    await c.close();
+  }
+}
+
+/** Prints JSON (for --json) with a trailing newline. */
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2) + '\n');
+}

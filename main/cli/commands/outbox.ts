@@ -1,0 +1,34 @@
+/** `kyso outbox list|flush`: the queue of packages to upload; flush sends what is pending (after a crash too). */
+import { KysoError } from '../../api/errors.js';
+import { parseArgs } from '../args.js';
+import { tr, type Command } from '../io.js';
+import { exchangeOptions, printJson, storeFor, withClient } from './exchange-common.js';
+
+/** The `outbox` subcommand. */
+export const outboxCommand: Command = {
+  name: 'outbox',
+  summaryKey: 'cli.cmd.outbox',
+  async run(argv, io) {
+    const { options: o, positionals } = parseArgs(argv, { ...exchangeOptions, retry: { type: 'boolean' } });
+    const [sub] = positionals;
+    if (sub === 'list') {
+      const { store } = storeFor(io);
+      try {
+        const items = store.outbox.list({}, 100_000);
+        if (o.json === true) printJson(io, { items });
+        else io.out((items.length ? items.map((i) => [i.createdAt, i.state, i.attempts, i.recipients.join(','), i.lastError ?? '', i.messageId].join('\t')).join('\n') : tr(io, 'exchange.empty')) + '\n');
+        return 0;
+      } finally {
+        store.close();
+      }
+    }
+    if (sub !== 'flush') throw new KysoError('cliMissingValue', { option: tr(io, 'exchange.usage.outbox') });
+    return withClient(o, io, async ({ client, store }) => {
+      if (o.retry === true) for (const i of store.outbox.list({ state: 'failed' }, 100_000)) store.outbox.retry(i.messageId);
+      const r = await client.flush();
+      if (o.json === true) printJson(io, r);
+      else io.out(tr(io, 'exchange.flushed', { ...r }) + '\n');
+      return r.failed ? 1 : r.pending ? 75 : 0;
+    });
+  },
+};
