@@ -1,0 +1,12 @@
+/** `npm run bench`: runs each benchmark module listed here, one after the other. */
+import { benchToken } from './token.js';
+
+/** Benchmarks by name; each prints its own results. */
+const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()]];
+
+const only = process.argv.slice(2);
+for (const [name, run] of benches) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`# ${name}`);
+  await run();
+}
