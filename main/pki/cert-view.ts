@@ -1,0 +1,112 @@
+/**
+ * Read-only view of an X.509 certificate for validation: names, period, CA flag and the
+ * URLs (OCSP, caIssuers, CRL) the validator may use online. Parsing is node:crypto and
+ * @peculiar/x509; bundles (PEM, DER, P7B) go through pkijs.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+
+/** What the validator needs to know about one certificate. */
+export interface CertView {
+  der: Buffer;
+  x: X509Certificate;
+  subject: string;
+  issuer: string;
+  commonName: string;
+  issuerCommonName: string;
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+  /** SHA-256 of the DER, lowercase hex. */
+  fingerprint: string;
+  isCa: boolean;
+  ocspUrls: string[];
+  caIssuerUrls: string[];
+  crlUrls: string[];
+}
+
+const cache = new WeakMap<Buffer, CertView>();
+
+/** Parses a DER certificate (throws on garbage). */
+export function certView(der: Uint8Array): CertView {
+  const buf = Buffer.isBuffer(der) ? der : Buffer.from(der);
+  const hit = cache.get(buf);
+  if (hit) return hit;
+  const x = new X509Certificate(buf);
+  const p = new x509.X509Certificate(buf);
+  const ocspUrls: string[] = [];
+  const caIssuerUrls: string[] = [];
+  const crlUrls: string[] = [];
+  const aia = p.getExtension(x509.AuthorityInfoAccessExtension);
+  for (const g of aia?.ocsp ?? []) if (g.type === 'url') ocspUrls.push(g.value);
+  for (const g of aia?.caIssuers ?? []) if (g.type === 'url') caIssuerUrls.push(g.value);
+  const dp = p.getExtension(x509.CRLDistributionPointsExtension);
+  for (const point of dp?.distributionPoints ?? []) {
+    for (const n of point.distributionPoint?.fullName ?? []) if (n.uniformResourceIdentifier) crlUrls.push(n.uniformResourceIdentifier);
+  }
+  const bc = p.getExtension(x509.BasicConstraintsExtension);
+  const view: CertView = {
+    der: buf,
+    x,
+    subject: x.subject.replace(/\n/g, ', '),
+    issuer: x.issuer.replace(/\n/g, ', '),
+    commonName: cn(x.subject),
+    issuerCommonName: cn(x.issuer),
+    serial: x.serialNumber.toLowerCase(),
+    notBefore: new Date(x.validFrom),
+    notAfter: new Date(x.validTo),
+    fingerprint: createHash('sha256').update(buf).digest('hex'),
+    isCa: bc?.ca === true,
+    ocspUrls,
+    caIssuerUrls,
+    crlUrls,
+  };
+  cache.set(buf, view);
+  return view;
+}
+
+function cn(dn: string): string {
+  const m = /(?:^|\n)CN=([^\n]*)/.exec(dn);
+  return m?.[1] ?? dn.split('\n')[0] ?? dn;
+}
+
+/** True when `issuer` issued `cert`: names chain and the signature verifies. */
+export function isIssuedBy(cert: CertView, issuer: CertView): boolean {
+  if (cert.issuer !== issuer.subject) return false;
+  try {
+    return cert.x.verify(issuer.x.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** Extracts every certificate from PEM (one or many), DER, or a PKCS#7 (.p7b) bundle. */
+export function parseCertBundle(data: Buffer): Buffer[] {
+  const text = data.toString('latin1');
+  if (text.includes('-----BEGIN')) {
+    const out: Buffer[] = [];
+    const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const der = Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64');
+      if (m[1] === 'CERTIFICATE' || m[1] === 'TRUSTED CERTIFICATE') out.push(der);
+      else if (m[1] === 'PKCS7' || m[1] === 'CMS') out.push(...p7Certs(der));
+    }
+    return out;
+  }
+  try {
+    certView(data);
+    return [data];
+  } catch {
+    return p7Certs(data);
+  }
+}
+
+function p7Certs(der: Buffer): Buffer[] {
+  const asn = asn1js.fromBER(new Uint8Array(der));
+  if (asn.offset === -1) throw new Error('not a certificate, PEM or PKCS#7 bundle');
+  const ci = new pkijs.ContentInfo({ schema: asn.result });
+  const sd = new pkijs.SignedData({ schema: ci.content });
+  return (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => Buffer.from(c.toSchema().toBER()));
+}

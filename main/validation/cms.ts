@@ -1,0 +1,140 @@
+/**
+ * CMS SignedData checks shared by PDF signatures and RFC 3161 tokens: parse, find the
+ * signer certificate, message digest, signature over the signed attributes, and the ESS
+ * signing-certificate(-v2) binding.
+ */
+import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { digestName, verifyRaw } from '../pki/algorithms.js';
+import { certView, type CertView } from '../pki/cert-view.js';
+
+/** OIDs used here. */
+export const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertV1: '1.2.840.113549.1.9.16.2.12',
+  signingCertV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStamp: '1.2.840.113549.1.9.16.2.14',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+} as const;
+
+/** Result of checking one CMS SignedData. */
+export interface CmsCheck {
+  signed: pkijs.SignedData;
+  signerInfo: pkijs.SignerInfo;
+  signer?: CertView;
+  /** Every certificate carried in the CMS. */
+  certs: Buffer[];
+  hashName?: string;
+  digestOk: boolean;
+  signatureOk: boolean;
+  /** 'match', 'mismatch' or 'absent'. */
+  essCert: 'match' | 'mismatch' | 'absent';
+  contentTypeOk: boolean;
+  signingTimeAttr?: Date;
+  signatureValue: Buffer;
+}
+
+/** Parses DER ContentInfo(SignedData); trailing zero padding (PDF /Contents) is allowed. */
+export function parseSignedData(der: Uint8Array): pkijs.SignedData {
+  const asn = asn1js.fromBER(new Uint8Array(der));
+  if (asn.offset === -1) throw new Error('not DER');
+  const ci = new pkijs.ContentInfo({ schema: asn.result });
+  if (ci.contentType !== OID.signedData) throw new Error('not SignedData');
+  return new pkijs.SignedData({ schema: ci.content });
+}
+
+function attr(si: pkijs.SignerInfo, oid: string, unsigned = false): asn1js.AsnType[] | undefined {
+  const set = unsigned ? si.unsignedAttrs : si.signedAttrs;
+  return set?.attributes.find((a) => a.type === oid)?.values;
+}
+
+/** First value of an unsigned attribute (e.g. the signature timestamp). */
+export function unsignedAttr(si: pkijs.SignerInfo, oid: string): asn1js.AsnType | undefined {
+  return attr(si, oid, true)?.[0];
+}
+
+function findSigner(sd: pkijs.SignedData, si: pkijs.SignerInfo, certs: Buffer[]): CertView | undefined {
+  for (const der of certs) {
+    let c: pkijs.Certificate;
+    try {
+      c = pkijs.Certificate.fromBER(new Uint8Array(der));
+    } catch {
+      continue;
+    }
+    if (si.sid instanceof pkijs.IssuerAndSerialNumber) {
+      if (c.serialNumber.isEqual(si.sid.serialNumber) && Buffer.from(c.issuer.toSchema().toBER()).equals(Buffer.from(si.sid.issuer.toSchema().toBER()))) return certView(der);
+    } else {
+      const ski = c.extensions?.find((e) => e.extnID === '2.5.29.14');
+      const skiVal = ski ? asn1js.fromBER(ski.extnValue.valueBlock.valueHexView).result : undefined;
+      const want = Buffer.from((si.sid as asn1js.OctetString).valueBlock.valueHexView);
+      if (skiVal instanceof asn1js.OctetString && Buffer.from(skiVal.valueBlock.valueHexView).equals(want)) return certView(der);
+    }
+  }
+  void sd;
+  return undefined;
+}
+
+function essCheck(si: pkijs.SignerInfo, signer: CertView | undefined): CmsCheck['essCert'] {
+  const v2 = attr(si, OID.signingCertV2)?.[0];
+  const v1 = attr(si, OID.signingCertV1)?.[0];
+  const val = v2 ?? v1;
+  if (!val) return 'absent';
+  if (!signer) return 'mismatch';
+  try {
+    const certsSeq = (val as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
+    const first = certsSeq.valueBlock.value[0] as asn1js.Sequence;
+    const parts = first.valueBlock.value;
+    let hash = v2 ? 'sha256' : 'sha1';
+    let hashVal: asn1js.AsnType | undefined = parts[0];
+    if (v2 && parts[0] instanceof asn1js.Sequence) {
+      const alg = new pkijs.AlgorithmIdentifier({ schema: parts[0] });
+      hash = digestName(alg.algorithmId) ?? '';
+      hashVal = parts[1];
+    }
+    if (!hash || !(hashVal instanceof asn1js.OctetString)) return 'mismatch';
+    const got = createHash(hash).update(signer.der).digest();
+    return got.equals(Buffer.from(hashVal.valueBlock.valueHexView)) ? 'match' : 'mismatch';
+  } catch {
+    return 'mismatch';
+  }
+}
+
+/**
+ * Checks a SignedData with one signer. `contentDigest(hash)` returns the digest of the signed
+ * content (the PDF byte ranges, or the encapsulated TSTInfo).
+ */
+export function checkCms(sd: pkijs.SignedData, contentDigest: (hash: string) => Buffer): CmsCheck {
+  if (sd.signerInfos.length !== 1) throw new Error(`expected one signer, found ${sd.signerInfos.length}`);
+  const si = sd.signerInfos[0]!;
+  const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => Buffer.from(c.toSchema().toBER()));
+  const signer = findSigner(sd, si, certs);
+  const hashName = digestName(si.digestAlgorithm.algorithmId);
+  const signatureValue = Buffer.from(si.signature.valueBlock.valueHexView);
+  const base: CmsCheck = { signed: sd, signerInfo: si, signer, certs, hashName, digestOk: false, signatureOk: false, essCert: 'absent', contentTypeOk: false, signatureValue };
+  if (!hashName) return base;
+  const digest = contentDigest(hashName);
+  if (!si.signedAttrs) {
+    // Without signed attributes the signature covers the content directly.
+    base.digestOk = true;
+    base.contentTypeOk = true;
+    base.signatureOk = false;
+    return base;
+  }
+  const md = attr(si, OID.messageDigest)?.[0];
+  base.digestOk = md instanceof asn1js.OctetString && Buffer.from(md.valueBlock.valueHexView).equals(digest);
+  const ct = attr(si, OID.contentType)?.[0];
+  base.contentTypeOk = ct instanceof asn1js.ObjectIdentifier && ct.valueBlock.toString() === sd.encapContentInfo.eContentType;
+  const st = attr(si, OID.signingTime)?.[0];
+  if (st instanceof asn1js.UTCTime || st instanceof asn1js.GeneralizedTime) base.signingTimeAttr = st.toDate();
+  if (signer) {
+    const signedBytes = new Uint8Array(si.signedAttrs.encodedValue);
+    base.signatureOk = verifyRaw(si.signatureAlgorithm, si.digestAlgorithm.algorithmId, signedBytes, signatureValue, signer.x.publicKey);
+  }
+  base.essCert = essCheck(si, signer);
+  return base;
+}

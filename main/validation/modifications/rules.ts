@@ -1,0 +1,186 @@
+/**
+ * Reject-by-default classification of one changed object between two revisions. Only the
+ * changes PAdES and DocMDP justify are allowed; everything else is named precisely.
+ */
+import type { PdfView } from '../pdf/document.js';
+import { changedKeys, dictOf, nameOf, PdfDict, PdfRef, type PdfValue } from '../pdf/objects.js';
+import type { ModificationClass } from '../types.js';
+import type { RevisionContext } from './context.js';
+
+/** A classified change before it gets its revision number. */
+export interface Verdict {
+  object?: number;
+  class: ModificationClass;
+  allowed: boolean;
+  code: string;
+  detail: string;
+}
+
+/** What the rules need besides the two revisions. */
+export interface RuleEnv {
+  older: PdfView;
+  newer: PdfView;
+  ctx: RevisionContext;
+  /** DocMDP permission level in force (1, 2 or 3). */
+  p: number;
+  /** Field names locked by FieldMDP of the signature being analysed. */
+  locked: (name: string) => boolean;
+}
+
+const no = (object: number | undefined, code: string, detail: string): Verdict => ({ object, class: 'notAllowed', allowed: false, code, detail });
+const yes = (object: number | undefined, cls: ModificationClass, code: string, detail: string): Verdict => ({ object, class: cls, allowed: true, code, detail });
+
+function safeDict(view: PdfView, v: PdfValue | undefined): PdfDict | undefined {
+  try {
+    return view.dict(v);
+  } catch {
+    return undefined;
+  }
+}
+
+function isSigField(view: PdfView, d: PdfDict): boolean {
+  if (nameOf(d.get('FT')) === 'Sig') return true;
+  const parent = safeDict(view, d.get('Parent'));
+  return !!parent && nameOf(parent.get('FT')) === 'Sig';
+}
+
+/** Checks an annotation newly added to a page. */
+function addedAnnot(env: RuleEnv, ref: PdfValue, page: number): Verdict {
+  const num = ref instanceof PdfRef ? ref.num : undefined;
+  const d = safeDict(env.newer, ref);
+  if (!d) return no(num, 'annotationUnreadable', `unreadable annotation added to page ${page}`);
+  if (nameOf(d.get('Subtype')) === 'Widget') {
+    if (!isSigField(env.newer, d)) return no(num, 'fieldAdded', `non-signature form field widget added to page ${page}`);
+    if (env.p === 1) return no(num, 'docMdpNoChanges', 'new signature field while DocMDP P=1 forbids any change');
+    return yes(num, 'signatureField', 'signatureFieldAdded', `signature widget added to page ${page}`);
+  }
+  if (env.p >= 3) return yes(num, 'annotation', 'annotationAdded', `annotation ${nameOf(d.get('Subtype')) ?? '?'} added to page ${page}`);
+  return no(num, 'annotationNotPermitted', `annotation ${nameOf(d.get('Subtype')) ?? '?'} added to page ${page} without DocMDP P=3`);
+}
+
+/** Checks a field newly added to /AcroForm /Fields. */
+function addedField(env: RuleEnv, ref: PdfValue): Verdict {
+  const num = ref instanceof PdfRef ? ref.num : undefined;
+  const d = safeDict(env.newer, ref);
+  if (!d || !isSigField(env.newer, d)) return no(num, 'fieldAdded', 'non-signature form field added');
+  if (env.p === 1) return no(num, 'docMdpNoChanges', 'new signature field while DocMDP P=1 forbids any change');
+  return yes(num, 'signatureField', 'signatureFieldAdded', 'signature field added');
+}
+
+function refKey(v: PdfValue): string {
+  return v instanceof PdfRef ? `${v.num} ${v.gen}` : JSON.stringify(String(v));
+}
+
+/** An array that may only grow (annotations, fields): kept entries unchanged, additions checked. */
+function growOnly(object: number | undefined, before: PdfValue | undefined, after: PdfValue | undefined, check: (added: PdfValue) => Verdict, what: string): Verdict[] {
+  const a = Array.isArray(before) ? before : before === undefined || before === null ? [] : undefined;
+  if (!a || !Array.isArray(after)) return [no(object, 'arrayReplaced', `${what} replaced by a non-array`)];
+  const keep = new Set(after.map(refKey));
+  const removed = a.filter((x) => !keep.has(refKey(x)));
+  if (removed.length) return [no(object, 'entriesRemoved', `${removed.length} entries removed from ${what}`)];
+  const old = new Set(a.map(refKey));
+  return after.filter((x) => !old.has(refKey(x))).map(check);
+}
+
+function acroForm(env: RuleEnv, object: number | undefined, before: PdfDict | undefined, after: PdfDict | undefined): Verdict[] {
+  if (!after) return [no(object, 'acroFormRemoved', 'AcroForm removed')];
+  const keys = before ? changedKeys(before, after) : [...after.map.keys()];
+  const bad = keys.filter((k) => k !== 'Fields' && k !== 'SigFlags');
+  if (bad.length) return [no(object, 'acroFormModified', `AcroForm keys changed: ${bad.join(', ')}`)];
+  if (!keys.includes('Fields')) return [yes(object, 'signatureField', 'sigFlagsSet', 'AcroForm /SigFlags set')];
+  const fb = before ? safeResolve(env.older, before.get('Fields')) : undefined;
+  const fa = safeResolve(env.newer, after.get('Fields'));
+  const out = growOnly(object, fb, fa, (r) => addedField(env, r), 'AcroForm /Fields');
+  return out.length ? out : [yes(object, 'signatureField', 'fieldsReordered', 'AcroForm /Fields updated')];
+}
+
+function safeResolve(view: PdfView, v: PdfValue | undefined): PdfValue | undefined {
+  try {
+    return view.resolve(v);
+  } catch {
+    return undefined;
+  }
+}
+
+const ROLE_CODES: Record<string, string> = {
+  page: 'pageModified',
+  pageTree: 'pageTreeModified',
+  pageContent: 'pageContentModified',
+  pageResources: 'pageResourcesModified',
+  font: 'fontModified',
+  xobject: 'xobjectModified',
+  resource: 'pageResourcesModified',
+  appearance: 'appearanceModified',
+  annotation: 'annotationModified',
+};
+
+/** Classifies object `num`, changed from `before` (older) to `after` (newer). */
+export function classifyChanged(env: RuleEnv, num: number, before: PdfValue, after: PdfValue): Verdict[] {
+  const { ctx } = env;
+  if (num === ctx.rootNum) {
+    const b = dictOf(before);
+    const a = dictOf(after);
+    if (!b || !a) return [no(num, 'catalogModified', 'catalog replaced')];
+    const keys = changedKeys(b, a);
+    const bad = keys.filter((k) => k !== 'DSS' && k !== 'AcroForm' && k !== 'Extensions');
+    if (bad.length) return [no(num, 'catalogModified', `catalog keys changed: ${bad.join(', ')}`)];
+    const out: Verdict[] = [];
+    if (keys.includes('DSS')) out.push(yes(num, 'dss', 'dssAdded', 'document security store added or updated'));
+    if (keys.includes('AcroForm')) {
+      const ab = b.get('AcroForm');
+      const aa = a.get('AcroForm');
+      // A different AcroForm object is compared as a whole against the old one.
+      if (!(ab instanceof PdfRef && aa instanceof PdfRef && ab.num === aa.num)) out.push(...acroForm(env, num, safeDict(env.older, ab), safeDict(env.newer, aa)));
+    }
+    if (keys.includes('Extensions')) out.push(yes(num, 'dss', 'extensionsUpdated', 'catalog /Extensions updated'));
+    return out;
+  }
+  if (num === ctx.acroFormNum) return acroForm(env, num, dictOf(before), dictOf(after));
+  if (num === ctx.fieldsArrayNum) return growOnly(num, before, after, (r) => addedField(env, r), 'AcroForm /Fields');
+  if (ctx.sigDicts.has(num)) return [no(num, 'signatureDictModified', `signature dictionary ${num} modified`)];
+  const page = ctx.pages.get(num);
+  if (page !== undefined) {
+    const b = dictOf(before);
+    const a = dictOf(after);
+    if (!b || !a) return [no(num, 'pageModified', `page ${page} replaced`)];
+    const bad = changedKeys(b, a).filter((k) => k !== 'Annots');
+    if (bad.length) return [no(num, bad.includes('Contents') ? 'pageContentModified' : bad.includes('Resources') ? 'pageResourcesModified' : 'pageModified', `page ${page} keys changed: ${bad.join(', ')}`)];
+    return growOnly(num, safeResolve(env.older, b.get('Annots')), safeResolve(env.newer, a.get('Annots')), (r) => addedAnnot(env, r, page), `annotations of page ${page}`);
+  }
+  if (ctx.annotsArrayNums.has(num)) return growOnly(num, before, after, (r) => addedAnnot(env, r, 0), 'page annotations');
+  const field = ctx.fields.get(num);
+  const b = dictOf(before);
+  const a = dictOf(after);
+  if (field && b && a) {
+    const keys = changedKeys(b, a);
+    const onlyFill = keys.every((k) => k === 'V' || k === 'AP' || k === 'AS');
+    if (field.ft === 'Sig' && !field.filled && onlyFill) {
+      if (env.p === 1) return [no(num, 'docMdpNoChanges', `signature field ${field.name} signed while DocMDP P=1 forbids any change`)];
+      return [yes(num, 'signature', 'signatureAdded', `signature field ${field.name} signed`)];
+    }
+    if (field.ft !== 'Sig' && onlyFill) {
+      if (env.p < 2) return [no(num, 'docMdpNoChanges', `field ${field.name} filled while DocMDP P=1 forbids any change`)];
+      if (env.locked(field.name)) return [no(num, 'fieldLocked', `field ${field.name} is locked by FieldMDP`)];
+      return [yes(num, 'formFill', 'formFilled', `field ${field.name} filled`)];
+    }
+    return [no(num, 'fieldModified', `field ${field.name} keys changed: ${keys.join(', ')}`)];
+  }
+  const role = ctx.roles.get(num);
+  if (role === 'annotation' && env.p >= 3) return [yes(num, 'annotation', 'annotationModified', `annotation ${num} modified (DocMDP P=3)`)];
+  const code = role ? ROLE_CODES[role] ?? 'objectModified' : 'objectModified';
+  return [no(num, code, `object ${num}${role ? ` (${role})` : ''} redefined with different content`)];
+}
+
+/** Classifies an object that did not exist in the older revision. */
+export function classifyNew(env: RuleEnv, num: number, after: PdfValue): Verdict {
+  const d = dictOf(after);
+  const type = nameOf(d?.get('Type'));
+  if (type === 'DocTimeStamp' || (type === 'Sig' && nameOf(d?.get('SubFilter')) === 'ETSI.RFC3161')) return yes(num, 'documentTimestamp', 'documentTimestampAdded', 'document timestamp added');
+  if (type === 'Sig') {
+    if (env.p === 1) return no(num, 'docMdpNoChanges', 'new signature while DocMDP P=1 forbids any change');
+    return yes(num, 'signature', 'signatureAdded', 'signature added');
+  }
+  if (type === 'DSS' || type === 'VRI') return yes(num, 'dss', 'dssAdded', 'document security store data added');
+  // Unreferenced new objects cannot change the display; whoever references them is checked.
+  return yes(num, 'auxiliary', 'objectAdded', 'new object');
+}
