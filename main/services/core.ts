@@ -49,7 +49,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...createAppHandlers(state),
     ...tokens.handlers,
     ...createFileHandlers(),
-    ...createExchangeHandlers(store),
+    ...createExchangeHandlers(store, { home: options.home, emit: (e, p) => bus.emit(e, p) }),
   };
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
   return {

@@ -1,9 +1,61 @@
 /** Use cases of the exchange domain behind the contract: settings, sending, inbox, registers. */
-import type { Store } from '../store/index.js';
-import type { HandlerMap } from './types.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { KysoError } from '../api/errors.js';
+import { defaultValidator, ExchangeClient, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
+import { toKysoError } from '../exchange/client/http.js';
+import type { Signer } from '../pki/signer.js';
+import { incomingCsv, outgoingCsv, searchDocuments, type OutgoingDetail, type Store } from '../store/index.js';
+import type { EmitFn, HandlerMap } from './types.js';
 
-/** Handlers for settings:* (and, below, exchange:*) over the local store. */
-export function createExchangeHandlers(store: Store): HandlerMap {
+/** What the exchange handlers need besides the store. */
+export interface ExchangeDeps {
+  home: string;
+  emit: EmitFn;
+  /** The logged-in token key (provided by the token domain); absent -> sending reports exNoSigner. */
+  signer?: () => Promise<Signer>;
+  validator?: PdfValidator;
+}
+
+/** Handlers for settings:* and exchange:* over the local store. */
+export function createExchangeHandlers(store: Store, deps: ExchangeDeps): HandlerMap {
+  const clients = new Map<string, ExchangeClient>();
+  const client = (server?: string): ExchangeClient => {
+    const url = server ?? (store.settings.get(SERVER_SETTING) as string | undefined);
+    if (!url) throw new KysoError('exNoServer');
+    let c = clients.get(url);
+    if (!c) {
+      c = new ExchangeClient({
+        store,
+        home: deps.home,
+        server: url,
+        signer: deps.signer ?? (() => Promise.reject(new KysoError('exNoSigner'))),
+        validator: deps.validator ?? defaultValidator(),
+        onProgress: (p) => {
+          const counts = p.item.batchId ? store.outbox.batchCounts(p.item.batchId) : { total: 1, sent: p.state === 'sent' ? 1 : 0, failed: p.state === 'failed' ? 1 : 0 };
+          deps.emit('exchange:outboxProgress', { batchId: p.item.batchId, messageId: p.item.messageId, state: p.state, attempts: p.item.attempts, error: p.error, total: counts.total, sent: counts.sent, failed: counts.failed });
+        },
+        events: {
+          onArrival: (doc) => deps.emit('exchange:inboxArrival', { doc }),
+          onStatus: (messageId, event) => deps.emit('exchange:status', { messageId, event }),
+        },
+      });
+      clients.set(url, c);
+    }
+    return c;
+  };
+  const outgoing = (d: OutgoingDetail) => {
+    const box = store.outbox.get(d.messageId);
+    return { ...d, delivery: box?.state ?? null, lastError: box?.lastError ?? null };
+  };
+  const details = (ids: string[]) => ids.map((id) => store.outgoing.get(id)).filter((d): d is OutgoingDetail => !!d);
+  const server = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      throw toKysoError(e);
+    }
+  };
   return {
     'settings:get': async ({ prefix }) => ({ values: store.settings.all(prefix) }),
     'settings:set': async ({ key, value }, ctx) => {
@@ -11,5 +63,54 @@ export function createExchangeHandlers(store: Store): HandlerMap {
       ctx.emit('settings:changed', { key, value });
       return { key, value };
     },
+    'exchange:send': ({ server: url, batchId, ...req }) =>
+      server(async () => {
+        const c = client(url);
+        const r = await c.queue({ ...req, batchId: batchId ?? null });
+        // Upload in the background: progress events report it; the outbox survives a crash.
+        void c.flush().catch(() => undefined);
+        return { messageId: r.messageId, queued: r.queued };
+      }),
+    'exchange:outboxFlush': ({ server: url }) => server(() => client(url).flush()),
+    'exchange:inboxSync': ({ server: url }) => server(() => client(url).sync()),
+    'exchange:inboxList': async ({ state, limit, offset }) => ({ items: store.incoming.list({ state, limit, offset }) }),
+    'exchange:inboxShow': async ({ messageId }) => ({ doc: store.incoming.require(messageId), files: store.incoming.files(messageId) }),
+    'exchange:inboxAccept': ({ server: url, messageId }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).accept(messageId) })),
+    'exchange:inboxReject': ({ server: url, messageId, reason }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).reject(messageId, reason) })),
+    'exchange:inboxStatus': ({ server: url, messageId, code, description }) =>
+      server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).report(messageId, code, description) })),
+    'exchange:outgoingShow': async ({ messageId }) => {
+      const d = store.outgoing.get(messageId);
+      if (!d) throw new KysoError('inboxUnknownMessage', { messageId });
+      return { doc: outgoing(d) };
+    },
+    'exchange:registerList': async ({ register, year, limit, offset }) => ({
+      incoming: register === 'incoming' ? store.incoming.list({ state: 'accepted', year, limit, offset }) : [],
+      outgoing: register === 'outgoing' ? details(store.outgoing.list({ year, limit, offset }).map((d) => d.messageId)).map(outgoing) : [],
+    }),
+    'exchange:registerSearch': async ({ query, register, limit }) => {
+      const hits = searchDocuments(store.db, query, register, limit);
+      return {
+        incoming: store.incoming.byIds(hits.filter((h) => h.kind === 'incoming').map((h) => h.messageId)),
+        outgoing: details(hits.filter((h) => h.kind === 'outgoing').map((h) => h.messageId)).map(outgoing),
+      };
+    },
+    'exchange:registerExport': async ({ register, year, path: out }) => {
+      const file = path.resolve(out);
+      if (register === 'incoming') {
+        const docs = store.incoming.list({ state: 'accepted', year, limit: 1_000_000 });
+        writeFileSync(file, incomingCsv(docs), 'utf8');
+        return { path: file, rows: docs.length };
+      }
+      const docs = details(store.outgoing.list({ year, limit: 1_000_000 }).map((d) => d.messageId));
+      writeFileSync(file, outgoingCsv(docs), 'utf8');
+      return { path: file, rows: docs.length };
+    },
+    'exchange:directory': ({ server: url, refresh }) =>
+      server(async () => {
+        const c = client(url);
+        const organizations = await c.directory(refresh);
+        return { organizations, fetchedAt: store.directory.fetchedAt(c.server) };
+      }),
   };
 }
