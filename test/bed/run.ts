@@ -14,6 +14,7 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
       if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr.toString() || err.message}`));
       else resolve({ stdout, stderr: stderr.toString() });
     });
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    // Always close stdin: a tool that prompts (certutil, openssl) must fail, not hang.
+    child.stdin?.end(opts.input);
   });
 }
