@@ -10,7 +10,7 @@ import { findSignatures, type FoundSignature } from './fields.js';
 import { eofOffsets, PdfView } from './pdf/document.js';
 import { nameOf, numOf, PdfDict, PdfRef, textOf } from './pdf/objects.js';
 import { validateSignature, type FileEnv } from './signature.js';
-import type { FileResult, ValidateOptions } from './types.js';
+import type { FileResult, SignatureResult, ValidateOptions } from './types.js';
 
 export type * from './types.js';
 
@@ -45,6 +45,22 @@ function fieldLock(view: PdfView, sig: FoundSignature): (name: string) => boolea
   if (action === 'Include') return (n) => names.has(n);
   if (action === 'Exclude') return (n) => !names.has(n);
   return () => false;
+}
+
+/** Never lets one broken signature abort the file: an unexpected error becomes a verdict. */
+async function safeValidate(s: FoundSignature, env: FileEnv): Promise<SignatureResult> {
+  try {
+    return await validateSignature(s, env);
+  } catch (e) {
+    const detail = `signature could not be analysed: ${(e as Error).message}`;
+    return {
+      field: s.field, kind: s.kind, subFilter: s.subFilter, signer: null, signerCert: null, issuingCa: null,
+      indication: 'INDETERMINATE', subIndication: 'FORMAT_FAILURE', signingTime: null, timeSource: 'none', claimedTime: null,
+      level: null, coversWholeDocument: false, byteRange: null, revision: null,
+      revocation: { status: 'notChecked', source: 'none', time: null, revokedAt: null }, docMdp: env.p, modifications: [],
+      checks: [{ name: 'cmsFormat', result: 'fail', code: 'analysisError', params: {}, detail }],
+    };
+  }
 }
 
 function signedEndOf(s: FoundSignature): number {
@@ -100,14 +116,14 @@ export async function validatePdfBuffer(buf: Buffer, file: string, opts: Validat
   // Document timestamps first: they are proofs of existence for the signatures they cover.
   const byIndex = new Map<FoundSignature, FileResult['signatures'][number]>();
   for (const s of found.filter((x) => x.kind === 'documentTimestamp')) {
-    const r = await validateSignature(s, { ...env, locked: fieldLock(final, s) });
+    const r = await safeValidate(s, { ...env, locked: fieldLock(final, s) });
     byIndex.set(s, r);
     const chainOk = r.checks.some((c) => c.name === 'chain' && c.result === 'pass');
     const cryptoOk = r.checks.some((c) => c.name === 'signature' && c.result === 'pass');
     if (chainOk && cryptoOk && r.signingTime) env.docTimestamps.push({ signedEnd: signedEndOf(s), time: new Date(r.signingTime) });
   }
   for (const s of found.filter((x) => x.kind === 'signature')) {
-    byIndex.set(s, await validateSignature(s, { ...env, locked: fieldLock(final, s) }));
+    byIndex.set(s, await safeValidate(s, { ...env, locked: fieldLock(final, s) }));
   }
   result.signatures = found.map((s) => byIndex.get(s)!);
   return result;
