@@ -25,8 +25,7 @@ type ValidatePdf = (file: string, opts: { trust?: Buffer[]; offline?: boolean })
 export function defaultValidator(trust: Buffer[] = [], offline = false): PdfValidator {
   return async (file) => {
     // Loaded lazily: validation pulls in the PKI stack, which the CLI's other commands do not need.
-    const specifier = '../../validation/index.js';
-    const mod = (await import(specifier)) as { validatePdf: ValidatePdf };
+    const mod: { validatePdf: ValidatePdf } = await import('../../validation/index.js');
     try {
       const report = await mod.validatePdf(file, { trust, offline });
       return { status: verdictOf(report), report };

@@ -1,0 +1,131 @@
+/**
+ * Org A sends one signed document to B and C over the real inbox server on loopback: both
+ * receive it, see TOTAL_PASSED, register it (03); A sees 01 then 03 from each. B rejects
+ * another with a reason; A sees 02 and the reason. Registers are searchable and export CSV.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultValidator, ExchangeClient } from '../../../main/exchange/client/index.js';
+import { openStore, type Store } from '../../../main/store/index.js';
+import { createExchangeBed, ORG, type ExchangeBed } from './fixture.js';
+import { kyso } from './cli-io.js';
+
+let xb: ExchangeBed;
+let envA: NodeJS.ProcessEnv;
+let envB: NodeJS.ProcessEnv;
+let homeC: string;
+let storeC: Store;
+let firstId: string;
+let attachment: string;
+
+const tokenArgs = () => ['--module', xb.bed.module, '--token', xb.users.A.cert.token!.label, '--cert', xb.users.A.cert.token!.id, '--pin-env', 'KYSO_TEST_PIN'];
+const keyArgs = () => ['--key-file', xb.users.B.cert.keyPath!, '--cert-file', xb.users.B.cert.certPath, '--trust', xb.bed.certs.root.certPath];
+
+beforeAll(async () => {
+  xb = await createExchangeBed();
+  envA = { ...process.env, ...xb.bed.env, KYSO_HOME: path.join(xb.bed.dir, 'home-a'), KYSO_TEST_PIN: xb.users.A.cert.token!.pin };
+  envB = { ...process.env, KYSO_HOME: path.join(xb.bed.dir, 'home-b') };
+  homeC = path.join(xb.bed.dir, 'home-c');
+  storeC = openStore(homeC);
+  attachment = path.join(xb.bed.dir, 'phu-luc.xlsx');
+  writeFileSync(attachment, Buffer.from('Phụ lục dự toán'));
+});
+
+afterAll(async () => {
+  storeC?.close();
+  await xb?.close();
+});
+
+describe('send to two organizations, register, statuses back', () => {
+  it('A sends with its token key; the package is queued then delivered to B and C', async () => {
+    const r = await kyso(['send', '--server', xb.server.url, '--to', `${ORG.B},${ORG.C}`, '--subject', 'Quyết định phê duyệt dự toán ngân sách năm 2027',
+      '--number', '15', '--notation', 'QĐ-UBND', '--type', 'Quyết định', ...tokenArgs(), '--json', xb.signedPdf, attachment], envA);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.out) as { messageId: string; queued: boolean; delivery: { sent: number; pending: number; failed: number } };
+    expect(res.queued).toBe(true);
+    expect(res.delivery).toEqual({ sent: 1, pending: 0, failed: 0 });
+    firstId = res.messageId;
+    expect((await xb.server.repo.counts()).messages).toBe(1);
+    // The same command again is recognized as already queued: nothing more reaches the server.
+    const again = await kyso(['send', '--server', xb.server.url, '--to', `${ORG.B},${ORG.C}`, '--subject', 'Quyết định phê duyệt dự toán ngân sách năm 2027',
+      '--number', '15', '--notation', 'QĐ-UBND', '--type', 'Quyết định', ...tokenArgs(), '--json', xb.signedPdf, attachment], envA);
+    expect(JSON.parse(again.out)).toMatchObject({ messageId: firstId, queued: false });
+    expect((await xb.server.repo.counts()).messages).toBe(1);
+  });
+
+  it('B (CLI) and C (library) receive it, validated TOTAL_PASSED, and register it with number 1', async () => {
+    const sync = await kyso(['inbox', 'sync', '--server', xb.server.url, ...keyArgs(), '--json'], envB);
+    expect(sync.err).toBe('');
+    expect(JSON.parse(sync.out)).toEqual({ received: 1, statuses: 0 });
+    const list = JSON.parse((await kyso(['inbox', 'list', '--json'], envB)).out) as { items: Array<{ messageId: string; validationStatus: string; fromCode: string; subject: string }> };
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({ messageId: firstId, fromCode: ORG.A, subject: 'Quyết định phê duyệt dự toán ngân sách năm 2027' });
+    const show = JSON.parse((await kyso(['inbox', 'show', firstId, '--json'], envB)).out) as { files: Array<{ name: string; path: string; validationStatus: string | null }> };
+    expect(show.files.map((f) => [f.name, f.validationStatus])).toEqual([['quyet-dinh-15.pdf', 'TOTAL_PASSED'], ['phu-luc.xlsx', null]]);
+    expect(readFileSync(show.files[0]!.path).equals(readFileSync(xb.signedPdf))).toBe(true);
+    expect(list.items[0]!.validationStatus).toBe('TOTAL_PASSED');
+    const accept = await kyso(['inbox', 'accept', firstId, '--server', xb.server.url, ...keyArgs(), '--json'], envB);
+    expect(accept.err).toBe('');
+    expect(JSON.parse(accept.out).doc).toMatchObject({ state: 'accepted', statusCode: '03', arrivalNumber: 1 });
+
+    const arrivals: string[] = [];
+    const c = new ExchangeClient({ store: storeC, home: homeC, server: xb.server.url, signer: async () => xb.users.C.signer, validator: defaultValidator([xb.bed.certs.root.der]),
+      events: { onArrival: (d) => arrivals.push(d.messageId) } });
+    expect(await c.sync()).toEqual({ received: 1, statuses: 0 });
+    expect(arrivals).toEqual([firstId]);
+    expect(storeC.incoming.get(firstId)?.validationStatus).toBe('TOTAL_PASSED');
+    const report = storeC.incoming.files(firstId)[0]!.validation as { signatures: Array<{ indication: string }> };
+    expect(report.signatures[0]?.indication).toBe('TOTAL_PASSED');
+    expect((await c.accept(firstId)).arrivalNumber).toBe(1);
+  });
+
+  it('A sees 01 then 03 from each recipient', async () => {
+    const sync = await kyso(['inbox', 'sync', '--server', xb.server.url, ...tokenArgs(), '--json'], envA);
+    expect(sync.err).toBe('');
+    const store = openStore(envA.KYSO_HOME!);
+    try {
+      const d = store.outgoing.get(firstId)!;
+      for (const org of [ORG.B, ORG.C]) expect(d.timeline.filter((e) => e.orgCode === org).map((e) => e.statusCode)).toEqual(['01', '03']);
+      expect(d.latest[ORG.B]?.statusCode).toBe('03');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('B rejects another document with a reason; A sees 02 and the reason', async () => {
+    const sent = await kyso(['send', '--server', xb.server.url, '--to', ORG.B, '--subject', 'Công văn đề nghị góp ý', '--number', '16', '--notation', 'UBND-TH',
+      '--type', 'Công văn', ...tokenArgs(), '--json', xb.signedPdf], envA);
+    const id = (JSON.parse(sent.out) as { messageId: string }).messageId;
+    await kyso(['inbox', 'sync', '--server', xb.server.url, ...keyArgs()], envB);
+    const noReason = await kyso(['inbox', 'reject', id, '--server', xb.server.url, ...keyArgs()], envB);
+    expect(noReason.code).not.toBe(0);
+    expect(noReason.err).toContain('reason is required');
+    const rej = await kyso(['inbox', 'reject', id, '--reason', 'Không đúng thẩm quyền giải quyết', '--server', xb.server.url, ...keyArgs(), '--json'], envB);
+    expect(rej.err).toBe('');
+    expect(JSON.parse(rej.out).doc).toMatchObject({ state: 'rejected', statusCode: '02', reason: 'Không đúng thẩm quyền giải quyết', arrivalNumber: null });
+    await kyso(['inbox', 'sync', '--server', xb.server.url, ...tokenArgs()], envA);
+    const list = JSON.parse((await kyso(['register', 'list', '--kind', 'outgoing', '--json'], envA)).out) as { outgoing: Array<{ messageId: string; latest: Record<string, { statusCode: string; description: string | null }> }> };
+    const doc = list.outgoing.find((d) => d.messageId === id)!;
+    expect(doc.latest[ORG.B]).toMatchObject({ statusCode: '02', description: 'Không đúng thẩm quyền giải quyết' });
+  });
+
+  it('registers: FTS search without diacritics and CSV export for Excel', async () => {
+    const hits = JSON.parse((await kyso(['register', 'search', 'du toan ngan sach', '--json'], envB)).out) as { incoming: Array<{ messageId: string }> };
+    expect(hits.incoming.map((d) => d.messageId)).toEqual([firstId]);
+    const out = path.join(xb.bed.dir, 'so-den.csv');
+    const exp = await kyso(['register', 'export', '--kind', 'incoming', '--out', out], envB);
+    expect(exp.code).toBe(0);
+    const bytes = readFileSync(out);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.toString('utf8').slice(1).split('\r\n');
+    // Only registered documents are in the register (the rejected one is not).
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain('1,' + new Date().getUTCFullYear());
+    expect(lines[1]).toContain(',Ủy ban nhân dân tỉnh Thử Nghiệm,000.00.00.H99,15,QĐ-UBND,Quyết định,Quyết định phê duyệt dự toán ngân sách năm 2027,03,,TOTAL_PASSED,');
+    const outA = path.join(xb.bed.dir, 'so-di.csv');
+    await kyso(['register', 'export', '--kind', 'outgoing', '--out', outA], envA);
+    expect(readFileSync(outA, 'utf8')).toContain(`${ORG.B}:03; ${ORG.C}:03`);
+  });
+});
