@@ -22,6 +22,8 @@ export interface ReadOptions {
   maxAttachmentBytes?: number;
   /** Also copy the raw package bytes here (the server keeps the package as received). */
   copyTo?: string;
+  /** Verify attachment digests without writing the decoded files (attachments[].path is ''). */
+  discardAttachments?: boolean;
 }
 
 /** A decoded attachment: metadata plus the temp file holding its bytes. */
@@ -106,7 +108,7 @@ export async function readPackage(input: string | AsyncIterable<Buffer | Uint8Ar
       const header = child(envelope, 'edXMLHeader');
       if (!header) throw new KysoError('edxmlInvalid', { field: 'edXMLHeader', reason: 'is missing' });
       early = { header: readMessageHeader(header), ...readTraceHeaderList(header), manifest: readManifest(envelope) };
-      scanner = new AttachmentScanner(opts.tmpDir, isEnvelopeRoot ? [] : [root], opts.maxAttachmentBytes ?? maxPackage);
+      scanner = new AttachmentScanner(opts.tmpDir, isEnvelopeRoot ? [] : [root], opts.maxAttachmentBytes ?? maxPackage, opts.discardAttachments);
       headParts = [];
       await scanner.push(all.subarray(end));
     }

@@ -69,6 +69,8 @@ export class AttachmentScanner {
     private readonly tmpDir: string,
     private readonly stack: string[],
     private readonly maxAttachmentBytes: number,
+    /** Only hash attachments, write no files (a relay verifying digests it will not keep). */
+    private readonly discard = false,
   ) {}
 
   private malformed(reason: string): KysoError {
@@ -140,8 +142,8 @@ export class AttachmentScanner {
   }
 
   private openAttachment(): void {
-    const p = path.join(this.tmpDir, `att-${randomUUID()}`);
-    this.files.push(p);
+    const p = this.discard ? '' : path.join(this.tmpDir, `att-${randomUUID()}`);
+    if (p) this.files.push(p);
     this.cur = { fields: {}, path: p, hash: createHash('sha256'), size: 0, decoder: new Base64Decoder() };
   }
 
@@ -156,9 +158,9 @@ export class AttachmentScanner {
     } catch {
       throw new KysoError('edxmlBadBase64', { contentId: this.label() });
     }
-    if (!c.file) c.file = createWriteStream(c.path);
+    if (!c.file && !this.discard) c.file = createWriteStream(c.path);
     const f = c.file;
-    await new Promise<void>((resolve, reject) => f.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (f) await new Promise<void>((resolve, reject) => f.end((err?: Error | null) => (err ? reject(err) : resolve())));
     const fields = Object.fromEntries(Object.entries(c.fields).map(([k, v]) => [k, decodeEntities(v).trim()]));
     this.attachments.push({ fields, path: c.path, size: c.size, sha256: c.hash.digest() });
     this.cur = undefined;
@@ -178,6 +180,7 @@ export class AttachmentScanner {
       this.cur.size += bytes.length;
       if (this.cur.size > this.maxAttachmentBytes) throw new KysoError('edxmlTooLarge', { limit: this.maxAttachmentBytes });
       this.cur.hash.update(bytes);
+      if (this.discard) return;
       this.cur.file ??= createWriteStream(this.cur.path);
       const f = this.cur.file;
       if (!f.write(bytes)) await new Promise<void>((resolve, reject) => {

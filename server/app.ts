@@ -1,0 +1,186 @@
+/** The reference inbox server: HTTP(S) routes over Auth, Inbox and the event hub. */
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { KysoError } from '../main/api/errors.js';
+import { DEFAULT_LIMITS, endpoints, MESSAGE_ID_HEADER, messageIdSchema, pageQuerySchema } from '../main/exchange/protocol.js';
+import { Auth } from './auth.js';
+import { Blobs } from './blobs.js';
+import { CertChecker, type TrustConfig } from './certs.js';
+import type { Repo } from './db/repo.js';
+import { EventHub } from './events.js';
+import { bearer, readBody, readJson, sendError, sendOk } from './http.js';
+import { Inbox, inboxItem, statusItem, type Limits } from './inbox.js';
+import { loadAnchors, loadCrls, openRepo, type DbChoice } from './store.js';
+
+/** How to run a server. */
+export interface ServerOptions extends DbChoice {
+  dataDir: string;
+  port?: number;
+  host?: string;
+  /** Extra trust anchor files (PEM/DER), added to DATA/trust. */
+  trustFiles?: string[];
+  crlFiles?: string[];
+  offline?: boolean;
+  revocation?: TrustConfig['revocation'];
+  tls?: { cert: Buffer; key: Buffer };
+  limits?: Partial<Limits>;
+  ttl?: { challengeMs: number; sessionMs: number };
+}
+
+/** A running server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  repo: Repo;
+  hub: EventHub;
+  close(): Promise<void>;
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void>;
+
+function route(path: string): RegExp {
+  return new RegExp('^' + path.replace(/:(\w+)/g, '(?<$1>[^/]+)') + '$');
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!opts.tls && !isLoopback(host)) throw new KysoError('exPlainHttpNotLoopback');
+  const repo = await openRepo(opts.dataDir, opts);
+  const blobs = new Blobs(opts.dataDir);
+  const certs = new CertChecker({
+    anchors: loadAnchors(opts.dataDir, opts.trustFiles),
+    crls: loadCrls(opts.dataDir, opts.crlFiles),
+    offline: opts.offline ?? false,
+    revocation: opts.revocation ?? 'require',
+  });
+  const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const auth = new Auth(repo, certs, opts.ttl);
+  const hub = new EventHub();
+  const inbox = new Inbox(repo, blobs, certs, hub, limits);
+  const session = (req: IncomingMessage, url: URL) => auth.session(bearer(req, url));
+  const msgIdOf = (v: string | string[] | undefined) => {
+    const r = messageIdSchema.safeParse(Array.isArray(v) ? v[0] : v);
+    if (!r.success) throw new KysoError('exBadRequest', { reason: `missing or invalid ${MESSAGE_ID_HEADER} header` });
+    return r.data;
+  };
+  const page = (url: URL) => {
+    const r = pageQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+    if (!r.success) throw new KysoError('exBadRequest', { reason: 'invalid cursor or limit' });
+    return { after: Number(r.data.cursor ?? 0), limit: r.data.limit };
+  };
+
+  const routes: [string, RegExp, Handler][] = [
+    ['GET', route(endpoints.health), async (_q, res) => sendOk(res, { name: 'kyso-inbox', version: 1 })],
+    ['POST', route(endpoints.challenge), async (_q, res) => sendOk(res, auth.challenge())],
+    ['POST', route(endpoints.login), async (req, res) => {
+      try {
+        const { userId, ...r } = await auth.login(await readJson(req));
+        await repo.audit({ actorOrg: r.organization.code, actorUser: userId, action: 'login', target: null, detail: {} });
+        sendOk(res, r);
+      } catch (e) {
+        await repo.audit({ actorOrg: null, actorUser: null, action: 'login.refused', target: null, detail: { code: e instanceof KysoError ? e.code : 'internal' } });
+        throw e;
+      }
+    }],
+    ['POST', route(endpoints.logout), async (req, res, url) => {
+      const t = bearer(req, url);
+      if (t) await auth.logout(t);
+      sendOk(res, {});
+    }],
+    ['GET', route(endpoints.directory), async (req, res, url) => {
+      await session(req, url);
+      sendOk(res, { organizations: await repo.orgs() });
+    }],
+    ['POST', route(endpoints.packages), async (req, res, url) => {
+      const s = await session(req, url);
+      const id = msgIdOf(req.headers[MESSAGE_ID_HEADER]);
+      if (Number(req.headers['content-length'] ?? 0) > limits.maxPackageBytes) throw new KysoError('exTooLarge', { limit: limits.maxPackageBytes });
+      const r = await inbox.acceptPackage(s, id, req);
+      sendOk(res, r, r.duplicate ? 200 : 201);
+    }],
+    ['GET', route(endpoints.inbox), async (req, res, url) => {
+      const s = await session(req, url);
+      const { after, limit } = page(url);
+      const items = (await repo.inbox(s.orgCode, after, limit)).map(inboxItem);
+      sendOk(res, { items, nextCursor: items.length ? String(items[items.length - 1]!.seq) : null });
+    }],
+    ['GET', route(endpoints.statuses), async (req, res, url) => {
+      const s = await session(req, url);
+      const { after, limit } = page(url);
+      const items = (await repo.statusesTo(s.orgCode, after, limit)).map(statusItem);
+      sendOk(res, { items, nextCursor: items.length ? String(items[items.length - 1]!.seq) : null });
+    }],
+    ['GET', route(endpoints.messagePackage), async (req, res, url, p) => {
+      const s = await session(req, url);
+      const m = await inbox.packageFor(s, msgIdOf(p.messageId));
+      res.writeHead(200, { 'content-type': 'application/xml', 'content-length': String(m.size), 'x-kyso-sha256': m.packageSha256 });
+      await pipeline(blobs.read(m.packageSha256), res);
+    }],
+    ['GET', route(endpoints.sentMessage), async (req, res, url, p) => {
+      const s = await session(req, url);
+      sendOk(res, await inbox.sentMessage(s, msgIdOf(p.messageId)));
+    }],
+    ['POST', route(endpoints.status), async (req, res, url) => {
+      const s = await session(req, url);
+      const id = msgIdOf(req.headers[MESSAGE_ID_HEADER]);
+      const r = await inbox.acceptStatus(s, id, await readBody(req, limits.maxStatusBytes));
+      sendOk(res, r, r.duplicate ? 200 : 201);
+    }],
+    ['GET', route(endpoints.events), async (req, res, url) => {
+      const s = await session(req, url);
+      hub.attach(s.orgCode, res);
+    }],
+  ];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://server');
+    for (const [method, re, h] of routes) {
+      const m = re.exec(url.pathname);
+      if (!m) continue;
+      if (req.method !== method) continue;
+      const params = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      return h(req, res, url, params);
+    }
+    throw new KysoError('exNotFound', { what: url.pathname });
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((e: unknown) => {
+      // Unread request bodies are dropped; the connection closes after the error reply.
+      req.resume();
+      sendError(res, e);
+    });
+  };
+  const server: Server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createHttp(listener);
+  server.requestTimeout = 0; // large uploads on slow links; idle sockets still time out
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    port,
+    repo,
+    hub,
+    async close() {
+      hub.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await repo.db.close();
+    },
+  };
+}

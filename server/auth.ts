@@ -1,0 +1,87 @@
+/** Passwordless login: single-use challenge, signed with the user's token key, short session. */
+import { createHash, randomBytes, randomUUID, verify as cryptoVerify, constants } from 'node:crypto';
+import { KysoError } from '../main/api/errors.js';
+import { DEFAULT_LIMITS, loginSignedData, type ChallengeResponse, type LoginResponse, loginRequestSchema } from '../main/exchange/protocol.js';
+import type { CertChecker } from './certs.js';
+import type { Repo } from './db/repo.js';
+
+/** An authenticated caller. */
+export interface Session {
+  userId: number;
+  orgCode: string;
+}
+
+const MAX_PENDING = 10_000;
+
+/** SHA-256 (hex) of a token or certificate. */
+export function sha256hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Challenges (memory: they live a minute) and sessions (database: they survive a restart). */
+export class Auth {
+  private readonly pending = new Map<string, { nonce: string; expires: number }>();
+
+  constructor(
+    private readonly repo: Repo,
+    private readonly certs: CertChecker,
+    private readonly ttl: { challengeMs: number; sessionMs: number } = { challengeMs: DEFAULT_LIMITS.challengeTtlMs, sessionMs: DEFAULT_LIMITS.sessionTtlMs },
+  ) {}
+
+  /** Issues a fresh challenge. */
+  challenge(now = Date.now()): ChallengeResponse {
+    for (const [id, c] of this.pending) if (c.expires <= now) this.pending.delete(id);
+    if (this.pending.size >= MAX_PENDING) throw new KysoError('exBadRequest', { reason: 'too many pending challenges' });
+    const challengeId = randomUUID();
+    const nonce = randomBytes(32).toString('base64url');
+    const expires = now + this.ttl.challengeMs;
+    this.pending.set(challengeId, { nonce, expires });
+    return { challengeId, nonce, expiresAt: new Date(expires).toISOString() };
+  }
+
+  /** Verifies a signed challenge and opens a session; the challenge is consumed first, whatever happens. */
+  async login(body: unknown, now = Date.now()): Promise<LoginResponse & { userId: number }> {
+    const parsed = loginRequestSchema.safeParse(body);
+    if (!parsed.success) throw new KysoError('exBadRequest', { reason: parsed.error.issues[0]?.message ?? 'invalid login' });
+    const req = parsed.data;
+    const c = this.pending.get(req.challengeId);
+    this.pending.delete(req.challengeId);
+    if (!c || c.expires <= now) throw new KysoError('exChallengeInvalid');
+    const der = Buffer.from(req.certificate, 'base64');
+    const leaf = this.certs.view(der);
+    const data = loginSignedData(req.challengeId, c.nonce);
+    const sig = Buffer.from(req.signature, 'base64');
+    const key =
+      req.algorithm === 'RSA-PSS-SHA256'
+        ? { key: leaf.x.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+        : leaf.x.publicKey;
+    let ok: boolean;
+    try {
+      ok = cryptoVerify('sha256', data, key, sig);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new KysoError('exLoginSignatureInvalid');
+    const user = await this.repo.userByCert(sha256hex(der));
+    if (!user || user.disabled) throw new KysoError('exUnknownUser');
+    await this.certs.check(der, req.chain.map((b) => Buffer.from(b, 'base64')), new Date(now));
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = now + this.ttl.sessionMs;
+    await this.repo.addSession(sha256hex(token), user.id, user.orgCode, expiresAt);
+    const org = (await this.repo.org(user.orgCode))!;
+    return { token, expiresAt: new Date(expiresAt).toISOString(), organization: { code: org.code, name: org.name }, user: { id: user.id, subject: user.subject }, userId: user.id };
+  }
+
+  /** The session of a bearer token, or exAuthRequired. */
+  async session(token: string | undefined, now = Date.now()): Promise<Session> {
+    if (!token) throw new KysoError('exAuthRequired');
+    const s = await this.repo.session(sha256hex(token), now);
+    if (!s) throw new KysoError('exAuthRequired');
+    return { userId: s.userId, orgCode: s.orgCode };
+  }
+
+  /** Ends a session. */
+  async logout(token: string): Promise<void> {
+    await this.repo.deleteSession(sha256hex(token));
+  }
+}

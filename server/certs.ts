@@ -1,0 +1,60 @@
+/**
+ * Certificate acceptance for the inbox server: validity now, a path to the server's trust
+ * anchors (main/pki/chain.ts) and revocation of every non-anchor link (main/pki/revocation.ts:
+ * configured CRL files first, then OCSP/CRL from the certificate's URLs). Good answers are
+ * cached briefly so a busy sender does not cost one OCSP round trip per package.
+ */
+import { KysoError } from '../main/api/errors.js';
+import { buildChain } from '../main/pki/chain.js';
+import { certView, type CertView } from '../main/pki/cert-view.js';
+import { checkRevocation } from '../main/pki/revocation.js';
+
+/** What the server trusts and how strictly it checks revocation. */
+export interface TrustConfig {
+  anchors: Buffer[];
+  /** Locally configured CRLs (DER), consulted before going online. */
+  crls: Buffer[];
+  /** No network fetches (then revocation must come from the configured CRLs). */
+  offline: boolean;
+  /** 'require': unknown revocation status refuses the certificate (default). */
+  revocation: 'require' | 'best-effort';
+}
+
+const CACHE_MS = 5 * 60_000;
+
+/** Checks certificates against a TrustConfig, with a short cache of good results. */
+export class CertChecker {
+  private readonly good = new Map<string, number>();
+
+  constructor(private readonly trust: TrustConfig) {}
+
+  /** Parses a certificate or refuses it as untrusted. */
+  view(der: Uint8Array): CertView {
+    try {
+      return certView(der);
+    } catch {
+      throw new KysoError('exCertUntrusted', { reason: 'unreadable certificate' });
+    }
+  }
+
+  /** Throws exCertExpired / exCertUntrusted / exCertRevoked / exCertRevocationUnknown, or returns the leaf. */
+  async check(der: Uint8Array, pool: Uint8Array[] = [], now = new Date()): Promise<CertView> {
+    const leaf = this.view(der);
+    const until = this.good.get(leaf.fingerprint);
+    const inValidity = (c: CertView) => now >= new Date(c.x.validFrom) && now <= new Date(c.x.validTo);
+    if (!inValidity(leaf)) throw new KysoError('exCertExpired');
+    if (until && until > now.getTime()) return leaf;
+    const { path } = await buildChain({ leaf, pool: pool.map((p) => Buffer.from(p)), anchors: this.trust.anchors, offline: this.trust.offline });
+    if (!path) throw new KysoError('exCertUntrusted', { reason: 'no path to a trusted root' });
+    for (let i = 0; i < path.length - 1; i++) {
+      const cert = path[i]!;
+      const issuer = path[i + 1]!;
+      if (!inValidity(cert)) throw new KysoError('exCertExpired');
+      const r = await checkRevocation({ cert, issuer, ocsps: [], crls: this.trust.crls, offline: this.trust.offline });
+      if (r.status === 'revoked') throw new KysoError('exCertRevoked');
+      if (r.status === 'unknown' && this.trust.revocation === 'require') throw new KysoError('exCertRevocationUnknown');
+    }
+    this.good.set(leaf.fingerprint, now.getTime() + CACHE_MS);
+    return leaf;
+  }
+}

@@ -1,0 +1,49 @@
+/** Server-sent events: live notifications per organization (a hint; clients re-list by cursor). */
+import type { ServerResponse } from 'node:http';
+import type { ServerEvent } from '../main/exchange/protocol.js';
+
+/** Connected SSE clients by organization. */
+export class EventHub {
+  private readonly clients = new Map<string, Set<ServerResponse>>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(pingMs = 15_000) {
+    this.timer = setInterval(() => {
+      for (const set of this.clients.values()) for (const res of set) res.write(': ping\n\n');
+    }, pingMs);
+    this.timer.unref();
+  }
+
+  /** Adopts a response as an event stream for an organization. */
+  attach(org: string, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+    let set = this.clients.get(org);
+    if (!set) this.clients.set(org, (set = new Set()));
+    set.add(res);
+    res.on('close', () => set.delete(res));
+  }
+
+  /** Sends an event to every stream of an organization. */
+  publish(org: string, ev: ServerEvent): void {
+    const set = this.clients.get(org);
+    if (!set) return;
+    const frame = `event: ${ev.type}\nid: ${ev.item.seq}\ndata: ${JSON.stringify(ev)}\n\n`;
+    for (const res of set) res.write(frame);
+  }
+
+  /** Number of open streams (tests). */
+  count(org?: string): number {
+    if (org) return this.clients.get(org)?.size ?? 0;
+    let n = 0;
+    for (const s of this.clients.values()) n += s.size;
+    return n;
+  }
+
+  /** Ends every stream. */
+  close(): void {
+    clearInterval(this.timer);
+    for (const set of this.clients.values()) for (const res of set) res.end();
+    this.clients.clear();
+  }
+}

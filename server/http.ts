@@ -1,0 +1,75 @@
+/** HTTP plumbing for the inbox server: JSON envelopes, error mapping, bounded bodies. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isKysoError, KysoError } from '../main/api/errors.js';
+import { t } from '../resources/locales/index.js';
+
+const STATUS_OF: Record<string, number> = {
+  exAuthRequired: 401,
+  exChallengeInvalid: 401,
+  exLoginSignatureInvalid: 401,
+  exUnknownUser: 401,
+  exCertUntrusted: 401,
+  exCertExpired: 401,
+  exCertRevoked: 401,
+  exCertRevocationUnknown: 401,
+  exForbidden: 403,
+  exSenderMismatch: 403,
+  exNotFound: 404,
+  exMessageIdConflict: 409,
+  exTooLarge: 413,
+  edxmlTooLarge: 413,
+};
+
+/** Sends `{status:'OK', data}`. */
+export function sendOk(res: ServerResponse, data: unknown, code = 200): void {
+  const body = JSON.stringify({ status: 'OK', data });
+  res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** Sends the failure envelope for an error; unexpected errors become a generic 500. */
+export function sendError(res: ServerResponse, e: unknown): void {
+  const known = isKysoError(e);
+  const code = known ? e.code : 'internal';
+  const params = known ? e.params : {};
+  const status = known ? (STATUS_OF[e.code] ?? 400) : 500;
+  if (!known) process.stderr.write(`kyso-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  res.end(JSON.stringify({ status: 'FAIL', ErrorCode: code, ErrorDesc: t('en', `error.${code}`, params), params }));
+}
+
+/** Reads a small body completely (JSON, status messages), refusing more than `max` bytes. */
+export async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) throw new KysoError('exTooLarge', { limit: max });
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const c of req) {
+    n += (c as Buffer).length;
+    if (n > max) throw new KysoError('exTooLarge', { limit: max });
+    parts.push(c as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Reads a JSON body (≤ 64 KiB). */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const b = await readBody(req, 64 * 1024);
+  if (!b.length) return {};
+  try {
+    return JSON.parse(b.toString('utf8')) as unknown;
+  } catch {
+    throw new KysoError('exBadRequest', { reason: 'body is not JSON' });
+  }
+}
+
+/** The bearer token of a request (header, or ?access_token= for EventSource). */
+export function bearer(req: IncomingMessage, url: URL): string | undefined {
+  const h = req.headers.authorization;
+  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
+  return url.searchParams.get('access_token') ?? undefined;
+}

@@ -1,0 +1,184 @@
+/**
+ * The inbox server's use cases: accept a package (verify everything, then commit blob and
+ * rows atomically; a rejected package is stored nowhere), relay statuses by the rules of
+ * edXML status codes, list by cursor, serve packages only to their sender and recipients.
+ */
+import { createHash } from 'node:crypto';
+import { unlink } from 'node:fs/promises';
+import { KysoError, isKysoError } from '../main/api/errors.js';
+import { readPackage } from '../main/exchange/edxml/reader.js';
+import { parseStatus } from '../main/exchange/edxml/status.js';
+import type { InboxItem, SendResponse, StatusItem } from '../main/exchange/protocol.js';
+import type { Session } from './auth.js';
+import { sha256hex } from './auth.js';
+import type { Blobs } from './blobs.js';
+import type { CertChecker } from './certs.js';
+import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
+import type { EventHub } from './events.js';
+
+/** Server limits. */
+export interface Limits {
+  maxPackageBytes: number;
+  maxEnvelopeBytes: number;
+  maxStatusBytes: number;
+  maxRecipients: number;
+}
+
+/** Maps a delivery row to the wire item. */
+export function inboxItem(d: DeliveryRow): InboxItem {
+  const m = d.message.meta;
+  return {
+    seq: d.seq, messageId: d.message.messageId, senderOrganId: d.message.senderOrg, senderName: m.senderName, documentId: d.message.documentId,
+    codeNumber: m.codeNumber, codeNotation: m.codeNotation, subject: m.subject, promulgationDate: m.promulgationDate, priority: m.priority,
+    packageSha256: d.message.packageSha256, size: d.message.size, deliveredAt: d.deliveredAt, status: d.status,
+  };
+}
+
+/** Maps a status row to the wire item. */
+export function statusItem(s: StatusRow): StatusItem {
+  return {
+    seq: s.seq, messageId: s.messageId, documentId: s.documentId, fromOrganId: s.fromOrg, toOrganId: s.toOrg, statusCode: s.code,
+    description: s.description, timestamp: s.timestamp, receivedAt: s.receivedAt, staff: s.staff,
+  };
+}
+
+async function drainHash(body: AsyncIterable<Buffer | Uint8Array | string>, max: number): Promise<string> {
+  const h = createHash('sha256');
+  let n = 0;
+  for await (const c of body) {
+    n += c.length;
+    if (n > max) throw new KysoError('exTooLarge', { limit: max });
+    h.update(c);
+  }
+  return h.digest('hex');
+}
+
+const isUniqueViolation = (e: unknown) => /UNIQUE|unique|duplicate key/.test(e instanceof Error ? e.message : String(e));
+
+/** Package and status handling over the repository, blob store and event hub. */
+export class Inbox {
+  constructor(
+    private readonly repo: Repo,
+    private readonly blobs: Blobs,
+    private readonly certs: CertChecker,
+    private readonly hub: EventHub,
+    private readonly limits: Limits,
+  ) {}
+
+  private async requireSignerOf(org: string, cert: Uint8Array, chain: Uint8Array[]): Promise<void> {
+    const user = await this.repo.userByCert(sha256hex(cert));
+    if (!user || user.disabled || user.orgCode !== org) throw new KysoError('edxmlSignatureInvalid', { reason: 'signer certificate is not registered for the sending organization' });
+    await this.certs.check(cert, chain);
+  }
+
+  private async duplicateOf(existing: MessageRow, sha: string): Promise<SendResponse> {
+    if (existing.packageSha256 !== sha) throw new KysoError('exMessageIdConflict', { messageId: existing.messageId });
+    const ds = await this.repo.deliveriesOf(existing.id);
+    return { messageId: existing.messageId, packageSha256: existing.packageSha256, size: existing.size, duplicate: true, recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
+  }
+
+  /** Accepts one package upload (idempotent by the sender's message id). */
+  async acceptPackage(s: Session, messageId: string, body: AsyncIterable<Buffer | Uint8Array | string>): Promise<SendResponse> {
+    const existing = await this.repo.messageBySender(s.orgCode, messageId);
+    if (existing) return this.duplicateOf(existing, await drainHash(body, this.limits.maxPackageBytes));
+    const tmp = this.blobs.tmpPath();
+    let committed = false;
+    try {
+      const p = await readPackage(body, {
+        tmpDir: this.blobs.tmpDir, copyTo: tmp, discardAttachments: true,
+        maxPackageBytes: this.limits.maxPackageBytes, maxEnvelopeBytes: this.limits.maxEnvelopeBytes,
+      });
+      if (p.header.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: p.header.from.organId });
+      const recipients = [...new Set(p.header.to.map((t) => t.organId))];
+      if (recipients.length > this.limits.maxRecipients) throw new KysoError('exBadRequest', { reason: `more than ${this.limits.maxRecipients} recipients` });
+      for (const r of recipients) if (!(await this.repo.org(r))) throw new KysoError('exUnknownRecipient', { organId: r });
+      await this.requireSignerOf(s.orgCode, p.signerCertificate, p.signerChain);
+      await this.blobs.commit(tmp, p.packageSha256);
+      committed = true;
+      const at = new Date().toISOString();
+      const h = p.header;
+      let rows;
+      try {
+        rows = await this.repo.db.tx(async (db) => {
+          const r = await this.repo.insertMessage(db, {
+            messageId, senderOrg: s.orgCode, senderUser: s.userId, packageSha256: p.packageSha256, size: p.bytes, documentId: p.documentId,
+            meta: { senderName: h.from.organName, codeNumber: h.code.codeNumber, codeNotation: h.code.codeNotation, subject: h.subject, promulgationDate: h.promulgationInfo.promulgationDate, priority: h.otherInfo.priority, recipients },
+          }, at);
+          await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.accept', target: messageId, detail: { sha256: p.packageSha256, size: p.bytes, documentId: p.documentId, recipients } }, db);
+          return r;
+        });
+      } catch (e) {
+        // A concurrent upload with the same id won the race: answer like a retry.
+        const again = isUniqueViolation(e) ? await this.repo.messageBySender(s.orgCode, messageId) : undefined;
+        if (again) return this.duplicateOf(again, p.packageSha256);
+        throw e;
+      }
+      for (const d of rows.deliveries) this.hub.publish(d.recipientOrg, { type: 'inbox', item: inboxItem(d) });
+      for (const st of rows.statuses) this.hub.publish(st.toOrg, { type: 'status', item: statusItem(st) });
+      return { messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
+    } catch (e) {
+      if (!committed) await unlink(tmp).catch(() => undefined);
+      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal', ...(isKysoError(e) ? e.params : {}) } }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Relays a signed status message about `messageId`. */
+  async acceptStatus(s: Session, messageId: string, xml: Buffer): Promise<{ seq: number; duplicate: boolean }> {
+    const xmlSha = createHash('sha256').update(xml).digest('hex');
+    const prior = await this.repo.statusByXml(xmlSha, s.orgCode);
+    if (prior) return { seq: prior.seq, duplicate: true };
+    try {
+      const st = parseStatus(xml);
+      if (st.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: st.from.organId });
+      await this.requireSignerOf(s.orgCode, st.signerCertificate, st.signerChain);
+      const seen = await this.repo.messageVisibleTo(messageId, s.orgCode);
+      if (!seen) throw new KysoError('exNotFound', { what: `message ${messageId}` });
+      const { message: m, role } = seen;
+      if (st.responseFor.documentId !== m.documentId) throw new KysoError('exBadRequest', { reason: 'ResponseFor.DocumentId does not match the message' });
+      const code = st.statusCode;
+      const history = await this.repo.statusCodes(m.id);
+      const recalled = history.some((h) => h.code === '13');
+      const allowed = code === '13' ? role === 'sender' : code === '15' || code === '16' ? role === 'recipient' && recalled : code !== '01' && role === 'recipient';
+      if (!allowed) throw new KysoError('exStatusNotAllowed', { code });
+      const targets = code === '13' ? (await this.repo.deliveriesOf(m.id)).map((d) => d.recipientOrg) : [m.senderOrg];
+      await this.blobs.put(xml, xmlSha);
+      const at = new Date().toISOString();
+      const rows = await this.repo.db.tx(async (db) => {
+        const out: StatusRow[] = [];
+        for (const to of targets) {
+          out.push(await this.repo.insertStatus(db, { messageRef: m.id, fromOrg: s.orgCode, toOrg: to, code, description: st.description, timestamp: st.timestamp, staff: st.staffInfo?.staff ?? null, xmlSha256: xmlSha }, at, m));
+        }
+        await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.relay', target: messageId, detail: { code, to: targets, sha256: xmlSha } }, db);
+        return out;
+      });
+      for (const r of rows) this.hub.publish(r.toOrg, { type: 'status', item: statusItem(r) });
+      return { seq: rows[0]?.seq ?? 0, duplicate: false };
+    } catch (e) {
+      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal' } }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Per-recipient timeline of a message, for its sender only. */
+  async sentMessage(s: Session, messageId: string) {
+    const m = await this.repo.messageBySender(s.orgCode, messageId);
+    if (!m) throw new KysoError('exNotFound', { what: `message ${messageId}` });
+    const [ds, history] = [await this.repo.deliveriesOf(m.id), await this.repo.statusesOf(m.id)];
+    return {
+      messageId, documentId: m.documentId,
+      recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status, history: history.filter((h) => h.fromOrg === d.recipientOrg).map(statusItem) })),
+    };
+  }
+
+  /** The blob id of a package the caller may read (sender or recipient), audited. */
+  async packageFor(s: Session, messageId: string): Promise<MessageRow> {
+    const seen = await this.repo.messageVisibleTo(messageId, s.orgCode);
+    if (!seen) {
+      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.denied', target: messageId, detail: {} });
+      throw new KysoError('exNotFound', { what: `message ${messageId}` });
+    }
+    await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.download', target: messageId, detail: { role: seen.role } });
+    return seen.message;
+  }
+}
