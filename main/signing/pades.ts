@@ -15,7 +15,7 @@ import { writeContents } from './byte-range.js';
 import { createDetachedCms } from './cms.js';
 import { appendDocTimestamp, appendDss, timestampCms } from './levels.js';
 import { cmsRoom } from './placeholder-size.js';
-import { writeAndHash } from './prepare.js';
+import { writeAndHash, type PreparedUpdate } from './prepare.js';
 import { addSignatureField, countSignatures, existingFieldNames, nextFieldName } from './sig-objects.js';
 import { pdfDate } from './time.js';
 import { buildAppearance } from './appearance.js';
@@ -33,10 +33,25 @@ function fallback(e: unknown, to: PadesLevel, options: SignOptions, warnings: Si
   return to;
 }
 
-/** Signs `input` into `output` (which may equal input: replaced atomically). */
-export async function signPdf(input: string, output: string, options: SignOptions): Promise<SignResult> {
+/** A signature whose update is written to a temp file and hashed, waiting for the token. */
+export interface PreparedSignature {
+  input: string;
+  output: string;
+  temp: string;
+  prepared: PreparedUpdate;
+  fieldName: string;
+  level: PadesLevel;
+  warnings: SignResult['warnings'];
+  options: SignOptions;
+}
+
+/**
+ * Phase 1 (no token needed): reads the PDF, appends the signature update with its /Contents
+ * hole into a temp file next to `output`, and hashes the byte ranges.
+ */
+export async function prepareSignature(input: string, output: string, options: SignOptions): Promise<PreparedSignature> {
   const hash = options.hash ?? 'SHA-256';
-  let level: PadesLevel = options.level ?? 'B-B';
+  const level: PadesLevel = options.level ?? 'B-B';
   const warnings: SignResult['warnings'] = [];
   if (atLeast(level, 'B-T') && !options.tsa) throw new KysoError('signTsaRequired', { level });
   await stat(input).catch(() => {
@@ -44,10 +59,8 @@ export async function signPdf(input: string, output: string, options: SignOption
   });
   const temp = tempPathFor(path.resolve(output));
   const signingTime = options.signingTime ?? new Date();
-  let fieldName: string;
   try {
     const pdf = await PdfFile.open(input);
-    let prepared;
     try {
       const already = await countSignatures(pdf);
       const certify = options.certify !== undefined && already === 0;
@@ -72,15 +85,29 @@ export async function signPdf(input: string, output: string, options: SignOption
           dict({ Type: name('SigRef'), TransformMethod: name('DocMDP'), TransformParams: dict({ Type: name('TransformParams'), P: options.certify!, V: name('1.2') }) }),
         ]);
       }
-      fieldName = nextFieldName(await existingFieldNames(pdf));
+      const fieldName = nextFieldName(await existingFieldNames(pdf));
       const look = await buildAppearance(pdf, up, { ...options, signingTime, signerName: cn });
       await addSignatureField(pdf, up, { sigDict, page: look.page, rect: look.rect, ...(look.xobject ? { appearance: look.xobject } : {}), fieldName, certify });
-      prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });
+      const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });
+      return { input, output, temp, prepared, fieldName, level, warnings, options };
     } finally {
       await pdf.close();
     }
+  } catch (e) {
+    await removeTemps([temp]);
+    if (options.signal?.aborted) throw new KysoError('cancelled');
+    throw e;
+  }
+}
+
+/** Phase 2: token signature, optional timestamp, level updates, fsync and rename. */
+export async function completeSignature(p: PreparedSignature): Promise<SignResult> {
+  const { options, temp, warnings } = p;
+  const hash = options.hash ?? 'SHA-256';
+  let level = p.level;
+  try {
     options.signal?.throwIfAborted();
-    let cms = await createDetachedCms(options.signer, prepared.digest, { hash, ...(options.scheme ? { scheme: options.scheme } : {}) });
+    let cms = await createDetachedCms(options.signer, p.prepared.digest, { hash, ...(options.scheme ? { scheme: options.scheme } : {}) });
     let tsaCerts: Uint8Array[] = [];
     if (atLeast(level, 'B-T')) {
       try {
@@ -91,7 +118,7 @@ export async function signPdf(input: string, output: string, options: SignOption
     }
     const fh = await open(temp, 'r+');
     try {
-      await writeContents(fh, prepared.hole, cms);
+      await writeContents(fh, p.prepared.hole, cms);
     } finally {
       await fh.close();
     }
@@ -111,11 +138,21 @@ export async function signPdf(input: string, output: string, options: SignOption
     }
     options.signal?.throwIfAborted();
     const size = (await stat(temp)).size;
-    await commitTemp(temp, output);
-    return { input, output, level, fieldName, size, warnings };
+    await commitTemp(temp, p.output);
+    return { input: p.input, output: p.output, level, fieldName: p.fieldName, size, warnings };
   } catch (e) {
     await removeTemps([temp]);
     if (options.signal?.aborted) throw new KysoError('cancelled');
     throw e;
   }
+}
+
+/** Drops a prepared signature (cancel): removes its temp file. */
+export async function abandonSignature(p: PreparedSignature): Promise<void> {
+  await removeTemps([p.temp]);
+}
+
+/** Signs `input` into `output` (which may equal input: replaced atomically). */
+export async function signPdf(input: string, output: string, options: SignOptions): Promise<SignResult> {
+  return completeSignature(await prepareSignature(input, output, options));
 }

@@ -1,0 +1,93 @@
+/** Opens the token for `kyso sign`: picks module, token and certificate, logs in once, adds the chain. */
+import { readFileSync } from 'node:fs';
+import { KysoError } from '../../api/errors.js';
+import { TokenManager } from '../../../native/token-manager.js';
+import type { ModuleReport, TokenRef } from '../../../native/types.js';
+import { findIssuer, pemBundleToDer, toDer } from '../../pki/cert.js';
+import type { Signer } from '../../pki/signer.js';
+import type { CliIo } from '../io.js';
+import { readPin, type PinSource } from '../pin.js';
+
+/** What the user asked for on the command line. */
+export interface TokenChoice {
+  module?: string;
+  token?: string;
+  /** Certificate serial (hex) or a substring of its subject. */
+  cert?: string;
+  /** PEM/DER files with CA certificates to include as the chain. */
+  chainFiles: string[];
+  pin: PinSource;
+}
+
+const normSerial = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+(?=.)/, '');
+
+/** Finds the token and certificate matching the choice in a list report. */
+export function pickCertificate(report: ModuleReport[], choice: Pick<TokenChoice, 'token' | 'cert'>): { ref: TokenRef; fingerprint: string } {
+  for (const m of report) {
+    for (const t of m.tokens) {
+      if (choice.token !== undefined && t.label !== choice.token) continue;
+      const cert = t.certificates.find((c) => {
+        if (!c.hasPrivateKey) return false;
+        if (choice.cert === undefined) return true;
+        const serialMatch = /^[0-9a-fA-F:]+$/.test(choice.cert) && normSerial(c.serial) === normSerial(choice.cert);
+        return serialMatch || c.subject.toLowerCase().includes(choice.cert.toLowerCase());
+      });
+      if (cert) return { ref: { module: m.path, label: t.label }, fingerprint: cert.fingerprint };
+    }
+  }
+  if (choice.token !== undefined && !report.some((m) => m.tokens.some((t) => t.label === choice.token))) throw new KysoError('tokenNotFound', { token: choice.token });
+  throw new KysoError('tokenCertificateNotFound', { token: choice.token ?? '', keyId: choice.cert ?? '' });
+}
+
+/** Builds the issuer chain of `cert` from candidate CA certificates (closest issuer first). */
+export function chainFor(cert: Uint8Array, candidates: Uint8Array[]): Uint8Array[] {
+  const chain: Uint8Array[] = [];
+  let cur = cert;
+  for (let i = 0; i < 10; i++) {
+    const issuer = findIssuer(cur, candidates.filter((c) => c !== cur && !chain.includes(c)));
+    if (!issuer) break;
+    chain.push(issuer);
+    cur = issuer;
+  }
+  return chain;
+}
+
+/** Reads CA certificates from PEM bundles or DER files. */
+export function readCertFiles(files: string[]): Uint8Array[] {
+  return files.flatMap((f) => {
+    const raw = readFileSync(f);
+    const text = raw.toString('latin1');
+    return text.includes('-----BEGIN CERTIFICATE-----') ? pemBundleToDer(text) : [toDer(new Uint8Array(raw))];
+  });
+}
+
+/** An open token session: the signer, and close() to log out and stop the bridge. */
+export interface TokenSession {
+  signer: Signer;
+  close(): Promise<void>;
+}
+
+/** Logs in (one PIN for the whole batch) and returns a signer with its chain. */
+export async function openTokenSigner(io: CliIo, choice: TokenChoice): Promise<TokenSession> {
+  const tm = new TokenManager({ ...(choice.module ? { modules: [choice.module] } : {}), env: io.env });
+  try {
+    if (!tm.modulePaths.length) throw new KysoError('tokenNoModules');
+    const report = await tm.list();
+    const { ref, fingerprint } = pickCertificate(report, choice);
+    const pin = await readPin(io, choice.pin);
+    await tm.login(ref, pin);
+    const base = await tm.getSigner(ref, { fingerprint });
+    const chain = chainFor(base.certificate, [...base.chain, ...readCertFiles(choice.chainFiles)]);
+    const signer: Signer = { certificate: base.certificate, chain, keyType: base.keyType, schemes: base.schemes, sign: (d, h, s) => base.sign(d, h, s) };
+    return {
+      signer,
+      close: async () => {
+        await tm.logout(ref).catch(() => undefined);
+        await tm.close();
+      },
+    };
+  } catch (e) {
+    await tm.close();
+    throw e;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Batch signing with one token login: file N+1 is prepared (update written, ranges hashed)
+ * while the token signs file N; every file gets its own result, one bad file never stops the
+ * batch, cancel stops cleanly, and finished outputs are skipped when the batch is re-run.
+ */
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { KysoError, isKysoError } from '../api/errors.js';
+import { abandonSignature, completeSignature, prepareSignature, type PreparedSignature } from './pades.js';
+import type { PadesLevel, SignOptions, SignResult } from './types.js';
+
+/** One file of a batch. */
+export interface BatchItem {
+  input: string;
+  output: string;
+}
+
+/** Stage reported for a file. */
+export type BatchStage = 'hashing' | 'signing' | 'done' | 'skipped' | 'failed';
+
+/** Progress callback payload. */
+export interface BatchProgress {
+  index: number;
+  total: number;
+  file: string;
+  stage: BatchStage;
+  /** Files finished so far (signed, skipped or failed). */
+  done: number;
+}
+
+/** Per-file outcome. */
+export interface BatchResult {
+  input: string;
+  output: string;
+  status: 'signed' | 'skipped' | 'failed' | 'cancelled';
+  level?: PadesLevel;
+  result?: SignResult;
+  error?: { code: string; params: Record<string, unknown>; message: string };
+}
+
+/** Batch options: the signing options plus batch behaviour. */
+export interface BatchOptions extends SignOptions {
+  /** Allows output == input (replaced atomically). */
+  overwrite?: boolean;
+  onProgress?: (p: BatchProgress) => void;
+  /** How many files may be prepared ahead of the token (default 2). */
+  lookahead?: number;
+}
+
+/** Outputs for inputs in `outDir`, keeping the file names. */
+export function outputsInDir(inputs: string[], outDir: string): BatchItem[] {
+  const seen = new Set<string>();
+  return inputs.map((input) => {
+    const output = path.join(outDir, path.basename(input));
+    if (seen.has(output)) throw new KysoError('signDuplicateOutput', { path: output });
+    seen.add(output);
+    return { input, output };
+  });
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * True when `output` is already a signed version of `input`: longer, with the input as its
+ * exact prefix, and a signature dictionary in the appended part.
+ */
+export async function isSignedVersionOf(input: string, output: string): Promise<boolean> {
+  const [si, so] = await Promise.all([stat(input).catch(() => null), stat(output).catch(() => null)]);
+  if (!si || !so || so.size <= si.size) return false;
+  const [a, b] = await Promise.all([open(input, 'r'), open(output, 'r')]);
+  try {
+    const ba = Buffer.allocUnsafe(CHUNK);
+    const bb = Buffer.allocUnsafe(CHUNK);
+    for (let off = 0; off < si.size; off += CHUNK) {
+      const n = Math.min(CHUNK, si.size - off);
+      const [ra, rb] = await Promise.all([a.read(ba, 0, n, off), b.read(bb, 0, n, off)]);
+      if (ra.bytesRead !== n || rb.bytesRead !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) return false;
+    }
+    const tailLen = Math.min(so.size - si.size, 8 << 20);
+    const tail = Buffer.alloc(tailLen);
+    await b.read(tail, 0, tailLen, si.size);
+    const text = tail.toString('latin1');
+    return /\/ByteRange\s*\[/.test(text) && /%%EOF\s*$/.test(text);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+function failure(item: BatchItem, e: unknown, status: 'failed' | 'cancelled' = 'failed'): BatchResult {
+  const err = isKysoError(e) ? e : new KysoError('internal', { detail: e instanceof Error ? e.message : String(e) });
+  return { input: item.input, output: item.output, status, error: { code: err.code, params: err.params, message: err.message } };
+}
+
+/** Signs every item; resolves with one result per item, in order. */
+export async function signBatch(items: BatchItem[], options: BatchOptions): Promise<BatchResult[]> {
+  const total = items.length;
+  const results: BatchResult[] = new Array(total);
+  let done = 0;
+  const report = (index: number, stage: BatchStage) => {
+    if (stage === 'done' || stage === 'skipped' || stage === 'failed') done++;
+    options.onProgress?.({ index, total, file: items[index]!.input, stage, done });
+  };
+  type Slot = { index: number; prepared?: PreparedSignature; result?: BatchResult };
+  const prepare = async (index: number): Promise<Slot> => {
+    const item = items[index]!;
+    try {
+      if (options.signal?.aborted) return { index, result: failure(item, new KysoError('cancelled'), 'cancelled') };
+      if (path.resolve(item.input) === path.resolve(item.output) && !options.overwrite) throw new KysoError('signWouldOverwrite', { path: item.input });
+      if (path.resolve(item.input) !== path.resolve(item.output) && (await isSignedVersionOf(item.input, item.output))) {
+        return { index, result: { input: item.input, output: item.output, status: 'skipped' } };
+      }
+      report(index, 'hashing');
+      return { index, prepared: await prepareSignature(item.input, item.output, options) };
+    } catch (e) {
+      return { index, result: failure(item, e, options.signal?.aborted ? 'cancelled' : 'failed') };
+    }
+  };
+  const lookahead = Math.max(1, options.lookahead ?? 2);
+  const queue: Array<Promise<Slot>> = [];
+  let nextIndex = 0;
+  const fill = () => {
+    while (queue.length < lookahead && nextIndex < total) queue.push(prepare(nextIndex++));
+  };
+  fill();
+  while (queue.length) {
+    const slot = await queue.shift()!;
+    fill(); // the next files are hashed while the token works on this one
+    const item = items[slot.index]!;
+    if (slot.result) {
+      results[slot.index] = slot.result;
+      report(slot.index, slot.result.status === 'skipped' ? 'skipped' : 'failed');
+      continue;
+    }
+    const prepared = slot.prepared!;
+    if (options.signal?.aborted) {
+      await abandonSignature(prepared);
+      results[slot.index] = failure(item, new KysoError('cancelled'), 'cancelled');
+      continue;
+    }
+    try {
+      report(slot.index, 'signing');
+      const r = await completeSignature(prepared);
+      results[slot.index] = { input: item.input, output: item.output, status: 'signed', level: r.level, result: r };
+      report(slot.index, 'done');
+    } catch (e) {
+      results[slot.index] = failure(item, e, options.signal?.aborted ? 'cancelled' : 'failed');
+      report(slot.index, 'failed');
+    }
+  }
+  return results;
+}

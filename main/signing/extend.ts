@@ -1,0 +1,37 @@
+/** `kyso extend`: adds B-LT (DSS) and optionally B-LTA (document timestamp) to a signed PDF, atomically. */
+import { copyFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { KysoError } from '../api/errors.js';
+import type { TsaConfig } from '../pki/tsa-client.js';
+import { commitTemp, removeTemps, tempPathFor, writeError } from './atomic.js';
+import { appendDocTimestamp, appendDss } from './levels.js';
+
+/** Options of an extension. */
+export interface ExtendOptions {
+  level: 'B-LT' | 'B-LTA';
+  tsa?: TsaConfig;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Extends `input` into `output` (default: in place, replaced atomically). */
+export async function extendPdf(input: string, output: string = input, options: ExtendOptions): Promise<{ output: string; level: 'B-LT' | 'B-LTA'; size: number }> {
+  if (options.level === 'B-LTA' && !options.tsa) throw new KysoError('signTsaRequired', { level: options.level });
+  await stat(input).catch(() => {
+    throw new KysoError('fileNotFound', { path: input });
+  });
+  const temp = tempPathFor(path.resolve(output));
+  try {
+    await copyFile(input, temp).catch((e: unknown) => {
+      throw writeError(e, temp);
+    });
+    await appendDss(temp, [], { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    if (options.level === 'B-LTA') await appendDocTimestamp(temp, options.tsa!, 'SHA-256', options.signal);
+    const size = (await stat(temp)).size;
+    await commitTemp(temp, output);
+    return { output, level: options.level, size };
+  } catch (e) {
+    await removeTemps([temp]);
+    throw e;
+  }
+}
