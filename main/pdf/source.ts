@@ -4,6 +4,8 @@ import { KysoError } from '../api/errors.js';
 
 /** A read-only file accessed by offset. */
 export class FileSource {
+  /** Total bytes read so far (lets tests and benches prove that reading stays lazy). */
+  bytesRead = 0;
   private constructor(
     private readonly fh: FileHandle,
     readonly path: string,
@@ -34,6 +36,7 @@ export class FileSource {
       if (bytesRead === 0) break;
       done += bytesRead;
     }
+    this.bytesRead += done;
     return done === len ? buf : buf.subarray(0, done);
   }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
 import { PdfFile } from '../../../main/pdf/reader.js';
 import { IncrementalUpdate, byteRangeText } from '../../../main/pdf/writer.js';
-import { PdfDict, PdfStream, PdfString, name } from '../../../main/pdf/objects.js';
+import { PdfDict, PdfStream, PdfString, name, type PdfRef } from '../../../main/pdf/objects.js';
 import { isKysoError } from '../../../main/api/errors.js';
 import { simplePdf, tempDir } from '../../unit/pdf/build-pdf.js';
 import { mutoolPages, pdftotext, qpdf, qpdfCheck } from './tools.js';
@@ -74,6 +74,37 @@ describe('PdfFile reader', () => {
     expect(first).toBeInstanceOf(PdfStream);
     expect((await pdf.decodeStream(first as PdfStream)).length).toBeGreaterThan(10);
     await pdf.close();
+  });
+
+  it('reads a hybrid-reference file (/XRefStm) and appends a classic section to it', async () => {
+    // Build the hybrid from the xref-stream fixture: a table listing the uncompressed objects,
+    // whose trailer points at the original xref stream for the compressed ones.
+    const base = readFileSync(fx.objstm!);
+    const pdf0 = await PdfFile.open(fx.objstm!);
+    const sec = pdf0.revisions[0]!.sections[0]!;
+    const root = pdf0.trailer.get('Root') as PdfRef;
+    expect(pdf0.entry(root.num)?.type).toBe('compressed');
+    await pdf0.close();
+    const body = base.subarray(0, base.lastIndexOf('startxref'));
+    const size = Math.max(...sec.entries.keys()) + 1;
+    let table = `xref\n0 ${size}\n`;
+    for (let n = 0; n < size; n++) {
+      const e = sec.entries.get(n);
+      table += e?.type === 'offset' ? `${String(e.offset).padStart(10, '0')} ${String(e.gen).padStart(5, '0')} n\r\n` : `0000000000 ${n ? '00000' : '65535'} f\r\n`;
+    }
+    table += `trailer\n<< /Size ${size} /Root ${root.num} 0 R /XRefStm ${sec.offset} >>\nstartxref\n${body.length}\n%%EOF\n`;
+    const hybrid = tmp.file('hybrid.pdf', Buffer.concat([body, Buffer.from(table, 'latin1')]));
+    expect(qpdfCheck(hybrid).status).toBe(0);
+    const pdf = await PdfFile.open(hybrid);
+    expect(pdf.repaired).toBe(false);
+    expect(pdf.lastXrefKind).toBe('table');
+    expect(pdf.entry(root.num)?.type).toBe('compressed');
+    expect(await pdf.pageCount()).toBe(1);
+    await pdf.close();
+    const out = tmp.file('hybrid-up.pdf');
+    await appendUpdate(hybrid, out);
+    expect(qpdfCheck(out).status).toBe(0);
+    expect(readFileSync(out).subarray(0, readFileSync(hybrid).length).equals(readFileSync(hybrid))).toBe(true);
   });
 
   it('inherits MediaBox, Rotate and Resources from the page tree', async () => {
@@ -191,5 +222,53 @@ describe('errors', () => {
     expect(await code(tmp.file('x.pdf', Buffer.from('hello world, not a pdf')))).toBe('pdfNotPdf');
     expect(await code(tmp.file('empty.pdf', Buffer.alloc(0)))).toBe('pdfEmpty');
     expect(await code(tmp.file('missing.pdf'))).toBe('fileNotFound');
+  });
+});
+
+describe('laziness on big files', () => {
+  it('opens a 100 MB file and appends an update reading only its tail, xref and needed objects', async () => {
+    // A sparse file: the 100 MB image stream is a hole on disk, so the test stays cheap.
+    const big = 10240 * 10240;
+    const DRAW = 'q 595 0 0 842 0 0 cm /Im1 Do Q';
+    const head = Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /XObject /Subtype /Image /Width 10240 /Height 10240 /BitsPerComponent 8 /ColorSpace /DeviceGray /Length ' + big + ' >>\nstream\n', 'latin1');
+    const afterStream = head.length + big;
+    const rest = ['\nendstream\nendobj\n'];
+    const objs = [
+      '<< /Type /Catalog /Pages 3 0 R >>',
+      '<< /Type /Pages /Kids [4 0 R] /Count 1 /MediaBox [0 0 595 842] >>',
+      '<< /Type /Page /Parent 3 0 R /Resources << /XObject << /Im1 1 0 R >> >> /Contents 5 0 R >>',
+      `<< /Length ${DRAW.length} >>\nstream\n${DRAW}\nendstream`,
+    ];
+    const offsets = [9];
+    let pos = afterStream + rest[0]!.length;
+    objs.forEach((o, i) => {
+      const s = `${i + 2} 0 obj\n${o}\nendobj\n`;
+      offsets.push(pos);
+      rest.push(s);
+      pos += s.length;
+    });
+    rest.push(`xref\n0 6\n0000000000 65535 f\r\n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n\r\n`).join('')}trailer\n<< /Size 6 /Root 2 0 R >>\nstartxref\n${pos}\n%%EOF\n`);
+    const file = tmp.file('big.pdf');
+    const { open } = await import('node:fs/promises');
+    const fh = await open(file, 'w');
+    await fh.write(head, 0, head.length, 0);
+    const tail = Buffer.from(rest.join(''), 'latin1');
+    await fh.write(tail, 0, tail.length, afterStream);
+    await fh.close();
+
+    const pdf = await PdfFile.open(file);
+    expect(pdf.size).toBeGreaterThan(big);
+    const page = await pdf.page(0);
+    const im = (await pdf.resolve(((await pdf.resolve(page.resources.get('XObject'))) as PdfDict).get('Im1'))) as PdfStream;
+    expect(im.rawLength).toBe(big);
+    const up = new IncrementalUpdate(pdf);
+    const cat = await up.edit(pdf.trailer.getRef('Root')!);
+    cat.set('KysoMark', true);
+    const out = tmp.file('big-up.pdf');
+    await up.writeTo(out);
+    // Header, tail, xref, a few objects and the /Length check: far below one megabyte.
+    expect(pdf.source.bytesRead).toBeLessThan(256 * 1024);
+    await pdf.close();
+    expect(qpdfCheck(out).status).toBe(0);
   });
 });
