@@ -31,7 +31,8 @@ export interface ExchangeBed {
   bed: TestBed;
   dataDir: string;
   server: RunningServer;
-  users: { A: OrgUser; B: OrgUser; C: OrgUser };
+  /** A: the official on the token; A2: a second clerk of A with a software key (child-process batches). */
+  users: { A: OrgUser; A2: OrgUser; B: OrgUser; C: OrgUser };
   tokens: TokenManager;
   /** A PDF signed (PAdES B-B) by A's official on the token. */
   signedPdf: string;
@@ -65,7 +66,8 @@ export async function createExchangeBed(): Promise<ExchangeBed> {
     };
     const b = await software('user-b', ORG_NAME.B);
     const c = await software('user-c', ORG_NAME.C);
-    const users = { A: { code: ORG.A, cert: official, signer: signerA }, B: { code: ORG.B, ...b }, C: { code: ORG.C, ...c } };
+    const a2 = await software('user-a2', ORG_NAME.A);
+    const users = { A: { code: ORG.A, cert: official, signer: signerA }, A2: { code: ORG.A, ...a2 }, B: { code: ORG.B, ...b }, C: { code: ORG.C, ...c } };
     for (const u of Object.values(users)) {
       await server.repo.addUser({ orgCode: u.code, certSha256: createHash('sha256').update(u.cert.der).digest('hex'), subject: u.cert.subject, certDer: u.cert.der.toString('base64') });
     }
