@@ -1,8 +1,9 @@
 /** `npm run bench`: runs each benchmark module listed here, one after the other. */
 import { benchToken } from './token.js';
+import { benchPdf } from './pdf.js';
 
 /** Benchmarks by name; each prints its own results. */
-const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()]];
+const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['pdf', () => benchPdf()]];
 
 const only = process.argv.slice(2);
 for (const [name, run] of benches) {
