@@ -6,6 +6,7 @@ import { exchangeCommands } from './exchange.js';
 import { appCommand } from './app.js';
 import { tokenCommand } from './token.js';
 import { serverCommand } from './server.js';
+import { verifyCommands } from './verify.js';
 
 /** Every subcommand, in the order `kyso --help` lists them. */
-export const commands: Command[] = [appCommand, tokenCommand, ...exchangeCommands, signCommand, extendCommand, serverCommand];
+export const commands: Command[] = [appCommand, tokenCommand, ...exchangeCommands, signCommand, extendCommand, serverCommand, ...verifyCommands];

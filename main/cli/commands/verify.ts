@@ -1,0 +1,78 @@
+/**
+ * `kyso verify FILE.pdf... [--trust ROOT.pem]... [--offline] [--time ISO8601] [--json]
+ * [--report OUT.pdf|OUT.json]`. Exit: 0 all TOTAL_PASSED, 1 any TOTAL_FAILED, 2 otherwise
+ * INDETERMINATE or unsigned, 3 a file is not a readable PDF.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { KysoError } from '../../api/errors.js';
+import { kysoHome } from '../../services/paths.js';
+import { anchorsFor, validatePdf } from '../../validation/index.js';
+import { exitStatus, resultsJson } from '../../validation/report/json.js';
+import { fileLines } from '../../validation/report/lines.js';
+import { renderReportPdf } from '../../validation/report/pdf.js';
+import type { FileResult } from '../../validation/types.js';
+import { parseArgs } from '../args.js';
+import { tr, type Command } from '../io.js';
+import { trustCommand } from './trust.js';
+
+/** Parses `--time` strictly (ISO 8601 with a date). */
+export function parseTime(s: string | undefined): Date | undefined {
+  if (s === undefined) return undefined;
+  const d = new Date(s);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s) || Number.isNaN(d.getTime())) throw new KysoError('verifyBadTime', { time: s });
+  return d;
+}
+
+/** The `verify` subcommand. */
+export const verifyCommand: Command = {
+  name: 'verify',
+  summaryKey: 'cli.cmd.verify',
+  async run(argv, io) {
+    const { options, positionals } = parseArgs(argv, {
+      trust: { type: 'string', multiple: true },
+      offline: { type: 'boolean' },
+      time: { type: 'string' },
+      json: { type: 'boolean' },
+      report: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (options.help) {
+      io.out(tr(io, 'verify.usage') + '\n');
+      return 0;
+    }
+    if (positionals.length === 0) throw new KysoError('verifyNoFiles', { exitCode: 2 });
+    const time = parseTime(options.time as string | undefined);
+    const extra = ((options.trust as string[] | undefined) ?? []).map((p) => {
+      try {
+        return readFileSync(p);
+      } catch {
+        throw new KysoError('verifyTrustFile', { path: p, exitCode: 2 });
+      }
+    });
+    let trust: Buffer[];
+    try {
+      trust = anchorsFor(kysoHome(io.env), extra);
+    } catch {
+      throw new KysoError('trustBadFile', { exitCode: 2 });
+    }
+    const files: FileResult[] = [];
+    for (const file of positionals) files.push(await validatePdf(file, { trust, offline: options.offline === true, time }));
+    if (options.json) io.out(JSON.stringify({ files: resultsJson(files).files }, null, 2) + '\n');
+    else {
+      for (const f of files) {
+        for (const l of fileLines(io.lang, f)) io.out(`${'  '.repeat(l.indent)}${l.text}\n`);
+        io.out('\n');
+      }
+    }
+    const report = options.report as string | undefined;
+    if (report) {
+      const body = report.toLowerCase().endsWith('.json') ? JSON.stringify(resultsJson(files), null, 2) : await renderReportPdf(files, io.lang);
+      await writeFile(report, body);
+    }
+    return exitStatus(files);
+  },
+};
+
+/** The validation domain's commands, registered together (`verify`, `trust`). */
+export const verifyCommands: Command[] = [verifyCommand, trustCommand];

@@ -1,0 +1,75 @@
+/**
+ * The human-readable validation report as styled lines, in Vietnamese or English. The CLI
+ * prints them; the PDF report lays them out. One source so both always say the same thing.
+ */
+import { t, type Lang } from '../../../resources/locales/index.js';
+import type { Check, FileResult, Modification, SignatureResult } from '../types.js';
+
+/** One line of the report. */
+export interface ReportLine {
+  text: string;
+  indent: number;
+  style: 'title' | 'heading' | 'normal' | 'pass' | 'fail' | 'warn';
+}
+
+/** Localized text of a check or modification reason (falls back to the English detail). */
+export function reasonText(lang: Lang, code: string, params: Record<string, string | number>, detail: string): string {
+  const key = `verify.reason.${code}`;
+  const s = t(lang, key, params);
+  return s === key ? detail : s;
+}
+
+function checkLine(lang: Lang, c: Check): ReportLine {
+  const mark = c.result === 'pass' ? '✓' : c.result === 'fail' ? '✗' : '!';
+  return { text: `${mark} ${t(lang, `verify.check.${c.name}`)}: ${reasonText(lang, c.code, c.params, c.detail)}`, indent: 2, style: c.result };
+}
+
+function modLine(lang: Lang, m: Modification): ReportLine {
+  const obj = m.object !== undefined ? ` [${m.object}]` : '';
+  const status = m.allowed ? t(lang, 'verify.allowed') : t(lang, 'verify.notAllowed');
+  return { text: `#${m.revision}${obj}: ${reasonText(lang, m.code, {}, m.detail)} (${status})`, indent: 2, style: m.allowed ? 'normal' : 'fail' };
+}
+
+const day = (iso: string | null | undefined): string => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '-');
+
+/** Lines for one signature. */
+export function signatureLines(lang: Lang, s: SignatureResult, index: number): ReportLine[] {
+  const ind = t(lang, `verify.indication.${s.indication}`);
+  const sub = s.subIndication ? ` / ${s.subIndication}` : '';
+  const style = s.indication === 'TOTAL_PASSED' ? 'pass' : s.indication === 'TOTAL_FAILED' ? 'fail' : 'warn';
+  const out: ReportLine[] = [{ text: `[${index}] ${t(lang, `verify.kind.${s.kind}`)} "${s.field}": ${ind}${sub}`, indent: 0, style }];
+  const line = (key: string, value: string): void => void out.push({ text: `${t(lang, key)}: ${value}`, indent: 1, style: 'normal' });
+  line('verify.signer', s.signer ?? '-');
+  line('verify.issuer', s.issuingCa ?? '-');
+  line('verify.time', `${day(s.signingTime)} (${t(lang, `verify.timeSource.${s.timeSource}`)})`);
+  if (s.kind === 'signature') line('verify.level', s.level ?? '-');
+  line('verify.coverage', t(lang, s.coversWholeDocument ? 'verify.coverage.whole' : 'verify.coverage.partial'));
+  if (s.signerCert) line('verify.certPeriod', `${day(s.signerCert.notBefore)} – ${day(s.signerCert.notAfter)}`);
+  const rev = s.revocation;
+  const revText = `${t(lang, `verify.revocation.${rev.status}`)}${rev.source !== 'none' ? ` (${rev.source}${rev.time ? `, ${day(rev.time)}` : ''})` : ''}${rev.revokedAt ? ` ${day(rev.revokedAt)}` : ''}`;
+  out.push({ text: `${t(lang, 'verify.revocation')}: ${revText}`, indent: 1, style: rev.status === 'good' ? 'normal' : 'warn' });
+  out.push({ text: t(lang, 'verify.checks'), indent: 1, style: 'heading' });
+  for (const c of s.checks) out.push(checkLine(lang, c));
+  if (s.modifications.length) {
+    out.push({ text: t(lang, 'verify.modifications'), indent: 1, style: 'heading' });
+    for (const m of s.modifications) out.push(modLine(lang, m));
+  }
+  return out;
+}
+
+/** Lines for one file (its error, or every signature). */
+export function fileLines(lang: Lang, f: FileResult): ReportLine[] {
+  const out: ReportLine[] = [{ text: `${t(lang, 'verify.report.file')}: ${f.file}`, indent: 0, style: 'heading' }];
+  if (f.error) {
+    out.push({ text: t(lang, 'verify.fileError', { detail: f.error.detail }), indent: 1, style: 'fail' });
+    return out;
+  }
+  if (f.signatures.length === 0) {
+    out.push({ text: t(lang, 'verify.noSignature'), indent: 1, style: 'warn' });
+    return out;
+  }
+  const passed = f.signatures.filter((s) => s.indication === 'TOTAL_PASSED').length;
+  out.push({ text: `${t(lang, 'verify.report.summary')}: ${t(lang, 'verify.summary', { passed, total: f.signatures.length })}`, indent: 1, style: passed === f.signatures.length ? 'pass' : 'fail' });
+  f.signatures.forEach((s, i) => out.push(...signatureLines(lang, s, i + 1)));
+  return out;
+}
