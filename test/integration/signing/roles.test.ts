@@ -1,0 +1,133 @@
+/**
+ * Every Decree 30 role signs into a valid PDF (pdfsig valid + total, qpdf clean, openssl cms
+ * accepts) with its Vietnamese text extractable (pdftotext), an embedded subset font
+ * (pdffonts), images with SMask (pdfimages), rendering without errors (mutool draw), plus
+ * anchors, rotated pages and DocMDP certification.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signPdf } from '../../../main/signing/pades.js';
+import { softwareSigner } from '../../../main/pki/software-signer.js';
+import type { Signer } from '../../../main/pki/signer.js';
+import type { AppearanceOptions, Placement } from '../../../main/signing/types.js';
+import { PdfFile } from '../../../main/pdf/reader.js';
+import { IncrementalUpdate } from '../../../main/pdf/writer.js';
+import { createLocalPki, type LocalPki } from './local-pki.js';
+import { makeNssDb, opensslVerify, pdfsig, pdfsigBlocks, qpdfCheck, signaturesOf } from './oracles.js';
+
+const FIXTURE = path.resolve('test/fixtures/cong-van-mau.pdf');
+const SIG = path.resolve('test/fixtures/signature.png');
+const SEAL = path.resolve('test/fixtures/seal.png');
+let dir: string;
+let pki: LocalPki;
+let nss: string;
+let signer: Signer;
+const ORG = 'Ủy ban nhân dân tỉnh Quảng Ngãi';
+const TIME = new Date('2026-11-22T02:15:02Z');
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-roles-'));
+  pki = await createLocalPki(path.join(dir, 'pki'));
+  nss = await makeNssDb(path.join(dir, 'nss'), pki.root.cert, [pki.intermediate.cert]);
+  signer = softwareSigner(readFileSync(pki.rsa.key), pki.rsa.der, [pki.intermediate.der]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function check(file: string): Promise<string> {
+  const report = await pdfsig(file, nss);
+  const last = pdfsigBlocks(report).at(-1)!;
+  expect(last, report).toContain('Signature is Valid.');
+  expect(last, report).toContain('Total document signed');
+  expect(await qpdfCheck(file)).toMatch(/No syntax or stream encoding errors found/);
+  for (const s of signaturesOf(file)) expect(await opensslVerify(file, s, pki.root.cert, dir)).toContain('Verification successful');
+  const draw = spawnSync('mutool', ['draw', '-o', path.join(dir, 'render.png'), file, '1'], { encoding: 'utf8' });
+  expect(draw.status).toBe(0);
+  expect(draw.stderr).not.toMatch(/error/i);
+  // pdftotext reads page content only; the stamp lives in the widget appearance, so
+  // flatten it with mutool to read the text a viewer renders.
+  const flat = path.join(dir, 'flat.pdf');
+  execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
+  return execFileSync('pdftotext', ['-raw', flat, '-'], { encoding: 'utf8' });
+}
+
+const roles: Array<[string, AppearanceOptions, string[], number]> = [
+  ['approval', { role: 'approval', image: SIG }, ['Ký bởi: Nguyen Van A', '2026-11-22T09:15:02+07:00'], 1],
+  ['issuing', { role: 'issuing', image: SIG, sealImage: SEAL, organization: ORG, documentNumber: '15/QĐ-UBND', documentDate: '22/11/2026' }, [ORG, '2026-11-22T09:15:02+07:00', 'Số: 15/QĐ-UBND'], 2],
+  ['attachment', { role: 'attachment', organization: ORG, documentNumber: '15/QĐ-UBND' }, ['Số: 15/QĐ-UBND', ORG, '2026-11-22T09:15:02+07:00'], 0],
+  ['copy', { role: 'copy', copyForm: 'SAO LỤC', organization: 'Văn phòng UBND tỉnh' }, ['SAO LỤC', 'Văn phòng UBND tỉnh'], 0],
+  ['incoming', { role: 'incoming', arrivalNumber: '1234', arrivalDate: '22/11/2026' }, ['ĐẾN', 'Số: 1234', 'Ngày: 22/11/2026'], 0],
+];
+
+describe('signature appearances per role', () => {
+  it.each(roles)('%s', async (role, appearance, texts, images) => {
+    const out = path.join(dir, `${role}.pdf`);
+    await signPdf(FIXTURE, out, { signer, appearance, signingTime: TIME });
+    const text = (await check(out)).replace(/\s+/g, ' ');
+    for (const t of texts) expect(text).toContain(t);
+    const fonts = execFileSync('pdffonts', [out], { encoding: 'utf8' });
+    expect(fonts).toMatch(/\+LiberationSerif-(Regular|Bold)\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/);
+    const list = execFileSync('pdfimages', ['-list', out], { encoding: 'utf8' });
+    expect((list.match(/smask/g) ?? []).length).toBe(images);
+  });
+
+  it('places by anchor text and by page + rect; attachment/copy go top right of page 1', async () => {
+    const anchorOut = path.join(dir, 'anchor.pdf');
+    const pdf = await PdfFile.open(FIXTURE);
+    const { findText } = await import('../../../main/pdf/text-extract.js');
+    const pageText = execFileSync('pdftotext', ['-f', '1', '-l', '1', FIXTURE, '-'], { encoding: 'utf8' });
+    const word = pageText.split(/\s+/).find((w) => w.length > 4)!;
+    const match = (await findText(pdf, 0, word))[0]!;
+    await pdf.close();
+    await signPdf(FIXTURE, anchorOut, { signer, appearance: { role: 'approval', image: SIG }, placement: { anchor: word, anchorOffset: { dx: 0, dy: -60, width: 120, height: 50 } } });
+    await check(anchorOut);
+    const rect = widgetRect(anchorOut);
+    expect(rect[0]).toBeCloseTo(match.x, 1);
+    expect(rect[1]).toBeCloseTo(match.y - 60, 1);
+    const rectOut = path.join(dir, 'rect.pdf');
+    const placement: Placement = { page: 1, rect: [100, 200, 150, 60] };
+    await signPdf(FIXTURE, rectOut, { signer, appearance: { role: 'approval', image: SIG }, placement });
+    expect(widgetRect(rectOut)).toEqual([100, 200, 250, 260]);
+    await expect(signPdf(FIXTURE, path.join(dir, 'x.pdf'), { signer, appearance: { role: 'approval' }, placement: { anchor: 'không có chữ này ở đâu' } })).rejects.toMatchObject({ code: 'signAnchorNotFound' });
+    await expect(signPdf(FIXTURE, path.join(dir, 'x.pdf'), { signer, appearance: { role: 'approval' }, placement: { page: 99 } })).rejects.toMatchObject({ code: 'signPageOutOfRange' });
+  });
+
+  it('keeps the stamp upright on a page rotated 90 degrees', async () => {
+    const rotated = path.join(dir, 'rotated-src.pdf');
+    const pdf = await PdfFile.open(FIXTURE);
+    const up = new IncrementalUpdate(pdf);
+    const page = await pdf.page(0);
+    (await up.edit(page.ref)).set('Rotate', 90);
+    await up.writeTo(rotated);
+    await pdf.close();
+    const out = path.join(dir, 'rotated.pdf');
+    await signPdf(rotated, out, { signer, appearance: { role: 'copy', organization: ORG }, signingTime: TIME });
+    const text = await check(out);
+    expect(text).toContain('SAO Y');
+    const [x0, y0, x1, y1] = widgetRect(out);
+    // Displayed 210 x 48 box: in default space it is 48 wide and 210 tall.
+    expect(x1 - x0).toBeCloseTo(48, 3);
+    expect(y1 - y0).toBeCloseTo(210, 3);
+  });
+
+  it('certifies the first signature (DocMDP P=2) and later approval signatures stay valid', async () => {
+    const first = path.join(dir, 'cert1.pdf');
+    await signPdf(FIXTURE, first, { signer, certify: 2, appearance: { role: 'issuing', sealImage: SEAL, organization: ORG } });
+    const text = readFileSync(first).toString('latin1');
+    expect(text).toMatch(/\/TransformMethod\s*\/DocMDP/);
+    expect(text).toMatch(/\/Perms\s*<<\s*\/DocMDP/);
+    const second = path.join(dir, 'cert2.pdf');
+    const res = await signPdf(first, second, { signer, certify: 1, appearance: { role: 'approval', image: SIG }, placement: { page: 1, rect: [300, 100, 150, 60] } });
+    expect(res.warnings.map((w) => w.code)).toContain('sign.warn.certifySkipped');
+    const report = await pdfsig(second, nss);
+    for (const b of pdfsigBlocks(report)) expect(b, report).toContain('Signature is Valid.');
+  });
+});
+
+function widgetRect(file: string): number[] {
+  const text = readFileSync(file).toString('latin1');
+  const m = [...text.matchAll(/\/FT\s*\/Sig[\s\S]{0,400}?\/Rect\s*\[([^\]]+)\]/g)].at(-1)!;
+  return m[1]!.trim().split(/\s+/).map(Number);
+}
