@@ -39,6 +39,8 @@ export interface TestBedOptions {
   officialToken?: BedTokenSpec;
   /** Token for the seal key (default "Kyso Org Seal"); the same label puts both keys on one token. */
   sealToken?: BedTokenSpec;
+  /** Token for the revoked token-held key (default: the official token). */
+  revokedToken?: BedTokenSpec;
   /** Further empty tokens to initialise (e.g. for provisioning tests). */
   extraTokens?: BedTokenSpec[];
   /** Key type generated on tokens (default rsa:2048). */
@@ -60,7 +62,7 @@ export interface TestBed {
   server: BedServer;
   responders: Responders;
   certs: Record<BedCertName, BedCert>;
-  tokens: { official: BedTokenSpec; seal: BedTokenSpec; extra: BedTokenSpec[] };
+  tokens: { official: BedTokenSpec; seal: BedTokenSpec; revoked: BedTokenSpec; extra: BedTokenSpec[] };
   urls: PkiUrls & { base: string; tsa: string; deadOcsp: string; deadTsa: string };
   /** PEM bundle issuing CA + root (for -untrusted / -CAfile / chain building). */
   chainPath: string;
@@ -160,6 +162,7 @@ export async function createTestBed(opts: TestBedOptions = {}): Promise<TestBed>
 async function populate(pki: TestPki, softhsm: SoftHsm, opts: TestBedOptions, port: number): Promise<Manifest> {
   const official = opts.officialToken ?? OFFICIAL_TOKEN;
   const seal = opts.sealToken ?? SEAL_TOKEN;
+  const revokedTok = opts.revokedToken ?? official;
   const extra = opts.extraTokens ?? [];
   const type = opts.keyType ?? 'rsa:2048';
   // Software certificates are issued while the tokens generate their keys (both are slow).
@@ -170,10 +173,16 @@ async function populate(pki: TestPki, softhsm: SoftHsm, opts: TestBedOptions, po
     pki.issue({ name: 'expired', profile: 'official', subject: SUBJECTS.expired, notBefore: new Date('2021-01-01T00:00:00Z'), notAfter: new Date('2022-01-01T00:00:00Z') }),
     pki.issue({ name: 'revoked', profile: 'official', subject: SUBJECTS.revoked }),
   ]);
+  // Awaited below; mark it handled now so a failure during token setup is not "unhandled".
+  software.catch(() => undefined);
   // Tokens one after the other: `softhsm2-util --free` picks a slot and is not concurrency-safe.
   await softhsm.initToken(official.label, official.soPin, official.pin);
-  if (seal.label !== official.label) await softhsm.initToken(seal.label, seal.soPin, seal.pin);
-  for (const t of extra) await softhsm.initToken(t.label, t.soPin, t.pin);
+  const labels = new Set([official.label]);
+  for (const t of [seal, revokedTok, ...extra]) {
+    if (labels.has(t.label)) continue;
+    labels.add(t.label);
+    await softhsm.initToken(t.label, t.soPin, t.pin);
+  }
   const onToken = async (token: BedTokenSpec, key: 'official' | 'seal' | 'revokedToken', profile: 'official' | 'seal'): Promise<IssuedCert & { token: BedCert['token'] }> => {
     const id = KEY_IDS[key];
     const spki = await softhsm.generateKey(token.label, token.pin, { type, id, keyLabel: key });
@@ -183,7 +192,7 @@ async function populate(pki: TestPki, softhsm: SoftHsm, opts: TestBedOptions, po
   };
   const officialCert = await onToken(official, 'official', 'official');
   const sealCert = await onToken(seal, 'seal', 'seal');
-  const revokedTokenCert = await onToken(official, 'revokedToken', 'official');
+  const revokedTokenCert = await onToken(revokedTok, 'revokedToken', 'official');
   const [ocsp, tsa, tls, expired, revoked] = await software;
   await pki.revoke(revoked);
   await pki.revoke(revokedTokenCert);
@@ -198,7 +207,7 @@ async function populate(pki: TestPki, softhsm: SoftHsm, opts: TestBedOptions, po
   return {
     version: 1, port,
     certs: { root: ca('root'), issuing: ca('issuing'), official: officialCert, seal: sealCert, revokedToken: revokedTokenCert, expired, revoked, ocsp, tsa, tls },
-    tokens: { official, seal, extra },
+    tokens: { official, seal, revoked: revokedTok, extra },
   };
 }
 

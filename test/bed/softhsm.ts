@@ -41,14 +41,30 @@ export class SoftHsm {
     await run('softhsm2-util', ['--delete-token', '--token', label], { env: this.env });
   }
 
-  private p11(label: string, args: string[], pin?: string) {
-    const auth = pin ? ['--login', '--pin', pin] : [];
-    return run('pkcs11-tool', ['--module', this.module, '--token-label', label, ...auth, ...args], { env: this.env });
+  /**
+   * The slot id of the token labelled exactly `label`. pkcs11-tool's --token-label matches a
+   * PREFIX ("Kyso Demo" would pick "Kyso Demo Revoked"), so tokens are addressed by slot id.
+   */
+  async slotId(label: string): Promise<string> {
+    const { stdout } = await run('softhsm2-util', ['--show-slots'], { env: this.env });
+    const hits = stdout.toString().split(/^Slot /m).slice(1).flatMap((block) => {
+      const id = /^(\d+)/.exec(block)?.[1];
+      const tokenLabel = /^\s*Label:\s*(.*?)\s*$/m.exec(block)?.[1];
+      return id !== undefined && tokenLabel === label ? [id] : [];
+    });
+    if (hits.length !== 1) throw new Error(`SoftHSM2 token "${label}": ${hits.length === 0 ? 'not found' : 'ambiguous label'}`);
+    return hits[0] as string;
+  }
+
+  private async p11(label: string, args: string[], opts: { pin?: string; input?: Buffer } = {}) {
+    const auth = opts.pin ? ['--login', '--pin', opts.pin] : [];
+    const slot = await this.slotId(label);
+    return run('pkcs11-tool', ['--module', this.module, '--slot', slot, ...auth, ...args], { env: this.env, ...(opts.input ? { input: opts.input } : {}) });
   }
 
   /** Generates a key pair on the token; returns the public key as DER SubjectPublicKeyInfo. */
   async generateKey(label: string, pin: string, opts: { type: TokenKeyType; id: string; keyLabel: string }): Promise<Buffer> {
-    await this.p11(label, ['--keypairgen', '--key-type', opts.type, '--id', opts.id, '--label', opts.keyLabel, '--usage-sign'], pin);
+    await this.p11(label, ['--keypairgen', '--key-type', opts.type, '--id', opts.id, '--label', opts.keyLabel, '--usage-sign'], { pin });
     return this.readPublicKey(label, opts.id);
   }
 
@@ -60,12 +76,12 @@ export class SoftHsm {
 
   /** Writes a certificate (DER) to the token under the key's CKA_ID. */
   async importCertificate(label: string, pin: string, opts: { id: string; certLabel: string; certPath: string }): Promise<void> {
-    await this.p11(label, ['--write-object', opts.certPath, '--type', 'cert', '--id', opts.id, '--label', opts.certLabel], pin);
+    await this.p11(label, ['--write-object', opts.certPath, '--type', 'cert', '--id', opts.id, '--label', opts.certLabel], { pin });
   }
 
   /** Signs `data` with the token key (pkcs11-tool, for oracles and benchmarks). */
   async sign(label: string, pin: string, id: string, mechanism: string, data: Buffer): Promise<Buffer> {
-    const { stdout } = await run('pkcs11-tool', ['--module', this.module, '--token-label', label, '--login', '--pin', pin, '--sign', '--id', id, '--mechanism', mechanism], { env: this.env, input: data });
+    const { stdout } = await this.p11(label, ['--sign', '--id', id, '--mechanism', mechanism], { pin, input: data });
     return stdout;
   }
 }

@@ -38,7 +38,8 @@ describe('token keys and the test PKI', () => {
     expect(verify('sha256', data, x509.publicKey, signature)).toBe(true);
     expect(verify('sha256', Buffer.concat([data, Buffer.from([0])]), x509.publicKey, signature)).toBe(false);
     // The certificate on the token is the one the PKI issued, and it chains to the test root.
-    const onToken = await run('pkcs11-tool', ['--module', bed.module, '--token-label', label, '--read-object', '--type', 'cert', '--id', id], { env: bed.env });
+    const slot = await bed.softhsm.slotId(label);
+    const onToken = await run('pkcs11-tool', ['--module', bed.module, '--slot', slot, '--read-object', '--type', 'cert', '--id', id], { env: bed.env });
     expect(onToken.stdout.equals(cert.der)).toBe(true);
     const ok = await run('openssl', ['verify', '-CAfile', bed.certs.root.certPath, '-untrusted', bed.certs.issuing.certPath, cert.certPath]);
     expect(ok.stdout.toString()).toContain(': OK');
