@@ -10,6 +10,7 @@ import { EventBus } from './events.js';
 import { createExchangeHandlers } from './exchange-handlers.js';
 import { createFileHandlers } from './file-handlers.js';
 import { createTokenService } from './token-handlers.js';
+import { createVerifyHandlers } from './verify-handlers.js';
 import { openStore } from '../store/index.js';
 import type { HandlerMap, ServiceContext } from './types.js';
 import type { Result } from '../api/index.js';
@@ -49,7 +50,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...createAppHandlers(state),
     ...tokens.handlers,
     ...createFileHandlers(),
-    ...createExchangeHandlers(store, { home: options.home, emit: (e, p) => bus.emit(e, p) }),
+    ...createVerifyHandlers(options.home),
+    ...createExchangeHandlers(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager }),
   };
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
   return {

@@ -5,6 +5,7 @@ import { KysoError } from '../api/errors.js';
 import { defaultValidator, ExchangeClient, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
 import { toKysoError } from '../exchange/client/http.js';
 import type { Signer } from '../pki/signer.js';
+import type { TokenManager } from '../../native/token-manager.js';
 import { incomingCsv, outgoingCsv, searchDocuments, type OutgoingDetail, type Store } from '../store/index.js';
 import type { EmitFn, HandlerMap } from './types.js';
 
@@ -12,9 +13,24 @@ import type { EmitFn, HandlerMap } from './types.js';
 export interface ExchangeDeps {
   home: string;
   emit: EmitFn;
-  /** The logged-in token key (provided by the token domain); absent -> sending reports exNoSigner. */
+  /** Overrides the key (tests); by default the token named by the `exchange.signer` setting. */
   signer?: () => Promise<Signer>;
+  /** The token bridge: the key is taken from the token the user logged in to (token:login). */
+  tokens?: Pick<TokenManager, 'getSigner'>;
   validator?: PdfValidator;
+}
+
+/** Settings key naming the exchange key: `{ module, label?, serial?, cert? }` (cert: CKA_ID hex or SHA-256 fingerprint). */
+export const SIGNER_SETTING = 'exchange.signer';
+
+/** The signer of the token selected in settings (the user logs in with token:login first). */
+export function tokenSigner(store: Store, tokens: Pick<TokenManager, 'getSigner'> | undefined): () => Promise<Signer> {
+  return async () => {
+    const sel = store.settings.get(SIGNER_SETTING) as { module?: string; label?: string; serial?: string; cert?: string } | undefined;
+    if (!tokens || !sel?.module) throw new KysoError('exNoSigner');
+    const cert = sel.cert;
+    return tokens.getSigner({ module: sel.module, label: sel.label, serial: sel.serial }, cert ? (/^[0-9a-f]{64}$/i.test(cert) ? { fingerprint: cert } : { keyId: cert }) : {});
+  };
 }
 
 /** Handlers for settings:* and exchange:* over the local store. */
@@ -29,7 +45,7 @@ export function createExchangeHandlers(store: Store, deps: ExchangeDeps): Handle
         store,
         home: deps.home,
         server: url,
-        signer: deps.signer ?? (() => Promise.reject(new KysoError('exNoSigner'))),
+        signer: deps.signer ?? tokenSigner(store, deps.tokens),
         validator: deps.validator ?? defaultValidator(),
         onProgress: (p) => {
           const counts = p.item.batchId ? store.outbox.batchCounts(p.item.batchId) : { total: 1, sent: p.state === 'sent' ? 1 : 0, failed: p.state === 'failed' ? 1 : 0 };

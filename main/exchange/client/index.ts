@@ -59,7 +59,12 @@ export class ExchangeClient {
 
   /** The token key (asked once). */
   signer(): Promise<Signer> {
-    this.signerP ??= this.o.signer();
+    // A failure (no token, not logged in) is not cached: the next call asks again.
+    this.signerP ??= this.o.signer().catch((e: unknown) => {
+      this.signerP = undefined;
+      this.apiP = undefined;
+      throw e;
+    });
     return this.signerP;
   }
 
@@ -99,7 +104,7 @@ export class ExchangeClient {
         // Offline: queue anyway with codes as names; the server checks the codes on upload.
       }
     }
-    for (const code of req.to) if (names.size && !names.has(code)) throw new KysoError('exUnknownRecipient', { code });
+    for (const code of req.to) if (names.size && !names.has(code)) throw new KysoError('exUnknownRecipient', { organId: code });
     return composeAndQueue(this.o.store, this.o.home, await this.signer(), {
       server: this.server,
       from,
