@@ -33,7 +33,8 @@ export function sendError(res: ServerResponse, e: unknown): void {
   const code = known ? e.code : 'internal';
   const params = known ? e.params : {};
   const status = known ? (STATUS_OF[e.code] ?? 400) : 500;
-  if (!known) process.stderr.write(`kyso-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  const aborted = (e as { code?: string } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+  if (!known && !aborted) process.stderr.write(`kyso-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   if (res.headersSent) {
     res.destroy();
     return;
