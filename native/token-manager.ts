@@ -3,6 +3,7 @@
  * lists tokens and certificates, logs in and out (idle logout so a batch needs one PIN),
  * hands out Signers and reports hot-plug events. See native/README.md.
  */
+import { X509Certificate } from 'node:crypto';
 import { KysoError, isKysoError } from '../main/api/errors.js';
 import type { Signer } from '../main/pki/signer.js';
 import { t } from '../resources/locales/index.js';
@@ -151,16 +152,28 @@ export class TokenManager {
     if (!cert.hasPrivateKey) throw new KysoError('tokenNoPrivateKey', { token: ref.label ?? ref.serial ?? '', keyId: cert.keyId });
     if (cert.keyType === 'other') throw new KysoError('tokenMechanismUnsupported', { mechanism: 'key type' });
     const der = objects.certificates.find((c) => c.id === cert.keyId && parseCertificate(Buffer.from(c.der, 'base64')).fingerprint === cert.fingerprint)!.der;
+    // Issuer certificates stored on the token (often without CKA_ID) become the chain.
+    const others = objects.certificates.map((c) => Buffer.from(c.der, 'base64')).filter((d) => d.toString('base64') !== der);
+    return this.keySigner(ref, cert.keyId, cert.keyType, Buffer.from(der, 'base64'), issuerChain(Buffer.from(der, 'base64'), others));
+  }
+
+  /**
+   * A Signer for a key by CKA_ID, with or without a certificate (a CSR is signed before the
+   * certificate exists). Login first.
+   */
+  async keySigner(ref: TokenRef, keyId: string, keyType: 'RSA' | 'EC', certificate: Uint8Array = new Uint8Array(), chain: Uint8Array[] = []): Promise<Signer> {
+    const { client, slotId } = await this.resolve(ref);
     const { mechanisms } = await client.call({ op: 'mechanisms', slotId });
     const generation = client.generation;
     return tokenSigner({
-      certificate: Buffer.from(der, 'base64'),
-      keyType: cert.keyType,
+      certificate,
+      chain,
+      keyType,
       mechanisms,
       rawSign: async (plan) => {
         // After a bridge restart the login is gone: refuse rather than replay a PIN.
         if (client.generation !== generation && !this.logins.has(slotKey(ref.module, slotId))) throw new KysoError('tokenNotLoggedIn', { token: ref.label ?? '' });
-        const r = await client.call({ op: 'sign', slotId, keyId: cert.keyId, mechanism: plan.mechanism, pss: plan.pss, data: plan.data.toString('base64') });
+        const r = await client.call({ op: 'sign', slotId, keyId, mechanism: plan.mechanism, pss: plan.pss, data: plan.data.toString('base64') });
         this.touch(ref.module, slotId, client.generation, false);
         return Buffer.from(r.signature, 'base64');
       },
@@ -263,6 +276,19 @@ export class TokenManager {
       }
     }
   }
+}
+
+/** Orders issuer certificates from `candidates` above `cert` (closest first), by subject/issuer and signature. */
+export function issuerChain(cert: Buffer, candidates: Buffer[]): Buffer[] {
+  const chain: Buffer[] = [];
+  let cur = new X509Certificate(cert);
+  for (let i = 0; i < 8; i++) {
+    const next = candidates.map((d) => ({ d, x: new X509Certificate(d) })).find(({ d, x }) => !chain.includes(d) && cur.checkIssued(x) && cur.verify(x.publicKey));
+    if (!next || next.x.fingerprint256 === cur.fingerprint256) break;
+    chain.push(next.d);
+    cur = next.x;
+  }
+  return chain;
 }
 
 /** Parses the certificates of an objects listing and binds them to keys by CKA_ID. */

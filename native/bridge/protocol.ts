@@ -26,6 +26,16 @@ export const mechanismNames = [
 /** One signing mechanism name. */
 export type MechanismName = (typeof mechanismNames)[number];
 
+/** Key types the bridge can generate on a token. */
+export const keyTypes = ['rsa:2048', 'rsa:3072', 'ec:p256', 'ec:p384'] as const;
+/** A key type to generate. */
+export type KeyTypeName = (typeof keyTypes)[number];
+
+/** Object classes provisioning can delete or rename, selected by CKA_ID. */
+export const objectClasses = ['cert', 'private', 'public'] as const;
+/** An object class name. */
+export type ObjectClassName = (typeof objectClasses)[number];
+
 /** Requests the parent sends; `id` pairs a response with its request. */
 export const requestSchema = z.discriminatedUnion('op', [
   z.object({ id: z.number(), op: z.literal('load'), path: z.string() }),
@@ -34,6 +44,16 @@ export const requestSchema = z.discriminatedUnion('op', [
   z.object({ id: z.number(), op: z.literal('mechanisms'), slotId: z.string() }),
   z.object({ id: z.number(), op: z.literal('login'), slotId: z.string(), pin: z.string().nullable() }),
   z.object({ id: z.number(), op: z.literal('logout'), slotId: z.string() }),
+  // Provisioning (issue 8). PINs here are the SO PIN and the new/old user PIN: never echoed.
+  z.object({ id: z.number(), op: z.literal('initToken'), slotId: z.string(), soPin: z.string(), label: z.string().max(32) }),
+  z.object({ id: z.number(), op: z.literal('initPin'), slotId: z.string(), soPin: z.string(), pin: z.string() }),
+  z.object({ id: z.number(), op: z.literal('setPin'), slotId: z.string(), oldPin: z.string(), newPin: z.string() }),
+  z.object({ id: z.number(), op: z.literal('generateKeyPair'), slotId: z.string(), keyType: z.enum(keyTypes), label: z.string(), keyId: z.string() }),
+  z.object({ id: z.number(), op: z.literal('publicKeys'), slotId: z.string() }),
+  z.object({ id: z.number(), op: z.literal('keyAttributes'), slotId: z.string(), keyId: z.string() }),
+  z.object({ id: z.number(), op: z.literal('createCertificate'), slotId: z.string(), keyId: z.string(), label: z.string(), der: b64, subject: b64, issuer: b64, serial: b64 }),
+  z.object({ id: z.number(), op: z.literal('destroyObjects'), slotId: z.string(), keyId: z.string(), classes: z.array(z.enum(objectClasses)) }),
+  z.object({ id: z.number(), op: z.literal('setLabel'), slotId: z.string(), keyId: z.string(), classes: z.array(z.enum(objectClasses)), label: z.string() }),
   z.object({
     id: z.number(),
     op: z.literal('sign'),
@@ -79,6 +99,25 @@ export const resultSchemas = {
   login: z.object({ loggedIn: z.boolean() }),
   logout: z.object({ loggedIn: z.boolean() }),
   sign: z.object({ signature: b64 }),
+  initToken: z.object({ label: z.string() }),
+  initPin: z.object({}),
+  setPin: z.object({}),
+  generateKeyPair: z.object({ keyId: z.string(), spki: b64 }),
+  publicKeys: z.object({
+    keys: z.array(z.object({ id: z.string(), label: z.string(), keyType: z.enum(['RSA', 'EC', 'other']), spki: b64.nullable() })),
+  }),
+  keyAttributes: z.object({
+    found: z.boolean(),
+    extractable: z.boolean(),
+    sensitive: z.boolean(),
+    neverExtractable: z.boolean(),
+    alwaysSensitive: z.boolean(),
+    private: z.boolean(),
+    sign: z.boolean(),
+  }),
+  createCertificate: z.object({}),
+  destroyObjects: z.object({ count: z.number() }),
+  setLabel: z.object({ count: z.number() }),
 } satisfies Record<BridgeOp, z.ZodType>;
 
 /** Result type of an operation. */

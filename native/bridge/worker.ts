@@ -6,7 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import type * as P from 'pkcs11js';
+import { existsSync } from 'node:fs';
+import { BridgeError, type BridgeErrorParams } from './bridge-error.js';
 import { ckrName, errorCodeForCkr } from './ckr.js';
+import { handleProvision, isProvisionRequest, type WorkerContext } from './worker-provision.js';
 import { mechanismNames, requestSchema, type BridgeRequest, type BridgeResponse } from './protocol.js';
 
 const require = createRequire(import.meta.url);
@@ -17,14 +20,7 @@ const CKS_RO_USER_FUNCTIONS = 1;
 const CKS_RW_USER_FUNCTIONS = 3;
 const CKF_TOKEN_PRESENT = 0x1;
 
-type Params = Record<string, string | number | boolean | null>;
-
-/** An error that crosses the process boundary as a Kyso error code. */
-class BridgeError extends Error {
-  constructor(readonly code: string, readonly params: Params = {}) {
-    super(code);
-  }
-}
+type Params = BridgeErrorParams;
 
 let lib: P.PKCS11 | undefined;
 let libPath = '';
@@ -122,9 +118,26 @@ function mechConst(name: string): number {
   return v;
 }
 
+/** What the provisioning operations may use (they get pkcs11js through here, not by import). */
+const ctx: WorkerContext = {
+  pk: pkcs11js,
+  mod,
+  session,
+  closeSessions(slotId) {
+    sessions.delete(slotId);
+    mod().C_CloseAllSessions(slotHandle(slotId));
+  },
+  isLoggedIn,
+  findObjects,
+  attrs,
+  tokenPresent: (slotId) => tokenInfo(slotHandle(slotId)) !== null,
+};
+
 async function handle(req: BridgeRequest): Promise<unknown> {
+  if (isProvisionRequest(req)) return handleProvision(req, ctx);
   switch (req.op) {
     case 'load': {
+      if (!existsSync(req.path)) throw new BridgeError('tokenModuleNotFound', { path: req.path });
       const m = new pkcs11js.PKCS11();
       try {
         m.load(req.path);

@@ -53,7 +53,7 @@ describe('token inventory (SoftHSM2)', () => {
 
     const missing = report.find((m) => m.path === '/nonexistent/libvendor.so')!;
     expect(missing.ok).toBe(false);
-    expect(missing.error?.code).toBe('tokenModuleLoadFailed');
+    expect(missing.error?.code).toBe('tokenModuleNotFound');
     expect(missing.error?.message).toContain('/nonexistent/libvendor.so');
     for (const p of [notPkcs11, '/lib/x86_64-linux-gnu/libz.so.1']) {
       const bad = report.find((m) => m.path === p)!;
@@ -84,7 +84,7 @@ describe('token inventory (SoftHSM2)', () => {
     expect(status).toBe(0);
     const json = JSON.parse(out) as { modules: Array<{ path: string; manufacturer: string | null; error?: { code: string }; tokens: Array<{ label: string; serial: string; flags: Record<string, boolean>; certificates: Array<Record<string, unknown>> }> }> };
     expect(json.modules.map((m) => m.path)).toEqual([SOFTHSM_MODULE, '/nonexistent/x.so']);
-    expect(json.modules[1]!.error?.code).toBe('tokenModuleLoadFailed');
+    expect(json.modules[1]!.error?.code).toBe('tokenModuleNotFound');
     const a = json.modules[0]!.tokens.find((t) => t.label === LABEL_A)!;
     expect(a.serial).toMatch(/^[0-9a-f]+$/);
     expect(a.flags.loginRequired).toBe(true);

@@ -97,9 +97,8 @@ describe('token login and signing (SoftHSM2)', () => {
   it('the idle timeout logs out after inactivity so a later batch needs the PIN again', async () => {
     const short = new TokenManager({ modules: [SOFTHSM_MODULE], env: bed.hsm.env, idleLogoutMs: 50 });
     try {
-      await short.login(A, PIN_A);
       const signer = await short.getSigner(A, { keyId: '01' });
-      await signer.sign(Buffer.from('x'), 'SHA-256', 'RSA-PKCS1');
+      await short.login(A, PIN_A);
       // Wait for the logout the idle timer sends (event-driven: poll the bridge state).
       await expect.poll(async () => (await short.list())[0]!.tokens.find((t) => t.label === LABEL_A)!.loggedIn, { timeout: 10_000, interval: 100 }).toBe(false);
       expect(await codeOf(signer.sign(Buffer.from('x'), 'SHA-256', 'RSA-PKCS1'))).toBe('tokenNotLoggedIn');
