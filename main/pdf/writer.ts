@@ -55,6 +55,8 @@ const BYTE_RANGE_WIDTH = 36;
 /** Builds one incremental update of an open PdfFile. */
 export class IncrementalUpdate {
   private readonly objects = new Map<number, Pending>();
+  /** Objects deleted by this update: number -> generation to record in the free entry. */
+  private readonly freed = new Map<number, number>();
   private next: number;
   private seq = 0;
   private readonly tag = randomBytes(6).toString('hex');
@@ -81,7 +83,14 @@ export class IncrementalUpdate {
 
   /** Replaces (or fills) object `ref`. An in-use object keeps its number and generation. */
   set(ref: PdfRef, obj: PdfObject): void {
+    this.freed.delete(ref.num);
     this.objects.set(ref.num, { gen: ref.gen, obj });
+  }
+
+  /** Deletes object `ref`: a free entry with the generation incremented, as ISO 32000 asks. */
+  free(ref: PdfRef): void {
+    this.objects.delete(ref.num);
+    this.freed.set(ref.num, Math.min(ref.gen + 1, 65535));
   }
 
   /** Loads `ref` from the file and registers a shallow copy of its dict to be edited and rewritten. */
@@ -191,6 +200,7 @@ export class IncrementalUpdate {
       }
     }
     for (const [num, o] of ours) rows.set(num, { t: 1, a: o.offset, b: o.gen });
+    for (const [num, gen] of this.freed) rows.set(num, { t: 0, a: 0, b: gen });
     return rows;
   }
 
@@ -204,7 +214,7 @@ export class IncrementalUpdate {
       out += `0 ${size}\n`;
       for (let n = 0; n < size; n++) {
         const r = rows.get(n);
-        out += r && r.t === 1 ? `${String(r.a).padStart(10, '0')} ${String(r.b).padStart(5, '0')} n\r\n` : `0000000000 ${n === 0 ? '65535' : '00000'} f\r\n`;
+        out += r && r.t === 1 ? `${String(r.a).padStart(10, '0')} ${String(r.b).padStart(5, '0')} n\r\n` : `0000000000 ${n === 0 ? '65535' : String(r?.b ?? 0).padStart(5, '0')} f\r\n`;
       }
     } else {
       out += '0 1\n0000000000 65535 f\r\n';
@@ -212,7 +222,7 @@ export class IncrementalUpdate {
         out += `${start} ${len}\n`;
         for (let n = start; n < start + len; n++) {
           const r = rows.get(n)!;
-          out += `${String(r.a).padStart(10, '0')} ${String(r.b).padStart(5, '0')} n\r\n`;
+          out += `${String(r.a).padStart(10, '0')} ${String(r.b).padStart(5, '0')} ${r.t === 0 ? 'f' : 'n'}\r\n`;
         }
       }
     }
