@@ -118,6 +118,11 @@ export class OutboxRepo {
     this.db.prepare("UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE message_id = ? AND state = 'failed'").run(now, messageId);
   }
 
+  /** Makes every pending row due now (the user fixed the network and does not want to wait). */
+  makeDueNow(now = Date.now()): void {
+    this.db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?").run(now, now);
+  }
+
   /** Counts of one batch by state. */
   batchCounts(batchId: string): BatchCounts {
     const rows = this.db.prepare('SELECT state, count(*) AS n FROM outbox WHERE batch_id = ? GROUP BY state').all(batchId) as Array<{ state: OutboxState; n: number }>;

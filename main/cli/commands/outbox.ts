@@ -1,4 +1,8 @@
-/** `kyso outbox list|flush`: the queue of packages to upload; flush sends what is pending (after a crash too). */
+/**
+ * `kyso outbox list|flush [--now] [--retry]`: the queue of packages to upload; flush sends what
+ * is due (after a crash too); --now also what is waiting for its backoff delay, --retry also
+ * what was given up.
+ */
 import { KysoError } from '../../api/errors.js';
 import { parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
@@ -9,7 +13,7 @@ export const outboxCommand: Command = {
   name: 'outbox',
   summaryKey: 'cli.cmd.outbox',
   async run(argv, io) {
-    const { options: o, positionals } = parseArgs(argv, { ...exchangeOptions, retry: { type: 'boolean' } });
+    const { options: o, positionals } = parseArgs(argv, { ...exchangeOptions, retry: { type: 'boolean' }, now: { type: 'boolean' } });
     const [sub] = positionals;
     if (sub === 'list') {
       const { store } = storeFor(io);
@@ -25,6 +29,7 @@ export const outboxCommand: Command = {
     if (sub !== 'flush') throw new KysoError('cliMissingValue', { option: tr(io, 'exchange.usage.outbox') });
     return withClient(o, io, async ({ client, store }) => {
       if (o.retry === true) for (const i of store.outbox.list({ state: 'failed' }, 100_000)) store.outbox.retry(i.messageId);
+      if (o.now === true) store.outbox.makeDueNow();
       const r = await client.flush();
       if (o.json === true) printJson(io, r);
       else io.out(tr(io, 'exchange.flushed', { ...r }) + '\n');

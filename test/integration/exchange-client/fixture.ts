@@ -38,6 +38,10 @@ export interface ExchangeBed {
   signedPdf: string;
   /** Restarts the server on the same port and data directory. */
   restartServer(): Promise<void>;
+  /** Stops the server (clients see connection refused) until startAgain(). */
+  stopServer(): Promise<void>;
+  /** Starts the stopped server again on its port. */
+  startAgain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +90,12 @@ export async function createExchangeBed(): Promise<ExchangeBed> {
         const port = server.port;
         await server.close();
         server = await serve(dataDir, bed, port);
+      },
+      async stopServer() {
+        await server.close();
+      },
+      async startAgain() {
+        server = await serve(dataDir, bed, server.port);
       },
       async close() {
         await server.close().catch(() => undefined);

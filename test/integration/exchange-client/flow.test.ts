@@ -128,4 +128,25 @@ describe('send to two organizations, register, statuses back', () => {
     await kyso(['register', 'export', '--kind', 'outgoing', '--out', outA], envA);
     expect(readFileSync(outA, 'utf8')).toContain(`${ORG.B}:03; ${ORG.C}:03`);
   });
+
+  it('with the server down, send keeps the document queued (exit 75); outbox flush delivers it later', async () => {
+    const before = (await xb.server.repo.counts()).messages;
+    await xb.stopServer();
+    try {
+      const r = await kyso(['send', '--server', xb.server.url, '--to', ORG.C, '--subject', 'Báo cáo tháng 11', '--number', '17', '--notation', 'BC-UBND',
+        '--type', 'Báo cáo', ...tokenArgs(), '--json', xb.signedPdf], envA);
+      expect(r.code).toBe(75);
+      expect(JSON.parse(r.out)).toMatchObject({ queued: true, delivery: { sent: 0, pending: 1, failed: 0 } });
+      const box = JSON.parse((await kyso(['outbox', 'list', '--json'], envA)).out) as { items: Array<{ state: string; lastError: string | null }> };
+      expect(box.items.filter((i) => i.state === 'pending')).toHaveLength(1);
+      expect(box.items.find((i) => i.state === 'pending')?.lastError).toContain('exServerUnreachable');
+    } finally {
+      await xb.startAgain();
+    }
+    // The retry is due after the backoff delay; --now is what a clerk asks for after fixing the network.
+    const flush = await kyso(['outbox', 'flush', '--now', '--server', xb.server.url, ...tokenArgs(), '--json'], envA);
+    expect(flush.err).toBe('');
+    expect(JSON.parse(flush.out)).toEqual({ sent: 1, pending: 0, failed: 0 });
+    expect((await xb.server.repo.counts()).messages).toBe(before + 1);
+  });
 });
