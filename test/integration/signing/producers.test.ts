@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { P12Signer } from '@signpdf/signer-p12';
-import signpdf from '@signpdf/signpdf';
+import { SignPdf } from '@signpdf/signpdf';
 import { signPdf } from '../../../main/signing/pades.js';
 import { softwareSigner } from '../../../main/pki/software-signer.js';
 import type { Signer } from '../../../main/pki/signer.js';
@@ -86,7 +86,7 @@ async function signWithSignpdf(out: string): Promise<string> {
   const p12 = path.join(dir, 'ec.p12');
   await run('openssl', ['pkcs12', '-export', '-inkey', pki.rsa.key, '-in', pki.rsa.cert, '-certfile', pki.intermediate.cert, '-out', p12, '-passout', 'pass:']);
   const withPlaceholder = plainAddPlaceholder({ pdfBuffer: readFileSync(SAMPLE), reason: 'other tool', contactInfo: '', name: 'other', location: '' });
-  const signed = await signpdf.sign(withPlaceholder, new P12Signer(readFileSync(p12)));
+  const signed = await new SignPdf().sign(withPlaceholder, new P12Signer(readFileSync(p12)));
   writeFileSync(out, signed);
   return out;
 }

@@ -106,7 +106,7 @@ describe('signature appearances per role', () => {
     await signPdf(rotated, out, { signer, appearance: { role: 'copy', organization: ORG }, signingTime: TIME });
     const text = await check(out);
     expect(text).toContain('SAO Y');
-    const [x0, y0, x1, y1] = widgetRect(out);
+    const [x0, y0, x1, y1] = widgetRect(out) as [number, number, number, number];
     // Displayed 210 x 48 box: in default space it is 48 wide and 210 tall.
     expect(x1 - x0).toBeCloseTo(48, 3);
     expect(y1 - y0).toBeCloseTo(210, 3);
