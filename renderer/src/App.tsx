@@ -5,27 +5,70 @@ import type { Lang } from '../../resources/locales/index.js';
 import { ApiContext } from './api/context.js';
 import { I18nContext, makeI18n } from './i18n.js';
 import { screenFromHash, screenIds, type ScreenId } from './routes.js';
+import { Batch } from './screens/Batch.js';
 import { Home } from './screens/Home.js';
+import { Inbox } from './screens/Inbox.js';
 import { Pending } from './screens/Pending.js';
+import { Registers } from './screens/Registers.js';
+import { Send } from './screens/Send.js';
+import { Settings } from './screens/Settings.js';
+import { Sign } from './screens/Sign.js';
+import { Tokens } from './screens/Tokens.js';
 
-/** Renders the screen for an id. */
-function Screen({ id }: { id: ScreenId }) {
+/** Renders the screen for an id; `opened` are files the OS asked us to open. */
+function Screen({ id, opened }: { id: ScreenId; opened: { paths: string[]; n: number } }) {
   switch (id) {
     case 'home':
       return <Home />;
-    default:
-      return <Pending titleKey={`ui.nav.${id}`} ops={`${id}:*`} />;
+    case 'sign':
+      return <Sign key={opened.n} initialPaths={opened.paths} />;
+    case 'batch':
+      return <Batch />;
+    case 'send':
+      return <Send />;
+    case 'inbox':
+      return <Inbox />;
+    case 'registers':
+      return <Registers />;
+    case 'tokens':
+      return <Tokens />;
+    case 'settings':
+      return <Settings />;
+    case 'verify':
+      return <Pending titleKey="ui.nav.verify" ops="verify:*, trust:*" />;
   }
+}
+
+/** Screen named by a kyso:// link (kyso://inbox, kyso://sign ...), if any. */
+export function screenFromLink(url: string | null): ScreenId | null {
+  if (!url) return null;
+  const m = /^kyso:\/\/([a-z]+)/i.exec(url);
+  const s = m?.[1] ? screenFromHash(`#/${m[1].toLowerCase()}`) : 'home';
+  return s;
 }
 
 /** The root component, given a connected AppApi. */
 export function App({ api, initialLang = 'vi' }: { api: AppApi; initialLang?: Lang }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
   const [screen, setScreen] = useState<ScreenId>(() => screenFromHash(window.location.hash));
+  const [opened, setOpened] = useState<{ paths: string[]; n: number }>({ paths: [], n: 0 });
 
   useEffect(() => {
     void api['app:info']({}).then((r) => r.ok && setLangState(r.value.lang));
-    return api.on('app:lang', (p) => setLangState(p.lang));
+    const offLang = api.on('app:lang', (p) => setLangState(p.lang));
+    const offOpen = api.on('app:openRequest', (req) => {
+      if (req.paths.length) {
+        setOpened((o) => ({ paths: req.paths, n: o.n + 1 }));
+        window.location.hash = '#/sign';
+      } else {
+        const target = screenFromLink(req.url);
+        if (target) window.location.hash = `#/${target}`;
+      }
+    });
+    return () => {
+      offLang();
+      offOpen();
+    };
   }, [api]);
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -70,7 +113,7 @@ export function App({ api, initialLang = 'vi' }: { api: AppApi; initialLang?: La
             </ul>
           </nav>
           <main className="content" id="main">
-            <Screen id={screen} />
+            <Screen id={screen} opened={opened} />
           </main>
         </div>
       </I18nContext.Provider>

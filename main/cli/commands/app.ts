@@ -47,6 +47,9 @@ async function runBrowserHost(port: number, open: boolean, io: CliIo): Promise<n
   await untilSignal();
   await host.close();
   await core.close();
+  // Safety net: a call still in flight at shutdown (e.g. a token bridge starting up) must not
+  // keep the process alive; the timer is unref'd so a clean exit does not wait for it.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
   return 0;
 }
 

@@ -1,0 +1,52 @@
+/**
+ * Picks file paths: the native dialog in the desktop app; in the browser host (no native
+ * dialog) the paths are typed or pasted, one per line.
+ */
+import { useId, useState } from 'react';
+import { useApi } from '../api/context.js';
+import { useI18n } from '../i18n.js';
+
+/** Props of PathField. */
+export interface PathFieldProps {
+  label: string;
+  paths: string[];
+  onChange(paths: string[]): void;
+  multiple?: boolean;
+  directory?: boolean;
+  pdfOnly?: boolean;
+  testId?: string;
+}
+
+/** A labelled path input with a "Browse…" button. */
+export function PathField({ label, paths, onChange, multiple = false, directory = false, pdfOnly = true, testId }: PathFieldProps) {
+  const api = useApi();
+  const { t } = useI18n();
+  const id = useId();
+  const [hint, setHint] = useState(false);
+  const browse = async () => {
+    const r = await api['dialog:openFiles']({
+      multiple,
+      directory,
+      ...(pdfOnly && !directory ? { filters: [{ name: 'PDF', extensions: ['pdf'] }] } : {}),
+    });
+    if (!r.ok) return;
+    if (!r.value.native) setHint(true);
+    else if (r.value.paths.length) onChange(multiple ? [...new Set([...paths, ...r.value.paths])] : r.value.paths.slice(0, 1));
+  };
+  const text = paths.join('\n');
+  const set = (v: string) => onChange(v.split('\n').map((s) => s.trim()).filter(Boolean));
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="row">
+        {multiple ? (
+          <textarea id={id} rows={4} cols={70} value={text} onChange={(e) => set(e.target.value)} data-testid={testId} placeholder={t('ui.path.placeholderMany')} />
+        ) : (
+          <input id={id} type="text" size={70} value={text} onChange={(e) => set(e.target.value)} data-testid={testId} placeholder={t('ui.path.placeholder')} />
+        )}
+        <button type="button" onClick={() => void browse()}>{t('ui.path.browse')}</button>
+      </div>
+      {hint && <p className="muted">{t('ui.path.noNativeDialog')}</p>}
+    </div>
+  );
+}

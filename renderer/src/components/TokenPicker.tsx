@@ -1,0 +1,75 @@
+/** Chooses a token and one of its signing certificates (with expiry warnings). */
+import { useEffect, useId } from 'react';
+import type { OutputOf } from '../../../main/api/index.js';
+import { useLoad, useEvent } from '../hooks.js';
+import { formatDate, useI18n } from '../i18n.js';
+import { ErrorBanner } from './ErrorBanner.js';
+
+type ModuleReport = OutputOf<'token:list'>['modules'][number];
+/** A token with the module that drives it. */
+export type TokenChoice = { module: string; token: ModuleReport['tokens'][number] };
+/** The selection: token key (module + label) and certificate fingerprint. */
+export interface TokenSelection {
+  key: string;
+  fingerprint: string;
+}
+
+/** Flattens the module reports into tokens that have a certificate with a private key. */
+export function signingTokens(modules: ModuleReport[]): TokenChoice[] {
+  return modules.flatMap((m) => m.tokens.filter((tk) => tk.certificates.some((c) => c.hasPrivateKey)).map((token) => ({ module: m.path, token })));
+}
+
+/** Stable key of a token. */
+export const tokenKey = (c: TokenChoice) => `${c.module}|${c.token.label}`;
+
+/** Props of TokenPicker. */
+export interface TokenPickerProps {
+  value: TokenSelection | null;
+  onChange(sel: TokenSelection | null, choice: TokenChoice | null): void;
+}
+
+/** Token and certificate selects; picks the first usable one by default. */
+export function TokenPicker({ value, onChange }: TokenPickerProps) {
+  const { t, lang } = useI18n();
+  const id = useId();
+  const list = useLoad((api) => api['token:list']({}), []);
+  useEvent('token:changed', () => list.reload());
+  const choices = list.data ? signingTokens(list.data.modules) : [];
+  const current = choices.find((c) => tokenKey(c) === value?.key) ?? null;
+
+  useEffect(() => {
+    if (!current && choices[0]) {
+      const c = choices[0];
+      const cert = c.token.certificates.find((x) => x.hasPrivateKey);
+      if (cert) onChange({ key: tokenKey(c), fingerprint: cert.fingerprint }, c);
+    }
+  });
+
+  if (list.error) return <ErrorBanner error={list.error} />;
+  if (list.loading && !list.data) return <p className="muted">{t('ui.loading')}</p>;
+  if (!choices.length) return <p className="warn" role="status" data-testid="no-token">{t('ui.token.none')}</p>;
+  const certs = current?.token.certificates.filter((c) => c.hasPrivateKey) ?? [];
+  const cert = certs.find((c) => c.fingerprint === value?.fingerprint);
+  return (
+    <div className="row">
+      <label className="field" htmlFor={`${id}-t`}>
+        {t('ui.token.token')}
+        <select id={`${id}-t`} value={value?.key ?? ''} data-testid="token-select" onChange={(e) => {
+          const c = choices.find((x) => tokenKey(x) === e.target.value) ?? null;
+          const first = c?.token.certificates.find((x) => x.hasPrivateKey);
+          onChange(c && first ? { key: tokenKey(c), fingerprint: first.fingerprint } : null, c);
+        }}>
+          {choices.map((c) => <option key={tokenKey(c)} value={tokenKey(c)}>{c.token.label} — {c.token.manufacturer}</option>)}
+        </select>
+      </label>
+      <label className="field" htmlFor={`${id}-c`}>
+        {t('ui.token.certificate')}
+        <select id={`${id}-c`} value={value?.fingerprint ?? ''} data-testid="cert-select"
+          onChange={(e) => current && onChange({ key: tokenKey(current), fingerprint: e.target.value }, current)}>
+          {certs.map((c) => <option key={c.fingerprint} value={c.fingerprint}>{c.subject} ({t('ui.token.until', { date: formatDate(c.notAfter, lang) })})</option>)}
+        </select>
+      </label>
+      {cert?.expiresSoon && <p className="warn" role="status">{t('ui.token.expiresSoon', { date: formatDate(cert.notAfter, lang) })}</p>}
+    </div>
+  );
+}

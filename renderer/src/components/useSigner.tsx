@@ -1,0 +1,52 @@
+/**
+ * The shared sign flow of the Sign and Batch screens: choose token and certificate, open the
+ * token session with one PIN (token:login) if needed, then start sign:files.
+ */
+import { useState } from 'react';
+import type { ErrorPayload, InputOf } from '../../../main/api/index.js';
+import { useApi } from '../api/context.js';
+import { PinDialog } from './PinDialog.js';
+import { TokenPicker, type TokenChoice, type TokenSelection } from './TokenPicker.js';
+
+type SignInput = InputOf<'sign:files'>;
+
+/** State and UI pieces of the sign flow. */
+export function useSigner() {
+  const api = useApi();
+  const [selection, setSelection] = useState<TokenSelection | null>(null);
+  const [choice, setChoice] = useState<TokenChoice | null>(null);
+  const [pinFor, setPinFor] = useState<((ok: boolean) => void) | null>(null);
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+
+  /** Resolves true once the token is logged in (asking for the PIN if needed). */
+  const ensureLogin = (): Promise<boolean> => {
+    if (!choice) return Promise.resolve(false);
+    const tk = choice.token;
+    if (tk.loggedIn || !tk.flags.loginRequired) return Promise.resolve(true);
+    return new Promise((resolve) => setPinFor(() => resolve));
+  };
+
+  /** Starts a job over files with the chosen token; the rest of the input comes from the screen. */
+  const start = async (input: Omit<SignInput, 'token' | 'cert'>): Promise<string | null> => {
+    setError(null);
+    if (!choice || !selection) return null;
+    if (!(await ensureLogin())) return null;
+    const r = await api['sign:files']({ ...input, token: choice.token.label, cert: selection.fingerprint });
+    if (!r.ok) {
+      setError(r.error);
+      return null;
+    }
+    setJobId(r.value.jobId);
+    return r.value.jobId;
+  };
+
+  const picker = <TokenPicker value={selection} onChange={(s, c) => { setSelection(s); setChoice(c); }} />;
+  const pinDialog = pinFor && choice ? (
+    <PinDialog module={choice.module} token={choice.token} onDone={(ok) => {
+      pinFor(ok);
+      setPinFor(null);
+    }} />
+  ) : null;
+  return { picker, pinDialog, start, error, jobId, setJobId, ready: Boolean(choice && selection) };
+}

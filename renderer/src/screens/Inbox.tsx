@@ -1,0 +1,112 @@
+/** Inbox: live arrivals, preview with the validation result, accept/register, reject with reason, status. */
+import { useState } from 'react';
+import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
+import { useApi } from '../api/context.js';
+import { ErrorBanner } from '../components/ErrorBanner.js';
+import { useEvent, useLoad } from '../hooks.js';
+import { formatDateTime, useI18n } from '../i18n.js';
+
+type Doc = OutputOf<'exchange:inboxList'>['items'][number];
+
+/** CSS class for a validation status. */
+export function validationClass(s: string | null): string {
+  if (s === 'TOTAL_PASSED') return 'ok';
+  if (s === 'TOTAL_FAILED') return 'bad';
+  return 'warn';
+}
+
+/** The detail pane of one document. */
+function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
+  const api = useApi();
+  const { t, lang } = useI18n();
+  const show = useLoad((a) => a['exchange:inboxShow']({ messageId: doc.messageId }), [doc.messageId, doc.state]);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  const act = async (p: Promise<{ ok: boolean; error?: ErrorPayload }>) => {
+    const r = await p;
+    setError(r.ok ? null : r.error ?? null);
+    onChanged();
+    show.reload();
+  };
+  const d = show.data?.doc ?? doc;
+  return (
+    <div className="card" data-testid="inbox-detail">
+      <h2>{d.subject}</h2>
+      <dl className="facts">
+        <dt>{t('ui.doc.from')}</dt><dd>{d.fromName} ({d.fromCode})</dd>
+        <dt>{t('ui.doc.numberNotation')}</dt><dd>{d.number}/{d.notation}</dd>
+        <dt>{t('ui.doc.type')}</dt><dd>{d.type}</dd>
+        <dt>{t('ui.doc.received')}</dt><dd>{formatDateTime(d.receivedAt, lang)}</dd>
+        <dt>{t('ui.doc.validation')}</dt>
+        <dd className={validationClass(d.validationStatus)} data-testid="inbox-validation">{d.validationStatus ?? t('ui.doc.noSignature')}</dd>
+        <dt>{t('ui.doc.state')}</dt><dd data-testid="inbox-state">{t(`ui.doc.state.${d.state}`)}{d.arrivalNumber != null ? ` — ${t('ui.doc.arrival', { number: d.arrivalNumber, year: d.arrivalYear ?? '' })}` : ''}{d.reason ? ` — ${d.reason}` : ''}</dd>
+      </dl>
+      <h3>{t('ui.doc.files')}</h3>
+      <ul>
+        {show.data?.files.map((f) => (
+          <li key={f.sha256}>
+            <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path })}>{f.name}</button>{' '}
+            <span className={validationClass(f.validationStatus)}>{f.validationStatus ?? ''}</span>
+          </li>
+        ))}
+      </ul>
+      <ErrorBanner error={error ?? show.error} />
+      {d.state === 'arrived' && (
+        <div>
+          <button type="button" className="primary" data-testid="inbox-accept" onClick={() => void act(api['exchange:inboxAccept']({ messageId: d.messageId }))}>{t('ui.inbox.accept')}</button>
+          <div className="row">
+            <label htmlFor="reject-reason">{t('ui.inbox.reason')}</label>
+            <input id="reject-reason" type="text" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="inbox-reason" />
+            <button type="button" disabled={!reason.trim()} data-testid="inbox-reject" onClick={() => void act(api['exchange:inboxReject']({ messageId: d.messageId, reason }))}>{t('ui.inbox.reject')}</button>
+          </div>
+        </div>
+      )}
+      {d.state === 'accepted' && (
+        <div className="row">
+          {(['04', '05', '06'] as const).map((code) => (
+            <button key={code} type="button" onClick={() => void act(api['exchange:inboxStatus']({ messageId: d.messageId, code }))}>{t(`ui.inbox.status.${code}`)}</button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The Inbox screen. */
+export function Inbox() {
+  const api = useApi();
+  const { t, lang } = useI18n();
+  const list = useLoad((a) => a['exchange:inboxList']({ limit: 200 }), []);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [syncError, setSyncError] = useState<ErrorPayload | null>(null);
+  useEvent('exchange:inboxArrival', () => list.reload());
+  const sync = async () => {
+    const r = await api['exchange:inboxSync']({});
+    setSyncError(r.ok ? null : r.error);
+    list.reload();
+  };
+  const doc = list.data?.items.find((d) => d.messageId === selected);
+  return (
+    <section aria-labelledby="inbox-title">
+      <h1 id="inbox-title">{t('ui.nav.inbox')}</h1>
+      <div className="row"><button type="button" onClick={() => void sync()} data-testid="inbox-sync">{t('ui.inbox.sync')}</button></div>
+      <ErrorBanner error={list.error ?? syncError} />
+      <div className="split">
+        <table className="list selectable" data-testid="inbox-list">
+          <thead><tr><th>{t('ui.doc.from')}</th><th>{t('ui.doc.subject')}</th><th>{t('ui.doc.received')}</th></tr></thead>
+          <tbody>
+            {list.data?.items.map((d) => (
+              <tr key={d.messageId} aria-selected={d.messageId === selected} tabIndex={0} data-testid="inbox-row"
+                onClick={() => setSelected(d.messageId)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setSelected(d.messageId)}>
+                <td>{d.fromName}</td>
+                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}</td>
+                <td>{formatDateTime(d.receivedAt, lang)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {doc ? <Detail doc={doc} onChanged={list.reload} /> : <p className="muted">{t('ui.inbox.pick')}</p>}
+      </div>
+    </section>
+  );
+}
