@@ -26,7 +26,7 @@ export async function readIndirectAt(src: FileSource, offset: number, firstWindo
 
 /** Runs a parse over a growing window starting at `offset` (for xref tables and trailers). */
 export async function parseWindow<T>(src: FileSource, offset: number, fn: (p: Parser) => T, firstWindow = 65536): Promise<T> {
-  for (let win = firstWindow; ; win *= 4) {
+  for (let win = firstWindow; ; ) {
     const len = Math.min(win, src.size - offset);
     const buf = await src.read(offset, len);
     try {
@@ -34,6 +34,8 @@ export async function parseWindow<T>(src: FileSource, offset: number, fn: (p: Pa
     } catch (e) {
       if (!(e instanceof NeedMoreData)) throw e;
       if (win >= MAX_OBJECT_WINDOW) throw new KysoError('pdfLimit', { detail: `xref section at ${offset} too large` });
+      // Jump straight to the size the parser asked for (a big xref table is parsed twice at most).
+      win = Math.min(MAX_OBJECT_WINDOW, Math.max(win * 4, e.needed + 65536));
     }
   }
 }

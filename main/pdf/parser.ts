@@ -10,7 +10,10 @@ export const MAX_DEPTH = 200;
 
 /** Thrown when the window ended before the object did (internal; the reader grows the window). */
 export class NeedMoreData extends Error {
-  constructor() {
+  constructor(
+    /** Total window size (from the window start) known to be needed, when known. */
+    readonly needed = 0,
+  ) {
     super('need more data');
   }
 }

@@ -6,7 +6,7 @@ import { KysoError } from '../api/errors.js';
 import { decodeFilters } from './filters.js';
 import { readIndirectAt, parseWindow } from './object-at.js';
 import { PdfDict, PdfStream, type PdfObject } from './objects.js';
-import { Keyword, type Parser } from './parser.js';
+import { Keyword, NeedMoreData, type Parser } from './parser.js';
 import type { FileSource } from './source.js';
 
 /** Where an object lives: free, at a byte offset, or inside an object stream. */
@@ -62,23 +62,64 @@ async function readTable(src: FileSource, offset: number): Promise<XrefSection> 
       const start = p.expectInt('subsection start');
       const count = p.expectInt('subsection count');
       if (start + count > MAX_OBJECTS) p.fail('too many objects');
+      // Ask for the whole subsection at once rather than growing the window step by step.
+      const need = p.pos + count * 20 + 32;
+      if (need > p.buf.length && !p.atEof) throw new NeedMoreData(need);
       for (let i = 0; i < count; i++) {
-        const off = p.expectInt('entry offset');
-        const gen = p.expectInt('entry generation');
-        const t = p.parseAny();
-        if (!(t instanceof Keyword) || (t.value !== 'n' && t.value !== 'f')) p.fail('bad xref entry type');
         const num = start + i;
+        // Fast path: the standard fixed 20-byte entry "oooooooooo ggggg n\r\n".
+        const fast = fixedEntry(p.buf, p.pos + leadingWs(p.buf, p.pos));
+        let off: number, gen: number, used: boolean;
+        if (fast) {
+          p.pos += leadingWs(p.buf, p.pos) + 18;
+          ({ off, gen, used } = fast);
+        } else {
+          off = p.expectInt('entry offset');
+          gen = p.expectInt('entry generation');
+          const t = p.parseAny();
+          if (!(t instanceof Keyword) || (t.value !== 'n' && t.value !== 'f')) p.fail('bad xref entry type');
+          used = t.value === 'n';
+        }
         // First subsection wins on duplicates, as in common readers.
         if (entries.has(num)) continue;
-        // Some writers number the first table from 1 while listing object 0: tolerate.
-        if (t.value === 'f') entries.set(num, { type: 'free', gen });
-        else entries.set(num, { type: 'offset', offset: off, gen });
+        entries.set(num, used ? { type: 'offset', offset: off, gen } : { type: 'free', gen });
       }
     }
     const trailer = p.parseObject();
     if (!(trailer instanceof PdfDict)) p.fail('trailer is not a dictionary');
     return { offset, kind: 'table' as const, entries, trailer, end: p.offset };
   });
+}
+
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
+
+function leadingWs(b: Uint8Array, pos: number): number {
+  let i = pos;
+  while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d)) i++;
+  return i - pos;
+}
+
+/** Decodes a fixed-format entry at `at`, or null when the bytes do not match it exactly. */
+function fixedEntry(b: Uint8Array, at: number): { off: number; gen: number; used: boolean } | null {
+  // Needs the 18 significant bytes plus one following byte to know the token ended.
+  if (at + 19 > b.length) return null;
+  let off = 0;
+  for (let i = 0; i < 10; i++) {
+    const c = b[at + i];
+    if (!isDigit(c)) return null;
+    off = off * 10 + (c! - 0x30);
+  }
+  if (b[at + 10] !== 0x20) return null;
+  let gen = 0;
+  for (let i = 11; i < 16; i++) {
+    const c = b[at + i];
+    if (!isDigit(c)) return null;
+    gen = gen * 10 + (c! - 0x30);
+  }
+  const t = b[at + 17];
+  const after = b[at + 18]!;
+  if (b[at + 16] !== 0x20 || (t !== 0x6e && t !== 0x66) || !(after === 0x20 || after === 0x0a || after === 0x0d)) return null;
+  return { off, gen, used: t === 0x6e };
 }
 
 async function readStream(src: FileSource, offset: number): Promise<XrefSection> {
