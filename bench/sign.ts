@@ -1,0 +1,148 @@
+/**
+ * Signing benchmark, side by side in one run on 1 MB, 10 MB and 100 MB PDFs (a page drawing
+ * one large uncompressed image, like a scan): Kyso's CLI (compiled dist/, SoftHSM2 token key),
+ * @signpdf/signpdf + pdf-lib (software P12 key), poppler's `pdfsig -add-signature` (NSS db
+ * with a software key), and the floor (`openssl dgst -sha256` of the file + one
+ * `pkcs11-tool --sign`). Wall time and peak RSS come from GNU time (-v) around each child.
+ * Then a batch of 200 x 1 MB files through the CLI with one PIN (documents per second).
+ * Run: `npm run bench sign` or `npx tsx bench/sign.ts`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestBed, type TestBed } from '../test/bed/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** One measured run. */
+export interface SignBenchRow {
+  size: string;
+  tool: string;
+  wallS: number;
+  peakRssMb: number;
+  ok: boolean;
+  note?: string;
+}
+
+/** A PDF of about `bytes` bytes: one page drawing one uncompressed gray image. */
+export function scanLikePdf(bytes: number): Buffer {
+  const w = 1000;
+  const h = Math.max(1, Math.floor(bytes / w));
+  const img = randomBytes(w * h);
+  const content = 'q 595 0 0 842 0 0 cm /Im1 Do Q';
+  const objs: Buffer[] = [
+    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
+    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
+    Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>'),
+    Buffer.from(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`),
+    Buffer.concat([Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${w} /Height ${h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${img.length} >>\nstream\n`), img, Buffer.from('\nendstream')]),
+  ];
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let pos = parts[0]!.length;
+  const offsets: number[] = [];
+  objs.forEach((o, i) => {
+    offsets.push(pos);
+    const b = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), o, Buffer.from('\nendobj\n')]);
+    parts.push(b);
+    pos += b.length;
+  });
+  let xref = `xref\n0 ${objs.length + 1}\n0000000000 65535 f\r\n`;
+  for (const off of offsets) xref += `${String(off).padStart(10, '0')} 00000 n\r\n`;
+  xref += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${pos}\n%%EOF\n`;
+  parts.push(Buffer.from(xref, 'latin1'));
+  return Buffer.concat(parts);
+}
+
+/** Runs a command under GNU time -v; returns wall seconds and peak RSS (MB). */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: Buffer): { wallS: number; peakRssMb: number; ok: boolean; stderr: string } {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { env: { ...process.env, ...env }, input, maxBuffer: 256 << 20, encoding: 'buffer' });
+  const err = r.stderr.toString();
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
+  const wallS = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
+  return { wallS, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, ok: r.status === 0, stderr: err.split('\n\tCommand being timed')[0]!.slice(-400) };
+}
+
+/** Prepares an NSS db with a software key for pdfsig -add-signature; returns its nickname. */
+function pdfsigDb(dir: string, keyPem: string, certPem: string): { db: string; nick: string } {
+  const db = path.join(dir, 'nss-sign');
+  mkdirSync(db, { recursive: true });
+  const p12 = path.join(dir, 'pdfsig.p12');
+  execFileSync('openssl', ['pkcs12', '-export', '-inkey', keyPem, '-in', certPem, '-name', 'bench', '-out', p12, '-passout', 'pass:bench']);
+  execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
+  execFileSync('pk12util', ['-i', p12, '-d', `sql:${db}`, '-W', 'bench', '-K', '']);
+  return { db, nick: 'bench' };
+}
+
+/** A software key + certificate (for tools that cannot use the token). */
+function softwareIdentity(dir: string): { key: string; cert: string; p12: string } {
+  const key = path.join(dir, 'sw.key');
+  const cert = path.join(dir, 'sw.pem');
+  const p12 = path.join(dir, 'sw.p12');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=Kyso Bench Software Key']);
+  execFileSync('openssl', ['pkcs12', '-export', '-inkey', key, '-in', cert, '-out', p12, '-passout', 'pass:']);
+  return { key, cert, p12 };
+}
+
+function print(rows: SignBenchRow[]): void {
+  console.log(`${'size'.padEnd(7)}${'tool'.padEnd(34)}${'wall s'.padStart(9)}${'peak RSS MB'.padStart(13)}  note`);
+  for (const r of rows) console.log(`${r.size.padEnd(7)}${r.tool.padEnd(34)}${r.wallS.toFixed(3).padStart(9)}${r.peakRssMb.toFixed(1).padStart(13)}  ${r.ok ? '' : 'FAILED '}${r.note ?? ''}`);
+}
+
+/** Runs the signing benchmark; prints and returns the rows. */
+export async function benchSign(opts: { sizesMb?: number[]; batch?: number } = {}): Promise<SignBenchRow[]> {
+  const sizes = opts.sizesMb ?? [1, 10, 100];
+  const batchN = opts.batch ?? 200;
+  // The CLI runs from dist/ as installed; rebuild so it matches the sources (type errors elsewhere do not block emit).
+  spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  const bed: TestBed = await createTestBed();
+  const rows: SignBenchRow[] = [];
+  try {
+    const dir = path.join(bed.dir, 'bench-sign');
+    mkdirSync(dir);
+    const sw = softwareIdentity(dir);
+    const nss = pdfsigDb(dir, sw.key, sw.cert);
+    const env = { ...bed.env, KYSO_BENCH_PIN: bed.tokens.official.pin };
+    const kyso = path.join(root, 'bin/kyso.js');
+    const tokenArgs = ['--module', bed.module, '--token', bed.tokens.official.label, '--pin-env', 'KYSO_BENCH_PIN', '--chain', bed.chainPath];
+    const keyId = bed.certs.official.token!.id;
+    for (const mb of sizes) {
+      const size = `${mb} MB`;
+      const input = path.join(dir, `in-${mb}.pdf`);
+      writeFileSync(input, scanLikePdf(mb * 1024 * 1024));
+      const dgst = timed('openssl', ['dgst', '-sha256', '-binary', '-out', path.join(dir, 'digest.bin'), input]);
+      const p11 = timed('pkcs11-tool', ['--module', bed.module, '--token-label', bed.tokens.official.label, '--login', '--pin', bed.tokens.official.pin, '--sign', '--id', keyId, '--mechanism', 'SHA256-RSA-PKCS', '--input-file', path.join(dir, 'digest.bin'), '--output-file', path.join(dir, 'sig.bin')], bed.env);
+      rows.push({ size, tool: 'floor (openssl dgst + pkcs11-tool)', wallS: dgst.wallS + p11.wallS, peakRssMb: Math.max(dgst.peakRssMb, p11.peakRssMb), ok: dgst.ok && p11.ok });
+      const k = timed(process.execPath, [kyso, 'sign', input, '-o', path.join(dir, `kyso-${mb}.pdf`), ...tokenArgs], env);
+      rows.push({ size, tool: 'kyso sign (CLI, token)', ...k, ...(k.ok ? {} : { note: k.stderr }) });
+      const s = timed(process.execPath, ['--import', 'tsx', path.join(root, 'bench/sign-signpdf-child.ts'), input, path.join(dir, `signpdf-${mb}.pdf`), sw.p12]);
+      rows.push({ size, tool: '@signpdf/signpdf + pdf-lib (P12)', ...s, ...(s.ok ? {} : { note: s.stderr }) });
+      const p = timed('pdfsig', ['-add-signature', '-nssdir', `sql:${nss.db}`, '-nick', nss.nick, input, path.join(dir, `pdfsig-${mb}.pdf`)]);
+      rows.push({ size, tool: 'pdfsig -add-signature (NSS key)', ...p, ...(p.ok ? {} : { note: p.stderr }) });
+      rmSync(input);
+    }
+    // Batch: 200 x 1 MB with one PIN through the CLI.
+    const inDir = path.join(dir, 'batch-in');
+    const outDir = path.join(dir, 'batch-out');
+    mkdirSync(inDir);
+    const one = scanLikePdf(1024 * 1024);
+    const inputs = Array.from({ length: batchN }, (_, i) => {
+      const f = path.join(inDir, `doc-${String(i).padStart(3, '0')}.pdf`);
+      writeFileSync(f, one);
+      return f;
+    });
+    const b = timed(process.execPath, [kyso, 'sign', ...inputs, '--out-dir', outDir, ...tokenArgs], env);
+    const signed = readdirSync(outDir).filter((f) => f.endsWith('.pdf')).length;
+    rows.push({ size: `${batchN}x1MB`, tool: 'kyso sign batch (CLI, one PIN)', ...b, note: `${signed} signed, ${(signed / b.wallS).toFixed(1)} docs/s` });
+    print(rows);
+    return rows;
+  } finally {
+    await bed.close();
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await benchSign();
+}
