@@ -1,10 +1,13 @@
 /** `npm run bench`: runs each benchmark module listed here, one after the other. */
 import { benchToken } from './token.js';
+import { benchSign } from './sign.js';
 import { benchPdf } from './pdf.js';
 import { benchVerify } from './verify.js';
+import { benchExchange } from './exchange.js';
+import { benchExchangeClient } from './exchange-client.js';
 
 /** Benchmarks by name; each prints its own results. */
-const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()]];
+const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()]];
 
 const only = process.argv.slice(2);
 for (const [name, run] of benches) {

@@ -3,6 +3,7 @@
  * temp files while hashing them, then verifies the XML-DSig over envelope + attachment
  * digests. On any error every file it wrote is removed before the KysoError is thrown.
  */
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
@@ -57,11 +58,9 @@ function rootName(head: string): string {
   return m[1]!;
 }
 
-function drain(w: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    w.once('drain', resolve);
-    w.once('error', reject);
-  });
+async function drain(w: WriteStream): Promise<void> {
+  // events.once removes its listeners afterwards (no listener build-up over a long upload).
+  await once(w, 'drain');
 }
 
 /** Reads and verifies a package from a path or a byte stream (e.g. an HTTP request). */

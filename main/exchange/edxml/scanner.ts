@@ -4,6 +4,7 @@
  * hashed, so a package of any size is read in constant memory. Strict: no comments, CDATA,
  * processing instructions or stray text in this part.
  */
+import { once } from 'node:events';
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
@@ -183,10 +184,7 @@ export class AttachmentScanner {
       if (this.discard) return;
       this.cur.file ??= createWriteStream(this.cur.path);
       const f = this.cur.file;
-      if (!f.write(bytes)) await new Promise<void>((resolve, reject) => {
-        f.once('drain', resolve);
-        f.once('error', reject);
-      });
+      if (!f.write(bytes)) await once(f, 'drain');
       return;
     }
     if (META.has(top) && this.cur) {
