@@ -117,9 +117,15 @@ export class PdfFile {
 
   private async readChain(): Promise<XrefSection[]> {
     const { src } = this;
-    const tailLen = Math.min(src.size, 4096);
-    const tail = (await src.read(src.size - tailLen, tailLen)).toString('latin1');
-    const at = tail.lastIndexOf('startxref');
+    // Usually within the last KB; some producers append junk after %%EOF, so look further once.
+    let tail = '';
+    let at = -1;
+    for (const len of [4096, 65536]) {
+      const tailLen = Math.min(src.size, len);
+      tail = (await src.read(src.size - tailLen, tailLen)).toString('latin1');
+      at = tail.lastIndexOf('startxref');
+      if (at >= 0 || tailLen === src.size) break;
+    }
     if (at < 0) throw new KysoError('pdfTruncated', { detail: 'no startxref at the end' });
     const m = /^startxref\s+(\d+)/.exec(tail.slice(at));
     if (!m) throw new KysoError('pdfTruncated', { detail: 'bad startxref' });
