@@ -1,0 +1,120 @@
+/**
+ * The main screens against real parts: a SoftHSM2 test bed (tokens "Kyso Official" and
+ * "Kyso Org Seal" with keys generated on the token), the real core behind `kyso app
+ * --browser`, Debian's Chromium. Logs in with the PIN dialog, previews a PDF with pdf.js and
+ * places the signature box by dragging; saves a screenshot of each main screen to
+ * docs/screenshots/ (shown in the README).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestBed, OFFICIAL_TOKEN, type TestBed } from '../bed/index.js';
+import { launchChromium } from './helpers/browser.js';
+import { root, startHostProcess, type HostProcess } from './helpers/host.js';
+
+const shots = path.join(root, 'docs', 'screenshots');
+const samplePdf = path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf');
+
+let bed: TestBed;
+let host: HostProcess;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  bed = await createTestBed();
+  host = await startHostProcess({ ...bed.env, KYSO_PKCS11_MODULES: bed.module });
+  browser = await launchChromium();
+  page = await browser.newPage({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1280, height: 820 } });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(host.url);
+  await page.getByTestId('app-shell').waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  await bed?.close();
+});
+
+/** Opens a screen through the navigation (as a user would) and waits for its heading. */
+async function open(screen: string, heading: string): Promise<void> {
+  await page.getByTestId(`nav-${screen}`).click();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+describe('main screens with a SoftHSM2 token', () => {
+  it('home shows the tokens present', async () => {
+    await page.getByTestId('home-tokens').getByText(OFFICIAL_TOKEN.label).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(shots, 'home.png') });
+  });
+
+  it('tokens lists the test bed tokens and their certificates, and logs in through the PIN dialog', async () => {
+    await open('tokens', 'Thiết bị ký số');
+    const card = page.getByTestId('token-card').filter({ hasText: OFFICIAL_TOKEN.label });
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.getByTestId('cert-row').count()).toBeGreaterThan(0);
+    expect(await card.textContent()).toContain('Chưa đăng nhập');
+    await card.getByRole('button', { name: 'Đăng nhập' }).click();
+    const dialog = page.getByTestId('pin-dialog');
+    await dialog.waitFor();
+    await page.screenshot({ path: path.join(shots, 'pin-dialog.png') });
+    // A wrong PIN is refused with a localized message and the dialog stays open.
+    await page.getByTestId('pin-input').fill('000000');
+    await page.getByTestId('pin-ok').click();
+    await dialog.getByRole('alert').first().waitFor();
+    await page.getByTestId('pin-input').fill(OFFICIAL_TOKEN.pin);
+    await page.getByTestId('pin-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 20_000 }).toContain('Đã đăng nhập');
+    await page.screenshot({ path: path.join(shots, 'tokens.png') });
+  });
+
+  it('sign previews the PDF with pdf.js and places the signature box by dragging', async () => {
+    await open('sign', 'Ký số');
+    await page.getByTestId('sign-file').fill(samplePdf);
+    const canvas = page.getByTestId('preview-canvas');
+    await page.getByTestId('preview-page').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('preview-page').textContent()).toMatch(/^Trang 1\/\d+$/);
+    // The page really rendered: the canvas has non-white pixels.
+    await expect.poll(() => canvas.evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! < 200) ink++;
+      return ink;
+    }), { timeout: 20_000 }).toBeGreaterThan(500);
+    const box = (await page.getByTestId('preview-frame').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.7);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.8, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId('sig-box').waitFor();
+    const text = (await page.getByTestId('placement-text').textContent()) ?? '';
+    const m = /Trang 1: x=([\d.]+), y=([\d.]+), rộng ([\d.]+), cao ([\d.]+)/.exec(text);
+    expect(m).not.toBeNull();
+    const [x, y, w, h] = m!.slice(1).map(Number) as [number, number, number, number];
+    // Dragged over the right half, in the lower part of the page: PDF y grows upwards.
+    expect(x).toBeGreaterThan(250);
+    expect(w).toBeGreaterThan(150);
+    expect(h).toBeGreaterThan(40);
+    expect(y).toBeLessThan(300);
+    await page.screenshot({ path: path.join(shots, 'sign.png') });
+  });
+
+  it('the other main screens render and are labelled', async () => {
+    for (const [screen, heading] of [
+      ['batch', 'Ký hàng loạt'], ['verify', 'Kiểm tra chữ ký'], ['send', 'Gửi văn bản'], ['inbox', 'Văn bản đến'],
+      ['registers', 'Sổ văn bản'], ['settings', 'Cài đặt'],
+    ] as const) {
+      await open(screen, heading);
+      // Every visible form control has an accessible name.
+      const unnamed = await page.locator('main input:visible, main select:visible, main textarea:visible').evaluateAll((els) =>
+        els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80)));
+      expect(unnamed).toEqual([]);
+      await page.screenshot({ path: path.join(shots, `${screen}.png`) });
+    }
+    expect(problems).toEqual([]);
+  });
+});
