@@ -7,7 +7,7 @@ import type { Lang } from '../../resources/locales/index.js';
 import { createAppHandlers, type AppState } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
 import { EventBus } from './events.js';
-import { createExchangeHandlers } from './exchange-handlers.js';
+import { createExchangeService } from './exchange-handlers.js';
 import { createFileHandlers } from './file-handlers.js';
 import { createTokenService } from './token-handlers.js';
 import { createVerifyHandlers } from './verify-handlers.js';
@@ -46,12 +46,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   closers.push(() => store.close());
   const tokens = createTokenService((e, p) => bus.emit(e, p));
   closers.push(() => tokens.close());
+  const exchange = createExchangeService(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager });
+  closers.push(() => exchange.close());
   const handlers: HandlerMap = {
     ...createAppHandlers(state),
     ...tokens.handlers,
     ...createFileHandlers(),
     ...createVerifyHandlers(options.home),
-    ...createExchangeHandlers(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager }),
+    ...exchange.handlers,
   };
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
   return {

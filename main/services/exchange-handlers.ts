@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../api/errors.js';
 import { defaultValidator, ExchangeClient, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
+import type { LiveListener } from '../exchange/client/live.js';
 import { toKysoError } from '../exchange/client/http.js';
 import type { Signer } from '../pki/signer.js';
 import type { TokenManager } from '../../native/token-manager.js';
@@ -33,8 +34,20 @@ export function tokenSigner(store: Store, tokens: Pick<TokenManager, 'getSigner'
   };
 }
 
-/** Handlers for settings:* and exchange:* over the local store. */
+/** The exchange service of the core: its handlers and what to stop on close. */
+export interface ExchangeService {
+  handlers: HandlerMap;
+  close(): Promise<void>;
+}
+
+/** Handlers for settings:* and exchange:* over the local store (use createExchangeService to also stop live listeners). */
 export function createExchangeHandlers(store: Store, deps: ExchangeDeps): HandlerMap {
+  return createExchangeService(store, deps).handlers;
+}
+
+/** The exchange service: handlers plus live listeners stopped by close(). */
+export function createExchangeService(store: Store, deps: ExchangeDeps): ExchangeService {
+  const lives = new Map<string, LiveListener>();
   const clients = new Map<string, ExchangeClient>();
   const client = (server?: string): ExchangeClient => {
     const url = server ?? (store.settings.get(SERVER_SETTING) as string | undefined);
@@ -72,7 +85,7 @@ export function createExchangeHandlers(store: Store, deps: ExchangeDeps): Handle
       throw toKysoError(e);
     }
   };
-  return {
+  const handlers: HandlerMap = {
     'settings:get': async ({ prefix }) => ({ values: store.settings.all(prefix) }),
     'settings:set': async ({ key, value }, ctx) => {
       store.settings.set(key, value);
@@ -86,6 +99,17 @@ export function createExchangeHandlers(store: Store, deps: ExchangeDeps): Handle
         // Upload in the background: progress events report it; the outbox survives a crash.
         void c.flush().catch(() => undefined);
         return { messageId: r.messageId, queued: r.queued };
+      }),
+    'exchange:live': ({ server: url, on }) =>
+      server(async () => {
+        const c = client(url);
+        const running = lives.get(c.server);
+        if (on && !running) lives.set(c.server, await c.live());
+        if (!on && running) {
+          lives.delete(c.server);
+          await running.stop();
+        }
+        return { on };
       }),
     'exchange:outboxFlush': ({ server: url }) => server(() => client(url).flush()),
     'exchange:inboxSync': ({ server: url }) => server(() => client(url).sync()),
@@ -128,5 +152,12 @@ export function createExchangeHandlers(store: Store, deps: ExchangeDeps): Handle
         const organizations = await c.directory(refresh);
         return { organizations, fetchedAt: store.directory.fetchedAt(c.server) };
       }),
+  };
+  return {
+    handlers,
+    close: async () => {
+      for (const l of lives.values()) await l.stop();
+      lives.clear();
+    },
   };
 }

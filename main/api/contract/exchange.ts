@@ -103,6 +103,11 @@ export const exchangeOperations = operations({
     }).strict(),
     output: z.object({ messageId: z.string(), queued: z.boolean() }),
   },
+  /** Live notifications from the server (SSE): each arrival or status is synced at once. */
+  'exchange:live': {
+    input: z.object({ ...connection, on: z.boolean() }).strict(),
+    output: z.object({ on: z.boolean() }),
+  },
   'exchange:outboxFlush': {
     input: z.object({ ...connection }).strict(),
     output: z.object({ sent: z.number(), pending: z.number(), failed: z.number() }),

@@ -64,11 +64,13 @@ it('send through the contract, live arrival at B, status back to A as an event',
   const doc = await arrival;
   expect(doc).toMatchObject({ messageId, fromCode: ORG.A, subject: 'Giấy mời họp', validationStatus: 'TOTAL_PASSED' });
   await live.stop();
-  await clientB.accept(messageId);
-
+  // A turns live notifications on: B's 03 arrives as an event without any explicit sync.
   const status = next<{ messageId: string; event: { orgCode: string; statusCode: string } }>(core, 'exchange:status', (p) => p.event.statusCode === '03');
-  expect(await core.call('exchange:inboxSync', {})).toMatchObject({ ok: true });
+  expect(await core.call('exchange:live', { on: true })).toEqual({ ok: true, value: { on: true } });
+  await clientB.accept(messageId);
   expect(await status).toMatchObject({ messageId, event: { orgCode: ORG.B, statusCode: '03' } });
+  expect(await core.call('exchange:live', { on: false })).toEqual({ ok: true, value: { on: false } });
+  expect(await core.call('exchange:inboxSync', {})).toEqual({ ok: true, value: { received: 0, statuses: 0 } });
   const show = await core.call('exchange:outgoingShow', { messageId });
   expect(show).toMatchObject({ ok: true, value: { doc: { delivery: 'sent', latest: { [ORG.B]: { statusCode: '03' } } } } });
 
