@@ -16,6 +16,13 @@ import { root, startHostProcess, type HostProcess } from './helpers/host.js';
 const shots = path.join(root, 'docs', 'screenshots');
 const samplePdf = path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf');
 
+/** The canvas API used in the page (the Node-side tsconfig has no DOM types). */
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
 let bed: TestBed;
 let host: HostProcess;
 let browser: Browser;
@@ -79,8 +86,9 @@ describe('main screens with a SoftHSM2 token', () => {
     await page.getByTestId('preview-page').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('preview-page').textContent()).toMatch(/^Trang 1\/\d+$/);
     // The page really rendered: the canvas has non-white pixels.
-    await expect.poll(() => canvas.evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    await expect.poll(() => canvas.evaluate((el) => {
+      const c = el as unknown as Canvas;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let ink = 0;
       for (let i = 0; i < d.length; i += 4) if (d[i]! < 200) ink++;
       return ink;
@@ -111,7 +119,7 @@ describe('main screens with a SoftHSM2 token', () => {
       await open(screen, heading);
       // Every visible form control has an accessible name.
       const unnamed = await page.locator('main input:visible, main select:visible, main textarea:visible').evaluateAll((els) =>
-        els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80)));
+        els.filter((e) => !(e as unknown as { labels?: { length: number } }).labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80)));
       expect(unnamed).toEqual([]);
       await page.screenshot({ path: path.join(shots, `${screen}.png`) });
     }
