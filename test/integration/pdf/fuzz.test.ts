@@ -3,11 +3,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PdfFile } from '../../../main/pdf/reader.js';
 import { PdfStream } from '../../../main/pdf/objects.js';
 import { isKysoError } from '../../../main/api/errors.js';
+import { IncrementalUpdate } from '../../../main/pdf/writer.js';
 import { tempDir } from '../../unit/pdf/build-pdf.js';
+import { qpdf } from './tools.js';
 
 const SAMPLE = readFileSync('test/fixtures/cong-van-mau.pdf');
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
+
+/** The sample rewritten with object streams and an xref stream, to fuzz those parsers too. */
+function objstmSample(): Buffer {
+  const out = tmp.file('objstm-src.pdf');
+  qpdf('--object-streams=generate', 'test/fixtures/cong-van-mau.pdf', out);
+  return readFileSync(out);
+}
 
 /** Mulberry32: a tiny seeded PRNG so every run mutates the same way. */
 function rng(seed: number): () => number {
@@ -40,11 +49,15 @@ function mutate(buf: Buffer, r: () => number): Buffer {
 }
 
 describe('fuzz: mutated PDFs never crash or hang', () => {
-  it('300 mutations of the sample give a result or a KysoError', async () => {
+  it.each([
+    ['the Chromium sample (xref table)', 300, () => SAMPLE],
+    ['the qpdf object-stream sample (xref stream)', 200, objstmSample],
+  ] as const)('mutations of %s give a result or a KysoError', async (_label, count, input) => {
     const r = rng(20261122);
     const bad: string[] = [];
-    for (let i = 0; i < 300; i++) {
-      const f = tmp.file(`m${i % 4}.pdf`, mutate(SAMPLE, r));
+    const src = input();
+    for (let i = 0; i < count; i++) {
+      const f = tmp.file(`m${i % 4}.pdf`, mutate(src, r));
       try {
         const pdf = await PdfFile.open(f);
         try {
@@ -52,6 +65,10 @@ describe('fuzz: mutated PDFs never crash or hang', () => {
           await pdf.acroForm();
           const c = await pdf.resolve(page.dict.get('Contents'));
           if (c instanceof PdfStream) await pdf.decodeStream(c);
+          // The writer must cope with whatever the reader accepted.
+          const up = new IncrementalUpdate(pdf);
+          (await up.edit(page.ref)).set('KysoFuzz', i);
+          await up.build();
         } finally {
           await pdf.close();
         }
