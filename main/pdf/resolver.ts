@@ -206,7 +206,8 @@ export class RevisionResolver {
       members.push({ num: on, offset: first + off });
     }
     const idx = { data, members };
-    this.ctx.objStreams.set(key, idx);
+    // Huge object streams are not cached, so memory stays bounded (16 x 16 MB at most).
+    if (data.length <= 16 << 20) this.ctx.objStreams.set(key, idx);
     return idx;
   }
 }
