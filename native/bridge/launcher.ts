@@ -3,7 +3,8 @@
  * Electron shell passes a launcher built on utilityProcess.fork with the same shape.
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** A running bridge process, as the client sees it. */
 export interface BridgeProcess {
@@ -23,7 +24,11 @@ export interface ProcessLauncher {
 /** Path of the worker entry next to this file: the .ts source under tsx/vitest, else the compiled .js. */
 export function workerEntry(): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return { file: here.replace(/launcher\.ts$/, 'worker.ts'), execArgv: ['--import', 'tsx'] };
+  if (here.endsWith('.ts')) {
+    // Resolve tsx from this package, not from the caller's working directory.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    return { file: here.replace(/launcher\.ts$/, 'worker.ts'), execArgv: ['--import', tsx] };
+  }
   return { file: here.replace(/launcher\.js$/, 'worker.js'), execArgv: [] };
 }
 

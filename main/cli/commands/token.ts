@@ -1,6 +1,6 @@
 /**
- * `kyso token`: `list [--module PATH]... [--json] [--login --pin-env VAR|--pin-file F]`.
- * Provisioning subcommands (issue 8) are added next to it.
+ * `kyso token`: `list [--module PATH]... [--json] [--login --pin-env VAR|--pin-file F]`, and the
+ * provisioning subcommands of token-provision.ts.
  */
 import { KysoError } from '../../api/errors.js';
 import { TokenManager } from '../../../native/token-manager.js';
@@ -8,6 +8,7 @@ import type { ModuleReport, TokenFlags } from '../../../native/types.js';
 import { parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
 import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+import { runProvision } from './token-provision.js';
 
 /** The JSON shape of `kyso token list --json` (documented in issue 3). */
 export function listJson(modules: ModuleReport[]) {
@@ -100,6 +101,8 @@ async function list(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+const provisionSubcommands = ['init', 'set-pin', 'change-pin', 'unblock-pin', 'keygen', 'csr', 'import-cert', 'delete', 'rename', 'inventory'];
+
 /** The `token` subcommand. */
 export const tokenCommand: Command = {
   name: 'token',
@@ -107,6 +110,7 @@ export const tokenCommand: Command = {
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === 'list') return list(rest, io);
+    if (sub && provisionSubcommands.includes(sub)) return runProvision(sub, rest, io);
     throw new KysoError('unknownCommand', { command: `token ${sub ?? ''}`.trim() });
   },
 };

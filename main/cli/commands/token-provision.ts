@@ -1,0 +1,171 @@
+/**
+ * `kyso token init|set-pin|change-pin|unblock-pin|keygen|csr|import-cert|delete|rename|inventory`:
+ * token preparation for IT staff (issue 8). Token selection: `--module PATH`, `--token LABEL`
+ * (or `--serial`); PINs only via `--pin-env/--pin-file`, `--so-pin-env/--so-pin-file`,
+ * `--new-pin-env/--new-pin-file` or a hidden prompt.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { KysoError } from '../../api/errors.js';
+import { parseSubject } from '../../../native/csr.js';
+import { Provisioner, inventoryCsv, type DeleteWhat } from '../../../native/provisioning.js';
+import { TokenManager } from '../../../native/token-manager.js';
+import type { TokenRef } from '../../../native/types.js';
+import { keyTypes, type KeyTypeName } from '../../../native/bridge/protocol.js';
+import { parseArgs, type OptionSpec, type ParsedArgs } from '../args.js';
+import { tr, type CliIo } from '../io.js';
+import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+
+const common: Record<string, OptionSpec> = {
+  module: { type: 'string' },
+  token: { type: 'string' },
+  serial: { type: 'string' },
+  json: { type: 'boolean' },
+  ...pinOptions('pin'),
+  ...pinOptions('so-pin'),
+  ...pinOptions('new-pin'),
+};
+
+const str = (o: ParsedArgs['options'], k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+
+function need(o: ParsedArgs['options'], k: string): string {
+  const v = str(o, k);
+  if (v === undefined) throw new KysoError('cliMissingValue', { option: `--${k}` });
+  return v;
+}
+
+/** Finds the module holding the selected token (the only module when --module is given). */
+async function pickRef(tm: TokenManager, o: ParsedArgs['options'], blank = false): Promise<TokenRef> {
+  const label = str(o, 'token') ?? (blank ? '' : undefined);
+  const serial = str(o, 'serial');
+  for (const m of await tm.list()) {
+    const t = m.tokens.find((x) => (label === undefined || x.label === label) && (serial === undefined || x.serial === serial) && (blank || x.flags.tokenInitialized));
+    if (t) return { module: m.path, label: t.label, serial: t.serial };
+  }
+  throw new KysoError('tokenNotFound', { token: label ?? serial ?? '' });
+}
+
+const soPin = (io: CliIo, o: ParsedArgs['options']) => readPin(io, pinSourceFrom(o, 'so-pin', 'provision.soPinPrompt'));
+const newPin = (io: CliIo, o: ParsedArgs['options']) => readPin(io, pinSourceFrom(o, 'new-pin', 'provision.newPinPrompt'));
+
+/** Runs one provisioning subcommand; resolves to the exit status. */
+export async function runProvision(sub: string, argv: string[], io: CliIo): Promise<number> {
+  const { options: o, positionals } = parseArgs(argv, {
+    ...common,
+    label: { type: 'string' },
+    type: { type: 'string' },
+    id: { type: 'string' },
+    key: { type: 'string' },
+    subject: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    what: { type: 'string' },
+    confirm: { type: 'string' },
+    csv: { type: 'boolean' },
+  });
+  const module = str(o, 'module');
+  const tm = new TokenManager({ ...(module ? { modules: [module] } : {}), env: io.env });
+  const prov = new Provisioner(tm);
+  const say = (key: string, params?: Record<string, unknown>) => io.out(tr(io, key, params) + '\n');
+  const login = async (ref: TokenRef) => tm.login(ref, await readPin(io, pinSourceFrom(o)));
+  try {
+    if (!tm.modulePaths.length) throw new KysoError('tokenNoModules');
+    switch (sub) {
+      case 'init': {
+        const label = need(o, 'label');
+        const ref = await pickRef(tm, o, true);
+        const so = await soPin(io, o);
+        const user = str(o, 'new-pin-env') !== undefined || str(o, 'new-pin-file') !== undefined ? await newPin(io, o) : undefined;
+        await prov.initToken(ref, { label, soPin: so, ...(user !== undefined ? { userPin: user } : {}) });
+        say('provision.done.init', { label });
+        if (user !== undefined) say('provision.done.pin');
+        return 0;
+      }
+      case 'set-pin':
+      case 'unblock-pin': {
+        const ref = await pickRef(tm, o);
+        await prov.setUserPin(ref, await soPin(io, o), await newPin(io, o));
+        say('provision.done.pin');
+        return 0;
+      }
+      case 'change-pin': {
+        const ref = await pickRef(tm, o);
+        await prov.changePin(ref, await readPin(io, pinSourceFrom(o)), await newPin(io, o));
+        say('provision.done.changePin');
+        return 0;
+      }
+      case 'keygen': {
+        const type = need(o, 'type').toLowerCase() as KeyTypeName;
+        if (!keyTypes.includes(type)) throw new KysoError('cliInvalidValue', { option: '--type', value: type, allowed: keyTypes.join('|') });
+        const label = need(o, 'label');
+        const ref = await pickRef(tm, o);
+        await login(ref);
+        const r = await prov.generateKey(ref, { type, label, ...(str(o, 'id') ? { keyId: str(o, 'id')! } : {}) });
+        if (o.json) io.out(JSON.stringify({ keyId: r.keyId, label, type, publicKey: r.publicKeyPem }, null, 2) + '\n');
+        else say('provision.done.keygen', { type, label, keyId: r.keyId });
+        return 0;
+      }
+      case 'csr': {
+        const subject = parseSubject(need(o, 'subject'));
+        const ref = await pickRef(tm, o);
+        await login(ref);
+        const key = str(o, 'id') !== undefined ? { keyId: str(o, 'id')! } : { label: need(o, 'key') };
+        const csr = await prov.createCsr(ref, { key, subject });
+        const out = str(o, 'out');
+        if (o.json) io.out(JSON.stringify({ keyId: csr.keyId, subject: csr.subject, pem: csr.pem, ...(out ? { path: out } : {}) }, null, 2) + '\n');
+        else {
+          // Preview what the CA will see before the file is written.
+          say('provision.csr.preview', { keyId: csr.keyId });
+          for (const [k, v] of csr.subject) io.out(`  ${k}=${v}\n`);
+        }
+        if (out) {
+          writeFileSync(out, csr.pem);
+          if (!o.json) say('provision.csr.written', { path: out });
+        } else if (!o.json) io.out(csr.pem);
+        return 0;
+      }
+      case 'import-cert': {
+        const file = positionals[0];
+        if (!file) throw new KysoError('cliMissingValue', { option: 'FILE' });
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          throw new KysoError('fileNotFound', { path: file });
+        }
+        const ref = await pickRef(tm, o);
+        await login(ref);
+        const r = await prov.importCertificate(ref, bytes, { ...(str(o, 'label') ? { label: str(o, 'label')! } : {}) });
+        if (o.json) io.out(JSON.stringify(r, null, 2) + '\n');
+        else say('provision.done.import', r);
+        return 0;
+      }
+      case 'delete':
+      case 'rename': {
+        const keyId = need(o, 'id');
+        const what = (str(o, 'what') ?? 'all') as DeleteWhat;
+        if (!['cert', 'key', 'all'].includes(what)) throw new KysoError('cliInvalidValue', { option: '--what', value: what, allowed: 'cert|key|all' });
+        const ref = await pickRef(tm, o);
+        await login(ref);
+        if (sub === 'delete') say('provision.done.delete', { count: await prov.delete(ref, { keyId, what, confirm: need(o, 'confirm') }) });
+        else say('provision.done.rename', { count: await prov.rename(ref, { keyId, what, label: need(o, 'label') }) });
+        return 0;
+      }
+      case 'inventory': {
+        const rows = await prov.inventory();
+        const text = o.csv ? inventoryCsv(rows) : o.json ? JSON.stringify({ certificates: rows }, null, 2) + '\n' : undefined;
+        const out = str(o, 'out');
+        if (text !== undefined && out) writeFileSync(out, text);
+        else if (text !== undefined) io.out(text);
+        else
+          for (const r of rows) {
+            say('provision.inventory.row', { ...r, subject: r.subject.replace(/\n/g, ', ') });
+            if (r.expiresSoon) say('provision.inventory.warn');
+          }
+        return 0;
+      }
+      default:
+        throw new KysoError('unknownCommand', { command: `token ${sub}` });
+    }
+  } finally {
+    await tm.close();
+  }
+}
