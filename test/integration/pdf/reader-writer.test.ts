@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
@@ -45,6 +46,10 @@ beforeAll(() => {
   fx.v13 = tmp.file('v13.pdf', simplePdf({ version: '1.3' }));
   fx.v20 = tmp.file('v20.pdf');
   qpdf('--force-version=2.0', SAMPLE, fx.v20);
+  fx.cairo = tmp.file('cairo.pdf');
+  execFileSync('pdftocairo', ['-pdf', SAMPLE, fx.cairo]);
+  fx.mutool = tmp.file('mutool.pdf');
+  execFileSync('mutool', ['clean', '-gggg', '-z', SAMPLE, fx.mutool]);
   fx.inherit = tmp.file('inherit.pdf', simplePdf({ page: '', pages: '/MediaBox [0 0 300 400] /Rotate 270 /Resources << /Font << /F1 5 0 R >> >>' }));
 });
 afterAll(() => tmp.cleanup());
@@ -62,7 +67,7 @@ describe('PdfFile reader', () => {
     await pdf.close();
   });
 
-  it.each(['objstm', 'linearized', 'rotated', 'v13', 'v20'])('reads the %s fixture like mutool does', async (k) => {
+  it.each(['objstm', 'linearized', 'rotated', 'v13', 'v20', 'cairo', 'mutool'])('reads the %s fixture like mutool does', async (k) => {
     const pdf = await PdfFile.open(fx[k]!);
     expect(await pdf.pageCount()).toBe(mutoolPages(fx[k]!));
     expect(pdf.repaired).toBe(false);
@@ -136,7 +141,7 @@ describe('PdfFile reader', () => {
 });
 
 describe('IncrementalUpdate', () => {
-  it.each(['sample', 'objstm', 'linearized', 'rotated', 'v13', 'v20', 'inherit'])('appends to %s: exact prefix, qpdf --check clean, readable', async (k) => {
+  it.each(['sample', 'objstm', 'linearized', 'rotated', 'v13', 'v20', 'inherit', 'cairo', 'mutool'])('appends to %s: exact prefix, qpdf --check clean, readable', async (k) => {
     const input = fx[k]!;
     const out = tmp.file(`${k}-up.pdf`);
     const { kind } = await appendUpdate(input, out);
