@@ -5,9 +5,10 @@ import { benchPdf } from './pdf.js';
 import { benchVerify } from './verify.js';
 import { benchExchange } from './exchange.js';
 import { benchExchangeClient } from './exchange-client.js';
+import { benchUi } from './ui.js';
 
 /** Benchmarks by name; each prints its own results. */
-const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()]];
+const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()], ['ui', () => benchUi()]];
 
 const only = process.argv.slice(2);
 for (const [name, run] of benches) {
