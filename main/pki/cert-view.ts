@@ -35,7 +35,7 @@ export function certView(der: Uint8Array): CertView {
   const hit = cache.get(buf);
   if (hit) return hit;
   const x = new X509Certificate(buf);
-  const p = new x509.X509Certificate(buf);
+  const p = new x509.X509Certificate(x.raw);
   const ocspUrls: string[] = [];
   const caIssuerUrls: string[] = [];
   const crlUrls: string[] = [];
@@ -48,7 +48,8 @@ export function certView(der: Uint8Array): CertView {
   }
   const bc = p.getExtension(x509.BasicConstraintsExtension);
   const view: CertView = {
-    der: buf,
+    // Node also parses PEM: always keep (and fingerprint) the DER.
+    der: x.raw,
     x,
     subject: x.subject.replace(/\n/g, ', '),
     issuer: x.issuer.replace(/\n/g, ', '),
@@ -57,7 +58,7 @@ export function certView(der: Uint8Array): CertView {
     serial: x.serialNumber.toLowerCase(),
     notBefore: new Date(x.validFrom),
     notAfter: new Date(x.validTo),
-    fingerprint: createHash('sha256').update(buf).digest('hex'),
+    fingerprint: createHash('sha256').update(x.raw).digest('hex'),
     isCa: bc?.ca === true,
     ocspUrls,
     caIssuerUrls,

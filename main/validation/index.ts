@@ -47,6 +47,19 @@ function fieldLock(view: PdfView, sig: FoundSignature): (name: string) => boolea
   return () => false;
 }
 
+/** Anchors may be given as PEM, DER or P7B bytes: reduce them to DER certificates. */
+function normalizeAnchors(list: Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of list) {
+    try {
+      out.push(...parseCertBundle(b));
+    } catch {
+      // An unreadable anchor is ignored: it can only make fewer paths trusted.
+    }
+  }
+  return out;
+}
+
 /** Never lets one broken signature abort the file: an unexpected error becomes a verdict. */
 async function safeValidate(s: FoundSignature, env: FileEnv): Promise<SignatureResult> {
   try {
@@ -105,7 +118,7 @@ export async function validatePdfBuffer(buf: Buffer, file: string, opts: Validat
     buf,
     final,
     dss: readDss(final),
-    anchors: opts.trust ?? [],
+    anchors: normalizeAnchors(opts.trust ?? []),
     offline: opts.offline ?? false,
     now: opts.time ?? new Date(),
     p: [1, 2, 3].includes(p) ? p : 2,
