@@ -1,0 +1,63 @@
+/** Use cases of the provision domain over the core's TokenManager (see native/provisioning.ts). */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { KysoError } from '../api/errors.js';
+import { parseSubject } from '../../native/csr.js';
+import { Provisioner, inventoryCsv } from '../../native/provisioning.js';
+import type { TokenManager } from '../../native/token-manager.js';
+import type { HandlerMap } from './types.js';
+
+function writeOrFail(path: string, data: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    throw new KysoError('fileWrite', { path, detail: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** Handlers for provision:*. */
+export function createProvisionHandlers(tokens: TokenManager): HandlerMap {
+  const prov = new Provisioner(tokens);
+  return {
+    'provision:init': async ({ token, label, soPin, userPin }) => {
+      await prov.initToken(token, { label, soPin, ...(userPin !== undefined ? { userPin } : {}) });
+      return { label };
+    },
+    'provision:setPin': async ({ token, soPin, newPin }) => {
+      await prov.setUserPin(token, soPin, newPin);
+      return { done: true as const };
+    },
+    'provision:changePin': async ({ token, oldPin, newPin }) => {
+      await prov.changePin(token, oldPin, newPin);
+      return { done: true as const };
+    },
+    'provision:keygen': async ({ token, type, label, keyId }) => {
+      const r = await prov.generateKey(token, { type, label, ...(keyId ? { keyId } : {}) });
+      return { keyId: r.keyId, publicKeyPem: r.publicKeyPem };
+    },
+    'provision:csr': async ({ token, key, subject, savePath }) => {
+      const csr = await prov.createCsr(token, { key: { ...(key.label !== undefined ? { label: key.label } : {}), ...(key.keyId !== undefined ? { keyId: key.keyId } : {}) }, subject: parseSubject(subject) });
+      if (savePath) writeOrFail(savePath, csr.pem);
+      return { keyId: csr.keyId, subject: csr.subject, pem: csr.pem, savedTo: savePath ?? null };
+    },
+    'provision:importCert': async ({ token, path, pem, label }) => {
+      let bytes: Buffer;
+      if (path !== undefined) {
+        try {
+          bytes = readFileSync(path);
+        } catch {
+          throw new KysoError('fileNotFound', { path });
+        }
+      } else if (pem !== undefined) bytes = Buffer.from(pem, 'utf8');
+      else throw new KysoError('provisionCertUnreadable');
+      return prov.importCertificate(token, bytes, { ...(label ? { label } : {}) });
+    },
+    'provision:delete': async ({ token, keyId, what, confirm }) => ({ count: await prov.delete(token, { keyId, what, confirm }) }),
+    'provision:rename': async ({ token, keyId, label, what }) => ({ count: await prov.rename(token, { keyId, label, ...(what ? { what } : {}) }) }),
+    'provision:inventory': async () => ({ certificates: await prov.inventory() }),
+    'provision:exportInventory': async ({ format, path }) => {
+      const rows = await prov.inventory();
+      writeOrFail(path, format === 'csv' ? inventoryCsv(rows) : JSON.stringify({ certificates: rows }, null, 2) + '\n');
+      return { path, count: rows.length };
+    },
+  };
+}
