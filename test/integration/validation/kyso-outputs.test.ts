@@ -64,6 +64,24 @@ describe("Kyso's own outputs", () => {
     });
   }
 
+  it('real-world inputs: the Chromium-made sample and an object-stream/xref-stream PDF, signed twice', async () => {
+    const { PDFDocument } = await import('pdf-lib');
+    const objStm = path.join(dir, 'objstm.pdf');
+    const doc = await PDFDocument.load(await basePdf());
+    writeFileSync(objStm, await doc.save({ useObjectStreams: true }));
+    for (const src of [path.resolve('test/fixtures/cong-van-mau.pdf'), objStm]) {
+      const one = path.join(dir, `${path.basename(src)}-1.pdf`);
+      const two = path.join(dir, `${path.basename(src)}-2.pdf`);
+      await signPdf(src, one, { signer: first, level: 'B-T', tsa: tsa() });
+      await signPdf(one, two, { signer: second, level: 'B-LTA', tsa: tsa() });
+      const r = await validatePdf(two, { trust: [bed.rootPem] });
+      expect(r.error).toBeNull();
+      for (const s of r.signatures) expect([s.field, s.indication, s.modifications.filter((m) => !m.allowed)]).toEqual([s.field, 'TOTAL_PASSED', []]);
+      // The DSS and document timestamp added by the second signing lift the first signature too.
+      expect(r.signatures.filter((s) => s.kind === 'signature').map((s) => s.level)).toEqual(['B-LTA', 'B-LTA']);
+    }
+  });
+
   it('two signatures (B-T then B-LTA by another signer), certification P=2 on the first', async () => {
     const one = path.join(dir, 'multi-1.pdf');
     const two = path.join(dir, 'multi-2.pdf');
