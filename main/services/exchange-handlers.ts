@@ -118,7 +118,17 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
     'exchange:inboxAccept': ({ server: url, messageId }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).accept(messageId) })),
     'exchange:inboxReject': ({ server: url, messageId, reason }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).reject(messageId, reason) })),
     'exchange:inboxStatus': ({ server: url, messageId, code, description }) =>
-      server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).report(messageId, code, description) })),
+      server(async () => {
+        const c = client(url ?? store.incoming.require(messageId).server);
+        return { doc: code === '15' || code === '16' ? await c.answerRecall(messageId, code, description) : await c.report(messageId, code, description) };
+      }),
+    'exchange:recall': ({ server: url, messageId, reason }) =>
+      server(async () => {
+        const d = store.outgoing.get(messageId);
+        if (!d) throw new KysoError('inboxUnknownMessage', { messageId });
+        await client(url ?? d.server).recall(messageId, reason);
+        return { doc: outgoing(store.outgoing.get(messageId)!) };
+      }),
     'exchange:outgoingShow': async ({ messageId }) => {
       const d = store.outgoing.get(messageId);
       if (!d) throw new KysoError('inboxUnknownMessage', { messageId });

@@ -43,10 +43,15 @@ export interface IncomingDoc {
   /** Worst validation status over its PDFs (TOTAL_PASSED only when all passed). */
   validationStatus: string | null;
   packagePath: string;
+  /** Set when the sender recalled the document (status 13), with its reason. */
+  recallReason: string | null;
+  recallAt: string | null;
+  /** Our answer to the recall: 15 agree, 16 refuse; null while unanswered. */
+  recallAnswer: string | null;
 }
 
 /** Input for a new arrival. */
-export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus'> & {
+export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus' | 'recallReason' | 'recallAt' | 'recallAnswer'> & {
   files: Array<Omit<IncomingFile, 'validation' | 'validationStatus'>>;
 };
 
@@ -69,6 +74,9 @@ interface Row {
   registered_at: string | null;
   validation_status: string | null;
   package_path: string;
+  recall_reason: string | null;
+  recall_at: string | null;
+  recall_answer: string | null;
 }
 
 function fromRow(r: Row): IncomingDoc {
@@ -91,6 +99,9 @@ function fromRow(r: Row): IncomingDoc {
     registeredAt: r.registered_at,
     validationStatus: r.validation_status,
     packagePath: r.package_path,
+    recallReason: r.recall_reason,
+    recallAt: r.recall_at,
+    recallAnswer: r.recall_answer,
   };
 }
 
@@ -166,6 +177,23 @@ export class IncomingRepo {
     const doc = this.require(messageId);
     if (doc.state !== 'accepted') throw new KysoError('inboxNotRegistered', { messageId });
     this.db.prepare('UPDATE incoming SET status_code = ? WHERE message_id = ?').run(code, messageId);
+    return this.require(messageId);
+  }
+
+  /** Records the sender's recall (13); false when the document is unknown here. */
+  markRecall(messageId: string, reason: string, at: string): boolean {
+    // A replayed 13 (same time) must not erase the answer already given.
+    const r = this.db
+      .prepare('UPDATE incoming SET recall_reason = ?, recall_at = ?, recall_answer = NULL WHERE message_id = ? AND (recall_at IS NULL OR recall_at <> ?)')
+      .run(reason, at, messageId, at);
+    return r.changes === 1;
+  }
+
+  /** Records our answer to a recall: 15 agree, 16 refuse. */
+  answerRecall(messageId: string, answer: '15' | '16'): IncomingDoc {
+    const doc = this.require(messageId);
+    if (!doc.recallAt) throw new KysoError('inboxNoRecall', { messageId });
+    this.db.prepare('UPDATE incoming SET recall_answer = ? WHERE message_id = ?').run(answer, messageId);
     return this.require(messageId);
   }
 

@@ -62,7 +62,9 @@ export const exchange: MessageBundle = {
     'exchange.empty': '(không có văn bản)',
     'exchange.usage.inbox': 'Cách dùng: kyso inbox sync|list|show ID|accept ID|reject ID --reason R|status ID CODE',
     'exchange.usage.register': 'Cách dùng: kyso register list|search TEXT|export --out FILE.csv [--kind incoming|outgoing] [--year N]',
-    'exchange.usage.outbox': 'Cách dùng: kyso outbox list|flush',
+    'exchange.usage.outbox': 'Cách dùng: kyso outbox list|flush [--now] [--retry]|recall ID --reason R',
+    'error.inboxNoRecall': 'Văn bản {messageId} không bị thu hồi, không có gì để trả lời.',
+    'exchange.recalled': 'Đã gửi yêu cầu thu hồi văn bản {messageId}.',
     'error.storeTooNew': 'Cơ sở dữ liệu ở phiên bản {version}, mới hơn phiên bản ứng dụng hỗ trợ ({supported}). Hãy cập nhật Kyso.',
   },
   en: {
@@ -125,7 +127,9 @@ export const exchange: MessageBundle = {
     'exchange.empty': '(no documents)',
     'exchange.usage.inbox': 'Usage: kyso inbox sync|list|show ID|accept ID|reject ID --reason R|status ID CODE',
     'exchange.usage.register': 'Usage: kyso register list|search TEXT|export --out FILE.csv [--kind incoming|outgoing] [--year N]',
-    'exchange.usage.outbox': 'Usage: kyso outbox list|flush',
+    'exchange.usage.outbox': 'Usage: kyso outbox list|flush [--now] [--retry]|recall ID --reason R',
+    'error.inboxNoRecall': 'Document {messageId} was not recalled; there is nothing to answer.',
+    'exchange.recalled': 'Recall request sent for document {messageId}.',
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
   },
 };

@@ -59,6 +59,10 @@ export const incomingDocSchema = z.object({
   registeredAt: z.string().nullable(),
   /** Worst signature validation over its PDFs: TOTAL_PASSED, INDETERMINATE, TOTAL_FAILED, or null if none. */
   validationStatus: z.string().nullable(),
+  /** Set when the sender recalled it (13); recallAnswer 15 agree / 16 refuse once answered. */
+  recallReason: z.string().nullable(),
+  recallAt: z.string().nullable(),
+  recallAnswer: z.string().nullable(),
 });
 
 /** A received file with its stored validation report. */
@@ -133,8 +137,14 @@ export const exchangeOperations = operations({
     output: z.object({ doc: incomingDocSchema }),
   },
   'exchange:inboxStatus': {
-    input: z.object({ ...connection, messageId, code: z.enum(['04', '05', '06']), description: z.string().max(2000).default('') }).strict(),
+    /** 04 assigned, 05 in progress, 06 done; 15/16 answer a recall (agree/refuse). */
+    input: z.object({ ...connection, messageId, code: z.enum(['04', '05', '06', '15', '16']), description: z.string().max(2000).default('') }).strict(),
     output: z.object({ doc: incomingDocSchema }),
+  },
+  /** Recalls a document we sent (13) with a reason; recipients answer 15/16 (exchange:status events). */
+  'exchange:recall': {
+    input: z.object({ ...connection, messageId, reason: z.string().trim().min(1).max(2000) }).strict(),
+    output: z.object({ doc: outgoingDocSchema }),
   },
   'exchange:outgoingShow': {
     input: z.object({ messageId }).strict(),

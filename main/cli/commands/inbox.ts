@@ -1,4 +1,4 @@
-/** `kyso inbox sync [--watch]|list|show ID|accept ID|reject ID --reason R|status ID CODE`. */
+/** `kyso inbox sync [--watch]|list|show ID|accept ID|reject ID --reason R|status ID CODE` (04-06 handling, 15/16 recall answers). */
 import { KysoError } from '../../api/errors.js';
 import type { IncomingDoc } from '../../store/index.js';
 import { parseArgs } from '../args.js';
@@ -26,6 +26,7 @@ function local(io: CliIo, json: boolean, sub: string, id: string | undefined, st
     else {
       io.out(incomingLine(doc) + '\n');
       if (doc.reason) io.out(`  ${doc.reason}\n`);
+      if (doc.recallAt) io.out(`  13 ${doc.recallAt} ${doc.recallReason ?? ''} -> ${doc.recallAnswer ?? '?'}\n`);
       for (const f of files) io.out(`  ${f.name}\t${f.validationStatus ?? '-'}\t${f.path}\n`);
     }
     return 0;
@@ -69,8 +70,9 @@ export const inboxCommand: Command = {
       if (sub === 'accept') doc = await client.accept(id!);
       else if (sub === 'reject') doc = await client.reject(id!, str(o, 'reason') ?? '');
       else if (sub === 'status') {
-        if (code !== '04' && code !== '05' && code !== '06') throw new KysoError('cliMissingValue', { option: 'CODE (04|05|06)' });
-        doc = await client.report(id!, code, str(o, 'description') ?? '');
+        if (code === '15' || code === '16') doc = await client.answerRecall(id!, code, str(o, 'description') ?? '');
+        else if (code === '04' || code === '05' || code === '06') doc = await client.report(id!, code, str(o, 'description') ?? '');
+        else throw new KysoError('cliMissingValue', { option: 'CODE (04|05|06|15|16)' });
       } else throw new KysoError('unknownCommand', { command: `inbox ${sub ?? ''}`.trim() });
       if (json) printJson(io, { doc });
       else if (sub === 'accept') io.out(tr(io, 'exchange.accepted', { number: doc.arrivalNumber, year: doc.arrivalYear }) + '\n');

@@ -1,20 +1,28 @@
 /**
- * `kyso outbox list|flush [--now] [--retry]`: the queue of packages to upload; flush sends what
+ * `kyso outbox list|flush [--now] [--retry]|recall ID --reason R`: the queue of packages to upload; flush sends what
  * is due (after a crash too); --now also what is waiting for its backoff delay, --retry also
  * what was given up.
  */
 import { KysoError } from '../../api/errors.js';
 import { parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
-import { exchangeOptions, printJson, storeFor, withClient } from './exchange-common.js';
+import { exchangeOptions, printJson, storeFor, str, withClient } from './exchange-common.js';
 
 /** The `outbox` subcommand. */
 export const outboxCommand: Command = {
   name: 'outbox',
   summaryKey: 'cli.cmd.outbox',
   async run(argv, io) {
-    const { options: o, positionals } = parseArgs(argv, { ...exchangeOptions, retry: { type: 'boolean' }, now: { type: 'boolean' } });
-    const [sub] = positionals;
+    const { options: o, positionals } = parseArgs(argv, { ...exchangeOptions, retry: { type: 'boolean' }, now: { type: 'boolean' }, reason: { type: 'string' } });
+    const [sub, id] = positionals;
+    if (sub === 'recall') {
+      if (!id) throw new KysoError('cliMissingValue', { option: 'ID' });
+      return withClient(o, io, async ({ client }) => {
+        await client.recall(id, str(o, 'reason') ?? '');
+        io.out(tr(io, 'exchange.recalled', { messageId: id }) + '\n');
+        return 0;
+      });
+    }
     if (sub === 'list') {
       const { store } = storeFor(io);
       try {

@@ -19,12 +19,24 @@ export interface AnswerContext {
   staff?: string;
 }
 
-async function postStatus(c: AnswerContext, doc: IncomingDoc, statusCode: '02' | '03' | '04' | '05' | '06', description: string): Promise<void> {
+/** The document a status message is about, as edXML ResponseFor names it. */
+interface DocRef {
+  messageId: string;
+  /** Organization that issued the document. */
+  issuer: string;
+  number: string;
+  notation: string;
+  documentId: string;
+}
+
+const refOf = (d: IncomingDoc): DocRef => ({ messageId: d.messageId, issuer: d.fromCode, number: d.number, notation: d.notation, documentId: d.documentId });
+
+async function postStatus(c: AnswerContext, doc: DocRef, statusCode: '02' | '03' | '04' | '05' | '06' | '13' | '15' | '16', description: string): Promise<void> {
   // DocumentId is "{OrganId},{yyyy/MM/dd},{number}/{notation}": the date is its 2nd field.
   const promulgationDate = doc.documentId.split(',')[1] ?? '';
   const xml = await buildStatus(
     {
-      responseFor: { organId: doc.fromCode, code: `${doc.number}/${doc.notation}`, promulgationDate, documentId: doc.documentId },
+      responseFor: { organId: doc.issuer, code: `${doc.number}/${doc.notation}`, promulgationDate, documentId: doc.documentId },
       from: { organId: c.org.code, organName: c.org.name },
       statusCode,
       description,
@@ -41,7 +53,7 @@ export async function acceptIncoming(c: AnswerContext, messageId: string, at = n
   const doc = c.store.incoming.require(messageId);
   if (doc.state === 'accepted') return doc;
   if (doc.state === 'rejected') throw new KysoError('inboxAlreadyRejected', { messageId });
-  await postStatus(c, doc, '03', '');
+  await postStatus(c, refOf(doc), '03', '');
   return c.store.incoming.accept(messageId, at);
 }
 
@@ -51,7 +63,7 @@ export async function rejectIncoming(c: AnswerContext, messageId: string, reason
   const doc = c.store.incoming.require(messageId);
   if (doc.state === 'accepted') throw new KysoError('inboxAlreadyAccepted', { messageId });
   if (doc.state === 'rejected') return doc;
-  await postStatus(c, doc, '02', reason.trim());
+  await postStatus(c, refOf(doc), '02', reason.trim());
   return c.store.incoming.reject(messageId, reason.trim());
 }
 
@@ -59,6 +71,23 @@ export async function rejectIncoming(c: AnswerContext, messageId: string, reason
 export async function reportHandling(c: AnswerContext, messageId: string, code: '04' | '05' | '06', description = ''): Promise<IncomingDoc> {
   const doc = c.store.incoming.require(messageId);
   if (doc.state !== 'accepted') throw new KysoError('inboxNotRegistered', { messageId });
-  await postStatus(c, doc, code, description);
+  await postStatus(c, refOf(doc), code, description);
   return c.store.incoming.setHandlingStatus(messageId, code);
+}
+
+/** Recalls a document we sent (13, with a reason); the server relays it to every recipient. */
+export async function recallOutgoing(c: AnswerContext, messageId: string, reason: string): Promise<void> {
+  if (!reason.trim()) throw new KysoError('inboxReasonRequired');
+  const doc = c.store.outgoing.get(messageId);
+  if (!doc) throw new KysoError('inboxUnknownMessage', { messageId });
+  await postStatus(c, { messageId, issuer: c.org.code, number: doc.number, notation: doc.notation, documentId: doc.documentId }, '13', reason.trim());
+  c.store.outgoing.addStatus(messageId, { orgCode: c.org.code, statusCode: '13', description: reason.trim(), at: new Date().toISOString() });
+}
+
+/** Answers the sender's recall of an incoming document: 15 agree, 16 refuse. */
+export async function answerRecall(c: AnswerContext, messageId: string, answer: '15' | '16', description = ''): Promise<IncomingDoc> {
+  const doc = c.store.incoming.require(messageId);
+  if (!doc.recallAt) throw new KysoError('inboxNoRecall', { messageId });
+  await postStatus(c, refOf(doc), answer, description);
+  return c.store.incoming.answerRecall(messageId, answer);
 }

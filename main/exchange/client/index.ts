@@ -6,7 +6,7 @@ import path from 'node:path';
 import { KysoError } from '../../api/errors.js';
 import type { Signer } from '../../pki/signer.js';
 import type { IncomingDoc, OrgEntry, Store } from '../../store/index.js';
-import { acceptIncoming, rejectIncoming, reportHandling, type AnswerContext } from './actions.js';
+import { acceptIncoming, answerRecall, recallOutgoing, rejectIncoming, reportHandling, type AnswerContext } from './actions.js';
 import { InboxApi } from './api.js';
 import { composeAndQueue, type Composed, type OrgRef } from './compose.js';
 import { LiveListener } from './live.js';
@@ -157,5 +157,15 @@ export class ExchangeClient {
   /** Reports handling progress of a registered document (04, 05, 06). */
   async report(messageId: string, code: '04' | '05' | '06', description = ''): Promise<IncomingDoc> {
     return reportHandling(await this.answerCtx(), messageId, code, description);
+  }
+
+  /** Recalls a document we sent (13); recipients answer 15 or 16. */
+  async recall(messageId: string, reason: string): Promise<void> {
+    return recallOutgoing(await this.answerCtx(), messageId, reason);
+  }
+
+  /** Answers a recall of an incoming document: 15 agree, 16 refuse. */
+  async answerRecall(messageId: string, answer: '15' | '16', description = ''): Promise<IncomingDoc> {
+    return answerRecall(await this.answerCtx(), messageId, answer, description);
   }
 }

@@ -153,7 +153,9 @@ export class InboxSync {
 
   private applyStatus(s: StatusItem): boolean {
     const ev = { orgCode: s.fromOrganId, statusCode: s.statusCode, description: s.description || null, at: s.receivedAt };
-    if (!this.store.outgoing.addStatus(s.messageId, ev)) return false;
+    // 13 comes to recipients: the sender recalls a document we received.
+    const applied = s.statusCode === '13' ? this.store.incoming.markRecall(s.messageId, s.description, s.receivedAt) : this.store.outgoing.addStatus(s.messageId, ev);
+    if (!applied) return false;
     this.events.onStatus?.(s.messageId, ev);
     return true;
   }

@@ -129,6 +129,30 @@ describe('send to two organizations, register, statuses back', () => {
     expect(readFileSync(outA, 'utf8')).toContain(`${ORG.B}:03; ${ORG.C}:03`);
   });
 
+  it('A recalls the first document (13); B sees the recall and agrees (15); A sees the answer', async () => {
+    const noReason = await kyso(['outbox', 'recall', firstId, '--server', xb.server.url, ...tokenArgs()], envA);
+    expect(noReason.code).not.toBe(0);
+    const recall = await kyso(['outbox', 'recall', firstId, '--reason', 'Ban hành nhầm phiên bản', '--server', xb.server.url, ...tokenArgs()], envA);
+    expect(recall.err).toBe('');
+    expect(recall.code).toBe(0);
+    const sync = await kyso(['inbox', 'sync', '--server', xb.server.url, ...keyArgs(), '--json'], envB);
+    expect(JSON.parse(sync.out)).toEqual({ received: 0, statuses: 1 });
+    const shown = JSON.parse((await kyso(['inbox', 'show', firstId, '--json'], envB)).out) as { doc: { recallReason: string; recallAnswer: string | null } };
+    expect(shown.doc).toMatchObject({ recallReason: 'Ban hành nhầm phiên bản', recallAnswer: null });
+    const answer = await kyso(['inbox', 'status', firstId, '15', '--server', xb.server.url, ...keyArgs(), '--json'], envB);
+    expect(answer.err).toBe('');
+    expect(JSON.parse(answer.out).doc).toMatchObject({ recallAnswer: '15' });
+    await kyso(['inbox', 'sync', '--server', xb.server.url, ...tokenArgs()], envA);
+    const store = openStore(envA.KYSO_HOME!);
+    try {
+      const d = store.outgoing.get(firstId)!;
+      expect(d.timeline.filter((e) => e.orgCode === ORG.B).map((e) => e.statusCode)).toEqual(['01', '03', '15']);
+      expect(d.timeline.filter((e) => e.orgCode === ORG.A).map((e) => [e.statusCode, e.description])).toEqual([['13', 'Ban hành nhầm phiên bản']]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('with the server down, send keeps the document queued (exit 75); outbox flush delivers it later', async () => {
     const before = (await xb.server.repo.counts()).messages;
     await xb.stopServer();

@@ -39,6 +39,20 @@ describe('store migrations on disk', () => {
     store.close();
   });
 
+  it('adds the recall columns (003) to a register written at version 2 without touching its rows', () => {
+    const old = new Database(path.join(dir, DB_FILE));
+    migrate(old, migrations.filter((m) => m.id <= 2));
+    old.prepare(`INSERT INTO incoming (message_id, server, from_code, from_name, document_id, number, notation, type, subject, received_at, state, status_code, arrival_year, arrival_number, package_path)
+      VALUES ('m1', 's', '000.00.00.H49', 'UBND', 'd', '1', 'QĐ', 'Quyết định', 'Trích yếu', 't', 'accepted', '03', 2026, 7, '/p')`).run();
+    old.close();
+    const store = openStore(dir);
+    expect(store.incoming.get('m1')).toMatchObject({ arrivalNumber: 7, subject: 'Trích yếu', recallReason: null, recallAt: null, recallAnswer: null });
+    expect(store.incoming.markRecall('m1', 'Nhầm', '2026-11-22T00:00:00Z')).toBe(true);
+    expect(store.incoming.markRecall('m1', 'Nhầm', '2026-11-22T00:00:00Z')).toBe(false);
+    expect(store.incoming.answerRecall('m1', '16').recallAnswer).toBe('16');
+    store.close();
+  });
+
   it('rolls back a failing migration and refuses a database newer than the app', () => {
     const db = new Database(path.join(dir, DB_FILE));
     const bad: Migration[] = [
