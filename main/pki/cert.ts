@@ -1,5 +1,6 @@
 /** X.509 parse helpers shared by signing and the fetch clients (pkijs under the hood). */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { KysoError } from '../api/errors.js';
@@ -124,4 +125,26 @@ export function isIssuedBy(cert: pkijs.Certificate, issuer: pkijs.Certificate): 
 export function findIssuer(der: Uint8Array, candidates: Uint8Array[]): Uint8Array | undefined {
   const c = parseCertificate(der);
   return candidates.find((d) => d !== der && isIssuedBy(c, parseCertificate(d)));
+}
+
+/** Builds the issuer chain of `cert` from candidate CA certificates (closest issuer first). */
+export function chainFor(cert: Uint8Array, candidates: Uint8Array[]): Uint8Array[] {
+  const chain: Uint8Array[] = [];
+  let cur = cert;
+  for (let i = 0; i < 10; i++) {
+    const issuer = findIssuer(cur, candidates.filter((c) => c !== cur && !chain.includes(c)));
+    if (!issuer) break;
+    chain.push(issuer);
+    cur = issuer;
+  }
+  return chain;
+}
+
+/** Reads CA certificates from PEM bundles or DER files. */
+export function readCertFiles(files: string[]): Uint8Array[] {
+  return files.flatMap((f) => {
+    const raw = readFileSync(f);
+    const text = raw.toString('latin1');
+    return text.includes('-----BEGIN CERTIFICATE-----') ? pemBundleToDer(text) : [toDer(new Uint8Array(raw))];
+  });
 }

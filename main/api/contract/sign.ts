@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
+import { tokenRefSchema } from './token.js';
 
 const filePath = z.string().min(1).max(4096);
 
@@ -55,8 +56,12 @@ export const signOperations = operations({
       /** Allowed only with one input file. */
       output: filePath.optional(),
       overwrite: z.boolean().default(false),
-      token: z.string().min(1).max(200).optional(),
-      cert: z.string().min(1).max(500).optional(),
+      /** The token, already logged in through token:login (one PIN for the whole job). */
+      token: tokenRefSchema,
+      /** Which certificate/key on the token; default: the first with a private key. */
+      cert: z.object({ keyId: z.string().max(200).optional(), fingerprint: z.string().max(200).optional() }).strict().optional(),
+      /** PEM/DER files with CA certificates to embed as the signer's chain. */
+      chain: z.array(filePath).max(20).optional(),
       level: padesLevelSchema.default('B-B'),
       tsaUrl: z.url().optional(),
       allowFallback: z.boolean().default(false),

@@ -1,9 +1,8 @@
 /** Opens the token for `kyso sign`: picks module, token and certificate, logs in once, adds the chain. */
-import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { TokenManager } from '../../../native/token-manager.js';
 import type { ModuleReport, TokenRef } from '../../../native/types.js';
-import { findIssuer, pemBundleToDer, toDer } from '../../pki/cert.js';
+import { chainFor, readCertFiles } from '../../pki/cert.js';
 import type { Signer } from '../../pki/signer.js';
 import type { CliIo } from '../io.js';
 import { readPin, type PinSource } from '../pin.js';
@@ -37,28 +36,6 @@ export function pickCertificate(report: ModuleReport[], choice: Pick<TokenChoice
   }
   if (choice.token !== undefined && !report.some((m) => m.tokens.some((t) => t.label === choice.token))) throw new KysoError('tokenNotFound', { token: choice.token });
   throw new KysoError('tokenCertificateNotFound', { token: choice.token ?? '', keyId: choice.cert ?? '' });
-}
-
-/** Builds the issuer chain of `cert` from candidate CA certificates (closest issuer first). */
-export function chainFor(cert: Uint8Array, candidates: Uint8Array[]): Uint8Array[] {
-  const chain: Uint8Array[] = [];
-  let cur = cert;
-  for (let i = 0; i < 10; i++) {
-    const issuer = findIssuer(cur, candidates.filter((c) => c !== cur && !chain.includes(c)));
-    if (!issuer) break;
-    chain.push(issuer);
-    cur = issuer;
-  }
-  return chain;
-}
-
-/** Reads CA certificates from PEM bundles or DER files. */
-export function readCertFiles(files: string[]): Uint8Array[] {
-  return files.flatMap((f) => {
-    const raw = readFileSync(f);
-    const text = raw.toString('latin1');
-    return text.includes('-----BEGIN CERTIFICATE-----') ? pemBundleToDer(text) : [toDer(new Uint8Array(raw))];
-  });
 }
 
 /** An open token session: the signer, and close() to log out and stop the bridge. */
