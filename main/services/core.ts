@@ -10,6 +10,7 @@ import { EventBus } from './events.js';
 import { createExchangeService } from './exchange-handlers.js';
 import { createFileHandlers } from './file-handlers.js';
 import { createTokenService } from './token-handlers.js';
+import { createProvisionHandlers } from './provision-handlers.js';
 import { createVerifyHandlers } from './verify-handlers.js';
 import { openStore } from '../store/index.js';
 import type { HandlerMap, ServiceContext } from './types.js';
@@ -51,6 +52,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const handlers: HandlerMap = {
     ...createAppHandlers(state),
     ...tokens.handlers,
+    ...createProvisionHandlers(tokens.manager),
     ...createFileHandlers(),
     ...createVerifyHandlers(options.home),
     ...exchange.handlers,
