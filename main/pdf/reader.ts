@@ -3,7 +3,7 @@
  * xref chain only; objects are read on demand through positional reads.
  */
 import { KysoError, isKysoError } from '../api/errors.js';
-import { PdfDict, PdfRef, type PdfObject, type PdfStream } from './objects.js';
+import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
 import { scanObjects } from './repair.js';
 import { Lru, RevisionResolver, type ObjStmIndex, type ResolverContext } from './resolver.js';
 import { buildRevisions, findEofAfter, type Revision } from './revisions.js';
@@ -19,6 +19,9 @@ export interface OpenOptions {
   /** Maximum number of parsed objects kept in memory (default 4096). */
   cacheSize?: number;
 }
+
+/** Objects visited at most when checking a repaired file for missing objects. */
+const MAX_CLOSURE = 200_000;
 
 /** Longest /Prev chain followed (each link is one incremental update). */
 const MAX_SECTIONS = 10_000;
@@ -222,8 +225,32 @@ export class PdfFile {
     try {
       const cat = await this.catalogStrict();
       await countPages(this.latest, cat);
+      await this.checkClosure(entries);
     } catch (e) {
+      if (isKysoError(e) && e.code === 'pdfTruncated') throw e;
       throw new KysoError('pdfUnrepairable', { detail: `${reason}; ${describe(e)}` }, { cause: e });
+    }
+  }
+
+  /**
+   * After a rebuild, every object reachable from the trailer must exist and parse: a truncated
+   * file (fonts, pages or streams cut off) is refused instead of being signed half-missing.
+   */
+  private async checkClosure(entries: Map<number, XrefEntry>): Promise<void> {
+    const seen = new Set<string>();
+    const todo: PdfObject[] = [this.trailer.get('Root') ?? null, this.trailer.get('Info') ?? null];
+    while (todo.length) {
+      const o = todo.pop()!;
+      if (o instanceof PdfRef) {
+        if (seen.has(o.key)) continue;
+        if (seen.size >= MAX_CLOSURE) return; // enough evidence; huge documents are not walked fully
+        seen.add(o.key);
+        const e = entries.get(o.num);
+        if (!e || e.type === 'free') throw new KysoError('pdfTruncated', { detail: `object ${o.key} is missing` });
+        todo.push(await this.latest.getObject(o));
+      } else if (Array.isArray(o)) todo.push(...o);
+      else if (o instanceof PdfDict) todo.push(...o.map.values());
+      else if (o instanceof PdfStream) todo.push(o.dict);
     }
   }
 
