@@ -125,6 +125,13 @@ describe('universal forgery', () => {
     const empty = atk.patchInPlace(signed, /\/Contents <[0-9a-f]+>/, (m) => `/Contents <>${' '.repeat(m.length - 12)}`);
     rejected((await verdict(empty))[0], 'byteRangeNotContents');
   });
+  it('signature timestamp over other data', async () => {
+    const f = await signFixture(base, { ...signOpts, tsa: bed.tsa, tsaWrongData: true });
+    const [s] = await verdict(f);
+    rejected(s, 'timestamp_imprint');
+    expect(s!.subIndication).toBe('HASH_FAILURE');
+    expect(s!.timeSource).toBe('claimed');
+  });
   it('signature with a non-PAdES /SubFilter', async () => {
     const sha1 = atk.patchInPlace(signed, /\/SubFilter \/ETSI\.CAdES\.detached/, (m) => '/SubFilter /adbe.x509.rsa_sha1'.padEnd(m.length, ' '));
     rejected((await verdict(sha1))[0], 'subFilterUnsupported');

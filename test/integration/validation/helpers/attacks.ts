@@ -4,7 +4,7 @@
  * applied to fixtures signed by helpers/sign.ts.
  */
 import { PdfView } from '../../../../main/validation/pdf/document.js';
-import { PdfRef } from '../../../../main/validation/pdf/objects.js';
+import { PdfRef, textOf } from '../../../../main/validation/pdf/objects.js';
 import { appendUpdate, docParts, nextNum, ser, serWith } from './pdf-edit.js';
 
 const EVIL = Buffer.from('BT /F1 14 Tf 50 700 Td (Amount: 9,000,000,000 VND) Tj ET\n', 'latin1');
@@ -125,4 +125,27 @@ export function shadowReplaceXrefOnly(signed: Buffer, targetNum: number, offsetO
   const xref = `xref\n0 1\n0000000000 65535 f \n${targetNum} 1\n${String(offsetOfShadowDef).padStart(10, '0')} 00000 n \n`;
   const trailer = `trailer\n<</Size ${size} /Root ${ser(view.trailer.get('Root'))} /Prev ${view.startXref}>>\nstartxref\n${xrefAt}\n%%EOF\n`;
   return Buffer.concat([signed, Buffer.from(xref + trailer, 'latin1')]);
+}
+
+/** Form fill after signing: the text field gets /V and its widget a new appearance stream. */
+export function fillTextField(signed: Buffer, name: string, value: string): Buffer {
+  const view = new PdfView(signed);
+  const af = view.dict(view.catalog().get('AcroForm'))!;
+  const fields = view.resolve(af.get('Fields')) as PdfRef[];
+  for (const ref of fields) {
+    const f = view.dict(ref)!;
+    if (textOf(f.get('T')) !== name) continue;
+    const n = nextNum(signed);
+    const hex = Buffer.from(value, 'latin1').toString('hex');
+    const objs = [
+      { num: n, body: '<</Type /XObject /Subtype /Form /BBox [0 0 200 20]>>', stream: Buffer.from(`BT /Helv 10 Tf 2 5 Td <${hex}> Tj ET`, 'latin1') },
+    ];
+    const kids = view.resolve(f.get('Kids'));
+    if (Array.isArray(kids) && kids[0] instanceof PdfRef) {
+      const w = view.dict(kids[0])!;
+      return appendUpdate(signed, [...objs, { num: ref.num, body: serWith(f, { V: `<${hex}>` }) }, { num: kids[0].num, body: serWith(w, { AP: `<</N ${n} 0 R>>` }) }]);
+    }
+    return appendUpdate(signed, [...objs, { num: ref.num, body: serWith(f, { V: `<${hex}>`, AP: `<</N ${n} 0 R>>` }) }]);
+  }
+  throw new Error(`no field ${name}`);
 }

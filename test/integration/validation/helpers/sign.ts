@@ -26,6 +26,10 @@ export interface FixtureSign {
   m?: Date;
   subFilter?: string;
   docMdp?: 1 | 2 | 3;
+  /** Stamp other bytes than the signature value (a forged signature timestamp). */
+  tsaWrongData?: boolean;
+  /** FieldMDP lock on these field names (Action /Include). */
+  lockFields?: string[];
   tsa?: TsaFn;
   contentsSize?: number;
   /** Replaces the CMS before embedding (universal forgery tests). */
@@ -104,11 +108,13 @@ export async function timestampToken(tsa: TsaFn, data: Buffer): Promise<Buffer> 
 }
 
 /** Adds the signature-time-stamp unsigned attribute to a CMS SignedData. */
-export async function addSignatureTimestamp(cms: Buffer, tsa: TsaFn): Promise<Buffer> {
+export async function addSignatureTimestamp(cms: Buffer, tsa: TsaFn, wrongData = false): Promise<Buffer> {
   const ci = pkijs.ContentInfo.fromBER(cms);
   const sd = new pkijs.SignedData({ schema: ci.content });
   const si = sd.signerInfos[0]!;
-  const token = await timestampToken(tsa, Buffer.from(si.signature.valueBlock.valueHexView));
+  const stamped = Buffer.from(si.signature.valueBlock.valueHexView);
+  if (wrongData) stamped[0] = stamped[0]! ^ 0xff;
+  const token = await timestampToken(tsa, stamped);
   si.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
     type: 1,
     attributes: [new pkijs.Attribute({ type: '1.2.840.113549.1.9.16.2.14', values: [asn1js.fromBER(new Uint8Array(token)).result] })],
@@ -120,7 +126,10 @@ export async function addSignatureTimestamp(cms: Buffer, tsa: TsaFn): Promise<Bu
 export async function signFixture(buf: Buffer, o: FixtureSign): Promise<Buffer> {
   const field = o.field ?? `Sig${nextNum(buf)}`;
   const size = o.contentsSize ?? 24_000;
-  const ref = o.docMdp ? ` /Reference [<</Type /SigRef /TransformMethod /DocMDP /TransformParams <</Type /TransformParams /P ${o.docMdp} /V /1.2>>>>]` : '';
+  const refs: string[] = [];
+  if (o.docMdp) refs.push(`<</Type /SigRef /TransformMethod /DocMDP /TransformParams <</Type /TransformParams /P ${o.docMdp} /V /1.2>>>>`);
+  if (o.lockFields) refs.push(`<</Type /SigRef /TransformMethod /FieldMDP /TransformParams <</Type /TransformParams /Action /Include /Fields [${o.lockFields.map((f) => `(${f})`).join(' ')}] /V /1.2>>>>`);
+  const ref = refs.length ? ` /Reference [${refs.join(' ')}]` : '';
   const { out, sigNum } = prepare(
     buf,
     (br) => `<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /${o.subFilter ?? 'ETSI.CAdES.detached'} /ByteRange ${br} /Contents <${'0'.repeat(size)}> /M (${pdfDate(o.m ?? new Date())})${ref}>>`,
@@ -134,7 +143,7 @@ export async function signFixture(buf: Buffer, o: FixtureSign): Promise<Buffer> 
       if (o.chain) args.push('-certfile', o.chain);
       await run('openssl', args);
       let der: Buffer = readFileSync(path.join(dir, 'sig'));
-      if (o.tsa) der = await addSignatureTimestamp(der, o.tsa);
+      if (o.tsa) der = await addSignatureTimestamp(der, o.tsa, o.tsaWrongData);
       return o.mutateCms ? o.mutateCms(der) : der;
     } finally {
       rmSync(dir, { recursive: true, force: true });
