@@ -8,12 +8,12 @@ import { screenFromHash, screenIds, type ScreenId } from './routes.js';
 import { Batch } from './screens/Batch.js';
 import { Home } from './screens/Home.js';
 import { Inbox } from './screens/Inbox.js';
-import { Pending } from './screens/Pending.js';
 import { Registers } from './screens/Registers.js';
 import { Send } from './screens/Send.js';
 import { Settings } from './screens/Settings.js';
 import { Sign } from './screens/Sign.js';
 import { Tokens } from './screens/Tokens.js';
+import { Verify } from './screens/Verify.js';
 
 /** Renders the screen for an id; `opened` are files the OS asked us to open. */
 function Screen({ id, opened }: { id: ScreenId; opened: { paths: string[]; n: number } }) {
@@ -35,7 +35,7 @@ function Screen({ id, opened }: { id: ScreenId; opened: { paths: string[]; n: nu
     case 'settings':
       return <Settings />;
     case 'verify':
-      return <Pending titleKey="ui.nav.verify" ops="verify:*, trust:*" />;
+      return <Verify />;
   }
 }
 

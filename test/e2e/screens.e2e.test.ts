@@ -5,16 +5,19 @@
  * places the signature box by dragging; saves a screenshot of each main screen to
  * docs/screenshots/ (shown in the README).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestBed, OFFICIAL_TOKEN, type TestBed } from '../bed/index.js';
+import { createTestBed, OFFICIAL_TOKEN, SUBJECTS, type TestBed } from '../bed/index.js';
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
 
 const shots = path.join(root, 'docs', 'screenshots');
 const samplePdf = path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf');
+const outDir = mkdtempSync(path.join(os.tmpdir(), 'kyso-e2e-out-'));
+const signedPdf = path.join(outDir, 'cong-van-da-ky.pdf');
 
 /** The canvas API used in the page (the Node-side tsconfig has no DOM types). */
 interface Canvas {
@@ -22,6 +25,8 @@ interface Canvas {
   height: number;
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
 }
+
+const officialCn = SUBJECTS.official.find(([k]) => k === 'CN')![1];
 
 let bed: TestBed;
 let host: HostProcess;
@@ -44,6 +49,7 @@ afterAll(async () => {
   await browser?.close();
   await host?.stop();
   await bed?.close();
+  rmSync(outDir, { recursive: true, force: true });
 });
 
 /** Opens a screen through the navigation (as a user would) and waits for its heading. */
@@ -111,9 +117,44 @@ describe('main screens with a SoftHSM2 token', () => {
     await page.screenshot({ path: path.join(shots, 'sign.png') });
   });
 
+  it('signs the PDF on the token (approval, visible stamp) and verifies it after trusting the test root', async () => {
+    await page.getByTestId('sign-output').fill(signedPdf);
+    const tokenSelect = page.getByTestId('token-select');
+    const official = await tokenSelect.locator('option', { hasText: OFFICIAL_TOKEN.label }).getAttribute('value');
+    await tokenSelect.selectOption(official!);
+    // The official's token also holds the revoked test key: pick the official certificate.
+    const certSelect = page.getByTestId('cert-select');
+    const officialCert = await certSelect.locator('option', { hasText: officialCn }).getAttribute('value');
+    await certSelect.selectOption(officialCert!);
+    await page.getByTestId('sign-start').click();
+    // The official's token was logged in on the Tokens screen: no PIN dialog, one job.
+    const row = page.getByTestId('job-row').first();
+    await expect.poll(() => row.locator('[data-status]').getAttribute('data-status'), { timeout: 60_000 }).toMatch(/^(signed|failed)$/);
+    expect(await row.textContent()).not.toContain('Lỗi');
+    expect(existsSync(signedPdf)).toBe(true);
+    await page.screenshot({ path: path.join(shots, 'sign-done.png') });
+
+    await open('settings', 'Cài đặt');
+    const trust = page.getByTestId('trust-store');
+    await trust.getByRole('textbox').fill(bed.certs.root.certPath);
+    await trust.getByRole('button', { name: 'Thêm vào danh sách tin cậy' }).click();
+    await trust.getByText('Kyso Test Root CA').first().waitFor();
+
+    await open('verify', 'Kiểm tra chữ ký');
+    await page.getByTestId('verify-file').fill(signedPdf);
+    await page.getByTestId('verify-start').click();
+    const panel = page.getByTestId('sig-panel').first();
+    await panel.waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('sig-panel').count()).toBe(1);
+    expect(await panel.getByTestId('sig-indication').textContent()).toBe('TOTAL_PASSED');
+    expect(await panel.textContent()).toContain(officialCn);
+    expect(await panel.textContent()).toContain('còn hiệu lực (ocsp)');
+    await page.screenshot({ path: path.join(shots, 'verify.png') });
+  });
+
   it('the other main screens render and are labelled', async () => {
     for (const [screen, heading] of [
-      ['batch', 'Ký hàng loạt'], ['verify', 'Kiểm tra chữ ký'], ['send', 'Gửi văn bản'], ['inbox', 'Văn bản đến'],
+      ['batch', 'Ký hàng loạt'], ['send', 'Gửi văn bản'], ['inbox', 'Văn bản đến'],
       ['registers', 'Sổ văn bản'], ['settings', 'Cài đặt'],
     ] as const) {
       await open(screen, heading);

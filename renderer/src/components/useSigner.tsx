@@ -19,11 +19,18 @@ export function useSigner() {
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
 
-  /** Resolves true once the token is logged in (asking for the PIN if needed). */
-  const ensureLogin = (): Promise<boolean> => {
-    if (!choice) return Promise.resolve(false);
-    const tk = choice.token;
-    if (tk.loggedIn || !tk.flags.loginRequired) return Promise.resolve(true);
+  /**
+   * Resolves true once the token is logged in, asking for the PIN if needed. The state is
+   * read fresh: the token may have logged out since the list was shown (idle logout).
+   */
+  const ensureLogin = async (): Promise<boolean> => {
+    if (!choice) return false;
+    const fresh = await api['token:list']({});
+    const tk = fresh.ok
+      ? fresh.value.modules.find((m) => m.path === choice.module)?.tokens.find((x) => x.label === choice.token.label) ?? choice.token
+      : choice.token;
+    if (tk.loggedIn || !tk.flags.loginRequired) return true;
+    setChoice({ module: choice.module, token: tk });
     return new Promise((resolve) => setPinFor(() => resolve));
   };
 
@@ -32,7 +39,7 @@ export function useSigner() {
     setError(null);
     if (!choice || !selection) return null;
     if (!(await ensureLogin())) return null;
-    const r = await api['sign:files']({ ...input, token: choice.token.label, cert: selection.fingerprint });
+    const r = await api['sign:files']({ ...input, token: { module: choice.module, label: choice.token.label }, cert: { fingerprint: selection.fingerprint } });
     if (!r.ok) {
       setError(r.error);
       return null;

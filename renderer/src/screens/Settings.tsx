@@ -7,6 +7,7 @@ import type { ErrorPayload } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { levels, roles } from '../components/SignOptions.js';
+import { TrustStore } from '../components/TrustStore.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
@@ -91,7 +92,7 @@ export function Settings() {
           );
         })}
       </form>
-      <p className="muted">{t('ui.settings.trustPending')}</p>
+      <TrustStore />
     </section>
   );
 }

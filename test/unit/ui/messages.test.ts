@@ -41,6 +41,8 @@ describe('ui messages', () => {
       ...['04', '05', '06'].map((c) => `ui.inbox.status.${c}`),
       ...['pending', 'sent', 'failed'].map((d) => `ui.send.delivery.${d}`),
       ...['electron', 'browser'].map((h) => `ui.host.${h}`),
+      ...['timestamp', 'claimed', 'none'].map((s) => `ui.verify.timeSource.${s}`),
+      ...['good', 'revoked', 'unknown', 'notChecked'].map((s) => `ui.verify.revocation.${s}`),
       'ui.registers.incoming', 'ui.registers.outgoing',
     ];
     expect(keys.filter((k) => !hasMessage('vi', k) || !hasMessage('en', k))).toEqual([]);

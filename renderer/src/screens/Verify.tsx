@@ -1,0 +1,116 @@
+/**
+ * Verify: pick a PDF, one panel per signature with its indication, the reasons (checks),
+ * certificate details and changes made after it; export the report (PDF or JSON).
+ */
+import { useId, useState } from 'react';
+import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
+import { useApi } from '../api/context.js';
+import { ErrorBanner } from '../components/ErrorBanner.js';
+import { PathField } from '../components/PathField.js';
+import { formatDateTime, useI18n } from '../i18n.js';
+import { validationClass } from './Inbox.js';
+
+type FileResult = OutputOf<'verify:file'>;
+type Sig = FileResult['signatures'][number];
+
+/** One signature's panel. */
+function SignaturePanel({ sig }: { sig: Sig }) {
+  const { t, lang } = useI18n();
+  const when = (v: string | null) => (v ? formatDateTime(v, lang) : '—');
+  return (
+    <article className="card" data-testid="sig-panel" aria-label={sig.field}>
+      <h2>
+        <span className={`badge ${validationClass(sig.indication)}`} data-testid="sig-indication">{sig.indication}</span>{' '}
+        {sig.kind === 'documentTimestamp' ? t('ui.verify.docTimestamp') : sig.signer ?? sig.field}
+      </h2>
+      {sig.subIndication && <p className={validationClass(sig.indication)}>{sig.subIndication}</p>}
+      <dl className="facts">
+        <dt>{t('ui.verify.signingTime')}</dt><dd>{when(sig.signingTime)} ({t(`ui.verify.timeSource.${sig.timeSource}`)})</dd>
+        <dt>{t('ui.verify.level')}</dt><dd>{sig.level ?? '—'}</dd>
+        <dt>{t('ui.verify.coverage')}</dt><dd>{sig.coversWholeDocument ? t('ui.verify.wholeDocument') : t('ui.verify.partOfDocument', { revision: sig.revision ?? '?' })}</dd>
+        <dt>{t('ui.verify.revocation')}</dt><dd>{t(`ui.verify.revocation.${sig.revocation.status}`)}{sig.revocation.source ? ` (${sig.revocation.source})` : ''}</dd>
+        {sig.signerCert && (
+          <>
+            <dt>{t('ui.cert.subject')}</dt><dd>{sig.signerCert.subject}</dd>
+            <dt>{t('ui.cert.issuer')}</dt><dd>{sig.signerCert.issuer}</dd>
+            <dt>{t('ui.cert.serial')}</dt><dd><code>{sig.signerCert.serial}</code></dd>
+            <dt>{t('ui.cert.validity')}</dt><dd>{when(sig.signerCert.notBefore)} → {when(sig.signerCert.notAfter)}</dd>
+          </>
+        )}
+      </dl>
+      <h3>{t('ui.verify.checks')}</h3>
+      <ul data-testid="sig-checks">
+        {sig.checks.map((c, i) => (
+          <li key={i} className={c.result === 'pass' ? 'ok' : c.result === 'fail' ? 'bad' : 'warn'}>
+            {c.result === 'pass' ? '✓' : c.result === 'fail' ? '✗' : '!'} {c.detail || c.name}
+          </li>
+        ))}
+      </ul>
+      {sig.modifications.length > 0 && (
+        <>
+          <h3>{t('ui.verify.modifications')}</h3>
+          <ul data-testid="sig-modifications">
+            {sig.modifications.map((m, i) => (
+              <li key={i} className={m.allowed ? 'muted' : 'bad'}>{t('ui.verify.revision', { revision: m.revision })}: {m.detail} {m.allowed ? '' : `(${t('ui.verify.notAllowed')})`}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </article>
+  );
+}
+
+/** The Verify screen. */
+export function Verify() {
+  const api = useApi();
+  const { t, lang } = useI18n();
+  const id = useId();
+  const [paths, setPaths] = useState<string[]>([]);
+  const [result, setResult] = useState<FileResult | null>(null);
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [exported, setExported] = useState<string | null>(null);
+  const file = paths[0] ?? '';
+
+  const verify = async () => {
+    setBusy(true);
+    setResult(null);
+    const r = await api['verify:file']({ path: file });
+    setBusy(false);
+    if (r.ok) {
+      setResult(r.value);
+      setError(null);
+    } else setError(r.error);
+  };
+  const exportReport = async (format: 'pdf' | 'json') => {
+    const suggested = file.replace(/(\.pdf)?$/i, `.report.${format}`);
+    const d = await api['dialog:saveFile']({ defaultPath: suggested, filters: [{ name: format.toUpperCase(), extensions: [format] }] });
+    const output = d.ok && d.value.path ? d.value.path : d.ok && !d.value.native ? suggested : null;
+    if (!output) return;
+    const r = await api['verify:exportReport']({ paths: [file], output, format, lang });
+    if (r.ok) setExported(t('ui.verify.exported', { path: r.value.output }));
+    else setError(r.error);
+  };
+
+  return (
+    <section aria-labelledby={`${id}-title`}>
+      <h1 id={`${id}-title`}>{t('ui.nav.verify')}</h1>
+      <PathField label={t('ui.verify.file')} paths={paths} onChange={(p) => { setPaths(p); setResult(null); }} testId="verify-file" />
+      <div className="row">
+        <button type="button" className="primary" disabled={!file || busy} onClick={() => void verify()} data-testid="verify-start">{t('ui.verify.start')}</button>
+        <button type="button" disabled={!result} onClick={() => void exportReport('pdf')} data-testid="verify-export">{t('ui.verify.exportPdf')}</button>
+        <button type="button" disabled={!result} onClick={() => void exportReport('json')}>{t('ui.verify.exportJson')}</button>
+      </div>
+      {busy && <p role="status">{t('ui.verify.running')}</p>}
+      <ErrorBanner error={error} />
+      {exported && <p role="status" className="ok" data-testid="verify-exported">{exported}</p>}
+      {result && (
+        <div aria-live="polite">
+          {result.error && <p className="bad" role="alert">{result.error.detail}</p>}
+          <p data-testid="verify-summary">{t('ui.verify.summary', { count: result.signatures.length, revisions: result.revisions })}</p>
+          {result.signatures.map((s) => <SignaturePanel key={s.field} sig={s} />)}
+        </div>
+      )}
+    </section>
+  );
+}
