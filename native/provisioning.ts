@@ -176,11 +176,11 @@ export class Provisioner {
   }
 }
 
-/** CSV of inventory rows (RFC 4180 quoting, UTF-8). */
-export function inventoryCsv(rows: InventoryRow[]): string {
-  const cols: Array<keyof InventoryRow> = ['module', 'token', 'serial', 'keyId', 'subject', 'issuer', 'certSerial', 'notAfter', 'daysLeft', 'expiresSoon', 'hasPrivateKey'];
+/** CSV of inventory rows (RFC 4180 quoting, UTF-8); `present`/`lastSeen` come from the token registry. */
+export function inventoryCsv(rows: Array<InventoryRow & { present?: boolean; lastSeen?: string }>): string {
+  const cols = ['module', 'token', 'serial', 'keyId', 'subject', 'issuer', 'certSerial', 'notAfter', 'daysLeft', 'expiresSoon', 'hasPrivateKey', 'present', 'lastSeen'] as const;
   const q = (v: unknown) => {
-    const s = String(v);
+    const s = v === undefined ? '' : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [cols.join(','), ...rows.map((r) => cols.map((c) => q(r[c])).join(','))].join('\r\n') + '\r\n';

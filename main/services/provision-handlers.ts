@@ -4,6 +4,7 @@ import { KysoError } from '../api/errors.js';
 import { parseSubject } from '../../native/csr.js';
 import { Provisioner, inventoryCsv } from '../../native/provisioning.js';
 import type { TokenManager } from '../../native/token-manager.js';
+import { TokenRegistry, type RegistryRow } from '../../native/token-registry.js';
 import type { HandlerMap } from './types.js';
 
 function writeOrFail(path: string, data: string): void {
@@ -14,9 +15,16 @@ function writeOrFail(path: string, data: string): void {
   }
 }
 
-/** Handlers for provision:*. */
-export function createProvisionHandlers(tokens: TokenManager): HandlerMap {
+/** Handlers for provision:*; with `home`, the inventory also covers tokens seen before (tokens-seen.json). */
+export function createProvisionHandlers(tokens: TokenManager, home?: string): HandlerMap {
   const prov = new Provisioner(tokens);
+  const registry = home ? new TokenRegistry(home) : undefined;
+  const inventory = async (): Promise<RegistryRow[]> => {
+    const rows = await prov.inventory();
+    if (registry) return registry.update(rows);
+    const now = new Date().toISOString();
+    return rows.map((r) => ({ ...r, present: true, lastSeen: now }));
+  };
   return {
     'provision:init': async ({ token, label, soPin, userPin }) => {
       await prov.initToken(token, { label, soPin, ...(userPin !== undefined ? { userPin } : {}) });
@@ -53,9 +61,9 @@ export function createProvisionHandlers(tokens: TokenManager): HandlerMap {
     },
     'provision:delete': async ({ token, keyId, what, confirm }) => ({ count: await prov.delete(token, { keyId, what, confirm }) }),
     'provision:rename': async ({ token, keyId, label, what }) => ({ count: await prov.rename(token, { keyId, label, ...(what ? { what } : {}) }) }),
-    'provision:inventory': async () => ({ certificates: await prov.inventory() }),
+    'provision:inventory': async () => ({ certificates: await inventory() }),
     'provision:exportInventory': async ({ format, path }) => {
-      const rows = await prov.inventory();
+      const rows = await inventory();
       writeOrFail(path, format === 'csv' ? inventoryCsv(rows) : JSON.stringify({ certificates: rows }, null, 2) + '\n');
       return { path, count: rows.length };
     },

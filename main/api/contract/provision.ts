@@ -24,6 +24,9 @@ export const inventoryRowSchema = z.object({
   daysLeft: z.number(),
   expiresSoon: z.boolean(),
   hasPrivateKey: z.boolean(),
+  /** False for a token seen before but not plugged in now. */
+  present: z.boolean(),
+  lastSeen: z.string(),
 });
 
 /** Operations of the provision domain. */

@@ -9,6 +9,8 @@ import { KysoError } from '../../api/errors.js';
 import { parseSubject } from '../../../native/csr.js';
 import { Provisioner, inventoryCsv, type DeleteWhat } from '../../../native/provisioning.js';
 import { TokenManager } from '../../../native/token-manager.js';
+import { TokenRegistry } from '../../../native/token-registry.js';
+import { kysoHome } from '../../services/paths.js';
 import type { TokenRef } from '../../../native/types.js';
 import { keyTypes, type KeyTypeName } from '../../../native/bridge/protocol.js';
 import { parseArgs, type OptionSpec, type ParsedArgs } from '../args.js';
@@ -150,14 +152,15 @@ export async function runProvision(sub: string, argv: string[], io: CliIo): Prom
         return 0;
       }
       case 'inventory': {
-        const rows = await prov.inventory();
+        // Present tokens are recorded in KYSO_HOME; absent ones seen before are listed too.
+        const rows = new TokenRegistry(kysoHome(io.env)).update(await prov.inventory());
         const text = o.csv ? inventoryCsv(rows) : o.json ? JSON.stringify({ certificates: rows }, null, 2) + '\n' : undefined;
         const out = str(o, 'out');
         if (text !== undefined && out) writeFileSync(out, text);
         else if (text !== undefined) io.out(text);
         else
           for (const r of rows) {
-            say('provision.inventory.row', { ...r, subject: r.subject.replace(/\n/g, ', ') });
+            say(r.present ? 'provision.inventory.row' : 'provision.inventory.rowAbsent', { ...r, subject: r.subject.replace(/\n/g, ', ') });
             if (r.expiresSoon) say('provision.inventory.warn');
           }
         return 0;
