@@ -52,7 +52,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const handlers: HandlerMap = {
     ...createAppHandlers(state),
     ...tokens.handlers,
-    ...createProvisionHandlers(tokens.manager),
+    ...createProvisionHandlers(tokens.manager, options.home),
     ...createFileHandlers(),
     ...createVerifyHandlers(options.home),
     ...exchange.handlers,
