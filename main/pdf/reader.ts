@@ -37,6 +37,8 @@ export class PdfFile {
   /** Why the xref had to be rebuilt, when repaired. */
   repairReason: string | null = null;
   private ctx!: ResolverContext;
+  /** The repair scan, when one was needed after a normal open. */
+  private scan: Promise<Map<number, XrefEntry & { type: 'offset' }>> | null = null;
   private latest!: RevisionResolver;
 
   private constructor(private readonly src: FileSource) {}
@@ -155,16 +157,36 @@ export class PdfFile {
 
   /** A repair scan run at most once, only if some xref offset proves wrong later. */
   private lazyFallback(): (num: number) => Promise<number | undefined> {
-    let scan: Promise<Map<number, { offset: number }>> | null = null;
     return async (num) => {
-      scan ??= scanObjects(this.src).then((r) => r.entries);
-      const e = (await scan).get(num);
+      this.scan ??= scanObjects(this.src).then((r) => r.entries);
+      const e = (await this.scan).get(num);
       if (e) {
         this.repaired = true;
         this.repairReason ??= `wrong xref offset for object ${num}`;
       }
       return e?.offset;
     };
+  }
+
+  /**
+   * Every object's location as the next update must list it after a repair: the newest entry
+   * of each object, with offsets corrected by the scan. (Without repair, only new objects are
+   * listed and /Prev links the rest.)
+   */
+  async fullXref(): Promise<Map<number, XrefEntry>> {
+    const out = new Map<number, XrefEntry>();
+    for (let r = this.revisions.length - 1; r >= 0; r--) {
+      for (const s of this.revisions[r]!.sections) for (const [num, e] of s.entries) if (!out.has(num)) out.set(num, e);
+    }
+    if (this.scan) {
+      const scanned = await this.scan;
+      for (const [num, e] of out) {
+        const f = scanned.get(num);
+        if (e.type === 'offset' && f) out.set(num, f);
+      }
+      for (const [num, f] of scanned) if (!out.has(num)) out.set(num, f);
+    }
+    return out;
   }
 
   /** Rebuilds a single revision from a scan of the whole file. */

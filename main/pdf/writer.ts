@@ -10,6 +10,7 @@ import { deflateSync } from 'node:zlib';
 import { KysoError } from '../api/errors.js';
 import { PdfDict, PdfRaw, PdfRef, PdfStream, PdfString, name, type PdfObject } from './objects.js';
 import type { PdfFile } from './reader.js';
+import type { XrefEntry } from './xref.js';
 import { serializeIndirect, serializeObject } from './serialize.js';
 
 /** A fixed-width placeholder; its final text has exactly the same length as `text`. */
@@ -138,8 +139,10 @@ export class IncrementalUpdate {
       push(serializeIndirect(num, p.gen, p.obj, data));
     }
     const xrefOffset = pos;
-    const useStream = pdf.lastXrefKind === 'stream' || (pdf.repaired && this.hasCompressed());
-    push(useStream ? this.xrefStream(offsets, xrefOffset) : this.xrefTable(offsets));
+    const full = pdf.repaired ? await pdf.fullXref() : null;
+    const useStream = pdf.lastXrefKind === 'stream' || (!!full && [...full.values()].some((e) => e.type === 'compressed'));
+    const rows = this.allEntries(offsets, full);
+    push(useStream ? this.xrefStream(rows, xrefOffset) : this.xrefTable(rows));
     push(Buffer.from(`startxref\n${xrefOffset}\n%%EOF\n`, 'latin1'));
     const appendix = Buffer.concat(parts);
     const spans = this.patchPlaceholders(appendix, prefix);
@@ -169,11 +172,6 @@ export class IncrementalUpdate {
     return !!e && e.type !== 'free';
   }
 
-  private hasCompressed(): boolean {
-    for (const r of this.pdf.revisions) for (const s of r.sections) for (const e of s.entries.values()) if (e.type === 'compressed') return true;
-    return false;
-  }
-
   private trailerDict(size: number): PdfDict {
     const old = this.pdf.trailer;
     const t = new PdfDict();
@@ -189,23 +187,18 @@ export class IncrementalUpdate {
   }
 
   /** All entries to write: just ours, or (after a repair) every object of the file. */
-  private allEntries(ours: Map<number, { offset: number; gen: number }>): Map<number, Row> {
+  private allEntries(ours: Map<number, { offset: number; gen: number }>, full: Map<number, XrefEntry> | null): Map<number, Row> {
     const rows = new Map<number, Row>();
-    if (this.pdf.repaired) {
-      for (const s of this.pdf.revisions[0]!.sections) {
-        for (const [num, e] of s.entries) {
-          if (e.type === 'offset') rows.set(num, { t: 1, a: e.offset, b: e.gen });
-          else if (e.type === 'compressed') rows.set(num, { t: 2, a: e.stream, b: e.index });
-        }
-      }
+    for (const [num, e] of full ?? []) {
+      if (e.type === 'offset') rows.set(num, { t: 1, a: e.offset, b: e.gen });
+      else if (e.type === 'compressed') rows.set(num, { t: 2, a: e.stream, b: e.index });
     }
     for (const [num, o] of ours) rows.set(num, { t: 1, a: o.offset, b: o.gen });
     for (const [num, gen] of this.freed) rows.set(num, { t: 0, a: 0, b: gen });
     return rows;
   }
 
-  private xrefTable(ours: Map<number, { offset: number; gen: number }>): Buffer {
-    const rows = this.allEntries(ours);
+  private xrefTable(rows: Map<number, Row>): Buffer {
     const size = Math.max(this.next, this.pdf.nextObjectNumber, ...[...rows.keys()].map((n) => n + 1));
     let out = 'xref\n';
     const nums = [...rows.keys()].sort((a, b) => a - b);
@@ -230,11 +223,11 @@ export class IncrementalUpdate {
     return Buffer.from(out, 'latin1');
   }
 
-  private xrefStream(ours: Map<number, { offset: number; gen: number }>, at: number): Buffer {
-    const selfNum = this.next++;
-    const rows = this.allEntries(ours);
+  private xrefStream(rows: Map<number, Row>, at: number): Buffer {
+    // The xref stream takes the next number; build() stays repeatable (nothing is consumed).
+    const selfNum = this.next;
     rows.set(selfNum, { t: 1, a: at, b: 0 });
-    const size = Math.max(this.next, this.pdf.nextObjectNumber, selfNum + 1);
+    const size = Math.max(this.pdf.nextObjectNumber, selfNum + 1);
     const full = this.pdf.repaired;
     const nums = full ? Array.from({ length: size }, (_, i) => i) : [...rows.keys()].sort((a, b) => a - b);
     const w2 = Math.max(1, bytesFor(Math.max(0, ...[...rows.values()].map((r) => r.b))));

@@ -53,6 +53,32 @@ describe('damaged files are repaired or refused', () => {
     await repairAndUpdate(tmp.file('shifted.pdf', Buffer.from(s, 'latin1')));
   });
 
+  it('falls back to a scan when one offset proves wrong after a normal open, then writes a full xref', async () => {
+    // Only the font's entry (object 5) is wrong; the catalog loads, so the open is normal.
+    const good = simplePdf();
+    const s = good.toString('latin1');
+    const entries = [...s.matchAll(/(\d{10}) 00000 n/g)];
+    const font = entries[4]!;
+    const bad = s.slice(0, font.index) + String(Number(font[1]) + 5).padStart(10, '0') + s.slice(font.index + 10);
+    const file = tmp.file('oneoff.pdf', Buffer.from(bad, 'latin1'));
+    const pdf = await PdfFile.open(file);
+    expect(pdf.repaired).toBe(false);
+    const res = (await pdf.page(0)).resources;
+    const f = (await pdf.resolve((res.get('Font') as PdfDict).get('F1'))) as PdfDict;
+    expect(f.getName('BaseFont')).toBe('Helvetica');
+    expect(pdf.repaired).toBe(true);
+    const up = new IncrementalUpdate(pdf);
+    (await up.edit(pdf.trailer.getRef('Root')!)).set('KysoMark', true);
+    const out = tmp.file('oneoff-up.pdf');
+    await up.writeTo(out);
+    await pdf.close();
+    expect(qpdfCheck(out).status).toBe(0);
+    const again = await PdfFile.open(out);
+    expect(again.trailer.has('Prev')).toBe(false);
+    expect(again.entry(5)).toEqual({ type: 'offset', offset: Number(font[1]), gen: 0 });
+    await again.close();
+  });
+
   it('repairs a file whose xref and trailer are missing', async () => {
     const s = SAMPLE.toString('latin1');
     const cut = s.slice(0, s.lastIndexOf('\nxref') + 1) + '%%EOF\n';
