@@ -59,7 +59,7 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
         home: deps.home,
         server: url,
         signer: deps.signer ?? tokenSigner(store, deps.tokens),
-        validator: deps.validator ?? defaultValidator(),
+        validator: deps.validator ?? defaultValidator([], false, deps.home),
         onProgress: (p) => {
           const counts = p.item.batchId ? store.outbox.batchCounts(p.item.batchId) : { total: 1, sent: p.state === 'sent' ? 1 : 0, failed: p.state === 'failed' ? 1 : 0 };
           deps.emit('exchange:outboxProgress', { batchId: p.item.batchId, messageId: p.item.messageId, state: p.state, attempts: p.item.attempts, error: p.error, total: counts.total, sent: counts.sent, failed: counts.failed });
@@ -67,6 +67,7 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
         events: {
           onArrival: (doc) => deps.emit('exchange:inboxArrival', { doc }),
           onStatus: (messageId, event) => deps.emit('exchange:status', { messageId, event }),
+          onFailure: (f) => deps.emit('exchange:arrivalFailed', { messageId: f.messageId, sender: f.sender, errorCode: f.errorCode }),
         },
       });
       clients.set(url, c);
@@ -114,6 +115,7 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
     'exchange:outboxFlush': ({ server: url }) => server(() => client(url).flush()),
     'exchange:inboxSync': ({ server: url }) => server(() => client(url).sync()),
     'exchange:inboxList': async ({ state, limit, offset }) => ({ items: store.incoming.list({ state, limit, offset }) }),
+    'exchange:inboxFailures': async () => ({ items: store.failures.list() }),
     'exchange:inboxShow': async ({ messageId }) => ({ doc: store.incoming.require(messageId), files: store.incoming.files(messageId) }),
     'exchange:inboxAccept': ({ server: url, messageId }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).accept(messageId) })),
     'exchange:inboxReject': ({ server: url, messageId, reason }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).reject(messageId, reason) })),

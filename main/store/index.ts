@@ -1,5 +1,6 @@
 /** The local store: one database, one repository per aggregate. */
 import { openDb, type Db } from './db.js';
+import { ArrivalFailureRepo } from './arrival-failure-repo.js';
 import { CursorRepo } from './cursor-repo.js';
 import { DirectoryRepo } from './directory-repo.js';
 import { IncomingRepo } from './incoming-repo.js';
@@ -14,6 +15,7 @@ export { OutgoingRepo, type OutgoingDoc, type OutgoingDetail, type StatusEvent }
 export { IncomingRepo, type IncomingDoc, type IncomingFile, type IncomingState, type NewIncoming } from './incoming-repo.js';
 export { DirectoryRepo, type OrgEntry } from './directory-repo.js';
 export { CursorRepo } from './cursor-repo.js';
+export { ArrivalFailureRepo, type ArrivalFailure } from './arrival-failure-repo.js';
 export { searchDocuments, type SearchHit, type RegisterKind } from './search-index.js';
 export { incomingCsv, outgoingCsv, BOM } from './register-csv.js';
 export { vnYear, vnIso } from './vn-time.js';
@@ -27,6 +29,7 @@ export interface Store {
   readonly incoming: IncomingRepo;
   readonly directory: DirectoryRepo;
   readonly cursors: CursorRepo;
+  readonly failures: ArrivalFailureRepo;
   close(): void;
 }
 
@@ -40,6 +43,7 @@ export function storeOf(db: Db): Store {
     incoming: new IncomingRepo(db),
     directory: new DirectoryRepo(db),
     cursors: new CursorRepo(db),
+    failures: new ArrivalFailureRepo(db),
     close: () => {
       if (db.open) db.close();
     },

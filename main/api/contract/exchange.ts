@@ -124,6 +124,11 @@ export const exchangeOperations = operations({
     input: z.object({ state: z.enum(['arrived', 'accepted', 'rejected']).optional(), ...page }).strict(),
     output: z.object({ items: z.array(incomingDocSchema) }),
   },
+  /** Deliveries refused on arrival (corrupt package, bad XML-DSig): stored nowhere, listed here. */
+  'exchange:inboxFailures': {
+    input: z.object({}).strict(),
+    output: z.object({ items: z.array(z.object({ server: z.string(), messageId: z.string(), sender: z.string(), errorCode: z.string(), detail: z.string(), at: z.string() })) }),
+  },
   'exchange:inboxShow': {
     input: z.object({ messageId }).strict(),
     output: z.object({ doc: incomingDocSchema, files: z.array(incomingFileSchema) }),
@@ -184,6 +189,8 @@ export const exchangeEvents = eventsOf({
   }),
   /** A new document arrived in the inbox (already validated and stored). */
   'exchange:inboxArrival': z.object({ doc: incomingDocSchema }),
+  /** A delivery was refused on arrival (see exchange:inboxFailures). */
+  'exchange:arrivalFailed': z.object({ messageId: z.string(), sender: z.string(), errorCode: z.string() }),
   /** A recipient reported a status on a document we sent. */
   'exchange:status': z.object({ messageId: z.string(), event: statusEventSchema }),
 });

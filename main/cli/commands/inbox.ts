@@ -1,4 +1,4 @@
-/** `kyso inbox sync [--watch]|list|show ID|accept ID|reject ID --reason R|status ID CODE` (04-06 handling, 15/16 recall answers). */
+/** `kyso inbox sync [--watch]|list|show ID|failures|accept ID|reject ID --reason R|status ID CODE` (04-06 handling, 15/16 recall answers). */
 import { KysoError } from '../../api/errors.js';
 import type { IncomingDoc } from '../../store/index.js';
 import { parseArgs } from '../args.js';
@@ -50,6 +50,17 @@ export const inboxCommand: Command = {
     const [sub, id, code] = positionals;
     const json = o.json === true;
     if (sub === 'list' || sub === 'show') return local(io, json, sub, id, str(o, 'state'));
+    if (sub === 'failures') {
+      const { store } = storeFor(io);
+      try {
+        const items = store.failures.list();
+        if (json) printJson(io, { items });
+        else io.out((items.length ? items.map((f) => [f.at, f.sender, f.errorCode, f.detail, f.messageId].join('\t')).join('\n') : tr(io, 'exchange.empty')) + '\n');
+        return 0;
+      } finally {
+        store.close();
+      }
+    }
     if (sub !== 'sync' && !id) throw new KysoError('cliMissingValue', { option: tr(io, 'exchange.usage.inbox') });
     return withClient(o, io, async ({ client }) => {
       if (sub === 'sync') {

@@ -5,9 +5,11 @@
  * stored, and storing is idempotent by message id, so a crash or a server restart in the
  * middle re-fetches at most one page and loses nothing.
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { IncomingDoc, Store } from '../../store/index.js';
+import { isKysoError, KysoError } from '../../api/errors.js';
+import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
 import type { InboxItem, StatusItem } from '../protocol.js';
 import type { InboxApi } from './api.js';
@@ -16,6 +18,8 @@ import type { PdfValidator } from './validate.js';
 /** Callbacks for the UI: new arrivals and statuses on our sent documents. */
 export interface SyncEvents {
   onArrival?(doc: IncomingDoc): void;
+  /** A delivery was refused (corrupt package, bad signature): stored nowhere, recorded in failures. */
+  onFailure?(failure: Omit<ArrivalFailure, 'at'>): void;
   onStatus?(messageId: string, ev: { orgCode: string; statusCode: string; description: string | null; at: string }): void;
 }
 
@@ -92,7 +96,20 @@ export class InboxSync {
     mkdirSync(tmp, { recursive: true });
     const packagePath = path.join(dir, 'package.edxml');
     await this.api.downloadPackage(item.messageId, packagePath);
-    const pkg = await readPackage(packagePath, { tmpDir: tmp });
+    let pkg: Awaited<ReturnType<typeof readPackage>>;
+    try {
+      // The server named the package's digest: bytes altered on its disk or on the way are refused here.
+      if ((await sha256File(packagePath)) !== item.packageSha256) throw new KysoError('exPackageDigestMismatch', { messageId: item.messageId });
+      pkg = await readPackage(packagePath, { tmpDir: tmp });
+    } catch (e) {
+      if (!isKysoError(e)) throw e;
+      // A package that cannot be trusted is kept nowhere; the sync goes on with the next one.
+      rmSync(dir, { recursive: true, force: true });
+      const failure = { server: this.api.server, messageId: item.messageId, sender: item.senderOrganId, errorCode: e.code, detail: JSON.stringify(e.params) };
+      this.store.failures.record(failure);
+      this.events.onFailure?.(failure);
+      return false;
+    }
     const files = pkg.attachments.map((a, i) => {
       const dest = path.join(dir, safeName(a.attachmentName, i));
       renameSync(a.path, dest);
@@ -115,6 +132,7 @@ export class InboxSync {
       files,
     });
     if (!added) return false;
+    this.store.failures.clear(this.api.server, item.messageId);
     await this.validateFiles(item.messageId);
     const doc = this.store.incoming.require(item.messageId);
     this.events.onArrival?.(doc);
@@ -163,4 +181,10 @@ export class InboxSync {
 
 function isPdf(name: string, contentType: string): boolean {
   return contentType === 'application/pdf' || name.toLowerCase().endsWith('.pdf');
+}
+
+async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(file)) h.update(c as Buffer);
+  return h.digest('hex');
 }

@@ -19,15 +19,21 @@ export function verdictOf(r: FileResult): FileVerdict {
   return r.signatures.map((s) => s.indication).reduce((w, s) => (order.indexOf(s) > order.indexOf(w) ? s : w), 'TOTAL_PASSED' as Indication);
 }
 
-type ValidatePdf = (file: string, opts: { trust?: Buffer[]; offline?: boolean }) => Promise<FileResult>;
+type ValidationModule = {
+  validatePdf: (file: string, opts: { trust?: Buffer[]; offline?: boolean }) => Promise<FileResult>;
+  anchorsFor: (home: string | undefined, extra?: Buffer[]) => Buffer[];
+};
 
-/** The validator backed by main/validation, with extra trust anchors (`--trust ROOT.pem`). */
-export function defaultValidator(trust: Buffer[] = [], offline = false): PdfValidator {
+/**
+ * The validator backed by main/validation. Anchors: the admin trust store of `home` (KYSO_HOME)
+ * plus `extra` (`--trust ROOT.pem`); without `home`, `extra` alone.
+ */
+export function defaultValidator(extra: Buffer[] = [], offline = false, home?: string): PdfValidator {
   return async (file) => {
     // Loaded lazily: validation pulls in the PKI stack, which the CLI's other commands do not need.
-    const mod: { validatePdf: ValidatePdf } = await import('../../validation/index.js');
+    const mod: ValidationModule = await import('../../validation/index.js');
     try {
-      const report = await mod.validatePdf(file, { trust, offline });
+      const report = await mod.validatePdf(file, { trust: mod.anchorsFor(home, extra), offline });
       return { status: verdictOf(report), report };
     } catch (e) {
       return { status: 'UNREADABLE', report: { error: e instanceof Error ? e.message : String(e) } };

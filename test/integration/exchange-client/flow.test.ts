@@ -3,7 +3,8 @@
  * receive it, see TOTAL_PASSED, register it (03); A sees 01 then 03 from each. B rejects
  * another with a reason; A sees 02 and the reason. Registers are searchable and export CSV.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultValidator, ExchangeClient } from '../../../main/exchange/client/index.js';
@@ -151,6 +152,35 @@ describe('send to two organizations, register, statuses back', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('a package altered on the server disk is refused with a clear reason, stored nowhere, and the sync goes on', async () => {
+    const send = async (n: string) => {
+      const r = await kyso(['send', '--server', xb.server.url, '--to', ORG.C, '--subject', `Thông báo số ${n}`, '--number', n, '--notation', 'TB-UBND',
+        '--type', 'Thông báo', ...tokenArgs(), '--json', xb.signedPdf], envA);
+      return (JSON.parse(r.out) as { messageId: string }).messageId;
+    };
+    const bad = await send('30');
+    const good = await send('31');
+    const store = openStore(envA.KYSO_HOME!);
+    const pkg = readFileSync(store.outbox.get(bad)!.packagePath);
+    store.close();
+    const sha = createHash('sha256').update(pkg).digest('hex');
+    const blob = path.join(xb.dataDir, 'blobs', sha.slice(0, 2), sha);
+    const altered = Buffer.from(pkg);
+    const at = altered.length - 4000;
+    altered[at] = altered[at] === 0x41 ? 0x42 : 0x41;
+    writeFileSync(blob, altered);
+    const failures: string[] = [];
+    const c = new ExchangeClient({ store: storeC, home: homeC, server: xb.server.url, signer: async () => xb.users.C.signer, validator: defaultValidator([xb.bed.certs.root.der]),
+      events: { onFailure: (f) => failures.push(`${f.messageId}:${f.errorCode}`) } });
+    const r = await c.sync();
+    expect(r.received).toBe(1);
+    expect(failures).toEqual([`${bad}:exPackageDigestMismatch`]);
+    expect(storeC.incoming.get(bad)).toBeUndefined();
+    expect(storeC.incoming.get(good)?.subject).toBe('Thông báo số 31');
+    expect(existsSync(path.join(homeC, 'inbox', bad))).toBe(false);
+    expect(storeC.failures.list()).toMatchObject([{ messageId: bad, sender: ORG.A, errorCode: 'exPackageDigestMismatch' }]);
   });
 
   it('with the server down, send keeps the document queued (exit 75); outbox flush delivers it later', async () => {
