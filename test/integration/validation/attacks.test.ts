@@ -87,6 +87,12 @@ describe('incremental saving attacks', () => {
   });
 });
 
+describe('xref chain', () => {
+  it('an update chaining past the signed xref section (sections disagree)', async () => {
+    rejected((await verdict(atk.rechainXref(signed)))[0], 'signedRevisionNotInChain');
+  });
+});
+
 describe('signature wrapping', () => {
   it('signature dictionary copied to a later revision', async () => {
     rejected((await verdict(atk.wrapSignature(signed, sigNum)))[0], 'byteRangeNotContents');

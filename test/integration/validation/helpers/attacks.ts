@@ -149,3 +149,19 @@ export function fillTextField(signed: Buffer, name: string, value: string): Buff
   }
   throw new Error(`no field ${name}`);
 }
+
+/**
+ * Disagreeing xref chain: an xref-only update re-lists every object at its signed offset but
+ * chains (/Prev) to the revision before the signature, skipping the signed xref section.
+ */
+export function rechainXref(signed: Buffer): Buffer {
+  const view = new PdfView(signed);
+  const older = view.sections[1];
+  if (!older) throw new Error('needs at least two revisions');
+  const rows = [...view.entries].filter(([, e]) => e.type === 'offset').sort((a, b) => a[0] - b[0]);
+  let xref = 'xref\n0 1\n0000000000 65535 f \n';
+  for (const [num, e] of rows) if (e.type === 'offset') xref += `${num} 1\n${String(e.offset).padStart(10, '0')} ${String(e.gen).padStart(5, '0')} n \n`;
+  const at = signed.length;
+  const trailer = `trailer\n<</Size ${Number(view.trailer.get('Size'))} /Root ${ser(view.trailer.get('Root'))} /Prev ${older.offset}>>\nstartxref\n${at}\n%%EOF\n`;
+  return Buffer.concat([signed, Buffer.from(xref + trailer, 'latin1')]);
+}
