@@ -280,10 +280,18 @@ async function loadFont(r: RevisionResolver, d: PdfDict): Promise<FontInfo> {
   return {
     twoByte: type0,
     width,
-    unicode: (c) => tu?.get(c) ?? (type0 ? '\ufffd' : String.fromCharCode(c)),
+    unicode: (c) => tu?.get(c) ?? (type0 ? '\ufffd' : winAnsi(c)),
     ascent: typeof asc === 'number' && asc > 0 ? asc : 800,
     descent: typeof dsc === 'number' && dsc < 0 ? dsc : -200,
   };
+}
+
+/** WinAnsiEncoding differs from Latin-1 only in 0x80-0x9F (quotes, dashes, euro...). */
+const WIN_ANSI_80 = '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
+
+/** Text of a simple-font code without ToUnicode (WinAnsi, the common case). */
+function winAnsi(c: number): string {
+  return c >= 0x80 && c <= 0x9f ? WIN_ANSI_80[c - 0x80]! : String.fromCharCode(c);
 }
 
 /** Parses a CIDFont /W array: `c [w1 w2 ...]` and `cFirst cLast w` forms. */

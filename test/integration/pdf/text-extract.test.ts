@@ -47,7 +47,7 @@ describe('text extraction for anchors', () => {
 
   it('follows cm, Tm, TD, TJ kerning and form XObjects on a hand-made page', async () => {
     const content = 'q 2 0 0 2 10 20 cm BT /F1 10 Tf 1 0 0 1 30 40 Tm (AB) Tj 0 -12 TD [(C) -1000 (D)] TJ ET Q q 1 0 0 1 100 0 cm /X1 Do Q';
-    const form = 'BT /F1 20 Tf 5 5 Td (Anchor) Tj ET';
+    const form = 'BT /F1 20 Tf 5 5 Td (Anchor) Tj 0 100 Td (x\\227y) Tj ET';
     const file = tmp.file('hand.pdf', buildPdf([
       '<< /Type /Catalog /Pages 2 0 R >>',
       '<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 500 500] >>',
@@ -68,6 +68,8 @@ describe('text extraction for anchors', () => {
     const anchor = (await findText(pdf, 0, 'Anchor'))[0]!;
     expect(anchor.x).toBeCloseTo(105, 6);
     expect(anchor.y).toBeCloseTo(305 - 4, 6);
+    // A simple font without ToUnicode: WinAnsi code 0x97 is an em dash.
+    expect(await findText(pdf, 0, 'x—y')).toHaveLength(1);
     await pdf.close();
   });
 
