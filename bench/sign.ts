@@ -10,6 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestBed, type TestBed } from '../test/bed/index.js';
@@ -21,6 +22,8 @@ export interface SignBenchRow {
   size: string;
   tool: string;
   wallS: number;
+  /** User + system CPU seconds (less sensitive than wall time to a loaded machine). */
+  cpuS: number;
   peakRssMb: number;
   ok: boolean;
   note?: string;
@@ -56,13 +59,14 @@ export function scanLikePdf(bytes: number): Buffer {
 }
 
 /** Runs a command under GNU time -v; returns wall seconds and peak RSS (MB). */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: Buffer): { wallS: number; peakRssMb: number; ok: boolean; stderr: string } {
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: Buffer): { wallS: number; cpuS: number; peakRssMb: number; ok: boolean; stderr: string } {
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { env: { ...process.env, ...env }, input, maxBuffer: 256 << 20, encoding: 'buffer' });
   const err = r.stderr.toString();
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
+  const cpuS = Number(/User time \(seconds\): ([\d.]+)/.exec(err)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(err)?.[1] ?? NaN);
   const wallS = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
-  return { wallS, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, ok: r.status === 0, stderr: err.split('\n\tCommand being timed')[0]!.slice(-400) };
+  return { wallS, cpuS, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, ok: r.status === 0, stderr: err.split('\n\tCommand being timed')[0]!.slice(-400) };
 }
 
 /** Prepares an NSS db with a software key for pdfsig -add-signature; returns its nickname. */
@@ -87,8 +91,9 @@ function softwareIdentity(dir: string): { key: string; cert: string; p12: string
 }
 
 function print(rows: SignBenchRow[]): void {
-  console.log(`${'size'.padEnd(7)}${'tool'.padEnd(34)}${'wall s'.padStart(9)}${'peak RSS MB'.padStart(13)}  note`);
-  for (const r of rows) console.log(`${r.size.padEnd(7)}${r.tool.padEnd(34)}${r.wallS.toFixed(3).padStart(9)}${r.peakRssMb.toFixed(1).padStart(13)}  ${r.ok ? '' : 'FAILED '}${r.note ?? ''}`);
+  console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
+  console.log(`${'size'.padEnd(9)}${'tool'.padEnd(36)}${'wall s'.padStart(9)}${'cpu s'.padStart(9)}${'peak RSS MB'.padStart(13)}  note`);
+  for (const r of rows) console.log(`${r.size.padEnd(9)}${r.tool.padEnd(36)}${r.wallS.toFixed(3).padStart(9)}${r.cpuS.toFixed(3).padStart(9)}${r.peakRssMb.toFixed(1).padStart(13)}  ${r.ok ? '' : 'FAILED '}${r.note ?? ''}`);
 }
 
 /** Runs the signing benchmark; prints and returns the rows. */
@@ -114,7 +119,7 @@ export async function benchSign(opts: { sizesMb?: number[]; batch?: number } = {
       writeFileSync(input, scanLikePdf(mb * 1024 * 1024));
       const dgst = timed('openssl', ['dgst', '-sha256', '-binary', '-out', path.join(dir, 'digest.bin'), input]);
       const p11 = timed('pkcs11-tool', ['--module', bed.module, '--token-label', bed.tokens.official.label, '--login', '--pin', bed.tokens.official.pin, '--sign', '--id', keyId, '--mechanism', 'SHA256-RSA-PKCS', '--input-file', path.join(dir, 'digest.bin'), '--output-file', path.join(dir, 'sig.bin')], bed.env);
-      rows.push({ size, tool: 'floor (openssl dgst + pkcs11-tool)', wallS: dgst.wallS + p11.wallS, peakRssMb: Math.max(dgst.peakRssMb, p11.peakRssMb), ok: dgst.ok && p11.ok });
+      rows.push({ size, tool: 'floor (openssl dgst + pkcs11-tool)', wallS: dgst.wallS + p11.wallS, cpuS: dgst.cpuS + p11.cpuS, peakRssMb: Math.max(dgst.peakRssMb, p11.peakRssMb), ok: dgst.ok && p11.ok });
       const k = timed(process.execPath, [kyso, 'sign', input, '-o', path.join(dir, `kyso-${mb}.pdf`), ...tokenArgs], env);
       rows.push({ size, tool: 'kyso sign (CLI, token)', ...k, ...(k.ok ? {} : { note: k.stderr }) });
       const s = timed(process.execPath, ['--import', 'tsx', path.join(root, 'bench/sign-signpdf-child.ts'), input, path.join(dir, `signpdf-${mb}.pdf`), sw.p12]);

@@ -1,6 +1,5 @@
 /** `kyso extend FILE --level B-LT|B-LTA [--tsa URL] [-o OUT] [--json]`: adds validation data / a document timestamp. */
 import { KysoError } from '../../api/errors.js';
-import { extendPdf } from '../../signing/extend.js';
 import { parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
 import { tsaFrom } from './sign.js';
@@ -19,6 +18,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (level !== 'B-LT' && level !== 'B-LTA') throw new KysoError('cliInvalidValue', { option: '--level', value: String(level ?? ''), allowed: 'B-LT|B-LTA' });
   const tsa = tsaFrom(typeof o.tsa === 'string' ? o.tsa : undefined, io.env);
   const output = typeof o.out === 'string' ? o.out : file;
+  const { extendPdf } = await import('../../signing/extend.js');
   const r = await extendPdf(file, output, { level, ...(tsa ? { tsa } : {}) });
   if (o.json) io.out(JSON.stringify({ input: file, output: r.output, status: 'extended', level: r.level, size: r.size }) + '\n');
   else io.out(tr(io, 'sign.cli.extended', { input: file, output: r.output, level: r.level }) + '\n');

@@ -7,14 +7,14 @@
  * --overwrite. One PIN for all files; one result per file; exit 1 when any file failed.
  */
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { KysoError } from '../../api/errors.js';
-import { signBatch, outputsInDir, type BatchItem, type BatchResult } from '../../signing/batch.js';
+import type { BatchItem, BatchResult } from '../../signing/batch.js';
 import type { AppearanceOptions, PadesLevel, Placement, SignatureRole } from '../../signing/types.js';
 import type { TsaConfig } from '../../pki/tsa-client.js';
 import { parseArgs, type ParsedArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
 import { pinOptions, pinSourceFrom } from '../pin.js';
-import { openTokenSigner } from './sign-token.js';
 
 const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'invisible'];
@@ -108,7 +108,13 @@ export function itemsFrom(inputs: string[], o: ParsedArgs['options']): BatchItem
   }
   if (dir !== undefined) {
     mkdirSync(dir, { recursive: true });
-    return outputsInDir(inputs, dir);
+    const seen = new Set<string>();
+    return inputs.map((input) => {
+      const output = path.join(dir, path.basename(input));
+      if (seen.has(output)) throw new KysoError('signDuplicateOutput', { path: output });
+      seen.add(output);
+      return { input, output };
+    });
   }
   if (o.overwrite) return inputs.map((i) => ({ input: i, output: i }));
   throw new KysoError('cliMissingOutput');
@@ -141,6 +147,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const appearance = appearanceFrom(o, placement?.rect !== undefined || placement?.anchor !== undefined);
   const tsa = tsaFrom(str(o, 'tsa'), io.env);
   if (level !== 'B-B' && !tsa) throw new KysoError('signTsaRequired', { level });
+  // The engine (pkijs, token bridge) loads only when signing, not for every `kyso` command.
+  const [{ openTokenSigner }, { signBatch }] = await Promise.all([import('./sign-token.js'), import('../../signing/batch.js')]);
   const session = await openTokenSigner(io, {
     ...(str(o, 'module') ? { module: str(o, 'module') } : {}),
     ...(str(o, 'token') ? { token: str(o, 'token') } : {}),
