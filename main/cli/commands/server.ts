@@ -1,6 +1,7 @@
 /**
- * `kyso server`: runs the reference inbox server, and `kyso server org add|list`,
- * `kyso server user add` administer its data directory (offline, no passwords anywhere).
+ * `kyso server`: runs the reference inbox server; `kyso server org add|list`,
+ * `kyso server user add` and `kyso server audit` administer its data directory (offline,
+ * no passwords anywhere).
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
@@ -96,6 +97,18 @@ async function runUser(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+async function runAudit(argv: string[], io: CliIo): Promise<number> {
+  const { options: o } = parseArgs(argv, { ...DB, limit: { type: 'string' } });
+  const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
+  try {
+    const trail = await repo.auditTrail(o.limit ? Number(o.limit) : 1000);
+    io.out(o.json ? JSON.stringify(trail) + '\n' : trail.map((e) => [e.at, e.actorOrg ?? '-', e.actorUser ?? '-', e.action, e.target ?? '-', JSON.stringify(e.detail)].join('\t')).join('\n') + '\n');
+    return 0;
+  } finally {
+    await repo.db.close();
+  }
+}
+
 /** The `server` subcommand. */
 export const serverCommand: Command = {
   name: 'server',
@@ -104,6 +117,7 @@ export const serverCommand: Command = {
     const [first, ...rest] = argv;
     if (first === 'org') return runOrg(rest, io);
     if (first === 'user') return runUser(rest, io);
+    if (first === 'audit') return runAudit(rest, io);
     return runServer(argv, io);
   },
 };

@@ -107,5 +107,9 @@ describe('kyso server (real process)', () => {
     expect(ok(retry).duplicate).toBe(true);
     second.child.kill('SIGTERM');
     await once(second.child, 'exit');
+    const audit = JSON.parse((await kyso(['server', 'audit', '--data', data, '--json'])).stdout.toString()) as { action: string; actorOrg: string | null; detail: Record<string, unknown> }[];
+    expect(audit.filter((e) => e.action === 'package.accept' && e.actorOrg === ORGS.A.code)).toHaveLength(3);
+    expect(audit.some((e) => e.action === 'login.refused' && e.detail.code === 'exCertRevoked')).toBe(true);
+    expect(audit.filter((e) => e.action === 'admin.user.add')).toHaveLength(3);
   }, 300_000);
 });

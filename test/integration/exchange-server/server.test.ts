@@ -284,6 +284,25 @@ describe('inbox server limits and transport', () => {
     await expect(startServer({ dataDir, host: '0.0.0.0' })).rejects.toMatchObject({ code: 'exPlainHttpNotLoopback' });
   });
 
+  it('refuses a login when revocation cannot be checked (OCSP and CRL down), then accepts it', async () => {
+    const server = await startServer({ dataDir: mkdtempSync(path.join(work, 'rev-')), trustFiles: [bed.certs.root.certPath] });
+    const fresh = await issueUser(bed, 'userRev', 'Văn thư mới');
+    try {
+      await addOrg(server.repo, { ...ORGS.A });
+      await addUser(server.repo, ORGS.A.code, fresh.certPath);
+      bed.server.setDown('ocsp', true);
+      bed.server.setDown('crl', true);
+      expect(code((await login(server.url, signerOf(bed, fresh))).reply)).toBe('exCertRevocationUnknown');
+      bed.server.setDown('ocsp', false);
+      bed.server.setDown('crl', false);
+      expect((await login(server.url, signerOf(bed, fresh))).reply.status).toBe(200);
+    } finally {
+      bed.server.setDown('ocsp', false);
+      bed.server.setDown('crl', false);
+      await server.close();
+    }
+  });
+
   it('serves HTTPS with a configured certificate', async () => {
     const tls = bed.certs.tls;
     const server = await startServer({ dataDir: mkdtempSync(path.join(work, 'tls-')), host: '127.0.0.1', tls: { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath!) } });
