@@ -22,6 +22,8 @@ export interface CertView {
   /** SHA-256 of the DER, lowercase hex. */
   fingerprint: string;
   isCa: boolean;
+  /** False when a keyUsage extension is present without keyCertSign. */
+  canSignCerts: boolean;
   ocspUrls: string[];
   caIssuerUrls: string[];
   crlUrls: string[];
@@ -47,6 +49,7 @@ export function certView(der: Uint8Array): CertView {
     for (const n of point.distributionPoint?.fullName ?? []) if (n.uniformResourceIdentifier) crlUrls.push(n.uniformResourceIdentifier);
   }
   const bc = p.getExtension(x509.BasicConstraintsExtension);
+  const ku = p.getExtension(x509.KeyUsagesExtension);
   const view: CertView = {
     // Node also parses PEM: always keep (and fingerprint) the DER.
     der: x.raw,
@@ -60,6 +63,7 @@ export function certView(der: Uint8Array): CertView {
     notAfter: new Date(x.validTo),
     fingerprint: createHash('sha256').update(x.raw).digest('hex'),
     isCa: bc?.ca === true,
+    canSignCerts: !ku || (ku.usages & x509.KeyUsageFlags.keyCertSign) !== 0,
     ocspUrls,
     caIssuerUrls,
     crlUrls,

@@ -23,6 +23,11 @@ export interface ChainResult {
 
 const MAX_DEPTH = 10;
 
+/** Only CA certificates (basicConstraints cA, keyCertSign when keyUsage is present) may issue. */
+function canIssue(c: CertView): boolean {
+  return c.isCa && c.canSignCerts;
+}
+
 function safeViews(ders: Buffer[]): CertView[] {
   const out: CertView[] = [];
   const seen = new Set<string>();
@@ -52,10 +57,10 @@ export async function buildChain(input: ChainInput): Promise<ChainResult> {
     // The leaf itself may be an anchor (a self-managed trusted signer).
     const same = anchors.find((a) => a.fingerprint === last.fingerprint);
     if (same) return cur;
-    for (const a of anchors) if (isIssuedBy(last, a)) return [...cur, a];
+    for (const a of anchors) if (canIssue(a) && isIssuedBy(last, a)) return [...cur, a];
     if (depth >= MAX_DEPTH) return null;
     const inPath = new Set(cur.map((c) => c.fingerprint));
-    let candidates = pool.filter((c) => !inPath.has(c.fingerprint) && isIssuedBy(last, c));
+    let candidates = pool.filter((c) => !inPath.has(c.fingerprint) && canIssue(c) && isIssuedBy(last, c));
     if (candidates.length === 0 && !input.offline) {
       for (const url of last.caIssuerUrls) {
         if (tried.has(url)) continue;
@@ -70,7 +75,7 @@ export async function buildChain(input: ChainInput): Promise<ChainResult> {
           // Not a certificate: the path simply stays incomplete.
         }
       }
-      candidates = pool.filter((c) => !inPath.has(c.fingerprint) && isIssuedBy(last, c));
+      candidates = pool.filter((c) => !inPath.has(c.fingerprint) && canIssue(c) && isIssuedBy(last, c));
     }
     for (const c of candidates) {
       // Self-signed certificates that are not anchors never end a path.

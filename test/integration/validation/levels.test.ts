@@ -120,6 +120,21 @@ describe('certificate states', () => {
     expect(s2.subIndication).toBe('NO_CERTIFICATE_CHAIN_FOUND');
   });
 
+  it('a certificate issued by an end-entity key (no CA basic constraint) does not chain', async () => {
+    const dir2 = mkdtempSync(path.join(tmp, 'ee-'));
+    const key = path.join(dir2, 'k.pem');
+    const csr = path.join(dir2, 'r.csr');
+    const cert = path.join(dir2, 'c.pem');
+    const chain = path.join(dir2, 'chain.pem');
+    const sh = (args: string[]): Promise<void> => new Promise((res, rej) => execFile('openssl', args, (e) => (e ? rej(e) : res())));
+    await sh(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=Forged Under Leaf']);
+    await sh(['x509', '-req', '-in', csr, '-CA', bed.good.certPath, '-CAkey', bed.good.keyPath!, '-CAcreateserial', '-days', '30', '-out', cert]);
+    writeFileSync(chain, readFileSync(bed.good.certPath, 'utf8') + readFileSync(bed.pki.issuing.certPath, 'utf8'));
+    const f = await signFixture(base, { cert, key, chain });
+    const s = (await validatePdfBuffer(f, 'ee.pdf', { trust: [bed.rootPem], offline: true })).signatures[0]!;
+    expect([s.indication, s.subIndication]).toEqual(['INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND']);
+  });
+
   it('unknown revocation (offline, nothing embedded; or responders down): INDETERMINATE/TRY_LATER with a warning', async () => {
     const f = await signFixture(base, good());
     const off = (await validatePdfBuffer(f, 'unk.pdf', { trust: [bed.rootPem], offline: true })).signatures[0]!;
