@@ -7,6 +7,7 @@ import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PathField } from '../components/PathField.js';
+import { hasMessage } from '../../../resources/locales/index.js';
 import { formatDateTime, useI18n } from '../i18n.js';
 import { validationClass } from './Inbox.js';
 
@@ -16,11 +17,14 @@ type Sig = FileResult['signatures'][number];
 /** One signature's panel. */
 function SignaturePanel({ sig }: { sig: Sig }) {
   const { t, lang } = useI18n();
+  // Reasons are localized by their stable code; the engine's English detail is the fallback.
+  const reason = (code: string, params: Record<string, string | number>, detail: string) =>
+    hasMessage(lang, `verify.reason.${code}`) ? t(`verify.reason.${code}`, params) : detail;
   const when = (v: string | null) => (v ? formatDateTime(v, lang) : '—');
   return (
     <article className="card" data-testid="sig-panel" aria-label={sig.field}>
       <h2>
-        <span className={`badge ${validationClass(sig.indication)}`} data-testid="sig-indication">{sig.indication}</span>{' '}
+        <span className={`badge ${validationClass(sig.indication)}`} data-testid="sig-indication" title={t(`verify.indication.${sig.indication}`)}>{sig.indication}</span>{' '}
         {sig.kind === 'documentTimestamp' ? t('ui.verify.docTimestamp') : sig.signer ?? sig.field}
       </h2>
       {sig.subIndication && <p className={validationClass(sig.indication)}>{sig.subIndication}</p>}
@@ -42,7 +46,9 @@ function SignaturePanel({ sig }: { sig: Sig }) {
       <ul data-testid="sig-checks">
         {sig.checks.map((c, i) => (
           <li key={i} className={c.result === 'pass' ? 'ok' : c.result === 'fail' ? 'bad' : 'warn'}>
-            {c.result === 'pass' ? '✓' : c.result === 'fail' ? '✗' : '!'} {c.detail || c.name}
+            {c.result === 'pass' ? '✓' : c.result === 'fail' ? '✗' : '!'}{' '}
+            {hasMessage(lang, `verify.check.${c.name}`) ? <strong>{t(`verify.check.${c.name}`)}: </strong> : null}
+            {reason(c.code, c.params, c.detail || c.name)}
           </li>
         ))}
       </ul>
@@ -51,7 +57,7 @@ function SignaturePanel({ sig }: { sig: Sig }) {
           <h3>{t('ui.verify.modifications')}</h3>
           <ul data-testid="sig-modifications">
             {sig.modifications.map((m, i) => (
-              <li key={i} className={m.allowed ? 'muted' : 'bad'}>{t('ui.verify.revision', { revision: m.revision })}: {m.detail} {m.allowed ? '' : `(${t('ui.verify.notAllowed')})`}</li>
+              <li key={i} className={m.allowed ? 'muted' : 'bad'}>{t('ui.verify.revision', { revision: m.revision })}: {reason(m.code, {}, m.detail)} {m.allowed ? '' : `(${t('ui.verify.notAllowed')})`}</li>
             ))}
           </ul>
         </>

@@ -1,0 +1,108 @@
+/**
+ * Batch signing through the UI with real parts (SoftHSM2 test bed, real core): 50 files with
+ * one PIN entered once in the PIN dialog; then a bigger batch cancelled midway, which must
+ * leave only complete signed files in the output folder (no partial or temp files).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestBed, OFFICIAL_TOKEN, SUBJECTS, type TestBed } from '../bed/index.js';
+import { launchChromium } from './helpers/browser.js';
+import { root, startHostProcess, type HostProcess } from './helpers/host.js';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-e2e-batch-'));
+const officialCn = SUBJECTS.official.find(([k]) => k === 'CN')![1];
+
+let bed: TestBed;
+let host: HostProcess;
+let browser: Browser;
+let page: Page;
+
+/** Copies the sample PDF n times into a fresh folder; returns the paths. */
+function inputs(name: string, n: number): string[] {
+  const dir = path.join(work, name);
+  mkdirSync(dir);
+  const sample = path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf');
+  return Array.from({ length: n }, (_, i) => {
+    const p = path.join(dir, `van-ban-${String(i + 1).padStart(3, '0')}.pdf`);
+    copyFileSync(sample, p);
+    return p;
+  });
+}
+
+/** A complete PDF written by an incremental update ends with %%EOF. */
+function isCompletePdf(p: string): boolean {
+  const buf = readFileSync(p);
+  return buf.subarray(0, 5).toString() === '%PDF-' && /%%EOF\s*$/.test(buf.subarray(-64).toString('latin1'));
+}
+
+beforeAll(async () => {
+  bed = await createTestBed();
+  host = await startHostProcess({ ...bed.env, KYSO_PKCS11_MODULES: bed.module });
+  browser = await launchChromium();
+  page = await browser.newPage({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1280, height: 900 } });
+  await page.goto(host.url);
+  await page.getByTestId('nav-batch').click();
+  await page.getByRole('heading', { level: 1, name: 'Ký hàng loạt' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  await bed?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Fills the batch form with files, output folder and the official's certificate. */
+async function fill(files: string[], outDir: string): Promise<void> {
+  await page.getByTestId('batch-files').fill(files.join('\n'));
+  await page.getByTestId('batch-outdir').fill(outDir);
+  const tokenSelect = page.getByTestId('token-select');
+  await tokenSelect.waitFor({ timeout: 30_000 });
+  await tokenSelect.selectOption((await tokenSelect.locator('option', { hasText: OFFICIAL_TOKEN.label }).getAttribute('value'))!);
+  const certSelect = page.getByTestId('cert-select');
+  await certSelect.selectOption((await certSelect.locator('option', { hasText: officialCn }).getAttribute('value'))!);
+}
+
+describe('batch signing', () => {
+  it('signs 50 files with one PIN', async () => {
+    const files = inputs('a', 50);
+    const out = path.join(work, 'out-a');
+    await fill(files, out);
+    await page.getByTestId('batch-start').click();
+    // Not logged in yet: the PIN dialog asks once for the whole batch.
+    await page.getByTestId('pin-dialog').waitFor();
+    await page.getByTestId('pin-input').fill(OFFICIAL_TOKEN.pin);
+    await page.getByTestId('pin-ok').click();
+    await page.getByTestId('job-summary').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('job-summary').textContent()).toContain('Đã ký 50/50 tệp; 0 tệp lỗi');
+    expect(await page.getByTestId('pin-dialog').count()).toBe(0);
+    const written = readdirSync(out).sort();
+    expect(written).toEqual(files.map((f) => path.basename(f)).sort());
+    expect(written.every((f) => isCompletePdf(path.join(out, f)))).toBe(true);
+    await page.screenshot({ path: path.join(root, 'docs', 'screenshots', 'batch-done.png') });
+  });
+
+  it('cancels a second batch midway without leaving partial files', async () => {
+    const files = inputs('b', 300);
+    const out = path.join(work, 'out-b');
+    await fill(files, out);
+    await page.getByTestId('batch-start').click();
+    // Cancel as soon as some files are done (the token stays logged in: no PIN again).
+    await expect.poll(async () => Number(/^(\d+)\//.exec((await page.getByTestId('job-count').textContent()) ?? '')?.[1] ?? 0), { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+    await page.getByTestId('job-cancel').click();
+    await page.getByTestId('job-summary').waitFor({ timeout: 60_000 });
+    const statuses = await page.getByTestId('job-row').locator('[data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    const signed = statuses.filter((s) => s === 'signed').length;
+    expect(statuses.filter((s) => s === 'cancelled').length).toBeGreaterThan(0);
+    expect(signed).toBeGreaterThan(0);
+    expect(signed).toBeLessThan(300);
+    // Exactly the signed files exist, each complete; nothing half-written or temporary.
+    const written = readdirSync(out);
+    expect(written.length).toBe(signed);
+    expect(written.every((f) => f.endsWith('.pdf') && isCompletePdf(path.join(out, f)))).toBe(true);
+    await page.getByTestId('job-retry').waitFor();
+  });
+});
