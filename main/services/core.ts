@@ -10,6 +10,7 @@ import { EventBus } from './events.js';
 import { createExchangeService } from './exchange-handlers.js';
 import { createFileHandlers } from './file-handlers.js';
 import { createTokenService } from './token-handlers.js';
+import { createSignService } from './sign-handlers.js';
 import { createProvisionHandlers } from './provision-handlers.js';
 import { createVerifyHandlers } from './verify-handlers.js';
 import { openStore } from '../store/index.js';
@@ -47,11 +48,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   closers.push(() => store.close());
   const tokens = createTokenService((e, p) => bus.emit(e, p));
   closers.push(() => tokens.close());
+  const signing = createSignService(tokens.manager);
+  closers.push(() => signing.close());
   const exchange = createExchangeService(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager });
   closers.push(() => exchange.close());
   const handlers: HandlerMap = {
     ...createAppHandlers(state),
     ...tokens.handlers,
+    ...signing.handlers,
     ...createProvisionHandlers(tokens.manager, options.home),
     ...createFileHandlers(),
     ...createVerifyHandlers(options.home),
