@@ -19,9 +19,13 @@ export class FileSource {
       fh = await open(path, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new KysoError('fileNotFound', { path }, { cause: e });
-      throw e;
+      throw new KysoError('pdfRead', { path, detail: (e as NodeJS.ErrnoException).code ?? String(e) }, { cause: e });
     }
     const st = await fh.stat();
+    if (!st.isFile()) {
+      await fh.close();
+      throw new KysoError('pdfRead', { path, detail: 'not a regular file' });
+    }
     return new FileSource(fh, path, st.size);
   }
 

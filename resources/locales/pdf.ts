@@ -19,6 +19,7 @@ export const pdf: MessageBundle = {
     'error.pdfImage': 'Ảnh PNG không hợp lệ hoặc chưa được hỗ trợ: {detail}',
     'error.pdfAnchorNotFound': 'Không tìm thấy dòng chữ "{text}" trên trang {page}.',
     'error.pdfWrite': 'Không ghi được bản cập nhật PDF: {detail}',
+    'error.pdfRead': 'Không đọc được tệp {path}: {detail}',
   },
   en: {
     'error.pdfNotPdf': 'The file {path} is not a PDF.',
@@ -37,5 +38,6 @@ export const pdf: MessageBundle = {
     'error.pdfImage': 'Invalid or unsupported PNG image: {detail}',
     'error.pdfAnchorNotFound': 'The text "{text}" was not found on page {page}.',
     'error.pdfWrite': 'Could not write the PDF update: {detail}',
+    'error.pdfRead': 'Could not read the file {path}: {detail}',
   },
 };
