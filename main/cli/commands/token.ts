@@ -111,6 +111,10 @@ export const tokenCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub === 'list') return list(rest, io);
     if (sub && provisionSubcommands.includes(sub)) return runProvision(sub, rest, io);
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+      io.out(tr(io, 'token.usage') + '\n');
+      return sub === undefined ? 2 : 0;
+    }
     throw new KysoError('unknownCommand', { command: `token ${sub ?? ''}`.trim() });
   },
 };
