@@ -24,6 +24,8 @@ export interface CertView {
   isCa: boolean;
   /** False when a keyUsage extension is present without keyCertSign. */
   canSignCerts: boolean;
+  /** False when a keyUsage extension allows neither digitalSignature nor nonRepudiation. */
+  canSignDocuments: boolean;
   ocspUrls: string[];
   caIssuerUrls: string[];
   crlUrls: string[];
@@ -64,6 +66,7 @@ export function certView(der: Uint8Array): CertView {
     fingerprint: createHash('sha256').update(x.raw).digest('hex'),
     isCa: bc?.ca === true,
     canSignCerts: !ku || (ku.usages & x509.KeyUsageFlags.keyCertSign) !== 0,
+    canSignDocuments: !ku || (ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation)) !== 0,
     ocspUrls,
     caIssuerUrls,
     crlUrls,

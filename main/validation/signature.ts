@@ -129,10 +129,14 @@ export async function validateSignature(found: FoundSignature, env: FileEnv): Pr
     signatureValue = cms.signatureValue;
     if (!cms.hashName) checks.add('messageDigest', 'fail', 'digestUnsupported', 'unsupported digest algorithm', {}, { indication: 'TOTAL_FAILED', sub: 'FORMAT_FAILURE' });
     else if (!cms.digestOk) checks.add('messageDigest', 'fail', 'digestMismatch', 'message digest does not match the signed byte ranges', {}, { indication: 'TOTAL_FAILED', sub: 'HASH_FAILURE' });
+    else if (cms.hashName === 'sha1') checks.add('messageDigest', 'warn', 'weakDigest', 'SHA-1 digest: matches, but the algorithm is no longer acceptable for new signatures', { hash: cms.hashName });
     else checks.add('messageDigest', 'pass', 'digestOk', `${cms.hashName} digest of the byte ranges matches`, { hash: cms.hashName });
     if (!signer) checks.add('signature', 'fail', 'noSignerCert', 'signer certificate not found in the CMS', {}, { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' });
     else if (!cms.signatureOk) checks.add('signature', 'fail', 'signatureInvalid', 'signature over the signed attributes does not verify', {}, { indication: 'TOTAL_FAILED', sub: 'SIG_CRYPTO_FAILURE' });
     else checks.add('signature', 'pass', 'signatureOk', 'signature over the signed attributes verifies');
+    if (signer && !signer.canSignDocuments) {
+      checks.add('signingCertificate', 'fail', 'certKeyUsage', 'the signer certificate is not meant for signatures (keyUsage)', {}, { indication: 'INDETERMINATE', sub: 'SIG_CONSTRAINTS_FAILURE' });
+    }
     if (cms.essCert === 'match') checks.add('signingCertificate', 'pass', 'essMatch', 'signing-certificate-v2 matches the signer certificate');
     else if (cms.essCert === 'mismatch') checks.add('signingCertificate', 'fail', 'essMismatch', 'signing-certificate attribute does not match the signer certificate', {}, { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' });
     else if (found.subFilter === 'ETSI.CAdES.detached') checks.add('signingCertificate', 'fail', 'essMissing', 'PAdES signature without signing-certificate-v2', {}, { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' });

@@ -20,6 +20,8 @@ const reasons: Record<string, [string, string]> = {
   digestUnsupported: ['Thuật toán băm không được hỗ trợ', 'Unsupported digest algorithm'],
   digestOk: ['Giá trị băm khớp với nội dung được ký', 'The digest matches the signed content'],
   digestMismatch: ['Giá trị băm không khớp: nội dung đã bị thay đổi sau khi ký', 'Digest mismatch: the content changed after signing'],
+  weakDigest: ['Giá trị băm khớp nhưng dùng SHA-1, không còn đủ an toàn', 'The digest matches but uses SHA-1, no longer acceptable'],
+  certKeyUsage: ['Chứng thư của người ký không dùng cho chữ ký số (keyUsage)', 'The signer certificate is not meant for signatures (keyUsage)'],
   noSignerCert: ['Không tìm thấy chứng thư số của người ký', 'The signer certificate was not found'],
   signatureOk: ['Chữ ký số đúng về mặt mật mã', 'The signature is cryptographically valid'],
   signatureInvalid: ['Chữ ký số sai về mặt mật mã', 'The signature does not verify'],

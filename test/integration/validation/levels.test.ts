@@ -135,6 +135,19 @@ describe('certificate states', () => {
     expect([s.indication, s.subIndication]).toEqual(['INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND']);
   });
 
+  it('a certificate whose keyUsage excludes signatures: INDETERMINATE/SIG_CONSTRAINTS_FAILURE', async () => {
+    const dir2 = mkdtempSync(path.join(tmp, 'ku-'));
+    const [key, csr, cert, ext] = ['k.pem', 'r.csr', 'c.pem', 'ext.cnf'].map((n) => path.join(dir2, n)) as [string, string, string, string];
+    writeFileSync(ext, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyEncipherment\n');
+    const sh = (args: string[]): Promise<void> => new Promise((res, rej) => execFile('openssl', args, (e) => (e ? rej(e) : res())));
+    await sh(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=Encryption Only']);
+    await sh(['x509', '-req', '-in', csr, '-CA', bed.pki.issuing.certPath, '-CAkey', bed.pki.issuing.keyPath, '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', cert]);
+    const f = await signFixture(base, { cert, key, chain: bed.chainFile });
+    const s = (await validatePdfBuffer(f, 'ku.pdf', { trust: [bed.rootPem] })).signatures[0]!;
+    expect(s.checks.filter((c) => c.result === 'fail').map((c) => c.code)).toContain('certKeyUsage');
+    expect(s.indication).not.toBe('TOTAL_PASSED');
+  });
+
   it('unknown revocation (offline, nothing embedded; or responders down): INDETERMINATE/TRY_LATER with a warning', async () => {
     const f = await signFixture(base, good());
     const off = (await validatePdfBuffer(f, 'unk.pdf', { trust: [bed.rootPem], offline: true })).signatures[0]!;
