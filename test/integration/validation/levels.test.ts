@@ -148,6 +148,16 @@ describe('certificate states', () => {
     expect(s.indication).not.toBe('TOTAL_PASSED');
   });
 
+  it('intermediate missing from the CMS: found through AIA caIssuers online, not offline', async () => {
+    const f = await signFixture(base, { cert: bed.good.certPath, key: bed.good.keyPath! });
+    const before = bed.server.hits.ca;
+    const on = (await validatePdfBuffer(f, 'aia.pdf', { trust: [bed.rootPem] })).signatures[0]!;
+    expect(on.indication).toBe('TOTAL_PASSED');
+    expect(bed.server.hits.ca).toBeGreaterThan(before);
+    const off = (await validatePdfBuffer(f, 'aia2.pdf', { trust: [bed.rootPem], offline: true })).signatures[0]!;
+    expect(off.subIndication).toBe('NO_CERTIFICATE_CHAIN_FOUND');
+  });
+
   it('unknown revocation (offline, nothing embedded; or responders down): INDETERMINATE/TRY_LATER with a warning', async () => {
     const f = await signFixture(base, good());
     const off = (await validatePdfBuffer(f, 'unk.pdf', { trust: [bed.rootPem], offline: true })).signatures[0]!;
