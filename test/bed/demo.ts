@@ -2,7 +2,7 @@
  * Demo mode (`npm start`): a persisted test bed under KYSO_HOME/demo with the "Kyso Demo"
  * token, the demo PKI trusted by the app, the bed's OCSP/TSA/CRL server, the local inbox
  * server (when `kyso server` exists) and the app (`kyso app`). Ctrl-C stops everything.
- * Usage: tsx test/bed/demo.ts [--setup-only] [-- kyso app options, e.g. --browser --no-open]
+ * Usage: tsx test/bed/demo.ts [--setup-only] [kyso app options, e.g. --browser --port 8080 --no-open]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -73,10 +73,10 @@ async function startInbox(bed: TestBed, home: string, env: NodeJS.ProcessEnv, po
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const dash = argv.indexOf('--');
-  const own = dash < 0 ? argv : argv.slice(0, dash);
-  const appArgs = dash < 0 ? [] : argv.slice(dash + 1);
+  // Our only own flag is --setup-only; everything else goes to `kyso app`.
+  const argv = process.argv.slice(2).filter((a) => a !== '--');
+  const own = argv.filter((a) => a === '--setup-only');
+  const appArgs = argv.filter((a) => a !== '--setup-only');
   const home = kysoHome();
   const bedPort = Number(process.env.KYSO_DEMO_PORT ?? 8788);
   const inboxPort = Number(process.env.KYSO_DEMO_INBOX_PORT ?? 8787);
