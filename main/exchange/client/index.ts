@@ -118,11 +118,35 @@ export class ExchangeClient {
     });
   }
 
-  /** Uploads what the outbox holds for this server. */
-  async flush(opts: DrainOptions = {}): Promise<DrainResult> {
-    const api = await this.api();
-    const sender = new OutboxSender(this.o.store, () => api, this.o.backoff ?? DEFAULT_BACKOFF, this.o.onProgress);
-    return sender.drain(opts);
+  private flushing: Promise<DrainResult> | null = null;
+  private flushAgain = false;
+
+  /**
+   * Uploads what the outbox holds. One drain at a time: a call during a running drain (two
+   * quick sends in the app) makes it take one more pass instead of uploading rows twice.
+   */
+  flush(opts: DrainOptions = {}): Promise<DrainResult> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    const run = async (): Promise<DrainResult> => {
+      const api = await this.api();
+      const sender = new OutboxSender(this.o.store, () => api, this.o.backoff ?? DEFAULT_BACKOFF, this.o.onProgress);
+      const total: DrainResult = { sent: 0, pending: 0, failed: 0 };
+      do {
+        this.flushAgain = false;
+        const r = await sender.drain(opts);
+        total.sent += r.sent;
+        total.failed += r.failed;
+        total.pending = r.pending;
+      } while (this.flushAgain);
+      return total;
+    };
+    this.flushing = run().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
   }
 
   private syncer?: InboxSync;

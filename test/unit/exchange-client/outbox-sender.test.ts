@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPackage } from '../../../main/exchange/edxml/index.js';
 import { InboxApi } from '../../../main/exchange/client/api.js';
+import { ExchangeClient } from '../../../main/exchange/client/index.js';
 import { composeAndQueue } from '../../../main/exchange/client/compose.js';
 import { parseSse } from '../../../main/exchange/client/live.js';
 import { backoffDelay, OutboxSender, type DeliveryProgress } from '../../../main/exchange/client/sender.js';
@@ -114,6 +115,20 @@ describe('outbox sender', () => {
     const r = await new OutboxSender(store, (u) => new InboxApi(u, signer), { baseMs: 5, maxMs: 20, maxAttempts: 5 }).drain({ untilEmpty: true });
     expect(r).toEqual({ sent: 0, pending: 0, failed: 1 });
     expect(store.outbox.get(messageId)?.lastError).toContain('exBusy');
+    store.close();
+    s.server.close();
+  });
+
+  it('two flushes at once (two quick sends in the app) upload each row once', async () => {
+    const s = await flakyServer(0, 503);
+    const { store, home } = freshStore('single-flight');
+    for (const n of ['1', '2', '3']) await composeAndQueue(store, home, signer, { ...input(s.url), number: n });
+    const client = new ExchangeClient({ store, home, server: s.url, signer: async () => signer, validator: async () => ({ status: 'NO_SIGNATURE', report: null }) });
+    const [a, b] = await Promise.all([client.flush(), client.flush()]);
+    expect(a).toEqual(b);
+    expect(a).toEqual({ sent: 3, pending: 0, failed: 0 });
+    expect(s.uploads).toHaveLength(3);
+    expect(new Set(s.uploads).size).toBe(3);
     store.close();
     s.server.close();
   });
