@@ -79,7 +79,8 @@ export class RevisionResolver {
   private async load(r: PdfRef, stack: string[]): Promise<PdfObject> {
     const e = this.entry(r.num);
     if (!e || e.type === 'free' || e.gen !== r.gen) return null;
-    const key = e.type === 'offset' ? `o${e.offset}` : `c${this.objStmKey(e.stream)}:${e.index}`;
+    // The number is part of the key: two entries aimed at one offset must not share a value.
+    const key = e.type === 'offset' ? `o${e.offset}:${r.num}` : `c${this.objStmKey(e.stream)}:${e.index}:${r.num}`;
     const hit = this.ctx.cache.get(key);
     if (hit !== undefined) return hit;
     if (stack.includes(key) || stack.length > 16) throw new KysoError('pdfCircular', { ref: r.key });

@@ -79,6 +79,23 @@ describe('damaged files are repaired or refused', () => {
     await again.close();
   });
 
+  it('never serves one object for another entry aimed at the same offset', async () => {
+    const base = buildPdf([
+      '<< /Type /Catalog /Pages 2 0 R /X 5 0 R /Y 6 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 100 100] >>',
+      '<< /Type /Page /Parent 2 0 R >>',
+      '<< /Length 0 >>\nstream\n\nendstream',
+      '<< /Secret 1 >>',
+    ]).toString('latin1');
+    // Add an entry for object 6 that points at object 5.
+    const off5 = /(\d{10}) 00000 n\r\ntrailer/.exec(base)![1]!;
+    const forged = base.replace('xref\n0 6\n', 'xref\n0 7\n').replace(/(\d{10} 00000 n\r\n)trailer/, `$1${off5} 00000 n\r\ntrailer`).replace('/Size 6', '/Size 7');
+    const pdf = await PdfFile.open(tmp.file('alias.pdf', Buffer.from(forged, 'latin1')));
+    expect(((await pdf.getObject(5)) as PdfDict).get('Secret')).toBe(1);
+    expect(await codeOf(pdf.getObject(6))).toBe('pdfMalformed');
+    await pdf.close();
+  });
+
   it('repairs a file whose xref and trailer are missing', async () => {
     const s = SAMPLE.toString('latin1');
     const cut = s.slice(0, s.lastIndexOf('\nxref') + 1) + '%%EOF\n';
