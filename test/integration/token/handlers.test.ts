@@ -25,7 +25,8 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-describe('token contract', () => {
+// Real bridge processes: generous per-test time on a loaded 2-core machine (no timing assertions).
+describe('token contract', { timeout: 180_000 }, () => {
   it('token:list returns the SoftHSM2 tokens (validated by the contract schema)', async () => {
     const r = await core.call('token:list', { modules: [SOFTHSM_MODULE] });
     expect(r.ok).toBe(true);

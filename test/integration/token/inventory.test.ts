@@ -24,7 +24,8 @@ afterAll(async () => {
   bed?.cleanup();
 });
 
-describe('token inventory (SoftHSM2)', () => {
+// Real bridge processes: generous per-test time on a loaded 2-core machine (no timing assertions).
+describe('token inventory (SoftHSM2)', { timeout: 180_000 }, () => {
   it('lists two tokens on two slots with their certificates; bad modules report clear errors', async () => {
     const report = await tm.list();
     const soft = report.find((m) => m.path === SOFTHSM_MODULE)!;

@@ -23,7 +23,8 @@ afterAll(async () => {
 
 const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: KysoError) => e.code);
 
-describe('token login and signing (SoftHSM2)', () => {
+// Real bridge processes: generous per-test time on a loaded 2-core machine (no timing assertions).
+describe('token login and signing (SoftHSM2)', { timeout: 180_000 }, () => {
   it('signing without login is refused with tokenNotLoggedIn', async () => {
     const signer = await tm.getSigner(A, { keyId: '01' });
     expect(await codeOf(signer.sign(Buffer.from('x'), 'SHA-256', 'RSA-PKCS1'))).toBe('tokenNotLoggedIn');

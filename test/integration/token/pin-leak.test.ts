@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TokenManager } from '../../../native/token-manager.js';
+import { runCli } from '../../../main/cli/run.js';
 import { SOFTHSM_MODULE } from '../../bed/softhsm.js';
 import { createTokenBed, LABEL_A, PIN_A, PIN_B, SO_PIN, type TokenBed } from './fixture.js';
 
@@ -31,21 +32,29 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; ou
   });
 }
 
+async function inProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await runCli(args, { env: { ...process.env, ...bed.hsm.env, ...env }, out: (t) => (out += t), err: (t) => (out += t), isTty: false });
+  return { code, out };
+}
+
 function expectNoSecret(text: string): void {
   for (const s of secrets) expect(text.includes(s), `output contains a PIN: ${text.slice(0, 200)}`).toBe(false);
 }
 
-describe('PINs never leak', () => {
+// Real CLI processes start slowly on a loaded 2-core machine.
+describe('PINs never leak', { timeout: 240_000 }, () => {
   it('CLI output (both languages, text and JSON) never contains the PIN, right or wrong', async () => {
     const pinFile = path.join(bed.dir, 'pin.txt');
     writeFileSync(pinFile, `${PIN_A}\n`);
     const base = ['token', 'list', '--module', SOFTHSM_MODULE, '--token', LABEL_A, '--login'];
+    // Real processes (their bridges' stderr included) for the main cases; the rest in-process.
     const runs = await Promise.all([
       cli([...base, '--pin-env', 'KYSO_TEST_PIN', '--json'], { KYSO_TEST_PIN: PIN_A }),
       cli([...base, '--pin-file', pinFile, '--lang', 'en'], {}),
       cli([...base, '--pin-env', 'KYSO_TEST_PIN', '--lang', 'vi'], { KYSO_TEST_PIN: WRONG }),
-      cli([...base, '--pin-env', 'KYSO_TEST_PIN', '--lang', 'en', '--json'], { KYSO_TEST_PIN: WRONG }),
-      cli([...base, '--pin-env', 'UNSET_PIN_VAR'], {}),
+      inProcess([...base, '--pin-env', 'KYSO_TEST_PIN', '--lang', 'en', '--json'], { KYSO_TEST_PIN: WRONG }),
+      inProcess([...base, '--pin-env', 'UNSET_PIN_VAR'], {}),
     ]);
     expect(runs.map((r) => r.code)).toEqual([0, 0, 1, 1, 1]);
     expect(runs[0]!.out).toContain('"loggedIn": true');
@@ -56,7 +65,7 @@ describe('PINs never leak', () => {
   });
 
   it('a PIN as a plain argument is rejected (no --pin option exists)', async () => {
-    const r = await cli(['token', 'list', '--module', SOFTHSM_MODULE, '--login', '--pin', PIN_A], {});
+    const r = await inProcess(['token', 'list', '--module', SOFTHSM_MODULE, '--login', '--pin', PIN_A], {});
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('--pin');
   });

@@ -28,7 +28,8 @@ const value = <T>(r: unknown): T => {
   return (r as { value: T }).value;
 };
 
-describe('provision contract', () => {
+// Real bridge processes: generous per-test time on a loaded 2-core machine (no timing assertions).
+describe('provision contract', { timeout: 180_000 }, () => {
   it('init -> login -> keygen -> CSR preview and save -> inventory; errors carry no PIN', async () => {
     value(await core.call('provision:init', { token: { module: SOFTHSM_MODULE, label: '' }, label: token.label, soPin: '10293847', userPin: '564738' }));
     const wrongSo = await core.call('provision:setPin', { token, soPin: '99999999', newPin: '564738' });

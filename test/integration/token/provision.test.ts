@@ -36,7 +36,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('token provisioning (SoftHSM2 + OpenSSL CA)', () => {
+// Real bridge processes: generous per-test time on a loaded 2-core machine (no timing assertions).
+describe('token provisioning (SoftHSM2 + OpenSSL CA)', { timeout: 180_000 }, () => {
   it('initialises the blank token with a label, SO PIN and user PIN; enforces the PIN length policy', async () => {
     const blank = { module: SOFTHSM_MODULE, label: '' };
     expect(await codeOf(prov.initToken(blank, { label: ref.label, soPin: SO, userPin: '12' }))).toBe('provisionPinPolicy');

@@ -40,7 +40,8 @@ const standIn: UtilityProcessModule = {
   },
 };
 
-describe('utilityLauncher', () => {
+// Real bridge processes: generous per-test time on a loaded 2-core machine (no timing assertions).
+describe('utilityLauncher', { timeout: 180_000 }, () => {
   it('runs the bridge and reports a crash like the fork launcher', async () => {
     const client = new BridgeClient({ modulePath: SOFTHSM_MODULE, launcher: utilityLauncher(standIn), env: { ...process.env, ...hsm.env } });
     try {
