@@ -66,6 +66,8 @@ export const exchange: MessageBundle = {
     'error.inboxNoRecall': 'Văn bản {messageId} không bị thu hồi, không có gì để trả lời.',
     'exchange.recalled': 'Đã gửi yêu cầu thu hồi văn bản {messageId}.',
     'error.exPackageDigestMismatch': 'Gói tin {messageId} tải về không khớp mã băm máy chủ công bố: đã từ chối, không lưu.',
+    'exchange.arrived': 'Văn bản đến: {subject} — {from} (chữ ký: {validation}) [{messageId}]',
+    'exchange.refused': 'Đã từ chối gói tin {messageId}: {code}',
     'error.storeTooNew': 'Cơ sở dữ liệu ở phiên bản {version}, mới hơn phiên bản ứng dụng hỗ trợ ({supported}). Hãy cập nhật Kyso.',
   },
   en: {
@@ -132,6 +134,8 @@ export const exchange: MessageBundle = {
     'error.inboxNoRecall': 'Document {messageId} was not recalled; there is nothing to answer.',
     'exchange.recalled': 'Recall request sent for document {messageId}.',
     'error.exPackageDigestMismatch': 'Downloaded package {messageId} does not match the digest the server announced: refused, not stored.',
+    'exchange.arrived': 'Arrived: {subject} — {from} (signatures: {validation}) [{messageId}]',
+    'exchange.refused': 'Refused package {messageId}: {code}',
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
   },
 };

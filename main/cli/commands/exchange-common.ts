@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { ExchangeClient, SERVER_SETTING, defaultValidator } from '../../exchange/client/index.js';
 import { toKysoError } from '../../exchange/client/http.js';
+import type { SyncEvents } from '../../exchange/client/sync.js';
 import { softwareSigner } from '../../pki/software-signer.js';
 import type { Signer } from '../../pki/signer.js';
 import { kysoHome } from '../../services/paths.js';
@@ -84,7 +85,7 @@ export interface CliClient {
 }
 
 /** Opens the store and builds the client for one command. */
-export function openClient(o: ParsedArgs['options'], io: CliIo): CliClient {
+export function openClient(o: ParsedArgs['options'], io: CliIo, events?: SyncEvents): CliClient {
   const { store, home } = storeFor(io);
   const closers: Array<() => Promise<void>> = [];
   try {
@@ -96,7 +97,8 @@ export function openClient(o: ParsedArgs['options'], io: CliIo): CliClient {
       home,
       server,
       signer: signerFactory(o, io, (f) => closers.push(f)),
-      validator: defaultValidator(trust, o.offline === true),
+      validator: defaultValidator(trust, o.offline === true, home),
+      events,
     });
     return {
       client,
@@ -113,8 +115,8 @@ export function openClient(o: ParsedArgs['options'], io: CliIo): CliClient {
 }
 
 /** Runs a command body with a client, always closing it; server failures become KysoErrors. */
-export async function withClient<T>(o: ParsedArgs['options'], io: CliIo, body: (c: CliClient) => Promise<T>): Promise<T> {
-  const c = openClient(o, io);
+export async function withClient<T>(o: ParsedArgs['options'], io: CliIo, body: (c: CliClient) => Promise<T>, events?: SyncEvents): Promise<T> {
+  const c = openClient(o, io, events);
   try {
     return await body(c);
   } catch (e) {

@@ -62,6 +62,11 @@ export const inboxCommand: Command = {
       }
     }
     if (sub !== 'sync' && !id) throw new KysoError('cliMissingValue', { option: tr(io, 'exchange.usage.inbox') });
+    // In watch mode each arrival and refusal is printed as it happens.
+    const events = o.watch === true ? {
+      onArrival: (d: IncomingDoc) => io.out(tr(io, 'exchange.arrived', { subject: d.subject, from: d.fromName, validation: d.validationStatus ?? '-', messageId: d.messageId }) + '\n'),
+      onFailure: (f: { messageId: string; errorCode: string }) => io.out(tr(io, 'exchange.refused', { messageId: f.messageId, code: f.errorCode }) + '\n'),
+    } : undefined;
     return withClient(o, io, async ({ client }) => {
       if (sub === 'sync') {
         const r = await client.sync();
@@ -90,6 +95,6 @@ export const inboxCommand: Command = {
       else if (sub === 'reject') io.out(tr(io, 'exchange.rejected', { messageId: doc.messageId }) + '\n');
       else io.out(tr(io, 'exchange.statusSent', { code: doc.statusCode, messageId: doc.messageId }) + '\n');
       return 0;
-    });
+    }, events);
   },
 };
