@@ -31,8 +31,24 @@ export function pemBundleToDer(text: string): Uint8Array[] {
   return out;
 }
 
-/** Parses DER into a pkijs Certificate; a clear KysoError on garbage. */
+/**
+ * Parsed certificates by DER buffer: a batch signs hundreds of files with the same signer
+ * certificate and chain, and pkijs schema parsing is the main per-file CPU cost otherwise.
+ * Callers must treat the returned objects as read-only.
+ */
+const parsedCache = new WeakMap<Uint8Array, pkijs.Certificate>();
+const infoCache = new WeakMap<Uint8Array, CertInfo>();
+
+/** Parses DER into a pkijs Certificate (cached per buffer); a clear KysoError on garbage. */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+  const hit = parsedCache.get(der);
+  if (hit) return hit;
+  const c = parseCertificateUncached(der);
+  parsedCache.set(der, c);
+  return c;
+}
+
+function parseCertificateUncached(der: Uint8Array): pkijs.Certificate {
   try {
     const asn = asn1js.fromBER(toArrayBuffer(der));
     if (asn.offset === -1) throw new Error(asn.result.error);
@@ -78,6 +94,14 @@ export interface CertInfo {
 
 /** Extracts the fields Kyso shows and uses (AIA OCSP, CRL distribution points). */
 export function certInfo(der: Uint8Array): CertInfo {
+  const hit = infoCache.get(der);
+  if (hit) return hit;
+  const info = certInfoUncached(der);
+  infoCache.set(der, info);
+  return info;
+}
+
+function certInfoUncached(der: Uint8Array): CertInfo {
   const c = parseCertificate(der);
   const subject = nameToString(c.subject);
   const issuer = nameToString(c.issuer);

@@ -10,6 +10,7 @@ import { KysoError } from '../api/errors.js';
 import { parseCertificate, toArrayBuffer } from '../pki/cert.js';
 import type { HashAlgorithm, SignatureScheme, Signer } from '../pki/signer.js';
 import { digestAlgorithm, hashOid, nodeHashName, signatureAlgorithm } from './algorithms.js';
+import { derTlv } from './der.js';
 
 const OID_DATA = '1.2.840.113549.1.7.1';
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
@@ -91,16 +92,17 @@ export async function createDetachedCms(signer: Signer, digest: Uint8Array, opti
     signatureAlgorithm: signatureAlgorithm(scheme, hash),
     signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
   });
-  const certificates = [signer.certificate, ...signer.chain].map((d) => parseCertificate(d));
-  const signedData = new pkijs.SignedData({
-    version: 1,
-    digestAlgorithms: [digestAlgorithm(hash)],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID_DATA }),
-    certificates,
-    signerInfos: [signerInfo],
-  });
-  const ci = new pkijs.ContentInfo({ contentType: OID_SIGNED_DATA, content: signedData.toSchema(true) });
-  return new Uint8Array(ci.toSchema().toBER());
+  // SignedData assembled from DER parts: the certificates go in as their original bytes
+  // (pkijs would re-parse and re-encode each one for every signature of a batch).
+  const ber = (a: asn1js.AsnType | { toSchema(): asn1js.AsnType }) => new Uint8Array(('toSchema' in a ? a.toSchema() : a).toBER());
+  const signedData = derTlv(0x30, [
+    ber(new asn1js.Integer({ value: 1 })),
+    ber(new asn1js.Set({ value: [digestAlgorithm(hash).toSchema()] })),
+    ber(new pkijs.EncapsulatedContentInfo({ eContentType: OID_DATA })),
+    derTlv(0xa0, [signer.certificate, ...signer.chain]),
+    ber(new asn1js.Set({ value: [signerInfo.toSchema()] })),
+  ]);
+  return new Uint8Array(derTlv(0x30, [ber(new asn1js.ObjectIdentifier({ value: OID_SIGNED_DATA })), derTlv(0xa0, [signedData])]));
 }
 
 /** Parses DER ContentInfo into its SignedData; a clear error when it is not one. */
