@@ -88,7 +88,7 @@ export class TokenManager {
   private async reportModule(path: string): Promise<ModuleReport> {
     const c = this.client(path);
     try {
-      const info = await c.call({ op: 'load', path });
+      const info = await c.moduleInfo();
       const { slots } = await c.call({ op: 'slots' });
       const tokens: TokenInfo[] = [];
       for (const s of slots) if (s.token) tokens.push(await this.describe(c, s));

@@ -40,6 +40,7 @@ export class BridgeClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  private loaded: BridgeResult<'load'> | undefined;
   /** Number of processes started so far (1 after the first call; more after restarts). */
   generation = 0;
 
@@ -56,6 +57,12 @@ export class BridgeClient {
   async call<O extends BridgeOp>(req: Extract<BridgeCall, { op: O }>): Promise<BridgeResult<O>> {
     const proc = await this.ensure();
     return this.raw(proc, req) as Promise<BridgeResult<O>>;
+  }
+
+  /** The module's C_GetInfo (manufacturer, versions), loading it if needed; no reload. */
+  async moduleInfo(): Promise<BridgeResult<'load'>> {
+    await this.ensure();
+    return this.loaded!;
   }
 
   /** Stops the process; later calls fail. */
@@ -89,7 +96,7 @@ export class BridgeClient {
     });
     this.proc = proc;
     try {
-      await this.raw(proc, { op: 'load', path: this.modulePath });
+      this.loaded = (await this.raw(proc, { op: 'load', path: this.modulePath })) as BridgeResult<'load'>;
     } catch (e) {
       // A module that cannot load is not restarted in a loop: drop the process.
       if (this.proc === proc) this.proc = undefined;

@@ -118,6 +118,16 @@ function mechConst(name: string): number {
   return v;
 }
 
+function moduleInfo(m: P.PKCS11) {
+  const info = m.C_GetInfo();
+  return {
+    manufacturer: trim(info.manufacturerID),
+    description: trim(info.libraryDescription),
+    libraryVersion: version(info.libraryVersion),
+    cryptokiVersion: version(info.cryptokiVersion),
+  };
+}
+
 /** What the provisioning operations may use (they get pkcs11js through here, not by import). */
 const ctx: WorkerContext = {
   pk: pkcs11js,
@@ -137,6 +147,9 @@ async function handle(req: BridgeRequest): Promise<unknown> {
   if (isProvisionRequest(req)) return handleProvision(req, ctx);
   switch (req.op) {
     case 'load': {
+      // One C_Initialize per process: a repeated load of the same module only reports its info.
+      if (lib && libPath === req.path) return moduleInfo(lib);
+      if (lib) throw new BridgeError('tokenError', { detail: 'another module is loaded in this bridge' });
       if (!existsSync(req.path)) throw new BridgeError('tokenModuleNotFound', { path: req.path });
       const m = new pkcs11js.PKCS11();
       try {
@@ -151,13 +164,7 @@ async function handle(req: BridgeRequest): Promise<unknown> {
       }
       lib = m;
       libPath = req.path;
-      const info = m.C_GetInfo();
-      return {
-        manufacturer: trim(info.manufacturerID),
-        description: trim(info.libraryDescription),
-        libraryVersion: version(info.libraryVersion),
-        cryptokiVersion: version(info.cryptokiVersion),
-      };
+      return moduleInfo(m);
     }
     case 'slots': {
       const m = mod();
