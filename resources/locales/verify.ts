@@ -97,6 +97,8 @@ const reasons: Record<string, [string, string]> = {
   fieldLocked: ['Trường bị khóa bởi FieldMDP đã bị sửa', 'A field locked by FieldMDP was changed'],
   fieldModified: ['Trường biểu mẫu bị sửa ngoài phạm vi cho phép', 'A form field was changed beyond what is allowed'],
   objectModified: ['Đối tượng đã ký bị định nghĩa lại với nội dung khác', 'A signed object was redefined with different content'],
+  infoUpdated: ['Cập nhật thông tin văn bản (/Info)', 'Document information (/Info) updated'],
+  metadataUpdated: ['Cập nhật siêu dữ liệu XMP', 'XMP metadata updated'],
   documentTimestampAdded: ['Thêm dấu thời gian văn bản', 'Document timestamp added'],
 };
 

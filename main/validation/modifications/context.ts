@@ -26,6 +26,9 @@ export interface RevisionContext {
   roles: Map<number, ObjectRole>;
   fields: Map<number, FieldInfo>;
   sigDicts: Set<number>;
+  /** Document information dictionary and XMP metadata stream (not displayed content). */
+  infoNum: number | undefined;
+  metadataNum: number | undefined;
 }
 
 const MAX_NODES = 200_000;
@@ -41,7 +44,11 @@ export function buildContext(view: PdfView): RevisionContext {
     roles: new Map(),
     fields: new Map(),
     sigDicts: new Set(),
+    infoNum: undefined,
+    metadataNum: undefined,
   };
+  const info = view.trailer.get('Info');
+  if (info instanceof PdfRef) ctx.infoNum = info.num;
   let budget = MAX_NODES;
   const safe = <T>(f: () => T): T | undefined => {
     try {
@@ -52,6 +59,8 @@ export function buildContext(view: PdfView): RevisionContext {
   };
   const cat = safe(() => view.catalog());
   if (!cat) return ctx;
+  const meta = cat.get('Metadata');
+  if (meta instanceof PdfRef) ctx.metadataNum = meta.num;
   const setRole = (v: PdfValue | undefined, role: ObjectRole): boolean => {
     if (!(v instanceof PdfRef) || ctx.roles.has(v.num)) return !(v instanceof PdfRef) ? true : false;
     ctx.roles.set(v.num, role);

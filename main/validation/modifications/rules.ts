@@ -85,7 +85,8 @@ function growOnly(object: number | undefined, before: PdfValue | undefined, afte
 function acroForm(env: RuleEnv, object: number | undefined, before: PdfDict | undefined, after: PdfDict | undefined): Verdict[] {
   if (!after) return [no(object, 'acroFormRemoved', 'AcroForm removed')];
   const keys = before ? changedKeys(before, after) : [...after.map.keys()];
-  const bad = keys.filter((k) => k !== 'Fields' && k !== 'SigFlags');
+  // /DR and /DA are defaults for generating field appearances; many signers add fonts there.
+  const bad = keys.filter((k) => k !== 'Fields' && k !== 'SigFlags' && k !== 'DR' && k !== 'DA');
   if (bad.length) return [no(object, 'acroFormModified', `AcroForm keys changed: ${bad.join(', ')}`)];
   if (!keys.includes('Fields')) return [yes(object, 'signatureField', 'sigFlagsSet', 'AcroForm /SigFlags set')];
   const fb = before ? safeResolve(env.older, before.get('Fields')) : undefined;
@@ -122,7 +123,7 @@ export function classifyChanged(env: RuleEnv, num: number, before: PdfValue, aft
     const a = dictOf(after);
     if (!b || !a) return [no(num, 'catalogModified', 'catalog replaced')];
     const keys = changedKeys(b, a);
-    const bad = keys.filter((k) => k !== 'DSS' && k !== 'AcroForm' && k !== 'Extensions');
+    const bad = keys.filter((k) => k !== 'DSS' && k !== 'AcroForm' && k !== 'Extensions' && k !== 'Metadata');
     if (bad.length) return [no(num, 'catalogModified', `catalog keys changed: ${bad.join(', ')}`)];
     const out: Verdict[] = [];
     if (keys.includes('DSS')) out.push(yes(num, 'dss', 'dssAdded', 'document security store added or updated'));
@@ -133,9 +134,13 @@ export function classifyChanged(env: RuleEnv, num: number, before: PdfValue, aft
       if (!(ab instanceof PdfRef && aa instanceof PdfRef && ab.num === aa.num)) out.push(...acroForm(env, num, safeDict(env.older, ab), safeDict(env.newer, aa)));
     }
     if (keys.includes('Extensions')) out.push(yes(num, 'dss', 'extensionsUpdated', 'catalog /Extensions updated'));
+    if (keys.includes('Metadata')) out.push(yes(num, 'auxiliary', 'metadataUpdated', 'XMP metadata replaced'));
     return out;
   }
   if (num === ctx.acroFormNum) return acroForm(env, num, dictOf(before), dictOf(after));
+  // Signing tools routinely refresh /Info (ModDate, Producer) and the XMP packet.
+  if (num === ctx.infoNum) return [yes(num, 'auxiliary', 'infoUpdated', 'document information (/Info) updated')];
+  if (num === ctx.metadataNum) return [yes(num, 'auxiliary', 'metadataUpdated', 'XMP metadata updated')];
   if (num === ctx.fieldsArrayNum) return growOnly(num, before, after, (r) => addedField(env, r), 'AcroForm /Fields');
   if (ctx.sigDicts.has(num)) return [no(num, 'signatureDictModified', `signature dictionary ${num} modified`)];
   const page = ctx.pages.get(num);

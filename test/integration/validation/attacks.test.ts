@@ -87,6 +87,15 @@ describe('incremental saving attacks', () => {
   });
 });
 
+describe('benign later updates', () => {
+  it('/Info and XMP metadata refreshed after signing are allowed', async () => {
+    const r = await validatePdfBuffer(atk.refreshMetadata(signed), 'meta.pdf', { trust: [bed.rootPem] });
+    const s = r.signatures[0]!;
+    expect(s.indication).toBe('TOTAL_PASSED');
+    expect(s.modifications.map((m) => m.code)).toEqual(expect.arrayContaining(['infoUpdated', 'metadataUpdated']));
+  });
+});
+
 describe('xref chain', () => {
   it('an update chaining past the signed xref section (sections disagree)', async () => {
     rejected((await verdict(atk.rechainXref(signed)))[0], 'signedRevisionNotInChain');

@@ -165,3 +165,16 @@ export function rechainXref(signed: Buffer): Buffer {
   const trailer = `trailer\n<</Size ${Number(view.trailer.get('Size'))} /Root ${ser(view.trailer.get('Root'))} /Prev ${older.offset}>>\nstartxref\n${at}\n%%EOF\n`;
   return Buffer.concat([signed, Buffer.from(xref + trailer, 'latin1')]);
 }
+
+/** Benign tool behaviour: /Info ModDate refreshed and a new XMP packet after signing. */
+export function refreshMetadata(signed: Buffer): Buffer {
+  const { view, rootNum, catalog } = docParts(signed);
+  const info = view.trailer.get('Info');
+  const n = nextNum(signed);
+  const objs = [
+    { num: n, body: '<</Type /Metadata /Subtype /XML>>', stream: Buffer.from('<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"/><?xpacket end="w"?>', 'latin1') },
+    { num: rootNum, body: serWith(catalog, { Metadata: `${n} 0 R` }) },
+  ];
+  if (info instanceof PdfRef) objs.push({ num: info.num, body: serWith(view.dict(info)!, { ModDate: '(D:20261122100000Z)', Producer: '(Some signing tool)' }) });
+  return appendUpdate(signed, objs);
+}
