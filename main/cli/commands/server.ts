@@ -115,6 +115,10 @@ export const serverCommand: Command = {
   summaryKey: 'cli.cmd.server',
   async run(argv, io) {
     const [first, ...rest] = argv;
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      io.out(tr(io, 'server.usage') + '\n');
+      return first === undefined ? 2 : 0;
+    }
     if (first === 'org') return runOrg(rest, io);
     if (first === 'user') return runUser(rest, io);
     if (first === 'audit') return runAudit(rest, io);
