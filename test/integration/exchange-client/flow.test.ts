@@ -203,4 +203,19 @@ describe('send to two organizations, register, statuses back', () => {
     expect(JSON.parse(flush.out)).toEqual({ sent: 1, pending: 0, failed: 0 });
     expect((await xb.server.repo.counts()).messages).toBe(before + 1);
   });
+
+  it('without the trust anchor the same signed arrivals are not TOTAL_PASSED (validation is real)', async () => {
+    const home = path.join(xb.bed.dir, 'home-c-untrusting');
+    const store = openStore(home);
+    try {
+      const c = new ExchangeClient({ store, home, server: xb.server.url, signer: async () => xb.users.C.signer, validator: defaultValidator([]) });
+      const r = await c.sync();
+      expect(r.received).toBeGreaterThanOrEqual(3);
+      const verdicts = new Set(store.incoming.list({ limit: 100 }).map((d) => d.validationStatus));
+      expect(verdicts.has('TOTAL_PASSED')).toBe(false);
+      expect([...verdicts].every((v) => v === 'INDETERMINATE' || v === 'TOTAL_FAILED')).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
 });
