@@ -111,7 +111,7 @@ export async function benchSign(opts: { sizesMb?: number[]; batch?: number } = {
     const nss = pdfsigDb(dir, sw.key, sw.cert);
     const env = { ...bed.env, KYSO_BENCH_PIN: bed.tokens.official.pin };
     const kyso = path.join(root, 'bin/kyso.js');
-    const tokenArgs = ['--module', bed.module, '--token', bed.tokens.official.label, '--pin-env', 'KYSO_BENCH_PIN', '--chain', bed.chainPath];
+    const tokenArgs = ['--module', bed.module, '--token', bed.tokens.official.label, '--cert', bed.certs.official.serial, '--pin-env', 'KYSO_BENCH_PIN', '--chain', bed.chainPath];
     const keyId = bed.certs.official.token!.id;
     for (const mb of sizes) {
       const size = `${mb} MB`;

@@ -34,7 +34,7 @@ async function kyso(args: string[], env: Record<string, string> = {}) {
   return { code, out, err };
 }
 
-const tokenArgs = () => ['--module', bed.module, '--token', bed.tokens.official.label, '--pin-env', 'KYSO_TEST_PIN', '--chain', bed.chainPath];
+const tokenArgs = () => ['--module', bed.module, '--token', bed.tokens.official.label, '--cert', 'Nguyễn Văn An', '--pin-env', 'KYSO_TEST_PIN', '--chain', bed.chainPath];
 
 async function expectAllValid(file: string, total: boolean): Promise<void> {
   const report = await pdfsig(file, bed.nssDir);

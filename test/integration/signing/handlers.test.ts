@@ -49,6 +49,7 @@ describe('sign handlers', () => {
       files: files(3, 'h-in'),
       outDir: path.join(bed.dir, 'h-out'),
       token: { module: bed.module, label: bed.tokens.official.label },
+      cert: { keyId: bed.certs.official.token!.id },
       chain: [bed.chainPath],
       level: 'B-T',
       tsaUrl: bed.urls.tsa,
@@ -69,7 +70,7 @@ describe('sign handlers', () => {
 
   it('sign:cancel stops a job: no temp files, results say cancelled for what was not signed', async () => {
     const outDir = path.join(bed.dir, 'c-out');
-    const input = contract['sign:files'].input.parse({ files: files(40, 'c-in'), outDir, token: { module: bed.module, label: bed.tokens.official.label } });
+    const input = contract['sign:files'].input.parse({ files: files(40, 'c-in'), outDir, token: { module: bed.module, label: bed.tokens.official.label }, cert: { keyId: bed.certs.official.token!.id } });
     const { jobId } = await svc.handlers['sign:files']!(input, ctx);
     expect(await svc.handlers['sign:cancel']!({ jobId }, ctx)).toEqual({ cancelled: true });
     await svc.wait(jobId);
