@@ -6,9 +6,10 @@ import { benchVerify } from './verify.js';
 import { benchExchange } from './exchange.js';
 import { benchExchangeClient } from './exchange-client.js';
 import { benchUi } from './ui.js';
+import { benchTestbed } from './testbed.js';
 
 /** Benchmarks by name; each prints its own results. */
-const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()], ['ui', () => benchUi()]];
+const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()], ['ui', () => benchUi()], ['testbed', () => benchTestbed()]];
 
 const only = process.argv.slice(2);
 for (const [name, run] of benches) {
