@@ -90,3 +90,12 @@ export function hiddenPrompt(question: string): Promise<string> {
     stdin.on('data', onData);
   });
 }
+
+/**
+ * The PIN for a login: from the given source, or null (the token's own PIN pad collects it)
+ * when the token has a protected authentication path and no source was given.
+ */
+export async function readLoginPin(io: CliIo, src: PinSource, protectedAuthPath: boolean, prompt: HiddenPrompt = hiddenPrompt): Promise<string | null> {
+  if (protectedAuthPath && !hasPinSource(src)) return null;
+  return readPin(io, src, prompt);
+}

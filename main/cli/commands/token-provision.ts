@@ -15,7 +15,7 @@ import type { TokenRef } from '../../../native/types.js';
 import { keyTypes, type KeyTypeName } from '../../../native/bridge/protocol.js';
 import { parseArgs, type OptionSpec, type ParsedArgs } from '../args.js';
 import { tr, type CliIo } from '../io.js';
-import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+import { pinOptions, pinSourceFrom, readLoginPin, readPin } from '../pin.js';
 
 const common: Record<string, OptionSpec> = {
   module: { type: 'string' },
@@ -67,7 +67,11 @@ export async function runProvision(sub: string, argv: string[], io: CliIo): Prom
   const tm = new TokenManager({ ...(module ? { modules: [module] } : {}), env: io.env });
   const prov = new Provisioner(tm);
   const say = (key: string, params?: Record<string, unknown>) => io.out(tr(io, key, params) + '\n');
-  const login = async (ref: TokenRef) => tm.login(ref, await readPin(io, pinSourceFrom(o)));
+  const login = async (ref: TokenRef) => {
+    const { token } = await tm.resolve(ref);
+    // 0x100 = CKF_PROTECTED_AUTHENTICATION_PATH: a PIN pad token asks on the device.
+    await tm.login(ref, await readLoginPin(io, pinSourceFrom(o), (token.flags & 0x100) !== 0));
+  };
   try {
     if (!tm.modulePaths.length) throw new KysoError('tokenNoModules');
     switch (sub) {

@@ -7,7 +7,7 @@ import { TokenManager } from '../../../native/token-manager.js';
 import type { ModuleReport, TokenFlags } from '../../../native/types.js';
 import { parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
-import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+import { pinOptions, pinSourceFrom, readLoginPin } from '../pin.js';
 import { runProvision } from './token-provision.js';
 
 /** The JSON shape of `kyso token list --json` (documented in issue 3). */
@@ -88,9 +88,10 @@ async function list(argv: string[], io: CliIo): Promise<number> {
     if (!tm.modulePaths.length) throw new KysoError('tokenNoModules');
     if (options.login) {
       // Log in to the selected token (or each token of the first module) before listing.
-      const pin = await readPin(io, pinSourceFrom(options));
       const label = typeof options.token === 'string' ? options.token : undefined;
-      await tm.login({ module: tm.modulePaths[0]!, label }, pin);
+      const ref = { module: tm.modulePaths[0]!, label };
+      const { token } = await tm.resolve(ref);
+      await tm.login(ref, await readLoginPin(io, pinSourceFrom(options), (token.flags & 0x100) !== 0));
     }
     const report = await tm.list();
     if (options.json) io.out(JSON.stringify(listJson(report), null, 2) + '\n');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { discoverModules, loadCatalog, pathsFor } from '../../../native/catalog.js';
 import { decodeTokenFlags } from '../../../native/flags.js';
 import { errorCodeForCkr } from '../../../native/bridge/ckr.js';
-import { readPin } from '../../../main/cli/pin.js';
+import { readLoginPin, readPin } from '../../../main/cli/pin.js';
 import type { CliIo } from '../../../main/cli/io.js';
 import { hasMessage } from '../../../resources/locales/index.js';
 
@@ -71,5 +71,11 @@ describe('readPin', () => {
     });
     expect(pin).toBe('2468');
     expect(asked).toEqual(['Token PIN: ']);
+  });
+
+  it('a PIN-pad token logs in with null (the device asks) unless a source is given', async () => {
+    expect(await readLoginPin(io({}), {}, true)).toBeNull();
+    expect(await readLoginPin(io({ P: '1357' }), { env: 'P' }, true)).toBe('1357');
+    await expect(readLoginPin(io({}), {}, false)).rejects.toMatchObject({ code: 'tokenPinRequired' });
   });
 });
