@@ -110,6 +110,31 @@ describe('signPdf', () => {
     await expectValid(out, 1);
   });
 
+  it('dead OCSP and CRL for B-LT: clear error and nothing written; allowFallback gives B-T with a warning', async () => {
+    // A PKI whose certificates name services on a closed port.
+    const dead = await createLocalPki(path.join(dir, 'dead-pki'));
+    const deadSigner = softwareSigner(readFileSync(dead.ec.key), dead.ec.der, [dead.intermediate.der]);
+    const out = path.join(dir, 'dead-ocsp.pdf');
+    const err = await signPdf(FIXTURE, out, { signer: deadSigner, level: 'B-LT', tsa: { url: svc.tsaUrl }, revocationTimeoutMs: 3000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'KysoError' });
+    expect((err as { code: string }).code).toMatch(/^(ocsp|crl)Unreachable$/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.kyso-'))).toEqual([]);
+    const res = await signPdf(FIXTURE, out, { signer: deadSigner, level: 'B-LT', tsa: { url: svc.tsaUrl }, revocationTimeoutMs: 3000, allowFallback: true });
+    expect(res.level).toBe('B-T');
+    expect(res.warnings.map((w) => w.code)).toEqual(['sign.warn.fallback']);
+    expect(readFileSync(out).toString('latin1')).not.toMatch(/\/DSS\s/);
+  });
+
+  it('encrypted input: clear error, nothing written', async () => {
+    const enc = path.join(dir, 'enc.pdf');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('qpdf', ['--encrypt', 'u', 'o', '256', '--', FIXTURE, enc]);
+    const out = path.join(dir, 'enc-out.pdf');
+    await expect(signPdf(enc, out, { signer: rsa })).rejects.toMatchObject({ code: 'pdfEncrypted' });
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('malformed input: clear error, nothing written', async () => {
     const bad = path.join(dir, 'bad.pdf');
     copyFileSync(FIXTURE, bad);
