@@ -49,6 +49,12 @@ function diff(older: PdfView, newer: PdfView, revision: number, p: number, locke
     const ea = older.entries.get(num);
     const eb = newer.entries.get(num);
     if (ea && eb && ea.type === 'offset' && eb.type === 'offset' && ea.offset === eb.offset) continue;
+    // Same slot of the same, unmoved object stream: the bytes are identical.
+    if (ea?.type === 'compressed' && eb?.type === 'compressed' && ea.stream === eb.stream && ea.index === eb.index) {
+      const sa = older.entries.get(ea.stream);
+      const sb = newer.entries.get(eb.stream);
+      if (sa?.type === 'offset' && sb?.type === 'offset' && sa.offset === sb.offset) continue;
+    }
     if ((!ea || ea.type === 'free') && (!eb || eb.type === 'free')) continue;
     let before: PdfValue | undefined;
     let after: PdfValue | undefined;
