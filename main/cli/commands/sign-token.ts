@@ -25,12 +25,15 @@ export function pickCertificate(report: ModuleReport[], choice: Pick<TokenChoice
   for (const m of report) {
     for (const t of m.tokens) {
       if (choice.token !== undefined && t.label !== choice.token) continue;
-      const cert = t.certificates.find((c) => {
+      const matching = t.certificates.filter((c) => {
         if (!c.hasPrivateKey) return false;
         if (choice.cert === undefined) return true;
         const serialMatch = /^[0-9a-fA-F:]+$/.test(choice.cert) && normSerial(c.serial) === normSerial(choice.cert);
         return serialMatch || c.subject.toLowerCase().includes(choice.cert.toLowerCase());
       });
+      // Prefer a certificate valid now (tokens keep expired ones after renewal).
+      const now = Date.now();
+      const cert = matching.find((c) => Date.parse(c.notBefore) <= now && now <= Date.parse(c.notAfter)) ?? matching[0];
       if (cert) return { ref: { module: m.path, label: t.label }, fingerprint: cert.fingerprint };
     }
   }
