@@ -30,12 +30,20 @@ function modLine(lang: Lang, m: Modification): ReportLine {
   return { text: `#${m.revision}${obj}: ${reasonText(lang, m.code, {}, m.detail)} (${status})`, indent: 2, style: m.allowed ? 'normal' : 'fail' };
 }
 
-const day = (iso: string | null | undefined): string => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '-');
+/** A time for people: Vietnam time (UTC+7) in Vietnamese, UTC in English, zone always shown. */
+export function humanTime(lang: Lang, iso: string | null | undefined): string {
+  if (!iso) return '-';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  if (lang === 'vi') return `${new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} (UTC+7)`;
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
 
 /** Lines for one signature. */
 export function signatureLines(lang: Lang, s: SignatureResult, index: number): ReportLine[] {
   const ind = t(lang, `verify.indication.${s.indication}`);
   const sub = s.subIndication ? ` / ${s.subIndication}` : '';
+  const day = (iso: string | null | undefined): string => humanTime(lang, iso);
   const style = s.indication === 'TOTAL_PASSED' ? 'pass' : s.indication === 'TOTAL_FAILED' ? 'fail' : 'warn';
   const out: ReportLine[] = [{ text: `[${index}] ${t(lang, `verify.kind.${s.kind}`)} "${s.field}": ${ind}${sub}`, indent: 0, style }];
   const line = (key: string, value: string): void => void out.push({ text: `${t(lang, key)}: ${value}`, indent: 1, style: 'normal' });

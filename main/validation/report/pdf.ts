@@ -8,7 +8,7 @@ import { PDFDocument, rgb, type PDFFont } from '@cantoo/pdf-lib';
 import { t, type Lang } from '../../../resources/locales/index.js';
 import { resourcePath } from '../../services/paths.js';
 import type { FileResult } from '../types.js';
-import { fileLines, type ReportLine } from './lines.js';
+import { fileLines, humanTime, type ReportLine } from './lines.js';
 
 const SYSTEM_FONTS = '/usr/share/fonts/truetype/liberation';
 
@@ -61,7 +61,7 @@ export async function renderReportPdf(files: FileResult[], lang: Lang, generated
   let y = H - M;
   const lines: ReportLine[] = [
     { text: t(lang, 'verify.report.title'), indent: 0, style: 'title' },
-    { text: `${t(lang, 'verify.report.generated')}: ${generatedAt.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')}`, indent: 0, style: 'normal' },
+    { text: `${t(lang, 'verify.report.generated')}: ${humanTime(lang, generatedAt.toISOString())}`, indent: 0, style: 'normal' },
   ];
   for (const f of files) lines.push({ text: '', indent: 0, style: 'normal' }, ...fileLines(lang, f));
   for (const l of lines) {
