@@ -15,7 +15,9 @@ export interface ReportLine {
 /** Localized text of a check or modification reason (falls back to the English detail). */
 export function reasonText(lang: Lang, code: string, params: Record<string, string | number>, detail: string): string {
   const key = `verify.reason.${code}`;
-  const s = t(lang, key, params);
+  // Times in params are ISO 8601 (UTC): show them like every other time of the report.
+  const shown = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? humanTime(lang, v) : v]));
+  const s = t(lang, key, shown);
   return s === key ? detail : s;
 }
 
