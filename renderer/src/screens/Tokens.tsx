@@ -6,6 +6,7 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PinDialog, pinWarnings } from '../components/PinDialog.js';
 import { useEvent, useLoad } from '../hooks.js';
 import { formatDateTime, useI18n } from '../i18n.js';
+import { ProvisionPanel } from './tokens/ProvisionPanel.js';
 
 type Token = OutputOf<'token:list'>['modules'][number]['tokens'][number];
 
@@ -61,6 +62,7 @@ export function Tokens() {
         </div>
       ))}
       {login && <PinDialog module={login.module} token={login.token} onDone={() => { setLogin(null); list.reload(); }} />}
+      <ProvisionPanel onChanged={list.reload} />
     </section>
   );
 }
