@@ -58,7 +58,7 @@ async function startInbox(bed: TestBed, home: string, env: NodeJS.ProcessEnv, po
     kyso(['server', 'user', 'add', '--data', data, '--org', DEMO_ORG.code, '--cert', bed.certs.seal.certPath], env);
   }
   const child = spawn(process.execPath, [kysoBin, 'server', '--data', data, '--port', String(port), '--json',
-    '--trust', bed.certs.root.certPath, '--tls-cert', bed.certs.tls.certPath, '--tls-key', bed.certs.tls.keyPath ?? ''], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    '--trust', bed.certs.root.certPath, '--tls-cert', bed.tlsChainPath, '--tls-key', bed.certs.tls.keyPath ?? ''], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`kyso server exited (${code})`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {

@@ -66,6 +66,8 @@ export interface TestBed {
   urls: PkiUrls & { base: string; tsa: string; deadOcsp: string; deadTsa: string };
   /** PEM bundle issuing CA + root (for -untrusted / -CAfile / chain building). */
   chainPath: string;
+  /** TLS server certificate followed by the issuing CA (PEM), for servers whose clients trust only the root. */
+  tlsChainPath: string;
   /** NSS db directory trusting the root: `pdfsig -nssdir sql:${nssDir}`. */
   nssDir: string;
   /** Reloads a certificate's files (e.g. after pki.issue of more certs use loadCert). */
@@ -139,13 +141,15 @@ export async function createTestBed(opts: TestBedOptions = {}): Promise<TestBed>
     server.attach(pki, responders);
     const chainPath = path.join(dir, 'chain.pem');
     writeFileSync(chainPath, pki.chainPem());
+    const tlsChainPath = path.join(dir, 'tls-chain.pem');
+    writeFileSync(tlsChainPath, certs.tls.pem + certs.issuing.pem);
     const nssDir = await createNssDb(path.join(dir, 'nss'), certs.root.certPath, [certs.issuing.certPath]);
     const dead = await closedPortUrl();
     return {
       dir, softhsm, module: softhsm.module, env: { SOFTHSM2_CONF: softhsm.conf }, pki, server, responders, certs,
       tokens: manifest.tokens,
       urls: { ...urls, base: server.url, tsa: `${server.url}/tsa`, deadOcsp: `${dead}/ocsp`, deadTsa: `${dead}/tsa` },
-      chainPath, nssDir, loadCert,
+      chainPath, tlsChainPath, nssDir, loadCert,
       async close() {
         await server.close();
         if (!persistent) rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,8 @@
  */
 import { X509Certificate, randomBytes, verify } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, get } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBed, type TestBed } from '../../bed/index.js';
@@ -165,5 +167,28 @@ describe('CRLs, CA certificates and NSS', () => {
     const check = await run('certutil', ['-A', '-d', `sql:${bed.nssDir}`, '-n', 'official', '-t', ',,', '-i', tmp]).then(() =>
       run('certutil', ['-V', '-d', `sql:${bed.nssDir}`, '-n', 'official', '-u', 'S', '-e']));
     expect(check.stdout.toString()).toContain('certificate is valid');
+  });
+});
+
+describe('TLS server certificate', () => {
+  it('serves HTTPS on 127.0.0.1 that a client trusting only the test root accepts', async () => {
+    const server = createServer({ cert: readFileSync(bed.tlsChainPath), key: readFileSync(bed.certs.tls.keyPath!) }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const host of ['127.0.0.1', 'localhost']) {
+        const body = await new Promise<string>((resolve, reject) => {
+          get({ host, port, path: '/', ca: bed.certs.root.pem }, (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve(text));
+          }).on('error', reject);
+        });
+        expect(body).toBe('ok');
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
