@@ -47,7 +47,17 @@ export function TokenPicker({ value, onChange }: TokenPickerProps) {
 
   if (list.error) return <ErrorBanner error={list.error} />;
   if (list.loading && !list.data) return <p className="muted">{t('ui.loading')}</p>;
-  if (!choices.length) return <p className="warn" role="status" data-testid="no-token">{t('ui.token.none')}</p>;
+  if (!choices.length) {
+    // Say why (a driver that failed to load or timed out) and let the user look again.
+    const failed = list.data?.modules.filter((m) => m.error) ?? [];
+    return (
+      <div role="status" data-testid="no-token">
+        <p className="warn">{t('ui.token.none')}</p>
+        {failed.map((m) => <p key={m.path} className="muted">{m.path}: {m.error?.message}</p>)}
+        <button type="button" onClick={list.reload} data-testid="token-refresh">{t('ui.refresh')}</button>
+      </div>
+    );
+  }
   const certs = current?.token.certificates.filter((c) => c.hasPrivateKey) ?? [];
   const cert = certs.find((c) => c.fingerprint === value?.fingerprint);
   return (

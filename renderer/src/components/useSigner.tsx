@@ -37,6 +37,8 @@ export function useSigner() {
   /** Starts a job over files with the chosen token; the rest of the input comes from the screen. */
   const start = async (input: Omit<SignInput, 'token' | 'cert'>): Promise<string | null> => {
     setError(null);
+    // A new job replaces the previous one's progress view.
+    setJobId(null);
     if (!choice || !selection) return null;
     if (!(await ensureLogin())) return null;
     const r = await api['sign:files']({ ...input, token: { module: choice.module, label: choice.token.label }, cert: { fingerprint: selection.fingerprint } });

@@ -105,7 +105,8 @@ export function Registers() {
         ) : (
           <>
             <span>{r.number}</span><span>{r.number}/{r.notation}</span><span title={r.subject}>{r.subject}</span>
-            <span>{r.recipients.join(', ')}</span><span>{formatDateTime(r.sentAt ?? r.createdAt, lang).slice(0, 16)}</span>
+            <span data-testid="outgoing-status">{r.recipients.map((c) => `${c}: ${r.latest[c]?.statusCode ?? '—'}`).join(', ')}</span>
+            <span>{formatDateTime(r.sentAt ?? r.createdAt, lang).slice(0, 16)}</span>
           </>
         )} />
     </section>

@@ -26,7 +26,9 @@ export function orgTree(orgs: Org[]): Map<string, Org[]> {
 /** Recipient picker: a search box over the directory and the tree with checkboxes. */
 function Recipients({ value, onChange }: { value: string[]; onChange(v: string[]): void }) {
   const { t } = useI18n();
-  const dir = useLoad((a) => a['exchange:directory']({}), []);
+  const [refresh, setRefresh] = useState(0);
+  // The first load uses the cached directory; "Refresh" fetches it from the server again.
+  const dir = useLoad((a) => a['exchange:directory']({ refresh: refresh > 0 }), [refresh]);
   const [query, setQuery] = useState('');
   const orgs = dir.data?.organizations ?? [];
   const tree = useMemo(() => orgTree(orgs), [orgs]);
@@ -60,7 +62,7 @@ function Recipients({ value, onChange }: { value: string[]; onChange(v: string[]
     <fieldset className="card">
       <legend>{t('ui.send.recipients')} ({value.length})</legend>
       <div className="row">
-        <button type="button" onClick={() => void dir.reload()}>{t('ui.refresh')}</button>
+        <button type="button" onClick={() => setRefresh((n) => n + 1)} data-testid="directory-refresh">{t('ui.refresh')}</button>
         <label htmlFor="org-search">{t('ui.send.search')}</label>
         <input id="org-search" type="text" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="org-search" />
       </div>
@@ -72,7 +74,14 @@ function Recipients({ value, onChange }: { value: string[]; onChange(v: string[]
 
 /** Status timeline of one sent document. */
 function Timeline({ messageId }: { messageId: string }) {
+  const api = useApi();
   const { t, lang } = useI18n();
+  const [syncError, setSyncError] = useState<ErrorPayload | null>(null);
+  const sync = async () => {
+    const r = await api['exchange:inboxSync']({});
+    setSyncError(r.ok ? null : r.error);
+    doc.reload();
+  };
   const doc = useLoad((a) => a['exchange:outgoingShow']({ messageId }), [messageId]);
   useEvent('exchange:status', (p) => p.messageId === messageId && doc.reload());
   useEvent('exchange:outboxProgress', (p) => p.messageId === messageId && doc.reload());
@@ -81,6 +90,8 @@ function Timeline({ messageId }: { messageId: string }) {
   return (
     <div className="card" data-testid="send-timeline">
       <h2>{d.subject}</h2>
+      <button type="button" onClick={() => void sync()} data-testid="send-sync">{t('ui.send.updateStatus')}</button>
+      <ErrorBanner error={syncError} />
       <p>{t('ui.send.delivery')}: <strong data-testid="send-delivery">{d.delivery ? t(`ui.send.delivery.${d.delivery}`) : '—'}</strong>{d.lastError ? ` — ${d.lastError}` : ''}</p>
       <table className="list">
         <thead><tr><th>{t('ui.send.recipient')}</th><th>{t('ui.send.status')}</th><th>{t('ui.send.at')}</th></tr></thead>
