@@ -17,6 +17,10 @@ import { createTestBed, type TestBed } from '../test/bed/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Runs only the compiled `sign` command (no registry of the other commands). */
+const SIGN_ONLY = `const { signCommand } = await import(${JSON.stringify(new URL('../dist/main/cli/commands/sign.js', import.meta.url).href)});
+process.exitCode = await signCommand.run(process.argv.slice(1), { lang: 'en', env: process.env, out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), isTty: false });`;
+
 /** One measured run. */
 export interface SignBenchRow {
   size: string;
@@ -122,6 +126,10 @@ export async function benchSign(opts: { sizesMb?: number[]; batch?: number } = {
       rows.push({ size, tool: 'floor (openssl dgst + pkcs11-tool)', wallS: dgst.wallS + p11.wallS, cpuS: dgst.cpuS + p11.cpuS, peakRssMb: Math.max(dgst.peakRssMb, p11.peakRssMb), ok: dgst.ok && p11.ok });
       const k = timed(process.execPath, [kyso, 'sign', input, '-o', path.join(dir, `kyso-${mb}.pdf`), ...tokenArgs], env);
       rows.push({ size, tool: 'kyso sign (CLI, token)', ...k, ...(k.ok ? {} : { note: k.stderr }) });
+      // The same command without the CLI registry: every other command module is imported
+      // eagerly by main/cli/commands/index.ts, which dominates start-up time and memory.
+      const e = timed(process.execPath, ['--input-type=module', '-e', SIGN_ONLY, input, '-o', path.join(dir, `kyso-engine-${mb}.pdf`), ...tokenArgs], env);
+      rows.push({ size, tool: 'kyso sign command only (no registry)', ...e, ...(e.ok ? {} : { note: e.stderr }) });
       const s = timed(process.execPath, ['--import', 'tsx', path.join(root, 'bench/sign-signpdf-child.ts'), input, path.join(dir, `signpdf-${mb}.pdf`), sw.p12]);
       rows.push({ size, tool: '@signpdf/signpdf + pdf-lib (P12)', ...s, ...(s.ok ? {} : { note: s.stderr }) });
       const p = timed('pdfsig', ['-add-signature', '-nssdir', `sql:${nss.db}`, '-nick', nss.nick, input, path.join(dir, `pdfsig-${mb}.pdf`)]);
