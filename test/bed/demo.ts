@@ -8,7 +8,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { commands } from '../../main/cli/commands/index.js';
 import { trustAdd } from '../../main/pki/trust-store.js';
 import { kysoHome, packageRoot } from '../../main/services/paths.js';
 import { createTestBed, type BedTokenSpec, type TestBed } from './index.js';
@@ -96,6 +95,8 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  // Loaded here, not at the top: tests import setupDemo without the whole CLI.
+  const { commands } = await import('../../main/cli/commands/index.js');
   const children: { child: ChildProcess; exited: Promise<number> }[] = [];
   const track = (child: ChildProcess) => {
     // Created at spawn time so an exit is never missed (a signalled child has exitCode null).
