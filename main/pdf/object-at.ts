@@ -1,13 +1,16 @@
 /** Reads one indirect object head at a file offset, growing the read window as needed. */
 import { KysoError } from '../api/errors.js';
-import { NeedMoreData, Parser, type IndirectHead } from './parser.js';
+import { NeedMoreData, Parser, type IndirectHead, type ValueSpan } from './parser.js';
 import type { FileSource } from './source.js';
 
 /** Largest window read for one object's dictionary part (stream data is never in it). */
 export const MAX_OBJECT_WINDOW = 64 * 1024 * 1024;
 
-/** Parses `num gen obj ...` at `offset`; stream data is left in the file (see streamOffset). */
-export async function readIndirectAt(src: FileSource, offset: number, firstWindow = 4096): Promise<IndirectHead> {
+/**
+ * Parses `num gen obj ...` at `offset`; stream data is left in the file (see streamOffset).
+ * With `spans`, the byte span of every string, array and dictionary is recorded there.
+ */
+export async function readIndirectAt(src: FileSource, offset: number, firstWindow = 4096, spans?: WeakMap<object, ValueSpan>): Promise<IndirectHead> {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset >= src.size) {
     throw new KysoError('pdfMalformed', { offset, detail: 'object offset outside the file' });
   }
@@ -15,6 +18,7 @@ export async function readIndirectAt(src: FileSource, offset: number, firstWindo
     const len = Math.min(win, src.size - offset);
     const buf = await src.read(offset, len);
     const p = new Parser(buf, 0, offset, offset + len >= src.size);
+    if (spans) p.spans = spans;
     try {
       return p.parseIndirect();
     } catch (e) {

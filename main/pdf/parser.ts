@@ -46,9 +46,20 @@ export interface IndirectHead {
   end: number;
 }
 
+/** Absolute byte span `[start, end)` of a parsed value in the file (delimiters included). */
+export interface ValueSpan {
+  start: number;
+  end: number;
+}
+
 /** A byte-level parser over `buf`, whose first byte is at absolute offset `base` in the file. */
 export class Parser {
   pos: number;
+  /**
+   * When set, the span of every string, array and dictionary parsed is recorded here. Off by
+   * default (no cost); validation turns it on to check where /Contents really is.
+   */
+  spans: WeakMap<object, ValueSpan> | null = null;
   constructor(
     readonly buf: Uint8Array,
     pos = 0,
@@ -188,8 +199,15 @@ export class Parser {
     return PdfName.of(Buffer.from(bytes).toString('latin1'));
   }
 
+  /** Records `o`'s span from `start` (window-relative) to the cursor when spans are on. */
+  private span<T extends object>(o: T, start: number): T {
+    this.spans?.set(o, { start: this.base + start, end: this.offset });
+    return o;
+  }
+
   private parseLiteral(): PdfString {
     const b = this.buf;
+    const start = this.pos;
     this.pos++;
     const out: number[] = [];
     let nest = 1;
@@ -219,11 +237,12 @@ export class Parser {
         out.push(0x0a);
       } else out.push(c);
     }
-    return new PdfString(Uint8Array.from(out));
+    return this.span(new PdfString(Uint8Array.from(out)), start);
   }
 
   private parseHex(): PdfString {
     const b = this.buf;
+    const start = this.pos;
     this.pos++;
     const out: number[] = [];
     let hi = -1;
@@ -244,10 +263,11 @@ export class Parser {
       }
     }
     if (hi >= 0) out.push(hi * 16);
-    return new PdfString(Uint8Array.from(out), true);
+    return this.span(new PdfString(Uint8Array.from(out), true), start);
   }
 
   private parseArray(depth: number): PdfObject[] {
+    const start = this.pos;
     this.pos++;
     const out: PdfObject[] = [];
     for (;;) {
@@ -255,13 +275,14 @@ export class Parser {
       if (c < 0) this.eof();
       if (c === 0x5d) {
         this.pos++;
-        return out;
+        return this.span(out, start);
       }
       out.push(this.parseObject(depth + 1));
     }
   }
 
   private parseDict(depth: number): PdfDict {
+    const start = this.pos;
     this.pos += 2;
     const d = new PdfDict();
     for (;;) {
@@ -271,7 +292,7 @@ export class Parser {
         if (this.pos + 1 >= this.buf.length) this.eof();
         if (this.buf[this.pos + 1] !== 0x3e) this.fail('expected >>');
         this.pos += 2;
-        return d;
+        return this.span(d, start);
       }
       if (c !== 0x2f) this.fail('expected a name key in dictionary');
       const k = this.parseName();

@@ -18,6 +18,8 @@ export interface OpenOptions {
   repair?: boolean;
   /** Maximum number of parsed objects kept in memory (default 4096). */
   cacheSize?: number;
+  /** Reads only the prefix `[0, limit)`: the document as a signature over that prefix saw it. */
+  limit?: number;
 }
 
 /** Objects visited at most when checking a repaired file for missing objects. */
@@ -45,7 +47,7 @@ export class PdfFile {
 
   /** Opens and indexes a PDF; throws KysoError (pdfNotPdf, pdfEncrypted, pdfUnrepairable...). */
   static async open(path: string, opts: OpenOptions = {}): Promise<PdfFile> {
-    const src = await FileSource.open(path);
+    const src = await FileSource.open(path, opts.limit);
     const f = new PdfFile(src);
     try {
       await f.init(opts);

@@ -6,7 +6,7 @@ import { KysoError } from '../api/errors.js';
 import { decodeFilters } from './filters.js';
 import { readIndirectAt } from './object-at.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject, type StreamSource } from './objects.js';
-import { Parser } from './parser.js';
+import { Parser, type ValueSpan } from './parser.js';
 import { lookupEntry, type Revision } from './revisions.js';
 import type { FileSource } from './source.js';
 import type { XrefEntry } from './xref.js';
@@ -54,6 +54,20 @@ export class Lru<V> {
   }
 }
 
+/** An indirect object as written in the file, with the byte spans of the values inside it. */
+export interface LocatedObject {
+  num: number;
+  gen: number;
+  /** The object's value; a stream's dictionary for streams (data stays in the file). */
+  value: PdfObject;
+  /** Offset named by the xref entry (the `num gen obj` header, or whitespace before it). */
+  start: number;
+  /** Offset just after `endobj` (after the value when it is missing; stream data start for streams). */
+  end: number;
+  /** Span of a string, array or dictionary of `value` (by identity), delimiters included. */
+  spanOf(o: PdfObject | undefined): ValueSpan | undefined;
+}
+
 /** Largest number of refs followed in one resolve() before declaring a cycle. */
 const MAX_HOPS = 64;
 
@@ -88,6 +102,29 @@ export class RevisionResolver {
     const v = e.type === 'offset' ? await this.loadAt(r, e.offset, inner) : await this.loadCompressed(r, e.stream, e.index, inner);
     this.ctx.cache.set(key, v);
     return v;
+  }
+
+  /**
+   * Re-reads object `ref` at its xref offset with value spans recorded (uncached: used for a
+   * few signature dictionaries). Null when missing, free, generation-mismatched or inside an
+   * object stream (such objects have no span of their own in the file).
+   */
+  async locate(ref: PdfRef | number): Promise<LocatedObject | null> {
+    const r = typeof ref === 'number' ? new PdfRef(ref, 0) : ref;
+    const e = this.entry(r.num);
+    if (!e || e.type !== 'offset' || e.gen !== r.gen) return null;
+    const spans = new WeakMap<object, ValueSpan>();
+    const h = await readIndirectAt(this.ctx.src, e.offset, 4096, spans);
+    // No repair fallback here: a located object must be exactly where the xref says.
+    if (h.num !== r.num) throw new KysoError('pdfMalformed', { offset: e.offset, detail: `expected object ${r.num}, found ${h.num}` });
+    return {
+      num: h.num,
+      gen: h.gen,
+      value: h.value,
+      start: e.offset,
+      end: h.streamOffset ?? h.end,
+      spanOf: (o) => (o !== null && typeof o === 'object' ? spans.get(o) : undefined),
+    };
   }
 
   /** Follows references until a direct value; undefined stays undefined. */

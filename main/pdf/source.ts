@@ -12,8 +12,11 @@ export class FileSource {
     readonly size: number,
   ) {}
 
-  /** Opens `path` for reading; a missing file gives fileNotFound. */
-  static async open(path: string): Promise<FileSource> {
+  /**
+   * Opens `path` for reading; a missing file gives fileNotFound. With `limit`, the source ends
+   * there (a view of the file prefix `[0, limit)`, e.g. the revision a signature covers).
+   */
+  static async open(path: string, limit?: number): Promise<FileSource> {
     let fh: FileHandle;
     try {
       fh = await open(path, 'r');
@@ -26,7 +29,8 @@ export class FileSource {
       await fh.close();
       throw new KysoError('pdfRead', { path, detail: 'not a regular file' });
     }
-    return new FileSource(fh, path, st.size);
+    const size = limit !== undefined && Number.isSafeInteger(limit) && limit >= 0 ? Math.min(st.size, limit) : st.size;
+    return new FileSource(fh, path, size);
   }
 
   /** Reads up to `length` bytes at `offset` (clamped to the file end). */
