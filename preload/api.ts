@@ -13,8 +13,10 @@ export interface IpcRendererLike {
 }
 
 /** The API object handed to contextBridge.exposeInMainWorld('kyso', ...). */
-export function buildPreloadApi(ipc: IpcRendererLike): AppApi {
+export function buildPreloadApi(ipc: IpcRendererLike, pathForFile?: (file: never) => string): AppApi {
   const api: Record<string, unknown> = {};
+  // Dropped files carry no path in the page since Electron 32; webUtils gives it (local only, no IPC).
+  if (pathForFile) api.pathForFile = (file: never) => pathForFile(file);
   for (const id of operationIds) {
     const channel = ipcChannel(id as OperationId);
     api[id] = (input: unknown) => ipc.invoke(channel, input ?? {}) as Promise<Result<unknown>>;

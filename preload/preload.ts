@@ -1,5 +1,5 @@
 /** Electron preload (sandboxed, bundled to CJS): exposes `window.kyso` and nothing else. */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { buildPreloadApi } from './api.js';
 
-contextBridge.exposeInMainWorld('kyso', buildPreloadApi(ipcRenderer));
+contextBridge.exposeInMainWorld('kyso', buildPreloadApi(ipcRenderer, (file: File) => webUtils.getPathForFile(file)));

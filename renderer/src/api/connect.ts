@@ -8,7 +8,7 @@ import { createWsClient } from './ws-client.js';
 declare global {
   interface Window {
     /** Exposed by preload/preload.ts in the Electron app. */
-    kyso?: AppApi;
+    kyso?: AppApi & { pathForFile?(file: File): string };
   }
 }
 

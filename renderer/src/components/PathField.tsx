@@ -35,8 +35,21 @@ export function PathField({ label, paths, onChange, multiple = false, directory 
   };
   const text = paths.join('\n');
   const set = (v: string) => onChange(v.split('\n').map((s) => s.trim()).filter(Boolean));
+  // Drag and drop from the file manager: the desktop app knows the dropped files' paths.
+  const onDrop = (e: React.DragEvent) => {
+    const files = [...e.dataTransfer.files];
+    const pathFor = window.kyso?.pathForFile;
+    if (!files.length) return;
+    e.preventDefault();
+    if (!pathFor) {
+      setHint(true);
+      return;
+    }
+    const dropped = files.map((f) => pathFor(f)).filter(Boolean);
+    onChange(multiple ? [...new Set([...paths, ...dropped])] : dropped.slice(0, 1));
+  };
   return (
-    <div className="field">
+    <div className="field" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <label htmlFor={id}>{label}</label>
       <div className="row">
         {multiple ? (

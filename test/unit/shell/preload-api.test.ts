@@ -31,6 +31,13 @@ describe('preload api', () => {
     expect(Object.isFrozen(api)).toBe(true);
   });
 
+  it('adds pathForFile (for drag and drop) only when webUtils is given', () => {
+    const { ipc } = fakeIpcRenderer();
+    const api = buildPreloadApi(ipc, (f: { name: string }) => `/dropped/${f.name}`) as unknown as Record<string, (f: unknown) => string>;
+    expect(api.pathForFile!({ name: 'a.pdf' })).toBe('/dropped/a.pdf');
+    expect((buildPreloadApi(ipc) as unknown as Record<string, unknown>).pathForFile).toBeUndefined();
+  });
+
   it('invokes each operation on its own channel', async () => {
     const { ipc, invoked } = fakeIpcRenderer();
     const api = buildPreloadApi(ipc);
