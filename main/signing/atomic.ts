@@ -24,9 +24,9 @@ export async function fsyncFile(p: string): Promise<void> {
   }
 }
 
-/** Fsyncs `tempPath`, renames it to `finalPath` and fsyncs the directory (best effort). */
-export async function commitTemp(tempPath: string, finalPath: string): Promise<void> {
-  await fsyncFile(tempPath);
+/** Fsyncs `tempPath` (unless the caller already did), renames it to `finalPath` and fsyncs the directory (best effort). */
+export async function commitTemp(tempPath: string, finalPath: string, options: { synced?: boolean } = {}): Promise<void> {
+  if (!options.synced) await fsyncFile(tempPath);
   await rename(tempPath, finalPath);
   try {
     const dh = await open(path.dirname(finalPath), 'r');

@@ -104,7 +104,7 @@ export async function prepareSignature(input: string, output: string, options: S
       const fieldName = nextFieldName(await existingFieldNames(pdf));
       const look = await placeSignature(pdf, up, { ...options, signingTime, signerName: cn });
       await addSignatureField(pdf, up, { sigDict, page: look.page, rect: look.rect, ...(look.xobject ? { appearance: look.xobject } : {}), fieldName, certify });
-      const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });
+      const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, source: pdf.source, ...(options.signal ? { signal: options.signal } : {}) });
       return { input, output, temp, prepared, fieldName, level, warnings, options };
     } finally {
       await pdf.close();
@@ -132,9 +132,12 @@ export async function completeSignature(p: PreparedSignature): Promise<SignResul
         level = fallback(e, 'B-B', options, warnings);
       }
     }
+    // One handle for the contents and the final fsync (fewer opens per file in a batch).
     const fh = await open(temp, 'r+');
+    const synced = !atLeast(level, 'B-LT');
     try {
       await writeContents(fh, p.prepared.hole, cms);
+      if (synced) await fh.sync();
     } finally {
       await fh.close();
     }
@@ -154,7 +157,7 @@ export async function completeSignature(p: PreparedSignature): Promise<SignResul
     }
     options.signal?.throwIfAborted();
     const size = (await stat(temp)).size;
-    await commitTemp(temp, p.output);
+    await commitTemp(temp, p.output, { synced });
     return { input: p.input, output: p.output, level, fieldName: p.fieldName, size, warnings };
   } catch (e) {
     await removeTemps([temp]);
