@@ -1,4 +1,5 @@
 /** Chooses a token and one of its signing certificates (with expiry warnings). */
+import { listTokens } from '../api/token-list.js';
 import { useEffect, useId } from 'react';
 import type { OutputOf } from '../../../main/api/index.js';
 import { useLoad, useEvent } from '../hooks.js';
@@ -32,7 +33,7 @@ export interface TokenPickerProps {
 export function TokenPicker({ value, onChange }: TokenPickerProps) {
   const { t, lang } = useI18n();
   const id = useId();
-  const list = useLoad((api) => api['token:list']({}), []);
+  const list = useLoad((api) => listTokens(api), []);
   useEvent('token:changed', () => list.reload());
   const choices = list.data ? signingTokens(list.data.modules) : [];
   const current = choices.find((c) => tokenKey(c) === value?.key) ?? null;

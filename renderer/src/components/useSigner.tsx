@@ -2,6 +2,7 @@
  * The shared sign flow of the Sign and Batch screens: choose token and certificate, open the
  * token session with one PIN (token:login) if needed, then start sign:files.
  */
+import { listTokens } from '../api/token-list.js';
 import { useState } from 'react';
 import type { ErrorPayload, InputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
@@ -25,7 +26,7 @@ export function useSigner() {
    */
   const ensureLogin = async (): Promise<boolean> => {
     if (!choice) return false;
-    const fresh = await api['token:list']({});
+    const fresh = await listTokens(api);
     const tk = fresh.ok
       ? fresh.value.modules.find((m) => m.path === choice.module)?.tokens.find((x) => x.label === choice.token.label) ?? choice.token
       : choice.token;

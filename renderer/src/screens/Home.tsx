@@ -1,4 +1,5 @@
 /** Home: tokens present, certificate expiry warnings, inbox counts, outbox progress, app facts. */
+import { listTokens } from '../api/token-list.js';
 import { useState } from 'react';
 import type { EventPayload } from '../../../main/api/index.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
@@ -10,7 +11,7 @@ import { formatDate, formatDateTime, useI18n } from '../i18n.js';
 export function Home() {
   const { t, lang } = useI18n();
   const info = useLoad((a) => a['app:info']({}), []);
-  const tokens = useLoad((a) => a['token:list']({}), []);
+  const tokens = useLoad((a) => listTokens(a), []);
   const inbox = useLoad((a) => a['exchange:inboxList']({ state: 'arrived', limit: 1000 }), []);
   const [outbox, setOutbox] = useState<EventPayload<'exchange:outboxProgress'> | null>(null);
   useEvent('token:changed', () => tokens.reload());

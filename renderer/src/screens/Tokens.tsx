@@ -1,4 +1,5 @@
 /** Tokens: every PKCS#11 module, its tokens, PIN state and certificate details. */
+import { listTokens } from '../api/token-list.js';
 import { useState } from 'react';
 import type { OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
@@ -14,7 +15,7 @@ type Token = OutputOf<'token:list'>['modules'][number]['tokens'][number];
 export function Tokens() {
   const api = useApi();
   const { t, lang } = useI18n();
-  const list = useLoad((a) => a['token:list']({}), []);
+  const list = useLoad((a) => listTokens(a), []);
   useEvent('token:changed', () => list.reload());
   const [login, setLogin] = useState<{ module: string; token: Token } | null>(null);
 

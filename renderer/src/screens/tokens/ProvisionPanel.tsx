@@ -3,6 +3,7 @@
  * initialise it and manage PINs; once logged in, generate keys, make a CSR, import the issued
  * certificate, delete or rename objects. The inventory below lists every token seen.
  */
+import { listTokens } from '../../api/token-list.js';
 import { useId, useState } from 'react';
 import type { OutputOf } from '../../../../main/api/index.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
@@ -29,7 +30,7 @@ const keyOf = (t: TokenTarget) => `${t.module}|${t.token.label}`;
 export function ProvisionPanel({ onChanged }: { onChanged(): void }) {
   const { t } = useI18n();
   const id = useId();
-  const list = useLoad((a) => a['token:list']({}), []);
+  const list = useLoad((a) => listTokens(a), []);
   useEvent('token:changed', () => list.reload());
   const [selected, setSelected] = useState('');
   const [login, setLogin] = useState(false);
