@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPdf } from '../../../main/signing/pades.js';
+import { extendPdf } from '../../../main/signing/extend.js';
 import { softwareSigner } from '../../../main/pki/software-signer.js';
 import type { Signer } from '../../../main/pki/signer.js';
 import { createLocalPki, type LocalPki } from './local-pki.js';
@@ -124,6 +125,14 @@ describe('signPdf', () => {
     expect(res.level).toBe('B-T');
     expect(res.warnings.map((w) => w.code)).toEqual(['sign.warn.fallback']);
     expect(readFileSync(out).toString('latin1')).not.toMatch(/\/DSS\s/);
+  });
+
+  it('extend: an unsigned file is refused with nothing written; B-LTA needs a TSA', async () => {
+    const out = path.join(dir, 'ext-unsigned.pdf');
+    await expect(extendPdf(FIXTURE, out, { level: 'B-LT' })).rejects.toMatchObject({ code: 'signNoSignatures' });
+    expect(existsSync(out)).toBe(false);
+    await expect(extendPdf(FIXTURE, out, { level: 'B-LTA' })).rejects.toMatchObject({ code: 'signTsaRequired' });
+    expect(readdirSync(dir).filter((f) => f.includes('.kyso-'))).toEqual([]);
   });
 
   it('encrypted input: clear error, nothing written', async () => {
