@@ -104,7 +104,7 @@ export async function prepareSignature(input: string, output: string, options: S
       const fieldName = nextFieldName(await existingFieldNames(pdf));
       const look = await placeSignature(pdf, up, { ...options, signingTime, signerName: cn });
       await addSignatureField(pdf, up, { sigDict, page: look.page, rect: look.rect, ...(look.xobject ? { appearance: look.xobject } : {}), fieldName, certify });
-      const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, source: pdf.source, ...(options.signal ? { signal: options.signal } : {}) });
+      const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });
       return { input, output, temp, prepared, fieldName, level, warnings, options };
     } finally {
       await pdf.close();

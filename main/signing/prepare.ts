@@ -32,7 +32,7 @@ export async function writeAndHash(
   byteRange: PdfPlaceholder,
   temp: string,
   hash: HashAlgorithm,
-  options: { copyFrom?: string; signal?: AbortSignal; source?: { read(offset: number, length: number): Promise<Buffer> } } = {},
+  options: { copyFrom?: string; signal?: AbortSignal } = {},
 ): Promise<PreparedUpdate> {
   const bytes = await up.build();
   const hole = bytes.spans.get(contents);
@@ -44,15 +44,8 @@ export async function writeAndHash(
 
   const h = createHash(nodeHashName[hash]);
   const prefixHash = (async () => {
-    // The prefix lies wholly before the hole (the hole is in the appendix).
-    if (options.source) {
-      // Reuse the reader's open handle: one open() less per file in a batch.
-      for (let off = 0; off < bytes.prefixLength; off += 1 << 20) {
-        options.signal?.throwIfAborted();
-        h.update(await options.source.read(off, Math.min(1 << 20, bytes.prefixLength - off)));
-      }
-      return;
-    }
+    // The prefix lies wholly before the hole (the hole is in the appendix). One reused 1 MB
+    // buffer keeps memory flat (per-chunk buffers pile up as external memory until a GC).
     const src = await open(options.copyFrom ?? temp, 'r');
     try {
       await hashRanges(src, [[0, bytes.prefixLength]], hash, options.signal, h);
