@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../bed/pki.js';
 import { run } from '../bed/run.js';
 import { SoftHsm } from '../bed/softhsm.js';
@@ -52,6 +52,10 @@ afterAll(async () => {
   expect(code).toBe(0);
 });
 
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && process.env.KYSO_E2E_DEBUG) await page.screenshot({ path: path.join(os.tmpdir(), 'kyso-prov-fail.png'), fullPage: true });
+});
+
 /** The text of a status line once it appears. */
 async function statusOf(testId: string): Promise<string> {
   const el = page.getByTestId(testId);
@@ -61,6 +65,13 @@ async function statusOf(testId: string): Promise<string> {
 
 describe('Tokens page: provisioning', { timeout: 180_000 }, () => {
   it('initialises the blank token and logs in', async () => {
+    // The first token:list calls of a fresh core start the bridge; concurrent ones can race its
+    // module load (native/bridge/client.ts moduleInfo() reads `loaded` before it is set), so
+    // refresh until the panel lists the token (the bridge is up after the first call).
+    await expect.poll(async () => {
+      await page.getByTestId('prov-refresh').click();
+      return page.getByTestId('prov-token').count();
+    }, { timeout: 60_000 }).toBe(1);
     const select = page.getByTestId('prov-token');
     await expect.poll(() => select.locator('option:checked').textContent()).toContain('(chưa khởi tạo)');
     await page.getByTestId('prov-init-label').fill(LABEL);

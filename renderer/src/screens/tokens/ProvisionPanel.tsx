@@ -51,7 +51,9 @@ export function ProvisionPanel({ onChanged }: { onChanged(): void }) {
   return (
     <section aria-labelledby={`${id}-title`} data-testid="prov-panel">
       <h2 id={`${id}-title`}>{t('provision.ui.title')}</h2>
+      <div className="row"><button type="button" onClick={() => changed()} data-testid="prov-refresh">{t('ui.refresh')}</button></div>
       <ErrorBanner error={list.error} />
+      {list.data?.modules.filter((m) => !m.ok).map((m) => <p key={m.path} className="bad" role="alert">{m.error?.message}</p>)}
       {list.data && !target && <p className="muted">{t('provision.ui.noToken')}</p>}
       {target && props && (
         <>
@@ -69,7 +71,7 @@ export function ProvisionPanel({ onChanged }: { onChanged(): void }) {
             {ready && !target.token.loggedIn && <button type="button" onClick={() => setLogin(true)} data-testid="prov-login">{t('ui.token.login')}</button>}
             {target.token.loggedIn && <span className="badge ok">{t('ui.token.loggedIn')}</span>}
           </div>
-          <InitForm {...props} key={`init-${keyOf(target)}`} />
+          <InitForm {...props} />
           {ready && (
             <>
               <SetPinForm {...props} />
