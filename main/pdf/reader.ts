@@ -108,7 +108,8 @@ export class PdfFile {
       // Cheap sanity check: the catalog must load from the xref as written.
       try {
         await this.catalogStrict();
-        this.ctx.fallback = this.lazyFallback();
+        // Without repair a wrong offset stays an error (validation must see exactly what is written).
+        if (opts.repair !== false) this.ctx.fallback = this.lazyFallback();
         return;
       } catch (e) {
         failure = e;

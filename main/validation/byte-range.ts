@@ -4,6 +4,7 @@
  * and the signed part ending at an %%EOF. This is what defeats signature wrapping.
  */
 import { createHash } from 'node:crypto';
+import type { FileSource } from '../pdf/source.js';
 import type { FoundSignature } from './fields.js';
 
 /** Outcome of the byte range check. */
@@ -11,8 +12,8 @@ export type ByteRangeCheck =
   | { ok: true; range: [number, number, number, number]; signedEnd: number }
   | { ok: false; code: string; params: Record<string, string | number>; range: number[] | null };
 
-/** Checks the byte range of a found signature against the file bytes. */
-export function checkByteRange(buf: Buffer, s: FoundSignature): ByteRangeCheck {
+/** Checks the byte range of a found signature against the file. */
+export async function checkByteRange(src: FileSource, s: FoundSignature): Promise<ByteRangeCheck> {
   const br = s.byteRange;
   if (!Array.isArray(br)) return { ok: false, code: 'byteRangeMissing', params: {}, range: null };
   const nums = br.filter((x): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0);
@@ -21,21 +22,37 @@ export function checkByteRange(buf: Buffer, s: FoundSignature): ByteRangeCheck {
   const [a, b, c, d] = nums as [number, number, number, number];
   if (a !== 0) return { ok: false, code: 'byteRangeNotFromStart', params: { start: a }, range: nums };
   if (c < b) return { ok: false, code: 'byteRangeOverlap', params: {}, range: nums };
-  if (c + d > buf.length) return { ok: false, code: 'byteRangeOutOfBounds', params: { end: c + d, size: buf.length }, range: nums };
+  if (c + d > src.size) return { ok: false, code: 'byteRangeOutOfBounds', params: { end: c + d, size: src.size }, range: nums };
   if (!s.contents || !s.contents.hex) return { ok: false, code: 'contentsMissing', params: {}, range: nums };
   if (s.objStart < 0) return { ok: false, code: 'sigDictInObjectStream', params: {}, range: nums };
-  if (s.contents.start !== b || s.contents.end !== c) {
-    return { ok: false, code: 'byteRangeNotContents', params: { gapStart: b, gapEnd: c, contentsStart: s.contents.start, contentsEnd: s.contents.end }, range: nums };
+  const cs = s.contentsSpan;
+  if (!cs || cs.start !== b || cs.end !== c) {
+    return { ok: false, code: 'byteRangeNotContents', params: { gapStart: b, gapEnd: c, contentsStart: cs?.start ?? -1, contentsEnd: cs?.end ?? -1 }, range: nums };
   }
   if (s.objStart >= b || s.objEnd > c + d) return { ok: false, code: 'sigDictOutsideRange', params: {}, range: nums };
-  const tail = buf.toString('latin1', Math.max(0, c + d - 16), c + d).replace(/[\r\n\s]+$/, '');
+  const tail = (await src.read(Math.max(0, c + d - 16), Math.min(16, c + d))).toString('latin1').replace(/[\r\n\s]+$/, '');
   if (!tail.endsWith('%%EOF')) return { ok: false, code: 'signedRangeNotRevision', params: { end: c + d }, range: nums };
   return { ok: true, range: [a, b, c, d], signedEnd: c + d };
 }
 
-/** Hashes the two signed ranges. */
-export function hashRanges(buf: Buffer, range: readonly number[], hash: string): Buffer {
-  const h = createHash(hash);
-  for (let i = 0; i + 1 < range.length; i += 2) h.update(buf.subarray(range[i]!, range[i]! + range[i + 1]!));
-  return h.digest();
+/** Every digest a CMS or timestamp token may name (main/pki/algorithms.ts). */
+export const RANGE_HASHES = ['sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
+
+/**
+ * Digests of the signed ranges, streamed from the file in 1 MB reads (never the whole file in
+ * memory); all algorithms in one pass, because the CMS checks ask for them synchronously.
+ */
+export async function hashRanges(src: FileSource, range: readonly number[], hashes: readonly string[] = RANGE_HASHES): Promise<Map<string, Buffer>> {
+  const hs = hashes.map((n) => [n, createHash(n)] as const);
+  const chunk = 1 << 20;
+  for (let i = 0; i + 1 < range.length; i += 2) {
+    const start = range[i]!;
+    const end = start + range[i + 1]!;
+    for (let pos = start; pos < end; pos += chunk) {
+      const part = await src.read(pos, Math.min(chunk, end - pos));
+      if (part.length === 0) break;
+      for (const [, h] of hs) h.update(part);
+    }
+  }
+  return new Map(hs.map(([n, h]) => [n, h.digest()]));
 }

@@ -1,7 +1,6 @@
 /** Reads the Document Security Store (/DSS: /Certs, /OCSPs, /CRLs) of a PDF view. */
-import { decodeStream } from './pdf/filters.js';
-import type { PdfView } from './pdf/document.js';
-import { PdfStream } from './pdf/objects.js';
+import { PdfStream } from '../pdf/objects.js';
+import type { PdfView } from './doc.js';
 
 /** Validation material embedded in the document. */
 export interface DssData {
@@ -12,27 +11,27 @@ export interface DssData {
 }
 
 /** Extracts the DSS; unreadable entries are skipped (the check then reports missing data). */
-export function readDss(view: PdfView): DssData {
+export async function readDss(view: PdfView): Promise<DssData> {
   const out: DssData = { present: false, certs: [], ocsps: [], crls: [] };
   try {
-    const dss = view.dict(view.catalog().get('DSS'));
+    const dss = await view.dict((await view.catalog()).get('DSS'));
     if (!dss) return out;
     out.present = true;
-    const grab = (key: string, into: Buffer[]): void => {
-      const arr = view.resolve(dss.get(key));
+    const grab = async (key: string, into: Buffer[]): Promise<void> => {
+      const arr = await view.resolve(dss.get(key));
       if (!Array.isArray(arr)) return;
       for (const item of arr.slice(0, 10_000)) {
         try {
-          const s = view.resolve(item);
-          if (s instanceof PdfStream) into.push(decodeStream(s));
+          const s = await view.resolve(item);
+          if (s instanceof PdfStream) into.push(Buffer.from(await view.decode(s)));
         } catch {
           // skip
         }
       }
     };
-    grab('Certs', out.certs);
-    grab('OCSPs', out.ocsps);
-    grab('CRLs', out.crls);
+    await grab('Certs', out.certs);
+    await grab('OCSPs', out.ocsps);
+    await grab('CRLs', out.crls);
   } catch {
     // No catalog or DSS: nothing embedded.
   }

@@ -2,15 +2,19 @@
  * Entry point of PDF signature validation. `validatePdf` is what the CLI, the IPC handlers
  * and the exchange inbox call; it never throws for a bad file (the result carries the error).
  */
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PdfDict, PdfRef } from '../pdf/objects.js';
 import { parseCertBundle } from '../pki/cert-view.js';
 import { loadAnchors } from '../pki/trust-store.js';
+import { eofOffsets, PdfView } from './doc.js';
 import { readDss } from './dss.js';
 import { findSignatures, type FoundSignature } from './fields.js';
-import { eofOffsets, PdfView } from './pdf/document.js';
-import { nameOf, numOf, PdfDict, PdfRef, textOf } from './pdf/objects.js';
 import { validateSignature, type FileEnv } from './signature.js';
 import type { FileResult, SignatureResult, ValidateOptions } from './types.js';
+import { nameOf, numOf, textOf } from './values.js';
 
 export type * from './types.js';
 
@@ -21,13 +25,13 @@ export function anchorsFor(home: string | undefined, extra: Buffer[] = []): Buff
   return out;
 }
 
-function transform(view: PdfView, sig: PdfDict, method: string): PdfDict | undefined {
+async function transform(view: PdfView, sig: PdfDict, method: string): Promise<PdfDict | undefined> {
   try {
-    const refs = view.resolve(sig.get('Reference'));
+    const refs = await view.resolve(sig.get('Reference'));
     if (!Array.isArray(refs)) return undefined;
     for (const r of refs) {
-      const d = view.dict(r);
-      if (d && nameOf(d.get('TransformMethod')) === method) return view.dict(d.get('TransformParams')) ?? new PdfDict(new Map(), 0, 0);
+      const d = await view.dict(r);
+      if (d && nameOf(d.get('TransformMethod')) === method) return (await view.dict(d.get('TransformParams'))) ?? new PdfDict();
     }
   } catch {
     // A broken /Reference is ignored, as if absent.
@@ -35,12 +39,17 @@ function transform(view: PdfView, sig: PdfDict, method: string): PdfDict | undef
   return undefined;
 }
 
-function fieldLock(view: PdfView, sig: FoundSignature): (name: string) => boolean {
-  const params = transform(view, sig.sig, 'FieldMDP');
+async function fieldLock(view: PdfView, sig: FoundSignature): Promise<(name: string) => boolean> {
+  const params = await transform(view, sig.sig, 'FieldMDP');
   if (!params) return () => false;
   const action = nameOf(params.get('Action'));
-  const raw = view.resolve(params.get('Fields'));
-  const names = new Set(Array.isArray(raw) ? raw.map((x) => textOf(view.resolve(x)) ?? '') : []);
+  const names = new Set<string>();
+  try {
+    const raw = await view.resolve(params.get('Fields'));
+    if (Array.isArray(raw)) for (const x of raw) names.add(textOf(await view.resolve(x)) ?? '');
+  } catch {
+    // Unreadable /Fields: an empty list (Include locks nothing, Exclude locks everything).
+  }
   if (action === 'All') return () => true;
   if (action === 'Include') return (n) => names.has(n);
   if (action === 'Exclude') return (n) => !names.has(n);
@@ -84,71 +93,97 @@ function signedEndOf(s: FoundSignature): number {
   return typeof c === 'number' && typeof d === 'number' ? c + d : Number.MAX_SAFE_INTEGER;
 }
 
-function dssEnd(buf: Buffer, view: PdfView): number | undefined {
+async function dssEnd(eofs: number[], view: PdfView): Promise<number | undefined> {
   try {
-    const ref = view.catalog().get('DSS') ?? undefined;
+    const ref = (await view.catalog()).get('DSS') ?? undefined;
     const num = ref instanceof PdfRef ? ref.num : view.rootNum();
     if (num === undefined) return undefined;
     const e = view.entries.get(num);
     const at = e?.type === 'offset' ? e.offset : undefined;
-    return at === undefined ? undefined : eofOffsets(buf).find((x) => x > at);
+    return at === undefined ? undefined : eofs.find((x) => x > at);
   } catch {
     return undefined;
   }
 }
 
-/** Validates every signature and document timestamp of a PDF held in memory. */
+/** Validates every signature and document timestamp of a PDF held in memory (via a temp file). */
 export async function validatePdfBuffer(buf: Buffer, file: string, opts: ValidateOptions = {}): Promise<FileResult> {
-  const result: FileResult = { file, error: null, revisions: 0, signatures: [] };
-  let final: PdfView;
-  let found: FoundSignature[];
+  const tmp = join(tmpdir(), `kyso-validate-${randomUUID()}.pdf`);
+  await writeFile(tmp, buf, { mode: 0o600 });
   try {
-    if (buf.indexOf('%PDF-', 0, 'latin1') < 0 || buf.indexOf('%PDF-', 0, 'latin1') > 1024) throw new Error('no %PDF- header');
-    final = new PdfView(buf);
-    found = findSignatures(final);
+    return { ...(await validatePdf(tmp, opts)), file };
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Validates a PDF file: `{ trust, offline, time }` as in the CLI. The file is read lazily
+ * through main/pdf (only the xref chains, the objects the analysis needs, and the signed
+ * ranges, streamed for hashing), so a 100 MB scan is never loaded whole.
+ */
+export async function validatePdf(path: string, opts: ValidateOptions = {}): Promise<FileResult> {
+  const result: FileResult = { file: path, error: null, revisions: 0, signatures: [] };
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: st.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
+  } catch (e) {
+    result.error = { code: 'fileUnreadable', detail: (e as NodeJS.ErrnoException).code ?? 'read error' };
+    return result;
+  }
+  let final: PdfView;
+  try {
+    final = await PdfView.open(path);
   } catch (e) {
     result.error = { code: 'notPdf', detail: (e as Error).message };
     return result;
   }
-  result.revisions = final.sections.length;
+  try {
+    let found: FoundSignature[];
+    try {
+      found = await findSignatures(final);
+    } catch (e) {
+      result.error = { code: 'notPdf', detail: (e as Error).message };
+      return result;
+    }
+    result.revisions = final.sectionOffsets.length;
+    result.signatures = await validateAll(path, final, found, opts);
+    return result;
+  } finally {
+    await final.close();
+  }
+}
+
+async function validateAll(path: string, final: PdfView, found: FoundSignature[], opts: ValidateOptions): Promise<SignatureResult[]> {
   found.sort((a, b) => signedEndOf(a) - signedEndOf(b));
-  const cert = found.find((s) => s.kind === 'signature' && transform(final, s.sig, 'DocMDP'));
-  const p = cert ? (numOf(transform(final, cert.sig, 'DocMDP')!.get('P')) ?? 2) : 2;
+  let cert: PdfDict | undefined;
+  for (const s of found) if (s.kind === 'signature' && !cert) cert = await transform(final, s.sig, 'DocMDP');
+  const p = cert ? (numOf(cert.get('P')) ?? 2) : 2;
+  const eofs = await eofOffsets(final.source);
   const env: FileEnv = {
-    buf,
+    path,
     final,
-    dss: readDss(final),
+    eofs,
+    dss: await readDss(final),
     anchors: normalizeAnchors(opts.trust ?? []),
     offline: opts.offline ?? false,
     now: opts.time ?? new Date(),
     p: [1, 2, 3].includes(p) ? p : 2,
     locked: () => false,
     docTimestamps: [],
-    dssEnd: dssEnd(buf, final),
+    dssEnd: await dssEnd(eofs, final),
   };
   // Document timestamps first: they are proofs of existence for the signatures they cover.
-  const byIndex = new Map<FoundSignature, FileResult['signatures'][number]>();
+  const byIndex = new Map<FoundSignature, SignatureResult>();
   for (const s of found.filter((x) => x.kind === 'documentTimestamp')) {
-    const r = await safeValidate(s, { ...env, locked: fieldLock(final, s) });
+    const r = await safeValidate(s, { ...env, locked: await fieldLock(final, s) });
     byIndex.set(s, r);
     const chainOk = r.checks.some((c) => c.name === 'chain' && c.result === 'pass');
     const cryptoOk = r.checks.some((c) => c.name === 'signature' && c.result === 'pass');
     if (chainOk && cryptoOk && r.signingTime) env.docTimestamps.push({ signedEnd: signedEndOf(s), time: new Date(r.signingTime) });
   }
   for (const s of found.filter((x) => x.kind === 'signature')) {
-    byIndex.set(s, await safeValidate(s, { ...env, locked: fieldLock(final, s) }));
+    byIndex.set(s, await safeValidate(s, { ...env, locked: await fieldLock(final, s) }));
   }
-  result.signatures = found.map((s) => byIndex.get(s)!);
-  return result;
-}
-
-/** Validates a PDF file: `{ trust, offline, time }` as in the CLI. */
-export async function validatePdf(path: string, opts: ValidateOptions = {}): Promise<FileResult> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch (e) {
-    return { file: path, error: { code: 'fileUnreadable', detail: (e as NodeJS.ErrnoException).code ?? 'read error' }, revisions: 0, signatures: [] };
-  }
-  return validatePdfBuffer(buf, path, opts);
+  return found.map((s) => byIndex.get(s)!);
 }

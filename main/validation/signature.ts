@@ -9,15 +9,18 @@ import { checkCms, OID, parseSignedData, unsignedAttr, type CmsCheck } from './c
 import type { DssData } from './dss.js';
 import type { FoundSignature } from './fields.js';
 import { analyzeModifications } from './modifications/analyze.js';
-import type { PdfView } from './pdf/document.js';
-import { textOf } from './pdf/objects.js';
+import type { PdfView } from './doc.js';
 import { checkTimestamp, type TimestampCheck } from './timestamp.js';
 import type { CertSummary, SignatureResult } from './types.js';
+import { textOf } from './values.js';
 
 /** Everything shared by the signatures of one file. */
 export interface FileEnv {
-  buf: Buffer;
+  /** Path of the file (later revisions are opened from it as prefix views). */
+  path: string;
   final: PdfView;
+  /** Offsets just after each %%EOF of the file. */
+  eofs: number[];
   dss: DssData;
   anchors: Buffer[];
   offline: boolean;
@@ -74,19 +77,24 @@ export async function validateSignature(found: FoundSignature, env: FileEnv): Pr
     Object.assign(result, checks.indication());
     return result;
   };
-  const br = checkByteRange(env.buf, found);
+  const br = await checkByteRange(env.final.source, found);
   result.byteRange = br.range ? [...br.range] : null;
   if (!br.ok) {
     checks.add('byteRange', 'fail', br.code, `byte range rejected: ${br.code}`, br.params, { indication: 'TOTAL_FAILED', sub: 'FORMAT_FAILURE' });
     return finish();
   }
   checks.add('byteRange', 'pass', 'byteRangeOk', `byte range [${br.range.join(' ')}] covers everything but /Contents`, { range: br.range.join(' ') });
-  const mods = analyzeModifications({ buf: env.buf, final: env.final, signedEnd: br.signedEnd, p: env.p, locked: env.locked });
+  const mods = await analyzeModifications({ path: env.path, final: env.final, eofs: env.eofs, signedEnd: br.signedEnd, p: env.p, locked: env.locked });
   result.modifications = mods.modifications;
   result.coversWholeDocument = mods.coversWholeDocument;
   result.revision = mods.revision;
-  const rangeHash = (h: string): Buffer => hashRanges(env.buf, br.range, h);
-  const contents = found.contents!.bytes;
+  const digests = await hashRanges(env.final.source, br.range);
+  const rangeHash = (h: string): Buffer => {
+    const d = digests.get(h);
+    if (!d) throw new Error(`unsupported digest ${h}`);
+    return d;
+  };
+  const contents = Buffer.from(found.contents!.bytes);
 
   let signer: CertView | undefined;
   let pool: Buffer[];

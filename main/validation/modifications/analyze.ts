@@ -3,44 +3,38 @@
  * revision through proper incremental updates, then diffs each later revision against the one
  * before it and classifies every changed object (see rules.ts).
  */
-import { eofOffsets, PdfView } from '../pdf/document.js';
-import { deepEqual, type PdfValue } from '../pdf/objects.js';
+import type { PdfObject } from '../../pdf/objects.js';
+import { nonWhite, PdfView } from '../doc.js';
 import type { Modification } from '../types.js';
+import { deepEqual } from '../values.js';
 import { buildContext } from './context.js';
 import { classifyChanged, classifyNew, type Verdict } from './rules.js';
 
-/** Inputs: the whole file, its final view and where the signed revision ends. */
+/** Inputs: the file (as its final view), where every %%EOF ends, and where the signed revision ends. */
 export interface AnalyzeInput {
-  buf: Buffer;
+  path: string;
   final: PdfView;
+  /** Offsets just after each %%EOF of the file (eofOffsets). */
+  eofs: number[];
   signedEnd: number;
   p: number;
   locked: (name: string) => boolean;
 }
 
 /** Ends (exclusive) of every revision of the final view, ascending. */
-export function revisionEnds(buf: Buffer, final: PdfView): number[] {
-  const eofs = eofOffsets(buf);
+export function revisionEnds(eofs: number[], final: PdfView): number[] {
   const ends = new Set<number>();
-  for (const s of final.sections) {
-    const e = eofs.find((x) => x > s.offset);
+  for (const off of final.sectionOffsets) {
+    const e = eofs.find((x) => x > off);
     if (e !== undefined) ends.add(e);
   }
   return [...ends].sort((a, b) => a - b);
 }
 
-function nonWhite(buf: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = buf[i];
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0x0c && c !== 0x00) return true;
-  }
-  return false;
-}
-
-function diff(older: PdfView, newer: PdfView, revision: number, p: number, locked: (n: string) => boolean): Modification[] {
+async function diff(older: PdfView, newer: PdfView, revision: number, p: number, locked: (n: string) => boolean): Promise<Modification[]> {
   const out: Verdict[] = [];
   if (older.rootNum() !== newer.rootNum()) out.push({ class: 'notAllowed', allowed: false, code: 'rootReplaced', detail: 'document catalog replaced' });
-  const ctx = buildContext(older);
+  const ctx = await buildContext(older);
   const env = { older, newer, ctx, p, locked };
   const nums = new Set([...older.entries.keys(), ...newer.entries.keys()]);
   let auxiliary = 0;
@@ -56,15 +50,15 @@ function diff(older: PdfView, newer: PdfView, revision: number, p: number, locke
       if (sa?.type === 'offset' && sb?.type === 'offset' && sa.offset === sb.offset) continue;
     }
     if ((!ea || ea.type === 'free') && (!eb || eb.type === 'free')) continue;
-    let before: PdfValue | undefined;
-    let after: PdfValue | undefined;
+    let before: PdfObject | undefined;
+    let after: PdfObject | undefined;
     try {
-      before = ea && ea.type !== 'free' ? older.get(num) : undefined;
+      before = ea && ea.type !== 'free' ? await older.get(num) : undefined;
     } catch {
       before = undefined;
     }
     try {
-      after = eb && eb.type !== 'free' ? newer.get(num) : undefined;
+      after = eb && eb.type !== 'free' ? await newer.get(num) : undefined;
     } catch (e) {
       out.push({ object: num, class: 'notAllowed', allowed: false, code: 'objectUnreadable', detail: `object ${num} unreadable: ${(e as Error).message}` });
       continue;
@@ -81,8 +75,8 @@ function diff(older: PdfView, newer: PdfView, revision: number, p: number, locke
       else out.push(v);
       continue;
     }
-    if (deepEqual(before, after)) continue;
-    out.push(...classifyChanged(env, num, before, after));
+    if (await deepEqual(before, after)) continue;
+    out.push(...(await classifyChanged(env, num, before, after)));
   }
   if (auxiliary) out.push({ class: 'auxiliary', allowed: true, code: 'objectsAdded', detail: `${auxiliary} new supporting objects` });
   return out.map((v) => ({ revision, ...v }));
@@ -97,47 +91,62 @@ export interface AnalyzeResult {
   revisions: number;
 }
 
+/** Opens the view of the prefix `[0, end)`, or returns the error message. */
+async function openPrefix(path: string, end: number): Promise<PdfView | string> {
+  try {
+    return await PdfView.open(path, end);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** Runs the analysis (never throws: unreadable later revisions become rejected changes). */
-export function analyzeModifications(input: AnalyzeInput): AnalyzeResult {
-  const { buf, final, signedEnd } = input;
-  const ends = revisionEnds(buf, final);
-  const lastEnd = ends[ends.length - 1] ?? buf.length;
+export async function analyzeModifications(input: AnalyzeInput): Promise<AnalyzeResult> {
+  const { final, signedEnd } = input;
+  const size = final.size;
+  const ends = revisionEnds(input.eofs, final);
+  const lastEnd = ends[ends.length - 1] ?? size;
   const mods: Modification[] = [];
   const idx = ends.indexOf(signedEnd);
   const revision = idx >= 0 ? idx + 1 : null;
-  const trailing = nonWhite(buf, Math.max(lastEnd, signedEnd), buf.length);
+  const trailing = await nonWhite(final.source, Math.max(lastEnd, signedEnd), size);
   if (trailing) mods.push({ revision: ends.length + 1, class: 'notAllowed', allowed: false, code: 'dataAfterEof', detail: `bytes after the last %%EOF (offset ${lastEnd})` });
-  const covers = signedEnd === buf.length || (!nonWhite(buf, signedEnd, buf.length) && idx === ends.length - 1);
+  const covers = signedEnd === size || (!(await nonWhite(final.source, signedEnd, size)) && idx === ends.length - 1);
   if (idx < 0) {
     mods.push({ revision: 0, class: 'notAllowed', allowed: false, code: 'signedRevisionNotInChain', detail: 'the signed revision is not part of the current cross-reference chain' });
     return { modifications: mods, coversWholeDocument: false, revision, revisions: ends.length };
   }
-  let older: PdfView;
-  try {
-    older = new PdfView(buf, signedEnd);
-  } catch (e) {
-    mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: (e as Error).message });
+  const first = await openPrefix(input.path, signedEnd);
+  if (typeof first === 'string') {
+    mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: first });
     return { modifications: mods, coversWholeDocument: false, revision, revisions: ends.length };
   }
-  // The final chain must pass through exactly the signed revision's xref sections.
-  const signedOffsets = older.sections.map((s) => s.offset).join(',');
-  const finalOlder = final.sections.filter((s) => s.offset < signedEnd).map((s) => s.offset).join(',');
-  if (signedOffsets !== finalOlder) {
-    mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'xrefChainMismatch', detail: 'cross-reference sections inside the signed range disagree with the current chain' });
-  }
-  for (let k = idx + 1; k < ends.length; k++) {
-    let newer: PdfView;
-    try {
-      newer = new PdfView(buf, ends[k]!);
-    } catch (e) {
-      mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'revisionUnreadable', detail: (e as Error).message });
-      break;
+  let older = first;
+  try {
+    // The final chain must pass through exactly the signed revision's xref sections.
+    const signedOffsets = older.sectionOffsets.join(',');
+    const finalOlder = final.sectionOffsets.filter((o) => o < signedEnd).join(',');
+    if (signedOffsets !== finalOlder) {
+      mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'xrefChainMismatch', detail: 'cross-reference sections inside the signed range disagree with the current chain' });
     }
-    if (newer.sections[0]!.offset < ends[k - 1]!) {
-      mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'xrefInsideSignedRange', detail: 'a later revision uses a cross-reference section located inside earlier bytes' });
+    for (let k = idx + 1; k < ends.length; k++) {
+      const newer = await openPrefix(input.path, ends[k]!);
+      if (typeof newer === 'string') {
+        mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'revisionUnreadable', detail: newer });
+        break;
+      }
+      if (newer.sectionOffsets[0]! < ends[k - 1]!) {
+        mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'xrefInsideSignedRange', detail: 'a later revision uses a cross-reference section located inside earlier bytes' });
+      }
+      try {
+        mods.push(...(await diff(older, newer, k + 1, input.p, input.locked)));
+      } finally {
+        await older.close();
+        older = newer;
+      }
     }
-    mods.push(...diff(older, newer, k + 1, input.p, input.locked));
-    older = newer;
+  } finally {
+    await older.close();
   }
   return { modifications: mods, coversWholeDocument: covers, revision, revisions: ends.length };
 }

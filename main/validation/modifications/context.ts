@@ -3,8 +3,9 @@
  * contributes to what is displayed (content, resources, fonts, XObjects, appearances), its
  * form fields and signature dictionaries. Roles let a rejected change name a precise reason.
  */
-import type { PdfView } from '../pdf/document.js';
-import { dictOf, nameOf, PdfDict, PdfRef, PdfStream, textOf, type PdfValue } from '../pdf/objects.js';
+import { PdfDict, PdfRef, PdfStream, type PdfObject } from '../../pdf/objects.js';
+import type { PdfView } from '../doc.js';
+import { dictOf, nameOf, textOf } from '../values.js';
 
 /** Role of an object in the displayed document. */
 export type ObjectRole = 'pageTree' | 'page' | 'pageContent' | 'pageResources' | 'font' | 'xobject' | 'resource' | 'appearance' | 'annotation';
@@ -34,7 +35,7 @@ export interface RevisionContext {
 const MAX_NODES = 200_000;
 
 /** Builds the context of a revision (bounded walks; unreadable parts are skipped). */
-export function buildContext(view: PdfView): RevisionContext {
+export async function buildContext(view: PdfView): Promise<RevisionContext> {
   const ctx: RevisionContext = {
     rootNum: view.rootNum(),
     acroFormNum: undefined,
@@ -50,102 +51,102 @@ export function buildContext(view: PdfView): RevisionContext {
   const info = view.trailer.get('Info');
   if (info instanceof PdfRef) ctx.infoNum = info.num;
   let budget = MAX_NODES;
-  const safe = <T>(f: () => T): T | undefined => {
+  const safe = async <T>(f: () => Promise<T>): Promise<T | undefined> => {
     try {
-      return f();
+      return await f();
     } catch {
       return undefined;
     }
   };
-  const cat = safe(() => view.catalog());
+  const cat = await safe(() => view.catalog());
   if (!cat) return ctx;
   const meta = cat.get('Metadata');
   if (meta instanceof PdfRef) ctx.metadataNum = meta.num;
-  const setRole = (v: PdfValue | undefined, role: ObjectRole): boolean => {
+  const setRole = (v: PdfObject | undefined, role: ObjectRole): boolean => {
     if (!(v instanceof PdfRef) || ctx.roles.has(v.num)) return !(v instanceof PdfRef) ? true : false;
     ctx.roles.set(v.num, role);
     return true;
   };
-  const walkResources = (res: PdfValue | undefined, depth: number): void => {
+  const walkResources = async (res: PdfObject | undefined, depth: number): Promise<void> => {
     if (depth > 16 || --budget < 0) return;
     setRole(res, 'pageResources');
-    const d = safe(() => view.dict(res));
+    const d = await safe(() => view.dict(res));
     if (!d) return;
     for (const [key, sub] of d.map) {
-      const sd = safe(() => view.dict(sub));
+      const sd = await safe(() => view.dict(sub));
       if (sub instanceof PdfRef) setRole(sub, 'resource');
       if (!sd) continue;
       for (const item of sd.map.values()) {
         const role: ObjectRole = key === 'Font' ? 'font' : key === 'XObject' ? 'xobject' : 'resource';
         if (!setRole(item, role)) continue;
-        const obj = safe(() => view.resolve(item));
+        const obj = await safe(() => view.resolve(item));
         // Form XObjects and Type3 fonts have their own resources.
         const od = dictOf(obj ?? undefined);
-        if (od?.get('Resources')) walkResources(od.get('Resources'), depth + 1);
+        if (od?.get('Resources')) await walkResources(od.get('Resources'), depth + 1);
         if (key === 'Font' && od) for (const k of ['FontDescriptor', 'DescendantFonts', 'Encoding', 'ToUnicode']) setRole(od.get(k), 'font');
       }
     }
   };
-  const walkAppearance = (ap: PdfValue | undefined, depth: number): void => {
+  const walkAppearance = async (ap: PdfObject | undefined, depth: number): Promise<void> => {
     if (depth > 3 || --budget < 0) return;
     setRole(ap, 'appearance');
-    const v = safe(() => view.resolve(ap));
+    const v = await safe(() => view.resolve(ap));
     if (v instanceof PdfStream) {
-      walkResources(v.dict.get('Resources'), 1);
+      await walkResources(v.dict.get('Resources'), 1);
       return;
     }
-    if (v instanceof PdfDict) for (const x of v.map.values()) walkAppearance(x, depth + 1);
+    if (v instanceof PdfDict) for (const x of v.map.values()) await walkAppearance(x, depth + 1);
   };
-  const walkPages = (node: PdfValue | undefined, depth: number, inherited: PdfValue | undefined): void => {
+  const walkPages = async (node: PdfObject | undefined, depth: number, inherited: PdfObject | undefined): Promise<void> => {
     if (depth > 64 || --budget < 0 || !(node instanceof PdfRef)) return;
     if (ctx.pages.has(node.num) || ctx.roles.get(node.num) === 'pageTree') return;
-    const d = safe(() => view.dict(node));
+    const d = await safe(() => view.dict(node));
     if (!d) return;
     const res = d.get('Resources') ?? inherited;
     if (nameOf(d.get('Type')) === 'Pages' || d.get('Kids') !== undefined) {
       ctx.roles.set(node.num, 'pageTree');
-      const kids = safe(() => view.resolve(d.get('Kids')));
-      if (Array.isArray(kids)) for (const k of kids) walkPages(k, depth + 1, res);
+      const kids = await safe(() => view.resolve(d.get('Kids')));
+      if (Array.isArray(kids)) for (const k of kids) await walkPages(k, depth + 1, res);
       return;
     }
     ctx.pages.set(node.num, ctx.pages.size + 1);
     ctx.roles.set(node.num, 'page');
     const contents = d.get('Contents');
     setRole(contents, 'pageContent');
-    const cv = safe(() => view.resolve(contents));
+    const cv = await safe(() => view.resolve(contents));
     if (Array.isArray(cv)) for (const c of cv) setRole(c, 'pageContent');
-    walkResources(res, 0);
+    await walkResources(res, 0);
     const annots = d.get('Annots');
     if (annots instanceof PdfRef) ctx.annotsArrayNums.add(annots.num);
-    const av = safe(() => view.resolve(annots));
+    const av = await safe(() => view.resolve(annots));
     if (Array.isArray(av)) {
       for (const a of av) {
         setRole(a, 'annotation');
-        const ad = safe(() => view.dict(a));
-        if (ad) walkAppearance(ad.get('AP'), 0);
+        const ad = await safe(() => view.dict(a));
+        if (ad) await walkAppearance(ad.get('AP'), 0);
       }
     }
   };
-  walkPages(cat.get('Pages'), 0, undefined);
+  await walkPages(cat.get('Pages'), 0, undefined);
   const af = cat.get('AcroForm');
   if (af instanceof PdfRef) ctx.acroFormNum = af.num;
-  const acro = safe(() => view.dict(af));
+  const acro = await safe(() => view.dict(af));
   const fieldsRef = acro?.get('Fields');
   if (fieldsRef instanceof PdfRef) ctx.fieldsArrayNum = fieldsRef.num;
-  const fields = safe(() => view.resolve(fieldsRef));
-  const walkField = (ref: PdfValue, parent: string, ft: string | undefined, depth: number): void => {
+  const fields = await safe(() => view.resolve(fieldsRef));
+  const walkField = async (ref: PdfObject, parent: string, ft: string | undefined, depth: number): Promise<void> => {
     if (depth > 32 || --budget < 0 || !(ref instanceof PdfRef) || ctx.fields.has(ref.num)) return;
-    const f = safe(() => view.dict(ref));
+    const f = await safe(() => view.dict(ref));
     if (!f) return;
-    const t = textOf(safe(() => view.resolve(f.get('T'))) ?? undefined);
+    const t = textOf((await safe(() => view.resolve(f.get('T')))) ?? undefined);
     const name = t === undefined ? parent : parent ? `${parent}.${t}` : t;
     const myFt = nameOf(f.get('FT')) ?? ft;
     const v = f.get('V');
     ctx.fields.set(ref.num, { name, ft: myFt, filled: v !== undefined && v !== null });
     if (myFt === 'Sig' && v instanceof PdfRef) ctx.sigDicts.add(v.num);
-    const kids = safe(() => view.resolve(f.get('Kids')));
-    if (Array.isArray(kids)) for (const k of kids) walkField(k, name, myFt, depth + 1);
+    const kids = await safe(() => view.resolve(f.get('Kids')));
+    if (Array.isArray(kids)) for (const k of kids) await walkField(k, name, myFt, depth + 1);
   };
-  if (Array.isArray(fields)) for (const f of fields) walkField(f, '', undefined, 0);
+  if (Array.isArray(fields)) for (const f of fields) await walkField(f, '', undefined, 0);
   return ctx;
 }

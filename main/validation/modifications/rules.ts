@@ -2,8 +2,9 @@
  * Reject-by-default classification of one changed object between two revisions. Only the
  * changes PAdES and DocMDP justify are allowed; everything else is named precisely.
  */
-import type { PdfView } from '../pdf/document.js';
-import { changedKeys, dictOf, nameOf, PdfDict, PdfRef, type PdfValue } from '../pdf/objects.js';
+import { PdfDict, PdfRef, type PdfObject } from '../../pdf/objects.js';
+import type { PdfView } from '../doc.js';
+import { changedKeys, dictOf, nameOf } from '../values.js';
 import type { ModificationClass } from '../types.js';
 import type { RevisionContext } from './context.js';
 
@@ -30,27 +31,27 @@ export interface RuleEnv {
 const no = (object: number | undefined, code: string, detail: string): Verdict => ({ object, class: 'notAllowed', allowed: false, code, detail });
 const yes = (object: number | undefined, cls: ModificationClass, code: string, detail: string): Verdict => ({ object, class: cls, allowed: true, code, detail });
 
-function safeDict(view: PdfView, v: PdfValue | undefined): PdfDict | undefined {
+async function safeDict(view: PdfView, v: PdfObject | undefined): Promise<PdfDict | undefined> {
   try {
-    return view.dict(v);
+    return await view.dict(v);
   } catch {
     return undefined;
   }
 }
 
-function isSigField(view: PdfView, d: PdfDict): boolean {
+async function isSigField(view: PdfView, d: PdfDict): Promise<boolean> {
   if (nameOf(d.get('FT')) === 'Sig') return true;
-  const parent = safeDict(view, d.get('Parent'));
+  const parent = await safeDict(view, d.get('Parent'));
   return !!parent && nameOf(parent.get('FT')) === 'Sig';
 }
 
 /** Checks an annotation newly added to a page. */
-function addedAnnot(env: RuleEnv, ref: PdfValue, page: number): Verdict {
+async function addedAnnot(env: RuleEnv, ref: PdfObject, page: number): Promise<Verdict> {
   const num = ref instanceof PdfRef ? ref.num : undefined;
-  const d = safeDict(env.newer, ref);
+  const d = await safeDict(env.newer, ref);
   if (!d) return no(num, 'annotationUnreadable', `unreadable annotation added to page ${page}`);
   if (nameOf(d.get('Subtype')) === 'Widget') {
-    if (!isSigField(env.newer, d)) return no(num, 'fieldAdded', `non-signature form field widget added to page ${page}`);
+    if (!(await isSigField(env.newer, d))) return no(num, 'fieldAdded', `non-signature form field widget added to page ${page}`);
     if (env.p === 1) return no(num, 'docMdpNoChanges', 'new signature field while DocMDP P=1 forbids any change');
     return yes(num, 'signatureField', 'signatureFieldAdded', `signature widget added to page ${page}`);
   }
@@ -59,45 +60,47 @@ function addedAnnot(env: RuleEnv, ref: PdfValue, page: number): Verdict {
 }
 
 /** Checks a field newly added to /AcroForm /Fields. */
-function addedField(env: RuleEnv, ref: PdfValue): Verdict {
+async function addedField(env: RuleEnv, ref: PdfObject): Promise<Verdict> {
   const num = ref instanceof PdfRef ? ref.num : undefined;
-  const d = safeDict(env.newer, ref);
-  if (!d || !isSigField(env.newer, d)) return no(num, 'fieldAdded', 'non-signature form field added');
+  const d = await safeDict(env.newer, ref);
+  if (!d || !(await isSigField(env.newer, d))) return no(num, 'fieldAdded', 'non-signature form field added');
   if (env.p === 1) return no(num, 'docMdpNoChanges', 'new signature field while DocMDP P=1 forbids any change');
   return yes(num, 'signatureField', 'signatureFieldAdded', 'signature field added');
 }
 
-function refKey(v: PdfValue): string {
+function refKey(v: PdfObject): string {
   return v instanceof PdfRef ? `${v.num} ${v.gen}` : JSON.stringify(String(v));
 }
 
 /** An array that may only grow (annotations, fields): kept entries unchanged, additions checked. */
-function growOnly(object: number | undefined, before: PdfValue | undefined, after: PdfValue | undefined, check: (added: PdfValue) => Verdict, what: string): Verdict[] {
+async function growOnly(object: number | undefined, before: PdfObject | undefined, after: PdfObject | undefined, check: (added: PdfObject) => Promise<Verdict>, what: string): Promise<Verdict[]> {
   const a = Array.isArray(before) ? before : before === undefined || before === null ? [] : undefined;
   if (!a || !Array.isArray(after)) return [no(object, 'arrayReplaced', `${what} replaced by a non-array`)];
   const keep = new Set(after.map(refKey));
   const removed = a.filter((x) => !keep.has(refKey(x)));
   if (removed.length) return [no(object, 'entriesRemoved', `${removed.length} entries removed from ${what}`)];
   const old = new Set(a.map(refKey));
-  return after.filter((x) => !old.has(refKey(x))).map(check);
+  const out: Verdict[] = [];
+  for (const x of after) if (!old.has(refKey(x))) out.push(await check(x));
+  return out;
 }
 
-function acroForm(env: RuleEnv, object: number | undefined, before: PdfDict | undefined, after: PdfDict | undefined): Verdict[] {
+async function acroForm(env: RuleEnv, object: number | undefined, before: PdfDict | undefined, after: PdfDict | undefined): Promise<Verdict[]> {
   if (!after) return [no(object, 'acroFormRemoved', 'AcroForm removed')];
-  const keys = before ? changedKeys(before, after) : [...after.map.keys()];
+  const keys = before ? await changedKeys(before, after) : [...after.map.keys()];
   // /DR and /DA are defaults for generating field appearances; many signers add fonts there.
   const bad = keys.filter((k) => k !== 'Fields' && k !== 'SigFlags' && k !== 'DR' && k !== 'DA');
   if (bad.length) return [no(object, 'acroFormModified', `AcroForm keys changed: ${bad.join(', ')}`)];
   if (!keys.includes('Fields')) return [yes(object, 'signatureField', 'sigFlagsSet', 'AcroForm /SigFlags set')];
-  const fb = before ? safeResolve(env.older, before.get('Fields')) : undefined;
-  const fa = safeResolve(env.newer, after.get('Fields'));
-  const out = growOnly(object, fb, fa, (r) => addedField(env, r), 'AcroForm /Fields');
+  const fb = before ? await safeResolve(env.older, before.get('Fields')) : undefined;
+  const fa = await safeResolve(env.newer, after.get('Fields'));
+  const out = await growOnly(object, fb, fa, (r) => addedField(env, r), 'AcroForm /Fields');
   return out.length ? out : [yes(object, 'signatureField', 'fieldsReordered', 'AcroForm /Fields updated')];
 }
 
-function safeResolve(view: PdfView, v: PdfValue | undefined): PdfValue | undefined {
+async function safeResolve(view: PdfView, v: PdfObject | undefined): Promise<PdfObject | undefined> {
   try {
-    return view.resolve(v);
+    return await view.resolve(v);
   } catch {
     return undefined;
   }
@@ -116,13 +119,13 @@ const ROLE_CODES: Record<string, string> = {
 };
 
 /** Classifies object `num`, changed from `before` (older) to `after` (newer). */
-export function classifyChanged(env: RuleEnv, num: number, before: PdfValue, after: PdfValue): Verdict[] {
+export async function classifyChanged(env: RuleEnv, num: number, before: PdfObject, after: PdfObject): Promise<Verdict[]> {
   const { ctx } = env;
   if (num === ctx.rootNum) {
     const b = dictOf(before);
     const a = dictOf(after);
     if (!b || !a) return [no(num, 'catalogModified', 'catalog replaced')];
-    const keys = changedKeys(b, a);
+    const keys = await changedKeys(b, a);
     const bad = keys.filter((k) => k !== 'DSS' && k !== 'AcroForm' && k !== 'Extensions' && k !== 'Metadata');
     if (bad.length) return [no(num, 'catalogModified', `catalog keys changed: ${bad.join(', ')}`)];
     const out: Verdict[] = [];
@@ -131,7 +134,7 @@ export function classifyChanged(env: RuleEnv, num: number, before: PdfValue, aft
       const ab = b.get('AcroForm');
       const aa = a.get('AcroForm');
       // A different AcroForm object is compared as a whole against the old one.
-      if (!(ab instanceof PdfRef && aa instanceof PdfRef && ab.num === aa.num)) out.push(...acroForm(env, num, safeDict(env.older, ab), safeDict(env.newer, aa)));
+      if (!(ab instanceof PdfRef && aa instanceof PdfRef && ab.num === aa.num)) out.push(...(await acroForm(env, num, await safeDict(env.older, ab), await safeDict(env.newer, aa))));
     }
     if (keys.includes('Extensions')) out.push(yes(num, 'dss', 'extensionsUpdated', 'catalog /Extensions updated'));
     if (keys.includes('Metadata')) out.push(yes(num, 'auxiliary', 'metadataUpdated', 'XMP metadata replaced'));
@@ -148,16 +151,16 @@ export function classifyChanged(env: RuleEnv, num: number, before: PdfValue, aft
     const b = dictOf(before);
     const a = dictOf(after);
     if (!b || !a) return [no(num, 'pageModified', `page ${page} replaced`)];
-    const bad = changedKeys(b, a).filter((k) => k !== 'Annots');
+    const bad = (await changedKeys(b, a)).filter((k) => k !== 'Annots');
     if (bad.length) return [no(num, bad.includes('Contents') ? 'pageContentModified' : bad.includes('Resources') ? 'pageResourcesModified' : 'pageModified', `page ${page} keys changed: ${bad.join(', ')}`)];
-    return growOnly(num, safeResolve(env.older, b.get('Annots')), safeResolve(env.newer, a.get('Annots')), (r) => addedAnnot(env, r, page), `annotations of page ${page}`);
+    return growOnly(num, await safeResolve(env.older, b.get('Annots')), await safeResolve(env.newer, a.get('Annots')), (r) => addedAnnot(env, r, page), `annotations of page ${page}`);
   }
   if (ctx.annotsArrayNums.has(num)) return growOnly(num, before, after, (r) => addedAnnot(env, r, 0), 'page annotations');
   const field = ctx.fields.get(num);
   const b = dictOf(before);
   const a = dictOf(after);
   if (field && b && a) {
-    const keys = changedKeys(b, a);
+    const keys = await changedKeys(b, a);
     const onlyFill = keys.every((k) => k === 'V' || k === 'AP' || k === 'AS');
     if (field.ft === 'Sig' && !field.filled && onlyFill) {
       if (env.p === 1) return [no(num, 'docMdpNoChanges', `signature field ${field.name} signed while DocMDP P=1 forbids any change`)];
@@ -177,7 +180,7 @@ export function classifyChanged(env: RuleEnv, num: number, before: PdfValue, aft
 }
 
 /** Classifies an object that did not exist in the older revision. */
-export function classifyNew(env: RuleEnv, num: number, after: PdfValue): Verdict {
+export function classifyNew(env: RuleEnv, num: number, after: PdfObject): Verdict {
   const d = dictOf(after);
   const type = nameOf(d?.get('Type'));
   if (type === 'DocTimeStamp' || (type === 'Sig' && nameOf(d?.get('SubFilter')) === 'ETSI.RFC3161')) return yes(num, 'documentTimestamp', 'documentTimestampAdded', 'document timestamp added');

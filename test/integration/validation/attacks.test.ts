@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePdfBuffer } from '../../../main/validation/index.js';
 import type { SignatureResult } from '../../../main/validation/types.js';
-import { PdfView } from '../../../main/validation/pdf/document.js';
-import { PdfRef } from '../../../main/validation/pdf/objects.js';
+import { PdfView } from './helpers/pdf/document.js';
+import { PdfRef } from './helpers/pdf/objects.js';
 import { basePdf, createValidationBed, type ValidationBed } from './helpers/bed.js';
 import { signFixture, type FixtureSign } from './helpers/sign.js';
 import * as atk from './helpers/attacks.js';

@@ -1,8 +1,8 @@
 /** The validator's bounded PDF adapter: values with positions, hostile input, revisions. */
 import { describe, expect, it } from 'vitest';
-import { Lexer, parseIndirect } from '../../../main/validation/pdf/parser.js';
-import { PdfView, eofOffsets } from '../../../main/validation/pdf/document.js';
-import { deepEqual, PdfDict, PdfFormatError, PdfName, PdfRef, PdfString, textOf } from '../../../main/validation/pdf/objects.js';
+import { Lexer, parseIndirect } from '../../integration/validation/helpers/pdf/parser.js';
+import { PdfView, eofOffsets } from '../../integration/validation/helpers/pdf/document.js';
+import { deepEqual, PdfDict, PdfFormatError, PdfName, PdfRef, PdfString, textOf } from '../../integration/validation/helpers/pdf/objects.js';
 import { CheckList, parsePdfDate } from '../../../main/validation/checks.js';
 
 const noLen = (): undefined => undefined;

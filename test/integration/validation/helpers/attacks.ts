@@ -3,8 +3,8 @@
  * wrapping, universal forgery, shadow hide/replace/hide-and-replace, odd byte ranges),
  * applied to fixtures signed by helpers/sign.ts.
  */
-import { PdfView } from '../../../../main/validation/pdf/document.js';
-import { PdfRef, textOf } from '../../../../main/validation/pdf/objects.js';
+import { PdfView } from './pdf/document.js';
+import { PdfRef, textOf } from './pdf/objects.js';
 import { appendUpdate, docParts, nextNum, ser, serWith } from './pdf-edit.js';
 
 const EVIL = Buffer.from('BT /F1 14 Tf 50 700 Td (Amount: 9,000,000,000 VND) Tj ET\n', 'latin1');

@@ -2,8 +2,8 @@
  * Test-only PDF surgery for validation fixtures: serialize values and append hand-made
  * incremental updates (classic xref table), including hostile ones for the attack classes.
  */
-import { PdfView } from '../../../../main/validation/pdf/document.js';
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from '../../../../main/validation/pdf/objects.js';
+import { PdfView } from './pdf/document.js';
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from './pdf/objects.js';
 
 /** Serializes a value (strings as hex; streams are not supported inline). */
 export function ser(v: PdfValue | undefined): string {

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { PdfView } from '../../../../main/validation/pdf/document.js';
-import { PdfRef } from '../../../../main/validation/pdf/objects.js';
+import { PdfView } from './pdf/document.js';
+import { PdfRef } from './pdf/objects.js';
 import { run } from '../../../bed/run.js';
 import { appendUpdate, docParts, nextNum, ser, serWith, type NewObject } from './pdf-edit.js';
 
