@@ -1,19 +1,21 @@
 /** The app shell: header with language switch, navigation, the current screen. */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { AppApi } from '../../main/api/index.js';
 import type { Lang } from '../../resources/locales/index.js';
 import { ApiContext } from './api/context.js';
 import { I18nContext, makeI18n } from './i18n.js';
 import { screenFromHash, screenIds, type ScreenId } from './routes.js';
-import { Batch } from './screens/Batch.js';
 import { Home } from './screens/Home.js';
-import { Inbox } from './screens/Inbox.js';
-import { Registers } from './screens/Registers.js';
-import { Send } from './screens/Send.js';
-import { Settings } from './screens/Settings.js';
-import { Sign } from './screens/Sign.js';
-import { Tokens } from './screens/Tokens.js';
-import { Verify } from './screens/Verify.js';
+
+// Screens other than Home are separate chunks loaded on first visit.
+const Verify = lazy(() => import('./screens/Verify.js').then((m) => ({ default: m.Verify })));
+const Tokens = lazy(() => import('./screens/Tokens.js').then((m) => ({ default: m.Tokens })));
+const Sign = lazy(() => import('./screens/Sign.js').then((m) => ({ default: m.Sign })));
+const Settings = lazy(() => import('./screens/Settings.js').then((m) => ({ default: m.Settings })));
+const Send = lazy(() => import('./screens/Send.js').then((m) => ({ default: m.Send })));
+const Registers = lazy(() => import('./screens/Registers.js').then((m) => ({ default: m.Registers })));
+const Inbox = lazy(() => import('./screens/Inbox.js').then((m) => ({ default: m.Inbox })));
+const Batch = lazy(() => import('./screens/Batch.js').then((m) => ({ default: m.Batch })));
 
 /** Renders the screen for an id; `opened` are files the OS asked us to open. */
 function Screen({ id, opened }: { id: ScreenId; opened: { paths: string[]; n: number } }) {
@@ -113,7 +115,10 @@ export function App({ api, initialLang = 'vi' }: { api: AppApi; initialLang?: La
             </ul>
           </nav>
           <main className="content" id="main">
-            <Screen id={screen} opened={opened} />
+            {/* Screens other than Home load on first visit: a small first bundle. */}
+            <Suspense fallback={<p className="muted">{t('ui.loading')}</p>}>
+              <Screen id={screen} opened={opened} />
+            </Suspense>
           </main>
         </div>
       </I18nContext.Provider>

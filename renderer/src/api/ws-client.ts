@@ -1,7 +1,41 @@
 /** AppApi over the browser host's WebSocket (the page URL carries the session secret). */
 import type { AppApi, Result } from '../../../main/api/index.js';
-import { operationIds } from '../../../main/api/index.js';
-import { createApi, wsPath, wsServerMessageSchema } from '../../../main/api/transport.js';
+
+/** Path of the host's WebSocket (main/api/transport.ts wsPath; not imported to keep zod out of the first bundle). */
+const wsPath = '/ws';
+
+/** A message from the host, checked structurally (the host validates everything it receives). */
+type ServerMessage = { id: number | null; result: Result<unknown> } | { event: string; payload: unknown };
+
+/** Narrows a parsed JSON value to a host message. */
+export function asServerMessage(v: unknown): ServerMessage | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const m = v as Record<string, unknown>;
+  if (typeof m.event === 'string') return { event: m.event, payload: m.payload };
+  const r = m.result as { ok?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
+  if ((typeof m.id === 'number' || m.id === null) && r && typeof r === 'object') {
+    if (r.ok === true) return m as ServerMessage;
+    if (r.ok === false && typeof r.error?.code === 'string' && typeof r.error.message === 'string') return m as ServerMessage;
+  }
+  return null;
+}
+
+/**
+ * An AppApi whose operation functions are made on first use: any `domain:verb` property is a
+ * call of that operation (the host refuses unknown ones), `on` subscribes to events.
+ */
+export function proxyApi(invoke: (op: string, input: unknown) => Promise<Result<unknown>>, subscribe: (event: string, l: (p: unknown) => void) => () => void): AppApi {
+  const cache = new Map<string, (input: unknown) => Promise<Result<unknown>>>();
+  return new Proxy({} as AppApi, {
+    get(_t, prop) {
+      if (prop === 'on') return subscribe;
+      if (typeof prop !== 'string' || !/^[a-z]+:[A-Za-z]+$/.test(prop)) return undefined;
+      let f = cache.get(prop);
+      if (!f) cache.set(prop, (f = (input: unknown) => invoke(prop, input ?? {})));
+      return f;
+    },
+  });
+}
 
 /** An AppApi bound to a WebSocket, plus its lifecycle. */
 export interface WsClient {
@@ -30,18 +64,17 @@ export function createWsClient(origin: string, secret: string, disconnected: () 
   ready.catch(() => {});
 
   socket.addEventListener('message', (ev) => {
-    let parsed;
+    let msg: ServerMessage | null;
     try {
-      parsed = wsServerMessageSchema.safeParse(JSON.parse(String(ev.data)));
+      msg = asServerMessage(JSON.parse(String(ev.data)));
     } catch {
       return;
     }
-    if (!parsed.success) return;
-    const msg = parsed.data;
+    if (!msg) return;
     if ('event' in msg) {
       for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
     } else if (msg.id !== null) {
-      pending.get(msg.id)?.(msg.result as Result<unknown>);
+      pending.get(msg.id)?.(msg.result);
       pending.delete(msg.id);
     }
   });
@@ -73,5 +106,5 @@ export function createWsClient(origin: string, secret: string, disconnected: () 
       set.delete(listener);
     };
   };
-  return { api: createApi(operationIds, invoke, subscribe), ready, close: () => socket.close() };
+  return { api: proxyApi(invoke, subscribe), ready, close: () => socket.close() };
 }

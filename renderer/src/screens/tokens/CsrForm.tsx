@@ -8,20 +8,10 @@ import type { OutputOf } from '../../../../main/api/index.js';
 import { useApi } from '../../api/context.js';
 import { useI18n } from '../../i18n.js';
 import { Input, Outcome, refOf, type FormProps } from './fields.js';
+import { SUBJECT_FIELDS, subjectText, type SubjectField as Field } from './subject.js';
 import { useAction } from './useAction.js';
 
-/** Subject attributes in the order they go into the CSR. */
-export const SUBJECT_FIELDS = ['CN', 'O', 'OU', 'L', 'ST', 'C', 'E', 'UID'] as const;
-type Field = (typeof SUBJECT_FIELDS)[number];
 type Preview = OutputOf<'provision:csr'>;
-
-/** Builds the `CN=...,O=...` text the core parses, escaping commas and backslashes in values. */
-export function subjectText(values: Partial<Record<Field, string>>): string {
-  return SUBJECT_FIELDS.flatMap((f) => {
-    const v = values[f]?.trim();
-    return v ? [`${f}=${v.replace(/[\\,]/g, (c) => `\\${c}`)}`] : [];
-  }).join(',');
-}
 
 /** The CSR form; `keyId` is prefilled from the last generated key. */
 export function CsrForm({ target, keyId: initialKeyId }: FormProps & { keyId: string }) {
