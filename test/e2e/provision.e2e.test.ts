@@ -23,6 +23,7 @@ const urls = { ocsp: 'http://127.0.0.1:9/o', ocspRoot: 'http://127.0.0.1:9/r', i
 const LABEL = 'Văn thư UBND xã';
 const SO_PIN = '87654321';
 const PIN = '246813';
+const NEW_PIN = '975318';
 const CN = 'Nguyễn Thị Hồng Nhung';
 const O = 'UBND xã Tân Lập';
 
@@ -172,8 +173,38 @@ describe('Tokens page: provisioning', { timeout: 180_000 }, () => {
     await expect.poll(() => page.getByTestId('prov-inv-row').filter({ hasText: CN }).filter({ hasText: 'Đang cắm' }).count(), { timeout: 30_000 }).toBe(0);
   });
 
+  it('PINs: wrong SO PIN is a clear error; unblock with the SO PIN; change the PIN; repeat mismatch', async () => {
+    const setPin = page.getByTestId('prov-setpin');
+    await page.getByTestId('prov-setpin-sopin').fill('00000000');
+    await page.getByTestId('prov-setpin-new').fill(NEW_PIN);
+    await page.getByTestId('prov-setpin-repeat').fill(NEW_PIN);
+    await page.getByTestId('prov-setpin-submit').click();
+    const alert = setPin.getByRole('alert');
+    await alert.waitFor({ timeout: 60_000 });
+    expect(await alert.getAttribute('data-code')).toBe('provisionSoPinIncorrect');
+    expect(await alert.textContent()).toBe('Mã PIN quản trị (SO PIN) không đúng.');
+    expect(await page.getByTestId('prov-setpin-sopin').inputValue()).toBe('');
+
+    await page.getByTestId('prov-setpin-sopin').fill(SO_PIN);
+    await page.getByTestId('prov-setpin-new').fill(NEW_PIN);
+    await page.getByTestId('prov-setpin-repeat').fill(NEW_PIN);
+    await page.getByTestId('prov-setpin-submit').click();
+    expect(await statusOf('prov-setpin-done')).toBe('Đã đặt mã PIN người dùng.');
+
+    await page.getByTestId('prov-changepin-old').fill(NEW_PIN);
+    await page.getByTestId('prov-changepin-new').fill(PIN);
+    await page.getByTestId('prov-changepin-repeat').fill('999999');
+    await page.getByTestId('prov-changepin-submit').click();
+    expect(await page.getByTestId('prov-changepin').getByRole('alert').textContent()).toBe('Hai lần nhập mã PIN mới không khớp.');
+    await page.getByTestId('prov-changepin-old').fill(NEW_PIN);
+    await page.getByTestId('prov-changepin-new').fill(PIN);
+    await page.getByTestId('prov-changepin-repeat').fill(PIN);
+    await page.getByTestId('prov-changepin-submit').click();
+    expect(await statusOf('prov-changepin-done')).toBe('Đã đổi mã PIN.');
+  });
+
   it('never lets a PIN reach the host output', () => {
     const out = host.output();
-    for (const secret of [SO_PIN, PIN]) expect(out).not.toContain(secret);
+    for (const secret of [SO_PIN, PIN, NEW_PIN]) expect(out).not.toContain(secret);
   });
 });
