@@ -76,6 +76,9 @@ export class BridgeClient {
 
   private ensure(): Promise<BridgeProcess> {
     if (this.closed) return Promise.reject(new KysoError('tokenBridgeClosed', { module: this.modulePath }));
+    // While the module is still loading, callers wait for the load (this.proc is already set
+    // so the exit handler can see it, but this.loaded is not yet).
+    if (this.starting) return this.starting;
     if (this.proc) return Promise.resolve(this.proc);
     this.starting ??= this.start().finally(() => {
       this.starting = undefined;

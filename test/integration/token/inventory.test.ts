@@ -104,3 +104,22 @@ describe('token inventory (SoftHSM2)', { timeout: 180_000 }, () => {
     expect(out).not.toContain('CẢNH BÁO');
   });
 });
+
+describe('token inventory: concurrent first calls', { timeout: 180_000 }, () => {
+  it('answers concurrent listings of a fresh manager while the bridge is still loading the module', async () => {
+    // Regression: a second caller used to get the bridge process before its module info was
+    // loaded and failed with "Cannot read properties of undefined (reading 'manufacturer')".
+    const fresh = new TokenManager({ modules: [SOFTHSM_MODULE], env: bed.hsm.env });
+    try {
+      const reports = await Promise.all([fresh.list(), fresh.list(), fresh.list()]);
+      for (const report of reports) {
+        const soft = report.find((m) => m.path === SOFTHSM_MODULE)!;
+        expect(soft.error).toBeUndefined();
+        expect(soft.manufacturer).toBe('SoftHSM');
+        expect(soft.tokens.map((t) => t.label)).toContain(LABEL_A);
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+});
