@@ -66,13 +66,8 @@ async function statusOf(testId: string): Promise<string> {
 
 describe('Tokens page: provisioning', { timeout: 180_000 }, () => {
   it('initialises the blank token and logs in', async () => {
-    // The first token:list calls of a fresh core start the bridge; concurrent ones can race its
-    // module load (native/bridge/client.ts moduleInfo() reads `loaded` before it is set), so
-    // refresh until the panel lists the token (the bridge is up after the first call).
-    await expect.poll(async () => {
-      await page.getByTestId('prov-refresh').click();
-      return page.getByTestId('prov-token').count();
-    }, { timeout: 60_000 }).toBe(1);
+    // The first listing starts the bridge process; wait for the panel to show the token.
+    await page.getByTestId('prov-token').waitFor({ timeout: 60_000 });
     const select = page.getByTestId('prov-token');
     await expect.poll(() => select.locator('option:checked').textContent()).toContain('(chưa khởi tạo)');
     await page.getByTestId('prov-init-label').fill(LABEL);
