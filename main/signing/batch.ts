@@ -6,7 +6,7 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KysoError, isKysoError } from '../api/errors.js';
-import { abandonSignature, completeSignature, prepareSignature, type PreparedSignature } from './pades.js';
+import { abandonSignature, completeSignature, prepareSignature, retryLarger, type PreparedSignature } from './pades.js';
 import type { PadesLevel, SignOptions, SignResult } from './types.js';
 
 /** One file of a batch. */
@@ -139,7 +139,7 @@ export async function signBatch(items: BatchItem[], options: BatchOptions): Prom
     }
     try {
       report(slot.index, 'signing');
-      const r = await completeSignature(prepared);
+      const r = await completeSignature(prepared).catch((e: unknown) => retryLarger(e, item.input, item.output, options));
       results[slot.index] = { input: item.input, output: item.output, status: 'signed', level: r.level, result: r };
       report(slot.index, 'done');
     } catch (e) {

@@ -6,7 +6,7 @@ import { open, stat, truncate } from 'node:fs/promises';
 import { KysoError } from '../api/errors.js';
 import { timestampDigest, timestampData, type TsaConfig } from '../pki/tsa-client.js';
 import type { HashAlgorithm } from '../pki/signer.js';
-import { PdfString, dict, name } from '../pdf/objects.js';
+import { PdfDict, PdfString, dict, name } from '../pdf/objects.js';
 import { PdfFile } from '../pdf/reader.js';
 import { IncrementalUpdate } from '../pdf/writer.js';
 import { addSignatureTimestamp, cmsCertificates, signatureValue, signerDigestAlgorithm, unsignedTimestampTokens } from './cms.js';
@@ -30,8 +30,8 @@ export async function signatureContents(pdf: PdfFile): Promise<Uint8Array[]> {
   for (const f of form?.fields ?? []) {
     if (f.type !== 'Sig') continue;
     const v = await pdf.resolve(f.value);
-    if (!v || typeof v !== 'object' || !('get' in v)) continue;
-    const c = await pdf.resolve((v as { get(k: string): unknown }).get('Contents') as never);
+    if (!(v instanceof PdfDict)) continue;
+    const c = await pdf.resolve(v.get('Contents'));
     if (c instanceof PdfString) out.push(stripDerPadding(c.bytes));
   }
   return out;

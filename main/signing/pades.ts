@@ -82,7 +82,7 @@ export async function prepareSignature(input: string, output: string, options: S
       const certify = options.certify !== undefined && already === 0;
       if (options.certify !== undefined && !certify) warnings.push({ code: 'sign.warn.certifySkipped' });
       const up = new IncrementalUpdate(pdf);
-      const contents = up.placeholder(cmsRoom(options.signer, atLeast(level, 'B-T')));
+      const contents = up.placeholder(options.contentsRoom ?? cmsRoom(options.signer, atLeast(level, 'B-T')));
       const byteRange = up.byteRangePlaceholder();
       const cn = /CN=([^,]+)/.exec(certInfo(options.signer.certificate).subject)?.[1] ?? '';
       const sigDict = dict({
@@ -173,5 +173,19 @@ export async function abandonSignature(p: PreparedSignature): Promise<void> {
 
 /** Signs `input` into `output` (which may equal input: replaced atomically). */
 export async function signPdf(input: string, output: string, options: SignOptions): Promise<SignResult> {
-  return completeSignature(await prepareSignature(input, output, options));
+  try {
+    return await completeSignature(await prepareSignature(input, output, options));
+  } catch (e) {
+    return retryLarger(e, input, output, options);
+  }
+}
+
+/**
+ * When the CMS (e.g. with an unusually large TSA token) did not fit the reserved /Contents,
+ * signs once more with room for it: nothing was written by the first attempt.
+ */
+export async function retryLarger(e: unknown, input: string, output: string, options: SignOptions): Promise<SignResult> {
+  if (!isKysoError(e) || e.code !== 'signContentsTooSmall' || options.contentsRoom !== undefined) throw e;
+  const needed = Number(e.params.needed);
+  return completeSignature(await prepareSignature(input, output, { ...options, contentsRoom: needed + 4096 }));
 }

@@ -58,6 +58,8 @@ export interface SignOptions {
   allowFallback?: boolean;
   /** Claimed signing time for /M (defaults to now). */
   signingTime?: Date;
+  /** Bytes reserved for /Contents; default from the chain and level (see placeholder-size.ts). */
+  contentsRoom?: number;
   /** Timeout for OCSP/CRL fetches (ms). */
   revocationTimeoutMs?: number;
   signal?: AbortSignal;

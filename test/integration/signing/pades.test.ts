@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signPdf } from '../../../main/signing/pades.js';
+import { retryLarger, signPdf } from '../../../main/signing/pades.js';
 import { extendPdf } from '../../../main/signing/extend.js';
 import { softwareSigner } from '../../../main/pki/software-signer.js';
 import type { Signer } from '../../../main/pki/signer.js';
@@ -133,6 +133,19 @@ describe('signPdf', () => {
     expect(existsSync(out)).toBe(false);
     await expect(extendPdf(FIXTURE, out, { level: 'B-LTA' })).rejects.toMatchObject({ code: 'signTsaRequired' });
     expect(readdirSync(dir).filter((f) => f.includes('.kyso-'))).toEqual([]);
+  });
+
+  it('a CMS larger than the reserved /Contents: error and nothing written, or one retry with room', async () => {
+    const out = path.join(dir, 'small-room.pdf');
+    const err = await signPdf(FIXTURE, out, { signer: rsa, contentsRoom: 100 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'signContentsTooSmall' });
+    expect(existsSync(out)).toBe(false);
+    const needed = Number((err as { params: { needed: number } }).params.needed);
+    const res = await retryLarger(err, FIXTURE, out, { signer: rsa });
+    expect(res.level).toBe('B-B');
+    await expectValid(out, 1);
+    const contents = signaturesOf(out)[0]!.cms.length;
+    expect(contents).toBe(needed + 4096);
   });
 
   it('encrypted input: clear error, nothing written', async () => {
