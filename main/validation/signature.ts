@@ -1,6 +1,7 @@
 /** Validation of one PDF signature or document timestamp: every check, then the indication. */
 import { createHash } from 'node:crypto';
 import type * as pkijs from 'pkijs';
+import { digestName } from '../pki/algorithms.js';
 import type { CertView } from '../pki/cert-view.js';
 import { checkByteRange, hashRanges } from './byte-range.js';
 import { certificateChecks } from './cert-checks.js';
@@ -88,7 +89,8 @@ export async function validateSignature(found: FoundSignature, env: FileEnv): Pr
   result.modifications = mods.modifications;
   result.coversWholeDocument = mods.coversWholeDocument;
   result.revision = mods.revision;
-  const digests = await hashRanges(env.final.source, br.range);
+  // Filled before each synchronous CMS check, with only the digests it will ask for.
+  let digests = new Map<string, Buffer>();
   const rangeHash = (h: string): Buffer => {
     const d = digests.get(h);
     if (!d) throw new Error(`unsupported digest ${h}`);
@@ -101,6 +103,7 @@ export async function validateSignature(found: FoundSignature, env: FileEnv): Pr
   let ts: TimestampCheck | undefined;
   let signatureValue: Buffer | undefined;
   if (found.kind === 'documentTimestamp') {
+    digests = await hashRanges(env.final.source, br.range);
     ts = checkTimestamp(contents, rangeHash);
     if (ts.reason === 'format') {
       checks.add('cmsFormat', 'fail', 'cmsUnreadable', 'document timestamp is not a valid RFC 3161 token', {}, { indication: 'TOTAL_FAILED', sub: 'FORMAT_FAILURE' });
@@ -126,6 +129,8 @@ export async function validateSignature(found: FoundSignature, env: FileEnv): Pr
     try {
       sd = parseSignedData(contents);
       if (sd.encapContentInfo.eContent) throw new Error('CMS is not detached');
+      const hash = digestName(sd.signerInfos[0]?.digestAlgorithm.algorithmId ?? '');
+      digests = await hashRanges(env.final.source, br.range, hash ? [hash] : []);
       cms = checkCms(sd, rangeHash);
     } catch (e) {
       checks.add('cmsFormat', 'fail', 'cmsUnreadable', `/Contents is not a detached CMS SignedData: ${(e as Error).message}`, {}, { indication: 'TOTAL_FAILED', sub: 'FORMAT_FAILURE' });
