@@ -43,13 +43,14 @@ export async function runCli(argv: string[], base: Omit<CliIo, 'lang'>): Promise
     io.out(`kyso ${appVersion()}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(t(io.lang, 'cli.error', { message: t(io.lang, 'error.unknownCommand', { command: name }) }) + '\n');
     io.err(helpText(io));
     return 2;
   }
   try {
+    const command = await entry.load();
     return await command.run(args, io);
   } catch (e) {
     const message = isKysoError(e) ? t(io.lang, `error.${e.code}`, e.params) : e instanceof Error ? e.message : String(e);

@@ -14,7 +14,6 @@ import { renderReportPdf } from '../../validation/report/pdf.js';
 import type { FileResult } from '../../validation/types.js';
 import { parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
-import { trustCommand } from './trust.js';
 
 /** Parses `--time` strictly (ISO 8601 with a date). */
 export function parseTime(s: string | undefined): Date | undefined {
@@ -73,6 +72,3 @@ export const verifyCommand: Command = {
     return exitStatus(files);
   },
 };
-
-/** The validation domain's commands, registered together (`verify`, `trust`). */
-export const verifyCommands: Command[] = [verifyCommand, trustCommand];
