@@ -8,7 +8,7 @@ KYSO_ROOT=${KYSO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 # (better-sqlite3, pkcs11js) that .npmrc builds from source.
 KYSO_APT_PACKAGES=(
   softhsm2 opensc openssl libnss3-tools poppler-utils qpdf mupdf-tools
-  chromium fonts-liberation postgresql
+  chromium fonts-liberation postgresql xmlsec1
   build-essential python3 git ca-certificates
 )
 
