@@ -6,6 +6,7 @@ import { benchVerify } from './verify.js';
 import { benchExchange } from './exchange.js';
 import { benchExchangeClient } from './exchange-client.js';
 import { benchUi } from './ui.js';
+import { benchRegisters } from './ui-registers.js';
 import { benchTestbed } from './testbed.js';
 
 /** Benchmarks by name; each prints its own results. */
