@@ -10,7 +10,7 @@ import { benchRegisters } from './ui-registers.js';
 import { benchTestbed } from './testbed.js';
 
 /** Benchmarks by name; each prints its own results. */
-const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()], ['ui', () => benchUi()], ['testbed', () => benchTestbed()]];
+const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()], ['ui', () => benchUi()], ['ui-registers', () => benchRegisters()], ['testbed', () => benchTestbed()]];
 
 const only = process.argv.slice(2);
 for (const [name, run] of benches) {
