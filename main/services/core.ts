@@ -17,12 +17,15 @@ import { openStore } from '../store/index.js';
 import type { HandlerMap, ServiceContext } from './types.js';
 import type { Result } from '../api/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
+import type { ProcessLauncher } from '../../native/bridge/launcher.js';
 
 /** Options for creating the core. */
 export interface CoreOptions {
   host: 'electron' | 'browser';
   home: string;
   lang: Lang;
+  /** How token bridge processes start: Electron's utilityProcess in the app, fork elsewhere. */
+  launcher?: ProcessLauncher;
 }
 
 /** The running core: call operations, subscribe to events, close. */
@@ -46,7 +49,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const closers: Array<() => Promise<void> | void> = [];
   const store = openStore(options.home);
   closers.push(() => store.close());
-  const tokens = createTokenService((e, p) => bus.emit(e, p));
+  const tokens = createTokenService((e, p) => bus.emit(e, p), options.launcher ? { launcher: options.launcher } : {});
   closers.push(() => tokens.close());
   const signing = createSignService(tokens.manager);
   closers.push(() => signing.close());

@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
-import type { ProcessLauncher } from '../../native/bridge/launcher.js';
 import { resolveLang } from '../../resources/locales/index.js';
 import { createCore, type Core, type CoreOptions } from '../services/core.js';
 import { kysoHome, packageRoot } from '../services/paths.js';
@@ -82,8 +81,8 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
-  // `launcher` lets the token bridge run in utility processes once the core accepts it.
-  const options: CoreOptions & { launcher?: ProcessLauncher } = {
+  // The token bridge runs in Electron utility processes (a crashing driver never takes main down).
+  const options: CoreOptions = {
     host: 'electron',
     home: kysoHome(),
     lang: resolveLang(null, process.env, app.getLocale()),
