@@ -8,8 +8,16 @@ export type RegisterKind = 'incoming' | 'outgoing';
 /** Replaces the indexed text of one document. */
 export function indexDocument(db: Db, kind: RegisterKind, messageId: string, parts: Array<string | number | null | undefined>): void {
   const body = foldText(parts.filter((p) => p !== null && p !== undefined && p !== '').join(' '));
-  db.prepare('DELETE FROM register_fts WHERE kind = ? AND message_id = ?').run(kind, messageId);
-  db.prepare('INSERT INTO register_fts (kind, message_id, body) VALUES (?, ?, ?)').run(kind, messageId, body);
+  // Delete by rowid through the key table: FTS5 cannot index message_id (see migration 005).
+  const prev = db.prepare('SELECT fts_rowid FROM register_fts_key WHERE kind = ? AND message_id = ?').get(kind, messageId) as
+    | { fts_rowid: number }
+    | undefined;
+  if (prev) db.prepare('DELETE FROM register_fts WHERE rowid = ?').run(prev.fts_rowid);
+  const { lastInsertRowid } = db.prepare('INSERT INTO register_fts (kind, message_id, body) VALUES (?, ?, ?)').run(kind, messageId, body);
+  db.prepare(
+    `INSERT INTO register_fts_key (kind, message_id, fts_rowid) VALUES (?, ?, ?)
+     ON CONFLICT (kind, message_id) DO UPDATE SET fts_rowid = excluded.fts_rowid`,
+  ).run(kind, messageId, lastInsertRowid);
 }
 
 /** One search hit, best first. */

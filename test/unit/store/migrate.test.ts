@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appliedMigrations, migrate, type Migration } from '../../../main/store/migrate.js';
 import { migrations } from '../../../main/store/migrations/index.js';
-import { DB_FILE, openDb, openStore } from '../../../main/store/index.js';
+import { DB_FILE, openDb, openStore, searchDocuments } from '../../../main/store/index.js';
+import { indexDocument } from '../../../main/store/search-index.js';
 import { isKysoError } from '../../../main/api/errors.js';
 
 let dir: string;
@@ -50,6 +51,27 @@ describe('store migrations on disk', () => {
     expect(store.incoming.markRecall('m1', 'Nhầm', '2026-11-22T00:00:00Z')).toBe(true);
     expect(store.incoming.markRecall('m1', 'Nhầm', '2026-11-22T00:00:00Z')).toBe(false);
     expect(store.incoming.answerRecall('m1', '16').recallAnswer).toBe('16');
+    store.close();
+  });
+
+  it('keys the search index of a version-4 register (005) so re-indexing replaces the old text', () => {
+    const old = new Database(path.join(dir, DB_FILE));
+    migrate(old, migrations.filter((m) => m.id <= 4));
+    // Version 4 indexed without the key table; a document indexed twice left a stale row.
+    const ins = old.prepare('INSERT INTO register_fts (kind, message_id, body) VALUES (?, ?, ?)');
+    ins.run('incoming', 'm1', 'ban cu');
+    ins.run('incoming', 'm1', 'bao cao tai chinh');
+    ins.run('outgoing', 'o1', 'cong van');
+    old.close();
+    const store = openStore(dir);
+    const ids = (q: string) => searchDocuments(store.db, q).map((h) => h.messageId).sort();
+    expect(ids('ban cu')).toEqual([]);
+    expect(ids('tai chinh')).toEqual(['m1']);
+    expect(ids('cong van')).toEqual(['o1']);
+    indexDocument(store.db, 'incoming', 'm1', ['Quyết định bổ nhiệm']);
+    expect(ids('tai chinh')).toEqual([]);
+    expect(ids('bo nhiem')).toEqual(['m1']);
+    expect(store.db.prepare('SELECT count(*) AS n FROM register_fts').get()).toEqual({ n: 2 });
     store.close();
   });
 
