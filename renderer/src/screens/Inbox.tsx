@@ -1,5 +1,5 @@
 /** Inbox: live arrivals, preview with the validation result, accept/register, reject with reason, status. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
@@ -80,6 +80,12 @@ export function Inbox() {
   const [selected, setSelected] = useState<string | null>(null);
   const [syncError, setSyncError] = useState<ErrorPayload | null>(null);
   useEvent('exchange:inboxArrival', () => list.reload());
+  // Live arrivals (SSE) from the configured server; idempotent in the core, and left on when
+  // the screen closes so arrivals keep coming. Without a server or login it fails quietly:
+  // the Sync button then shows the reason.
+  useEffect(() => {
+    void api['exchange:live']({ on: true }).then((r) => r.ok && list.reload());
+  }, [api]);
   const sync = async () => {
     const r = await api['exchange:inboxSync']({});
     setSyncError(r.ok ? null : r.error);
