@@ -25,15 +25,16 @@ const mimeTypes: Record<string, string> = {
  * WebSocket connections only to this host. React sets styles through the CSSOM, which CSP
  * does not block, so no 'unsafe-inline' is needed for them.
  */
-export function contentSecurityPolicy(origin: string): string {
-  const wsOrigin = origin.replace(/^http/, 'ws');
+export function contentSecurityPolicy(origin?: string): string {
+  // Without an origin (Electron's kyso-app://) the page has no network at all: only IPC.
+  const connect = origin ? `connect-src 'self' ${origin.replace(/^http/, 'ws')}` : "connect-src 'self'";
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    `connect-src 'self' ${wsOrigin}`,
+    connect,
     "worker-src 'self' blob:",
     "base-uri 'none'",
     "form-action 'none'",

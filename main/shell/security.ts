@@ -2,6 +2,7 @@
  * Security policy of the Electron shell as plain functions (no electron import), so it can be
  * unit-tested with fakes of the objects Electron hands us.
  */
+import { contentSecurityPolicy } from '../host/static-files.js';
 
 /** The custom scheme serving the renderer (never file://). */
 export const appScheme = 'kyso-app';
@@ -59,19 +60,7 @@ export function secureWebPreferences(preloadPath: string) {
 
 /** CSP of pages served by kyso-app:// (no network at all: everything goes through IPC). */
 export function shellCsp(): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  return contentSecurityPolicy();
 }
 
 /** What the OS asked us to open: PDF paths ("open with Kyso") and/or a kyso:// link. */
