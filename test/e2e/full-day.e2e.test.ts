@@ -6,6 +6,7 @@
  * arrive with TOTAL_PASSED and registers it; A sees B's status change to 03 (accepted).
  */
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,6 +117,28 @@ async function configure(p: Page, tokenLabel: string, certCn: string): Promise<v
   await trust.getByText('Kyso Test Root CA').first().waitFor();
 }
 
+/** Saves one text setting on the Settings screen. */
+async function setSetting(p: Page, key: string, value: string): Promise<void> {
+  await p.getByTestId(`setting-${key}`).fill(value);
+  await p.getByTestId(`save-${key}`).click();
+  await p.getByRole('status').filter({ hasText: 'Đã lưu' }).first().waitFor();
+}
+
+/** Text a viewer renders for the file, stamps included (widgets flattened first). */
+function renderedText(file: string): string {
+  const flat = path.join(work, `flat-${path.basename(file)}`);
+  execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
+  return execFileSync('pdftotext', ['-raw', flat, '-'], { encoding: 'utf8' });
+}
+
+/** Number of images (without soft masks) that pdfimages finds in the flattened file. */
+function imageCount(file: string): number {
+  const flat = path.join(work, `flat-${path.basename(file)}`);
+  execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
+  const list = execFileSync('pdfimages', ['-list', flat], { encoding: 'utf8' }).split('\n').slice(2);
+  return list.filter((l) => l.trim() && !/\bsmask\b/.test(l)).length;
+}
+
 /** Logs a token in through the Tokens screen's PIN dialog. */
 async function login(p: Page, label: string, pin: string): Promise<void> {
   await open(p, 'tokens', 'Thiết bị ký số');
@@ -130,7 +153,7 @@ async function login(p: Page, label: string, pin: string): Promise<void> {
 }
 
 /** Signs one file on the Sign screen with a token certificate and a role. */
-async function sign(p: Page, input: string, output: string, tokenLabel: string, certCn: string, role: string): Promise<void> {
+async function sign(p: Page, input: string, output: string, tokenLabel: string, certCn: string, role: string, stamp: Record<string, string> = {}): Promise<void> {
   await open(p, 'sign', 'Ký số');
   await p.getByTestId('sign-file').fill(input);
   await p.getByTestId('sign-output').fill(output);
@@ -140,6 +163,7 @@ async function sign(p: Page, input: string, output: string, tokenLabel: string, 
   const certSelect = p.getByTestId('cert-select');
   await certSelect.selectOption((await certSelect.locator('option', { hasText: certCn }).getAttribute('value'))!);
   await p.getByTestId('role-select').selectOption(role);
+  for (const [k, v] of Object.entries(stamp)) await p.getByTestId(`stamp-${k}`).fill(v);
   await p.getByTestId('preview-page').waitFor({ timeout: 30_000 });
   const frame = (await p.getByTestId('preview-frame').boundingBox())!;
   const y0 = role === 'approval' ? 0.78 : 0.72;
@@ -159,6 +183,9 @@ async function sign(p: Page, input: string, output: string, tokenLabel: string, 
 describe('a day of work between two bodies', () => {
   it('both bodies configure the server, their connecting certificate and trust', async () => {
     await configure(a, SEAL_TOKEN.label, SUBJECTS.seal.find(([k]) => k === 'CN')![1]);
+    // A's signature and seal images: Sign defaults them into approval and issuing stamps.
+    await setSetting(a, 'sign.signatureImage', path.join(root, 'test', 'fixtures', 'signature.png'));
+    await setSetting(a, 'sign.sealImage', path.join(root, 'test', 'fixtures', 'seal.png'));
     await configure(b, B_TOKEN.label, B_CN);
     await a.screenshot({ path: path.join(shots, 'settings.png'), fullPage: true });
   });
@@ -167,8 +194,19 @@ describe('a day of work between two bodies', () => {
     await login(a, OFFICIAL_TOKEN.label, OFFICIAL_TOKEN.pin);
     await login(a, SEAL_TOKEN.label, SEAL_TOKEN.pin);
     await sign(a, path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf'), approved, OFFICIAL_TOKEN.label, officialCn, 'approval');
-    await sign(a, approved, issued, SEAL_TOKEN.label, SUBJECTS.seal.find(([k]) => k === 'CN')![1], 'issuing');
+    await sign(a, approved, issued, SEAL_TOKEN.label, SUBJECTS.seal.find(([k]) => k === 'CN')![1], 'issuing', {
+      organization: ORG_A.name,
+      documentNumber: '15/QĐ-UBND',
+    });
     expect(readFileSync(issued).includes('/ByteRange')).toBe(true);
+    // The issuing stamp carries the typed fields, and the images came from Settings:
+    // one signature image on approval, then signature + seal on issuing.
+    const text = renderedText(issued);
+    expect(text).toContain('Số: 15/QĐ-UBND');
+    expect(text.replace(/\s+/g, ' ')).toContain(ORG_A.name);
+    const base = imageCount(path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf'));
+    expect(imageCount(approved)).toBe(base + 1);
+    expect(imageCount(issued)).toBe(base + 3);
   });
 
   it("A sends to B from the directory tree and sees the delivery", async () => {

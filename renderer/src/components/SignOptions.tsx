@@ -1,6 +1,7 @@
 /** Role, level and reason of a signature, with the defaults from Settings. */
 import { useEffect, useId } from 'react';
-import { padesLevelSchema, signRoleSchema } from '../../../main/api/contract/sign.js';
+import type { z } from 'zod';
+import { padesLevelSchema, signRoleSchema, type appearanceSchema } from '../../../main/api/contract/sign.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
@@ -12,11 +13,94 @@ export type Role = (typeof roles)[number];
 /** One level. */
 export type Level = (typeof levels)[number];
 
+/** Copy forms of Decree 30. */
+export const copyForms = ['SAO Y', 'SAO LỤC', 'TRÍCH SAO'] as const;
+/** One copy form. */
+export type CopyForm = (typeof copyForms)[number];
+
+/** Decree 30 stamp fields typed by the user; each role shows only its own. */
+export interface StampFields {
+  organization: string;
+  documentNumber: string;
+  documentDate: string;
+  copyForm: CopyForm;
+  arrivalNumber: string;
+  arrivalDate: string;
+}
+
 /** The chosen options. */
 export interface SignChoices {
   role: Role;
   level: Level;
   reason: string;
+  /** Fields of the stamp (kept across role changes so switching back loses nothing). */
+  stamp?: Partial<StampFields>;
+  /** Signature image path, defaulted from the setting sign.signatureImage. */
+  image?: string;
+  /** Seal image path, defaulted from the setting sign.sealImage. */
+  sealImage?: string;
+}
+
+type StampKey = keyof StampFields;
+/** Which stamp fields each role draws (main/signing/appearance.ts roleLines). */
+const roleFields: Record<Role, readonly StampKey[]> = {
+  approval: [],
+  issuing: ['organization', 'documentNumber', 'documentDate'],
+  copy: ['copyForm', 'organization'],
+  incoming: ['arrivalNumber', 'arrivalDate'],
+  attachment: ['organization', 'documentNumber'],
+  invisible: [],
+};
+
+/** The appearance accepted by sign:files. */
+export type Appearance = z.infer<typeof appearanceSchema>;
+
+/** The `appearance` sent to sign:files: the role, its fields and images, empty values omitted. */
+export function appearanceOf(c: SignChoices): Appearance {
+  const out: Appearance = { role: c.role };
+  for (const k of roleFields[c.role]) {
+    const v = c.stamp?.[k]?.trim();
+    if (!v) continue;
+    if (k === 'copyForm') {
+      if ((copyForms as readonly string[]).includes(v)) out.copyForm = v as CopyForm;
+    } else out[k] = v;
+  }
+  // Approval shows the signature image; issuing overlays the seal on it (Decree 30).
+  const image = c.image?.trim();
+  const seal = c.sealImage?.trim();
+  if ((c.role === 'approval' || c.role === 'issuing') && image) out.image = image;
+  if (c.role === 'issuing' && seal) out.sealImage = seal;
+  return out;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+/** Labelled inputs for the stamp fields of the chosen role. */
+function RoleFields({ value, onChange }: { value: SignChoices; onChange(v: SignChoices): void }) {
+  const { t } = useI18n();
+  const id = useId();
+  const fields = roleFields[value.role];
+  if (!fields.length) return null;
+  const set = (k: StampKey, v: string) => onChange({ ...value, stamp: { ...value.stamp, [k]: v } });
+  return (
+    <fieldset className="row" data-testid="stamp-fields">
+      <legend>{t('ui.stamp.legend')}</legend>
+      {fields.map((k) => (
+        <label key={k} className="field" htmlFor={`${id}-${k}`}>
+          {t(`ui.stamp.${k}`)}
+          {k === 'copyForm' ? (
+            <select id={`${id}-${k}`} value={value.stamp?.copyForm ?? 'SAO Y'} onChange={(e) => set(k, e.target.value)} data-testid={`stamp-${k}`}>
+              {copyForms.map((f) => <option key={f} value={f}>{f}</option>)}
+            </select>
+          ) : (
+            <input id={`${id}-${k}`} type="text" value={value.stamp?.[k] ?? ''} onChange={(e) => set(k, e.target.value)} data-testid={`stamp-${k}`} />
+          )}
+        </label>
+      ))}
+    </fieldset>
+  );
 }
 
 /** Selects for role and level plus a reason field. */
@@ -27,8 +111,16 @@ export function SignOptionsForm({ value, onChange }: { value: SignChoices; onCha
   useEffect(() => {
     const lv = defaults.data?.values['sign.defaultLevel'];
     const rl = defaults.data?.values['sign.defaultRole'];
-    if ((levels as readonly unknown[]).includes(lv) || (roles as readonly unknown[]).includes(rl)) {
-      onChange({ ...value, ...((levels as readonly unknown[]).includes(lv) ? { level: lv as Level } : {}), ...((roles as readonly unknown[]).includes(rl) ? { role: rl as Role } : {}) });
+    const image = str(defaults.data?.values['sign.signatureImage']);
+    const sealImage = str(defaults.data?.values['sign.sealImage']);
+    if ((levels as readonly unknown[]).includes(lv) || (roles as readonly unknown[]).includes(rl) || image || sealImage) {
+      onChange({
+        ...value,
+        ...((levels as readonly unknown[]).includes(lv) ? { level: lv as Level } : {}),
+        ...((roles as readonly unknown[]).includes(rl) ? { role: rl as Role } : {}),
+        ...(image ? { image } : {}),
+        ...(sealImage ? { sealImage } : {}),
+      });
     }
     // Defaults apply once, when they arrive.
   }, [defaults.data]);
@@ -50,6 +142,7 @@ export function SignOptionsForm({ value, onChange }: { value: SignChoices; onCha
         {t('ui.sign.reason')}
         <input id={`${id}-reason`} type="text" value={value.reason} onChange={(e) => onChange({ ...value, reason: e.target.value })} />
       </label>
+      <RoleFields value={value} onChange={onChange} />
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PathField } from '../components/PathField.js';
 import { SignJob } from '../components/SignJob.js';
-import { SignOptionsForm, type SignChoices } from '../components/SignOptions.js';
+import { appearanceOf, SignOptionsForm, type SignChoices } from '../components/SignOptions.js';
 import { useSigner } from '../components/useSigner.js';
 import { useI18n } from '../i18n.js';
 
@@ -29,7 +29,7 @@ export function Batch() {
       level: choices.level,
       allowFallback: false,
       ...(choices.reason ? { reason: choices.reason } : {}),
-      appearance: { role: choices.role },
+      appearance: appearanceOf(choices),
     });
     setBusy(false);
   };

@@ -5,7 +5,7 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PathField } from '../components/PathField.js';
 import { PdfPreview, parsePlacements, type Placement } from '../components/PdfPreview.js';
 import { SignJob } from '../components/SignJob.js';
-import { SignOptionsForm, type SignChoices } from '../components/SignOptions.js';
+import { appearanceOf, SignOptionsForm, type SignChoices } from '../components/SignOptions.js';
 import { useSigner } from '../components/useSigner.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
@@ -39,7 +39,7 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
       level: choices.level,
       allowFallback: false,
       ...(choices.reason ? { reason: choices.reason } : {}),
-      appearance: { role: choices.role },
+      appearance: appearanceOf(choices),
       ...(choices.role !== 'invisible' && placement ? { placement } : {}),
     });
     setBusy(false);
