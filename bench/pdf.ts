@@ -4,47 +4,13 @@
  * runs in its own process so peak RSS is per operation.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PdfFile } from '../main/pdf/reader.js';
+import { writeScanLikePdf } from './scan-pdf.js';
 import { IncrementalUpdate } from '../main/pdf/writer.js';
-
-/** Writes a one-page PDF whose page draws an image stream of `bytes` random bytes. */
-function makePdf(path: string, bytes: number): void {
-  const side = Math.ceil(Math.sqrt(bytes / 3));
-  const n = side * side * 3;
-  const fd = openSync(path, 'w');
-  let pos = 0;
-  const offsets: number[] = [];
-  const w = (s: string | Buffer): void => {
-    const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
-    writeSync(fd, b);
-    pos += b.length;
-  };
-  w('%PDF-1.7\n');
-  offsets[1] = pos;
-  w(`1 0 obj\n<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /BitsPerComponent 8 /ColorSpace /DeviceRGB /Length ${n} >>\nstream\n`);
-  for (let left = n; left > 0; left -= 1 << 20) w(randomBytes(Math.min(left, 1 << 20)));
-  w('\nendstream\nendobj\n');
-  const draw = 'q 595 0 0 842 0 0 cm /Im1 Do Q';
-  const objs = [
-    '<< /Type /Catalog /Pages 3 0 R >>',
-    '<< /Type /Pages /Kids [4 0 R] /Count 1 /MediaBox [0 0 595 842] >>',
-    '<< /Type /Page /Parent 3 0 R /Resources << /XObject << /Im1 1 0 R >> >> /Contents 5 0 R >>',
-    `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`,
-  ];
-  objs.forEach((o, i) => {
-    offsets[i + 2] = pos;
-    w(`${i + 2} 0 obj\n${o}\nendobj\n`);
-  });
-  const xref = pos;
-  w(`xref\n0 6\n0000000000 65535 f\r\n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n\r\n`).join('')}`);
-  w(`trailer\n<< /Size 6 /Root 2 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
-  closeSync(fd);
-}
 
 async function child(mode: string, file: string): Promise<void> {
   const t = performance.now();
@@ -81,7 +47,7 @@ export async function benchPdf(): Promise<void> {
     console.log('size    | tool                    | wall ms | peak RSS MB | bytes read');
     for (const mb of [1, 10, 100]) {
       const file = join(dir, `f${mb}.pdf`);
-      makePdf(file, mb * 1024 * 1024);
+      writeScanLikePdf(file, mb * 1024 * 1024);
       const base = measure('noop', file);
       const rows: [string, { ms: number; maxRssMb: number; read: number }][] = [
         ['node+tsx baseline', base],

@@ -8,12 +8,12 @@
  * Run: `npm run bench sign` or `npx tsx bench/sign.ts`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestBed, type TestBed } from '../test/bed/index.js';
+import { scanLikePdf } from './scan-pdf.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,34 +33,6 @@ export interface SignBenchRow {
   note?: string;
 }
 
-/** A PDF of about `bytes` bytes: one page drawing one uncompressed gray image. */
-export function scanLikePdf(bytes: number): Buffer {
-  const w = 1000;
-  const h = Math.max(1, Math.floor(bytes / w));
-  const img = randomBytes(w * h);
-  const content = 'q 595 0 0 842 0 0 cm /Im1 Do Q';
-  const objs: Buffer[] = [
-    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
-    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
-    Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>'),
-    Buffer.from(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`),
-    Buffer.concat([Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${w} /Height ${h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${img.length} >>\nstream\n`), img, Buffer.from('\nendstream')]),
-  ];
-  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
-  let pos = parts[0]!.length;
-  const offsets: number[] = [];
-  objs.forEach((o, i) => {
-    offsets.push(pos);
-    const b = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), o, Buffer.from('\nendobj\n')]);
-    parts.push(b);
-    pos += b.length;
-  });
-  let xref = `xref\n0 ${objs.length + 1}\n0000000000 65535 f\r\n`;
-  for (const off of offsets) xref += `${String(off).padStart(10, '0')} 00000 n\r\n`;
-  xref += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${pos}\n%%EOF\n`;
-  parts.push(Buffer.from(xref, 'latin1'));
-  return Buffer.concat(parts);
-}
 
 /** Runs a command under GNU time -v; returns wall seconds and peak RSS (MB). */
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: Buffer): { wallS: number; cpuS: number; peakRssMb: number; ok: boolean; stderr: string } {
