@@ -5,7 +5,7 @@
  */
 import { utilityProcess } from 'electron';
 import type { BridgeProcess, ProcessLauncher } from '../../native/bridge/launcher.js';
-import { workerEntry } from '../../native/bridge/launcher.js';
+import { exitFanout, workerEntry } from '../../native/bridge/launcher.js';
 
 /** Launches bridge workers as Electron utility processes. */
 export const utilityLauncher: ProcessLauncher = {
@@ -19,24 +19,18 @@ export const utilityLauncher: ProcessLauncher = {
       // Vendor PKCS#11 drivers on macOS are often not signed by Apple.
       allowLoadingUnsignedLibraries: true,
     });
-    let exited = false;
-    const exitListeners: Array<(code: number | null, signal: string | null) => void> = [];
-    const done = (code: number | null, signal: string | null) => {
-      if (exited) return;
-      exited = true;
-      for (const l of exitListeners) l(code, signal);
-    };
-    child.on('exit', (code) => done(code, null));
-    child.on('error', () => done(null, 'error'));
+    const exit = exitFanout();
+    child.on('exit', (code) => exit.fire(code, null));
+    child.on('error', () => exit.fire(null, 'error'));
     const proc: BridgeProcess = {
       get pid() {
         return child.pid;
       },
       send: (m) => {
-        if (!exited) child.postMessage(m);
+        if (!exit.exited) child.postMessage(m);
       },
       onMessage: (l) => child.on('message', (m: unknown) => l(m)),
-      onExit: (l) => exitListeners.push(l),
+      onExit: (l) => exit.add(l),
       kill: () => {
         child.kill();
       },

@@ -32,28 +32,41 @@ export function workerEntry(): { file: string; execArgv: string[] } {
   return { file: here.replace(/launcher\.js$/, 'worker.js'), execArgv: [] };
 }
 
+/** Exit listeners called exactly once, whether 'exit', 'error' or both fire. */
+export function exitFanout() {
+  let exited = false;
+  const listeners: Array<(code: number | null, signal: string | null) => void> = [];
+  return {
+    get exited() {
+      return exited;
+    },
+    fire(code: number | null, signal: string | null): void {
+      if (exited) return;
+      exited = true;
+      for (const l of listeners) l(code, signal);
+    },
+    add(l: (code: number | null, signal: string | null) => void): void {
+      listeners.push(l);
+    },
+  };
+}
+
 /** The child_process.fork launcher. */
 export const forkLauncher: ProcessLauncher = {
   launch(env) {
     const { file, execArgv } = workerEntry();
     // stdio 'ignore' for stdout: a driver printing to stdout must not reach the CLI's JSON output.
     const child = fork(file, [], { env, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
-    let exited = false;
-    const exitListeners: Array<(code: number | null, signal: string | null) => void> = [];
-    const done = (code: number | null, signal: string | null) => {
-      if (exited) return;
-      exited = true;
-      for (const l of exitListeners) l(code, signal);
-    };
-    child.on('exit', (code, signal) => done(code, signal));
-    child.on('error', () => done(null, 'error'));
+    const exit = exitFanout();
+    child.on('exit', (code, signal) => exit.fire(code, signal));
+    child.on('error', () => exit.fire(null, 'error'));
     return {
       pid: child.pid,
       send: (m) => {
         if (child.connected) child.send(m as object);
       },
       onMessage: (l) => child.on('message', l),
-      onExit: (l) => exitListeners.push(l),
+      onExit: (l) => exit.add(l),
       kill: () => {
         child.kill('SIGKILL');
       },
