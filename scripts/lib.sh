@@ -23,7 +23,7 @@ as_root() {
 }
 
 pkg_installed() {
-  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+  [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == *"install ok installed"* ]]
 }
 
 # Installs the apt packages that are missing (apt-get update first, only when needed).
@@ -32,7 +32,7 @@ ensure_apt() {
     log "not a Debian/Ubuntu system: install by hand: ${KYSO_APT_PACKAGES[*]}"
     return 0
   fi
-  local missing=() p
+  local missing=() p policy
   for p in "${KYSO_APT_PACKAGES[@]}"; do pkg_installed "$p" || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing apt packages: ${missing[*]}"
@@ -40,7 +40,10 @@ ensure_apt() {
   # Ubuntu ships Chromium as a snap behind a transitional package: install what has a candidate.
   local installable=()
   for p in "${missing[@]}"; do
-    if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then installable+=("$p")
+    # Not `apt-cache policy | grep -q`: under pipefail, grep's early exit SIGPIPEs apt-cache
+    # and the pipeline reads as "no candidate".
+    policy=$(apt-cache policy "$p" 2>/dev/null || true)
+    if [[ $policy == *"Candidate: "[0-9]* ]]; then installable+=("$p")
     else log "warning: no apt candidate for $p (skipped)"
     fi
   done

@@ -17,6 +17,7 @@ import { call, code, events, get, login, ok, sendPackage, sendStatus, token } fr
 import { issueUser, makePackage, makeStatus, ORGS, signerOf } from './fixtures.js';
 
 const PG = process.env.KYSO_TEST_PG_URL;
+if (!PG && process.env.CI === 'true') throw new Error('KYSO_TEST_PG_URL is not set in CI: the PostgreSQL backend must be tested (scripts/pg-test.sh).');
 if (!PG) console.warn('KYSO_TEST_PG_URL is not set: the PostgreSQL backend of the inbox server is NOT tested in this run.');
 
 let bed: TestBed;
