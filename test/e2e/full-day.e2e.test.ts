@@ -164,7 +164,8 @@ async function sign(p: Page, input: string, output: string, tokenLabel: string, 
   await certSelect.selectOption((await certSelect.locator('option', { hasText: certCn }).getAttribute('value'))!);
   await p.getByTestId('role-select').selectOption(role);
   for (const [k, v] of Object.entries(stamp)) await p.getByTestId(`stamp-${k}`).fill(v);
-  await p.getByTestId('preview-page').waitFor({ timeout: 30_000 });
+  // Dragging only places a box once the page has rendered (data-ready).
+  await p.locator('[data-testid="preview-frame"][data-ready="true"]').waitFor({ timeout: 30_000 });
   const frame = (await p.getByTestId('preview-frame').boundingBox())!;
   const y0 = role === 'approval' ? 0.78 : 0.72;
   await p.mouse.move(frame.x + frame.width * 0.58, frame.y + frame.height * y0);

@@ -99,6 +99,7 @@ describe('main screens with a SoftHSM2 token', () => {
       for (let i = 0; i < d.length; i += 4) if (d[i]! < 200) ink++;
       return ink;
     }), { timeout: 20_000 }).toBeGreaterThan(500);
+    await page.locator('[data-testid="preview-frame"][data-ready="true"]').waitFor();
     const box = (await page.getByTestId('preview-frame').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.7);
     await page.mouse.down();

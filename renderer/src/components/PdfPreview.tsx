@@ -65,7 +65,10 @@ export function PdfPreview({ path, placement, onPlace }: PdfPreviewProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [doc, setDoc] = useState<PdfDoc | null>(null);
   const [pageNo, setPageNo] = useState(1);
-  const [viewport, setViewport] = useState<Viewport | null>(null);
+  // The viewport of the last finished render, with the file it belongs to: a render of the
+  // previous file must not accept a drag on the new one.
+  const [rendered, setRendered] = useState<{ vp: Viewport; path: string; page: number } | null>(null);
+  const viewport = rendered && rendered.path === path && rendered.page === pageNo ? rendered.vp : null;
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [drag, setDrag] = useState<{ x0: number; y0: number; x1: number; y1: number } | null>(null);
 
@@ -104,12 +107,13 @@ export function PdfPreview({ path, placement, onPlace }: PdfPreviewProps) {
       c.height = Math.floor(vp.height);
       const r = page.render({ canvas: c, viewport: vp });
       task = r;
-      void r.promise.then(() => live && setViewport(vp), () => {});
+      void r.promise.then(() => live && setRendered({ vp, path, page: pageNo }), () => {});
     });
     return () => {
       live = false;
       task?.cancel();
     };
+    // path is read with doc: doc changes whenever path does.
   }, [doc, pageNo]);
 
   /** Converts a box in canvas pixels to PDF user space. */
@@ -146,10 +150,10 @@ export function PdfPreview({ path, placement, onPlace }: PdfPreviewProps) {
           <button type="button" disabled={pageNo <= 1} onClick={() => setPageNo(pageNo - 1)} aria-label={t('ui.preview.prev')}>‹</button>
           <span data-testid="preview-page">{t('ui.preview.pageOf', { page: pageNo, count: pages })}</span>
           <button type="button" disabled={pageNo >= pages} onClick={() => setPageNo(pageNo + 1)} aria-label={t('ui.preview.next')}>›</button>
-          <span className="muted">{t('ui.preview.dragHint')}</span>
+          <span className="muted">{viewport ? t('ui.preview.dragHint') : t('ui.preview.rendering')}</span>
         </div>
       )}
-      <div className="page-frame" data-testid="preview-frame"
+      <div className="page-frame" data-testid="preview-frame" data-ready={viewport ? 'true' : 'false'} aria-busy={!viewport}
         onPointerDown={(e) => {
           if (!viewport) return;
           e.currentTarget.setPointerCapture(e.pointerId);
