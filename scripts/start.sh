@@ -11,4 +11,5 @@ ensure_apt
 ensure_node
 ensure_node_modules
 build
-exec node node_modules/tsx/dist/cli.mjs test/bed/demo.ts "$@"
+# One process (no tsx launcher in between), so the demo notices when npm goes away.
+exec node --import tsx test/bed/demo.ts "$@"

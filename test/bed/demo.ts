@@ -118,6 +118,9 @@ async function main(): Promise<number> {
   const stopAll = () => children.forEach(({ child }) => child.exitCode === null && child.signalCode === null && child.kill('SIGINT'));
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
+  // `npm start` stopped by SIGTERM kills only its own shell: when we are orphaned, stop too.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stopAll(), 1000).unref();
   const status = await appExited;
   stopAll();
   await Promise.all(children.map((c) => c.exited));
