@@ -32,6 +32,16 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * The environment a bridge process starts with: the caller's, minus NODE_EXTRA_CA_CERTS. The
+ * worker opens no TLS connection, and Node parses that CA bundle at start-up (about 40 ms on
+ * Debian's full bundle), which every `kyso sign` would wait for.
+ */
+export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _unused, ...rest } = env;
+  return rest;
+}
+
 /** A typed, restartable connection to one bridge process. */
 export class BridgeClient {
   readonly modulePath: string;
@@ -88,7 +98,7 @@ export class BridgeClient {
 
   private async start(): Promise<BridgeProcess> {
     const launcher = this.opts.launcher ?? forkLauncher;
-    const proc = launcher.launch({ ...(this.opts.env ?? process.env) });
+    const proc = launcher.launch(workerEnv(this.opts.env ?? process.env));
     this.generation++;
     proc.onMessage((m) => this.onMessage(m));
     proc.onExit((code, signal) => {

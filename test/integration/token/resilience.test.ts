@@ -1,4 +1,5 @@
 /** Issue 3: a crashed or hung bridge process, and a token pulled out while in use. */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenManager } from '../../../native/token-manager.js';
 import type { TokenChange } from '../../../native/types.js';
@@ -103,5 +104,14 @@ describe('bridge resilience (SoftHSM2, real processes)', { timeout: 180_000 }, (
     await bed.hsm.initToken('Kyso Token C', '11223344', '5566');
     process.kill(tm.client(SOFTHSM_MODULE).pid!, 'SIGKILL');
     await expect.poll(() => events.find((e) => e.kind === 'inserted' && e.label === 'Kyso Token C'), { timeout: 15_000, interval: 50 }).toBeTruthy();
+  });
+
+  it('starts the bridge without NODE_EXTRA_CA_CERTS (no TLS there; it slows start-up) but with the rest of the environment', async () => {
+    const tm = new TokenManager({ modules: [SOFTHSM_MODULE], env: { ...bed.hsm.env, NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' } });
+    managers.push(tm);
+    await tm.list();
+    const environ = readFileSync(`/proc/${tm.client(SOFTHSM_MODULE).pid!}/environ`, 'utf8').split('\0');
+    expect(environ).toContain(`SOFTHSM2_CONF=${bed.hsm.env.SOFTHSM2_CONF}`);
+    expect(environ.some((v) => v.startsWith('NODE_EXTRA_CA_CERTS='))).toBe(false);
   });
 });
