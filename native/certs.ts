@@ -1,18 +1,18 @@
-/** Parses a token's certificate into the details shown to people (subject, validity, usages). */
-import { createHash } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+/**
+ * Parses a token's certificate into the details shown to people (subject, validity, usages).
+ * Built on pkijs (which signing loads anyway) and node:crypto rather than @peculiar/x509, whose
+ * load and first parse cost `kyso sign` about 0.1 s before anything was signed. Names read
+ * as everywhere else in Kyso (main/pki/cert.ts nameToString: RFC 4514 order, `CN=..., C=VN`).
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import type * as asn1js from 'asn1js';
+import type * as pkijs from 'pkijs';
+import { nameToString, parseCertificate as parsePkijs, serialHex } from '../main/pki/cert.js';
 
-const keyUsageNames: Array<[number, string]> = [
-  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
-  [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
-  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
-  [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
-  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
-  [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
-  [x509.KeyUsageFlags.cRLSign, 'cRLSign'],
-  [x509.KeyUsageFlags.encipherOnly, 'encipherOnly'],
-  [x509.KeyUsageFlags.decipherOnly, 'decipherOnly'],
-];
+// KeyUsage bits (RFC 5280 4.2.1.3): bit 0 is the most significant bit of the first byte.
+const keyUsageNames = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
+const OID_KEY_USAGE = '2.5.29.15';
+const OID_EXT_KEY_USAGE = '2.5.29.37';
 
 const ekuNames: Record<string, string> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
@@ -40,23 +40,25 @@ export interface ParsedCertificate {
   spki: Uint8Array;
 }
 
-/** Parses a DER certificate. */
+/** Parses a DER certificate (a KysoError certInvalid on garbage). */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
-  const cert = new x509.X509Certificate(Buffer.from(der));
-  const ku = cert.getExtension(x509.KeyUsagesExtension);
-  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  const alg = cert.publicKey.algorithm.name;
+  const cert = parsePkijs(der);
+  const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid)?.parsedValue as unknown;
+  const ku = ext(OID_KEY_USAGE) as asn1js.BitString | undefined;
+  const kuBytes = ku?.valueBlock.valueHexView ?? new Uint8Array();
+  const eku = ext(OID_EXT_KEY_USAGE) as pkijs.ExtKeyUsage | undefined;
+  const alg = cert.subjectPublicKeyInfo.algorithm.algorithmId;
   return {
-    subject: cert.subject,
-    issuer: cert.issuer,
-    serial: cert.serialNumber,
-    notBefore: cert.notBefore.toISOString(),
-    notAfter: cert.notAfter.toISOString(),
-    keyUsage: ku ? keyUsageNames.filter(([bit]) => (ku.usages & bit) !== 0).map(([, n]) => n) : [],
-    extendedKeyUsage: eku ? eku.usages.map((u) => ekuNames[String(u)] ?? String(u)) : [],
-    keyType: alg.startsWith('RSA') ? 'RSA' : alg === 'ECDSA' || alg === 'EC' ? 'EC' : 'other',
+    subject: nameToString(cert.subject),
+    issuer: nameToString(cert.issuer),
+    serial: serialHex(cert),
+    notBefore: cert.notBefore.value.toISOString(),
+    notAfter: cert.notAfter.value.toISOString(),
+    keyUsage: keyUsageNames.filter((_, bit) => ((kuBytes[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0),
+    extendedKeyUsage: (eku?.keyPurposes ?? []).map((u) => ekuNames[u] ?? u),
+    keyType: alg === '1.2.840.113549.1.1.1' || alg === '1.2.840.113549.1.1.10' ? 'RSA' : alg === '1.2.840.10045.2.1' ? 'EC' : 'other',
     fingerprint: createHash('sha256').update(der).digest('hex'),
-    spki: new Uint8Array(cert.publicKey.rawData),
+    spki: new Uint8Array(new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' })),
   };
 }
 

@@ -9,8 +9,11 @@ const AIA = '1.3.6.1.5.5.7.1.1';
 const AD_OCSP = '1.3.6.1.5.5.7.48.1';
 const CRL_DP = '2.5.29.31';
 
+// Short names as OpenSSL prints them (-nameopt RFC2253); Vietnamese CAs put the citizen ID or
+// tax code in UID and the official's position in title.
 const rdnNames: Record<string, string> = {
-  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',
+  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.9': 'street', '2.5.4.10': 'O', '2.5.4.11': 'OU',
+  '2.5.4.12': 'title', '2.5.4.4': 'SN', '2.5.4.42': 'GN', '2.5.4.97': 'organizationIdentifier',
   '1.2.840.113549.1.9.1': 'E', '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.1': 'UID',
 };
 
