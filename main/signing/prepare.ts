@@ -14,6 +14,16 @@ import { nodeHashName } from './algorithms.js';
 import { hashRanges, type ContentsHole } from './byte-range.js';
 import { writeError } from './atomic.js';
 
+/** fdatasync of a file written so far (the caller fsyncs again when it is complete). */
+async function flushEarly(file: string): Promise<void> {
+  const fh = await open(file, 'r');
+  try {
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** A temp file with an update whose /Contents is still zeros, and the digest of its ranges. */
 export interface PreparedUpdate {
   temp: string;
@@ -54,7 +64,9 @@ export async function writeAndHash(
     }
   })();
   try {
-    const copy = options.copyFrom ? copyFile(options.copyFrom, temp) : Promise.resolve();
+    // The kernel copy ends well before the hash of a large file: flush the copied prefix to
+    // disk meanwhile, so the final fsync (after the signature) has only the update left.
+    const copy = options.copyFrom ? copyFile(options.copyFrom, temp).then(() => flushEarly(temp)) : Promise.resolve();
     await Promise.all([copy, prefixHash]);
     const fh = await open(temp, 'r+');
     try {
