@@ -1,6 +1,6 @@
 /**
  * Signing benchmark, side by side in one run on 1 MB, 10 MB and 100 MB PDFs (a page drawing
- * one large uncompressed image, like a scan): Kyso's CLI (compiled dist/, SoftHSM2 token key),
+ * one large uncompressed image, like a scan): Kyso's CLI (the dist/cli bundle, SoftHSM2 token key),
  * @signpdf/signpdf + pdf-lib (software P12 key), poppler's `pdfsig -add-signature` (NSS db
  * with a software key), and the floor (`openssl dgst -sha256` of the file + one
  * `pkcs11-tool --sign`). Wall time and peak RSS come from GNU time (-v) around each child.
@@ -14,12 +14,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestBed, type TestBed } from '../test/bed/index.js';
 import { scanLikePdf } from './scan-pdf.js';
+import { buildCli } from '../scripts/build-cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Runs only the compiled `sign` command (no registry of the other commands). */
-const SIGN_ONLY = `const { signCommand } = await import(${JSON.stringify(new URL('../dist/main/cli/commands/sign.js', import.meta.url).href)});
-process.exitCode = await signCommand.run(process.argv.slice(1), { lang: 'en', env: process.env, out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), isTty: false });`;
 
 /** One measured run. */
 export interface SignBenchRow {
@@ -76,8 +73,8 @@ function print(rows: SignBenchRow[]): void {
 export async function benchSign(opts: { sizesMb?: number[]; batch?: number } = {}): Promise<SignBenchRow[]> {
   const sizes = opts.sizesMb ?? [1, 10, 100];
   const batchN = opts.batch ?? 200;
-  // The CLI runs from dist/ as installed; rebuild so it matches the sources (type errors elsewhere do not block emit).
-  spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  // The CLI runs from its bundle (dist/cli) as installed; rebuild it so it matches the sources.
+  await buildCli();
   const bed: TestBed = await createTestBed();
   const rows: SignBenchRow[] = [];
   try {
@@ -98,10 +95,6 @@ export async function benchSign(opts: { sizesMb?: number[]; batch?: number } = {
       rows.push({ size, tool: 'floor (openssl dgst + pkcs11-tool)', wallS: dgst.wallS + p11.wallS, cpuS: dgst.cpuS + p11.cpuS, peakRssMb: Math.max(dgst.peakRssMb, p11.peakRssMb), ok: dgst.ok && p11.ok });
       const k = timed(process.execPath, [kyso, 'sign', input, '-o', path.join(dir, `kyso-${mb}.pdf`), ...tokenArgs], env);
       rows.push({ size, tool: 'kyso sign (CLI, token)', ...k, ...(k.ok ? {} : { note: k.stderr }) });
-      // The same command without the CLI registry: every other command module is imported
-      // eagerly by main/cli/commands/index.ts, which dominates start-up time and memory.
-      const e = timed(process.execPath, ['--input-type=module', '-e', SIGN_ONLY, input, '-o', path.join(dir, `kyso-engine-${mb}.pdf`), ...tokenArgs], env);
-      rows.push({ size, tool: 'kyso sign command only (no registry)', ...e, ...(e.ok ? {} : { note: e.stderr }) });
       const s = timed(process.execPath, ['--import', 'tsx', path.join(root, 'bench/sign-signpdf-child.ts'), input, path.join(dir, `signpdf-${mb}.pdf`), sw.p12]);
       rows.push({ size, tool: '@signpdf/signpdf + pdf-lib (P12)', ...s, ...(s.ok ? {} : { note: s.stderr }) });
       const p = timed('pdfsig', ['-add-signature', '-nssdir', `sql:${nss.db}`, '-nick', nss.nick, input, path.join(dir, `pdfsig-${mb}.pdf`)]);

@@ -1,4 +1,5 @@
-// Builds everything the app runs from: Node side (tsc -> dist/), preload (esbuild, CJS for
+// Builds everything the app runs from: Node side (tsc -> dist/, used by the Electron shell),
+// the `kyso` CLI bundle (esbuild -> dist/cli/, see build-cli.mjs), preload (esbuild, CJS for
 // Electron's sandbox) and renderer (vite -> dist/renderer). Skips parts whose tools are absent
 // so that `npm install` (prepare) works before devDependencies land.
 import { spawnSync } from 'node:child_process';
@@ -30,6 +31,10 @@ if (!existsSync(bin('tsc'))) {
 mkdirSync(path.join(root, 'dist'), { recursive: true });
 if (existsSync(path.join(root, 'tsconfig.build.json'))) tsc(['-p', 'tsconfig.build.json']);
 if (existsSync(path.join(root, 'main/shell/tsconfig.build.json'))) tsc(['-p', 'main/shell/tsconfig.build.json']);
+if (existsSync(bin('esbuild'))) {
+  const { buildCli } = await import('./build-cli.mjs');
+  await buildCli();
+}
 if (existsSync(bin('esbuild')) && existsSync(path.join(root, 'preload/preload.ts'))) {
   run(bin('esbuild'), ['preload/preload.ts', '--bundle', '--platform=node', '--format=cjs',
     '--external:electron', '--outfile=dist/preload/preload.cjs', '--log-level=warning']);

@@ -4,6 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** A running bridge process, as the client sees it. */
@@ -21,7 +22,7 @@ export interface ProcessLauncher {
   launch(env: NodeJS.ProcessEnv): BridgeProcess;
 }
 
-/** Path of the worker entry next to this file: the .ts source under tsx/vitest, else the compiled .js. */
+/** Path of the worker entry: the .ts source under tsx/vitest, else the compiled worker.js. */
 export function workerEntry(): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) {
@@ -29,7 +30,9 @@ export function workerEntry(): { file: string; execArgv: string[] } {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     return { file: here.replace(/launcher\.ts$/, 'worker.ts'), execArgv: ['--import', tsx] };
   }
-  return { file: here.replace(/launcher\.js$/, 'worker.js'), execArgv: [] };
+  // Compiled: worker.js sits beside this file (dist/native/bridge/), or beside the shared
+  // chunk this code was bundled into (dist/cli/).
+  return { file: path.join(path.dirname(here), 'worker.js'), execArgv: [] };
 }
 
 /** Exit listeners called exactly once, whether 'exit', 'error' or both fire. */
