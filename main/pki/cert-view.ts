@@ -7,6 +7,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { commonNameOf, nameToString, parseCertificate } from './cert.js';
 
 /** What the validator needs to know about one certificate. */
 export interface CertView {
@@ -40,6 +41,8 @@ export function certView(der: Uint8Array): CertView {
   if (hit) return hit;
   const x = new X509Certificate(buf);
   const p = new x509.X509Certificate(x.raw);
+  // Names as everywhere in Kyso (RFC 4514, see main/pki/cert.ts), not Node's one-per-line form.
+  const names = parseCertificate(x.raw);
   const ocspUrls: string[] = [];
   const caIssuerUrls: string[] = [];
   const crlUrls: string[] = [];
@@ -56,10 +59,10 @@ export function certView(der: Uint8Array): CertView {
     // Node also parses PEM: always keep (and fingerprint) the DER.
     der: x.raw,
     x,
-    subject: x.subject.replace(/\n/g, ', '),
-    issuer: x.issuer.replace(/\n/g, ', '),
-    commonName: cn(x.subject),
-    issuerCommonName: cn(x.issuer),
+    subject: nameToString(names.subject),
+    issuer: nameToString(names.issuer),
+    commonName: commonNameOf(names.subject) || nameToString(names.subject),
+    issuerCommonName: commonNameOf(names.issuer) || nameToString(names.issuer),
     serial: x.serialNumber.toLowerCase(),
     notBefore: new Date(x.validFrom),
     notAfter: new Date(x.validTo),
@@ -73,11 +76,6 @@ export function certView(der: Uint8Array): CertView {
   };
   cache.set(buf, view);
   return view;
-}
-
-function cn(dn: string): string {
-  const m = /(?:^|\n)CN=([^\n]*)/.exec(dn);
-  return m?.[1] ?? dn.split('\n')[0] ?? dn;
 }
 
 /** True when `issuer` issued `cert`: names chain and the signature verifies. */

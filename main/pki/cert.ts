@@ -68,12 +68,23 @@ export function toArrayBuffer(u: Uint8Array): ArrayBuffer {
   return ab;
 }
 
-/** Renders a distinguished name as `CN=..., O=..., C=..` (most specific first). */
+/** Escapes an attribute value as RFC 4514 asks (so a comma inside an O stays inside it). */
+function escapeDnValue(v: string): string {
+  return v.replace(/[,+"\\<>;]/g, (c) => `\\${c}`).replace(/^[ #]/, (c) => `\\${c}`).replace(/ $/, '\\ ');
+}
+
+/** Renders a distinguished name as `CN=..., O=..., C=..` (most specific first, RFC 4514). */
 export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
   return name.typesAndValues
-    .map((tv) => `${rdnNames[tv.type] ?? tv.type}=${String(tv.value.valueBlock.value)}`)
+    .map((tv) => `${rdnNames[tv.type] ?? tv.type}=${escapeDnValue(String(tv.value.valueBlock.value))}`)
     .reverse()
     .join(', ');
+}
+
+/** The (first) common name of a distinguished name, unescaped; '' when there is none. */
+export function commonNameOf(name: pkijs.RelativeDistinguishedNames): string {
+  const cn = name.typesAndValues.find((tv) => tv.type === '2.5.4.3');
+  return cn ? String(cn.value.valueBlock.value) : '';
 }
 
 /** Serial number as lower-case hex without leading zeros. */
@@ -85,6 +96,8 @@ export function serialHex(cert: pkijs.Certificate): string {
 /** Summary of a certificate for display, matching and logs (never secret). */
 export interface CertInfo {
   subject: string;
+  /** The subject's CN, unescaped ('' when absent). */
+  commonName: string;
   issuer: string;
   serial: string;
   notBefore: Date;
@@ -110,6 +123,7 @@ function certInfoUncached(der: Uint8Array): CertInfo {
   const issuer = nameToString(c.issuer);
   return {
     subject,
+    commonName: commonNameOf(c.subject),
     issuer,
     serial: serialHex(c),
     notBefore: c.notBefore.value,

@@ -84,7 +84,7 @@ export async function prepareSignature(input: string, output: string, options: S
       const up = new IncrementalUpdate(pdf);
       const contents = up.placeholder(options.contentsRoom ?? cmsRoom(options.signer, atLeast(level, 'B-T')));
       const byteRange = up.byteRangePlaceholder();
-      const cn = /CN=([^,]+)/.exec(certInfo(options.signer.certificate).subject)?.[1] ?? '';
+      const cn = certInfo(options.signer.certificate).commonName;
       const sigDict = dict({
         Type: name('Sig'),
         Filter: name('Adobe.PPKLite'),
