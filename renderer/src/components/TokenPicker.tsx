@@ -3,6 +3,7 @@ import { listTokens } from '../api/token-list.js';
 import { useEffect, useId } from 'react';
 import type { OutputOf } from '../../../main/api/index.js';
 import { useLoad, useEvent } from '../hooks.js';
+import { displayName } from '../dn.js';
 import { formatDate, useI18n } from '../i18n.js';
 import { ErrorBanner } from './ErrorBanner.js';
 
@@ -77,7 +78,11 @@ export function TokenPicker({ value, onChange }: TokenPickerProps) {
         {t('ui.token.certificate')}
         <select id={`${id}-c`} value={value?.fingerprint ?? ''} data-testid="cert-select"
           onChange={(e) => current && onChange({ key: tokenKey(current), fingerprint: e.target.value }, current)}>
-          {certs.map((c) => <option key={c.fingerprint} value={c.fingerprint}>{c.subject} ({t('ui.token.until', { date: formatDate(c.notAfter, lang) })})</option>)}
+          {certs.map((c) => (
+            <option key={c.fingerprint} value={c.fingerprint} title={c.subject}>
+              {displayName(c.subject)} — {displayName(c.issuer)} ({t('ui.token.until', { date: formatDate(c.notAfter, lang) })})
+            </option>
+          ))}
         </select>
       </label>
       {cert?.expiresSoon && <p className="warn" role="status">{t('ui.token.expiresSoon', { date: formatDate(cert.notAfter, lang) })}</p>}

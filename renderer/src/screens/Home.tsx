@@ -5,6 +5,7 @@ import type { EventPayload } from '../../../main/api/index.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { signingTokens } from '../components/TokenPicker.js';
 import { useEvent, useLoad } from '../hooks.js';
+import { displayName } from '../dn.js';
 import { formatDate, formatDateTime, useI18n } from '../i18n.js';
 
 /** The home screen. */
@@ -32,7 +33,7 @@ export function Home() {
             <ul>{choices.map((c) => <li key={c.module + c.token.label}>{c.token.label} <span className="muted">({c.token.certificates.length} {t('ui.home.certs')})</span></li>)}</ul>
           )}
           {expiring.map((e) => (
-            <p key={e.cert.fingerprint} className="warn" role="status">{t('ui.home.expiring', { token: e.token, subject: e.cert.subject, date: formatDate(e.cert.notAfter, lang) })}</p>
+            <p key={e.cert.fingerprint} className="warn" role="status">{t('ui.home.expiring', { token: e.token, subject: displayName(e.cert.subject), date: formatDate(e.cert.notAfter, lang) })}</p>
           ))}
         </div>
         <div className="card" data-testid="home-inbox">
