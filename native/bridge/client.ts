@@ -5,7 +5,7 @@
  * for the PIN again, never replay it).
  */
 import { KysoError } from '../../main/api/errors.js';
-import { forkLauncher, type BridgeProcess, type ProcessLauncher } from './launcher.js';
+import { forkLauncher, workerEnv, type BridgeProcess, type ProcessLauncher } from './launcher.js';
 import { responseSchema, resultSchemas, type BridgeCall, type BridgeOp, type BridgeResult } from './protocol.js';
 
 /** Options of a bridge client. */
@@ -30,16 +30,6 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   timer: NodeJS.Timeout;
-}
-
-/**
- * The environment a bridge process starts with: the caller's, minus NODE_EXTRA_CA_CERTS. The
- * worker opens no TLS connection, and Node parses that CA bundle at start-up (about 40 ms on
- * Debian's full bundle), which every `kyso sign` would wait for.
- */
-export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { NODE_EXTRA_CA_CERTS: _unused, ...rest } = env;
-  return rest;
 }
 
 /** A typed, restartable connection to one bridge process. */

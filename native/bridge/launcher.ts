@@ -35,44 +35,90 @@ export function workerEntry(): { file: string; execArgv: string[] } {
   return { file: path.join(path.dirname(here), 'worker.js'), execArgv: [] };
 }
 
-/** Exit listeners called exactly once, whether 'exit', 'error' or both fire. */
+/**
+ * The environment a bridge process starts with: the caller's, minus NODE_EXTRA_CA_CERTS. The
+ * worker opens no TLS connection, and Node parses that CA bundle at start-up (about 40 ms on
+ * Debian's full bundle), which every `kyso sign` would wait for.
+ */
+export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _unused, ...rest } = env;
+  return rest;
+}
+
+/** Exit listeners called exactly once, whether 'exit', 'error' or both fire (or already fired). */
 export function exitFanout() {
-  let exited = false;
+  let exit: [number | null, string | null] | undefined;
   const listeners: Array<(code: number | null, signal: string | null) => void> = [];
   return {
     get exited() {
-      return exited;
+      return exit !== undefined;
     },
     fire(code: number | null, signal: string | null): void {
-      if (exited) return;
-      exited = true;
+      if (exit) return;
+      exit = [code, signal];
       for (const l of listeners) l(code, signal);
     },
     add(l: (code: number | null, signal: string | null) => void): void {
-      listeners.push(l);
+      if (exit) l(...exit);
+      else listeners.push(l);
     },
   };
+}
+
+/** Forks one worker; `held` false leaves it out of the event loop until it is adopted. */
+function forkWorker(env: NodeJS.ProcessEnv, held: boolean): { proc: BridgeProcess; hold(): void } {
+  const { file, execArgv } = workerEntry();
+  // stdio 'ignore' for stdout: a driver printing to stdout must not reach the CLI's JSON output.
+  const child = fork(file, [], { env, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+  const exit = exitFanout();
+  child.on('exit', (code, signal) => exit.fire(code, signal));
+  child.on('error', () => exit.fire(null, 'error'));
+  const hold = () => {
+    child.ref();
+    child.channel?.ref();
+  };
+  if (!held) {
+    child.unref();
+    child.channel?.unref();
+  }
+  const proc: BridgeProcess = {
+    pid: child.pid,
+    send: (m) => {
+      if (child.connected) child.send(m as object);
+    },
+    onMessage: (l) => child.on('message', l),
+    onExit: (l) => exit.add(l),
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+  return { proc, hold };
+}
+
+const envKey = (env: NodeJS.ProcessEnv) => JSON.stringify(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const prewarmed: Array<{ key: string; proc: BridgeProcess; hold(): void }> = [];
+
+/**
+ * Starts a worker now, so that its Node start-up overlaps the caller's own module loading
+ * (`kyso sign`); the next fork launch with the same environment adopts it. One not adopted
+ * does not keep the process alive and is killed at exit. Returns its pid.
+ */
+export function prewarmWorker(env: NodeJS.ProcessEnv): number | undefined {
+  if (!prewarmed.length) process.once('exit', () => prewarmed.splice(0).forEach((w) => w.proc.kill()));
+  const w = forkWorker(env, false);
+  prewarmed.push({ key: envKey(env), ...w });
+  return w.proc.pid;
 }
 
 /** The child_process.fork launcher. */
 export const forkLauncher: ProcessLauncher = {
   launch(env) {
-    const { file, execArgv } = workerEntry();
-    // stdio 'ignore' for stdout: a driver printing to stdout must not reach the CLI's JSON output.
-    const child = fork(file, [], { env, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
-    const exit = exitFanout();
-    child.on('exit', (code, signal) => exit.fire(code, signal));
-    child.on('error', () => exit.fire(null, 'error'));
-    return {
-      pid: child.pid,
-      send: (m) => {
-        if (child.connected) child.send(m as object);
-      },
-      onMessage: (l) => child.on('message', l),
-      onExit: (l) => exit.add(l),
-      kill: () => {
-        child.kill('SIGKILL');
-      },
-    };
+    const i = prewarmed.findIndex((w) => w.key === envKey(env));
+    if (i >= 0) {
+      const [w] = prewarmed.splice(i, 1);
+      w!.hold();
+      return w!.proc;
+    }
+    return forkWorker(env, true).proc;
   },
 };

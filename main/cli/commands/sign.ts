@@ -147,6 +147,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const appearance = appearanceFrom(o, placement?.rect !== undefined || placement?.anchor !== undefined);
   const tsa = tsaFrom(str(o, 'tsa'), io.env);
   if (level !== 'B-B' && !tsa) throw new KysoError('signTsaRequired', { level });
+  // The token bridge's own Node process boots while this one loads the engine below.
+  const { prewarmWorker, workerEnv } = await import('../../../native/bridge/launcher.js');
+  prewarmWorker(workerEnv({ ...process.env, ...io.env }));
   // The engine (pkijs, token bridge) loads only when signing, not for every `kyso` command.
   const [{ openTokenSigner }, { signBatch }] = await Promise.all([import('./sign-token.js'), import('../../signing/batch.js')]);
   const session = await openTokenSigner(io, {
