@@ -36,6 +36,7 @@ const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 /** A client of one inbox server, logged in as the holder of `signer`. */
 export class InboxApi {
   private session?: LoginResponse;
+  private loggingIn?: Promise<LoginResponse>;
 
   constructor(
     /** Server base URL, e.g. `http://127.0.0.1:8443`. */
@@ -48,9 +49,18 @@ export class InboxApi {
     return (await this.login()).organization;
   }
 
-  /** Logs in with the certificate (reuses a live session). */
+  /** Logs in with the certificate (reuses a live session; concurrent callers share one login). */
   async login(force = false): Promise<LoginResponse> {
     if (this.session && !force && Date.parse(this.session.expiresAt) - Date.now() > 30_000) return this.session;
+    // One challenge and one token signature for all callers that arrive meanwhile (a screen
+    // that loads two lists at once must not ask the token twice).
+    this.loggingIn ??= this.freshLogin().finally(() => {
+      this.loggingIn = undefined;
+    });
+    return this.loggingIn;
+  }
+
+  private async freshLogin(): Promise<LoginResponse> {
     const ch = await requestJson({ method: 'POST', url: this.url(endpoints.challenge), body: { json: {} } }, challengeResponseSchema);
     const { scheme, algorithm } = loginScheme(this.signer);
     const signature = await this.signer.sign(loginSignedData(ch.challengeId, ch.nonce), 'SHA-256', scheme);
