@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.js';
 import { createTestBed, OFFICIAL_TOKEN, SEAL_TOKEN, SUBJECTS, type BedCert, type TestBed } from '../bed/index.js';
 import { launchChromium } from './helpers/browser.js';
@@ -65,6 +65,12 @@ beforeAll(async () => {
   };
   a = await page(hostA.url);
   b = await page(hostB.url);
+});
+
+// A failed step leaves both windows' screenshots in the temp folder, for the CI log reader.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const [name, p] of [['a', a], ['b', b]] as const) await p?.screenshot({ path: path.join(os.tmpdir(), `kyso-day-fail-${name}.png`), fullPage: true }).catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -221,6 +227,7 @@ describe('a day of work between two bodies', () => {
     await a.getByTestId('send-files').fill(issued);
     await a.getByTestId('send-start').click();
     await expect.poll(() => a.getByTestId('send-delivery').textContent(), { timeout: 60_000 }).toBe('đã gửi');
+    await a.screenshot({ path: path.join(shots, 'send.png') });
   });
 
   it("B's clerk sees it arrive validated TOTAL_PASSED and registers it", async () => {
@@ -231,6 +238,7 @@ describe('a day of work between two bodies', () => {
     await row.waitFor({ timeout: 60_000 });
     await row.click();
     expect(await b.getByTestId('inbox-validation').textContent()).toBe('TOTAL_PASSED');
+    expect(await b.getByTestId('inbox-validation').locator('..').textContent()).toBe('HỢP LỆ TOTAL_PASSED');
     await b.screenshot({ path: path.join(shots, 'inbox.png') });
     await b.getByTestId('inbox-accept').click();
     await expect.poll(() => b.getByTestId('inbox-state').textContent(), { timeout: 30_000 }).toMatch(/^Đã vào sổ — số đến 1\/\d{4}/);

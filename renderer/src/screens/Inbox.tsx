@@ -15,6 +15,18 @@ export function validationClass(s: string | null): string {
   return 'warn';
 }
 
+/** A validation result in words ("HỢP LỆ") with its ETSI code, when the code is one we name. */
+function IndicationText({ code, testId }: { code: string; testId?: string }) {
+  const { t } = useI18n();
+  const known = ['TOTAL_PASSED', 'TOTAL_FAILED', 'INDETERMINATE'].includes(code);
+  return (
+    <>
+      {known && <>{t(`verify.indication.${code}`)} </>}
+      <code data-testid={testId}>{code}</code>
+    </>
+  );
+}
+
 /** The detail pane of one document. */
 function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
   const api = useApi();
@@ -38,7 +50,9 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
         <dt>{t('ui.doc.type')}</dt><dd>{d.type}</dd>
         <dt>{t('ui.doc.received')}</dt><dd>{formatDateTime(d.receivedAt, lang)}</dd>
         <dt>{t('ui.doc.validation')}</dt>
-        <dd className={validationClass(d.validationStatus)} data-testid="inbox-validation">{d.validationStatus ?? t('ui.doc.noSignature')}</dd>
+        <dd className={validationClass(d.validationStatus)}>
+          {d.validationStatus ? <IndicationText code={d.validationStatus} testId="inbox-validation" /> : t('ui.doc.noSignature')}
+        </dd>
         <dt>{t('ui.doc.state')}</dt><dd data-testid="inbox-state">{t(`ui.doc.state.${d.state}`)}{d.arrivalNumber != null ? ` — ${t('ui.doc.arrival', { number: d.arrivalNumber, year: d.arrivalYear ?? '' })}` : ''}{d.reason ? ` — ${d.reason}` : ''}</dd>
       </dl>
       <h3>{t('ui.doc.files')}</h3>
@@ -46,7 +60,7 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
         {show.data?.files.map((f) => (
           <li key={f.sha256}>
             <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path })}>{f.name}</button>{' '}
-            <span className={validationClass(f.validationStatus)}>{f.validationStatus ?? ''}</span>
+            <span className={validationClass(f.validationStatus)}>{f.validationStatus ? <IndicationText code={f.validationStatus} /> : ''}</span>
           </li>
         ))}
       </ul>

@@ -24,7 +24,8 @@ function SignaturePanel({ sig }: { sig: Sig }) {
   return (
     <article className="card" data-testid="sig-panel" aria-label={sig.field}>
       <h2>
-        <span className={`badge ${validationClass(sig.indication)}`} data-testid="sig-indication" title={t(`verify.indication.${sig.indication}`)}>{sig.indication}</span>{' '}
+        <span className={`badge ${validationClass(sig.indication)}`}>{t(`verify.indication.${sig.indication}`)}</span>{' '}
+        <code className="muted" data-testid="sig-indication">{sig.indication}</code>{' '}
         {sig.kind === 'documentTimestamp' ? t('ui.verify.docTimestamp') : sig.signer ?? sig.field}
       </h2>
       {sig.subIndication && <p className={validationClass(sig.indication)}>{sig.subIndication}</p>}
