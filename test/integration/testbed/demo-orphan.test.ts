@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { isAlive } from '../../bed/run.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const home = mkdtempSync(path.join(os.tmpdir(), 'kyso-demo-orphan-'));
 const started: number[] = [];
 afterAll(() => {
   // Whatever the verdict, leave no process behind.
-  for (const pid of started.filter(alive)) process.kill(pid, 'SIGKILL');
+  for (const pid of started.filter(isAlive)) process.kill(pid, 'SIGKILL');
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -38,14 +39,6 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 it('stops the inbox server and the app when its parent shell is killed', async () => {
   const [bedPort, inboxPort] = [await freePort(), await freePort()];
@@ -67,5 +60,5 @@ it('stops the inbox server and the app when its parent shell is killed', async (
   expect(services).toHaveLength(2);
 
   sh.kill('SIGKILL');
-  await expect.poll(() => [demo!, ...services].filter(alive), { timeout: 20_000, interval: 250 }).toEqual([]);
+  await expect.poll(() => [demo!, ...services].filter(isAlive), { timeout: 20_000, interval: 250 }).toEqual([]);
 }, 180_000);

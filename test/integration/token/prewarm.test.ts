@@ -3,18 +3,11 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { isAlive } from '../../bed/run.js';
 import { exitFanout, forkLauncher, prewarmWorker, workerEnv } from '../../../native/bridge/launcher.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('prewarmed bridge workers', () => {
   it('the next launch with the same environment adopts the prewarmed process; another environment gets a new one', () => {
@@ -39,7 +32,7 @@ describe('prewarmed bridge workers', () => {
     );
     const pid = Number(out.trim());
     expect(pid).toBeGreaterThan(0);
-    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => isAlive(pid), { timeout: 10_000 }).toBe(false);
   });
 
   it('exit listeners added after the exit are still called, once', () => {

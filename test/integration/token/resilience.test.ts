@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenManager } from '../../../native/token-manager.js';
 import type { TokenChange } from '../../../native/types.js';
+import { isAlive } from '../../bed/run.js';
 import { SOFTHSM_MODULE } from '../../bed/softhsm.js';
 import { createTokenBed, LABEL_A, LABEL_B, PIN_A, PIN_B, type TokenBed } from './fixture.js';
 import type { KysoError } from '../../../main/api/errors.js';
@@ -77,7 +78,7 @@ describe('bridge resilience (SoftHSM2, real processes)', { timeout: 180_000 }, (
     expect(err?.code).toBe('tokenTimeout');
     expect(err?.params).toMatchObject({ module: SOFTHSM_MODULE, op: 'sign' });
     // The stuck process was killed; a new one serves the next calls (logged out).
-    await expect.poll(() => { try { process.kill(pid, 0); return true; } catch { return false; } }, { timeout: 10_000, interval: 50 }).toBe(false);
+    await expect.poll(() => isAlive(pid), { timeout: 10_000, interval: 50 }).toBe(false);
     expect(await codeOf(signer.sign(data, 'SHA-256', 'RSA-PKCS1'))).toBe('tokenNotLoggedIn');
     await tm.login(A, PIN_A);
     expect((await (await tm.getSigner(A, { keyId: '01' })).sign(data, 'SHA-256', 'RSA-PKCS1')).length).toBe(256);
