@@ -3,15 +3,15 @@
  * temp files while hashing them, then verifies the XML-DSig over envelope + attachment
  * digests. On any error every file it wrote is removed before the KysoError is thrown.
  */
-import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { KysoError, isKysoError } from '../../api/errors.js';
 import { DEFAULT_LIMITS } from '../protocol.js';
 import { findEnvelope, verifyEnvelope } from './dsig.js';
 import { readManifest, readMessageHeader, readTraceHeaderList } from './envelope.js';
-import { AttachmentScanner, closeStream } from './scanner.js';
+import { AttachmentScanner } from './scanner.js';
+import { closeSink, endSink, openSink, writeChunk } from './sink.js';
 import { attachmentMetaSchema, type AttachmentMeta, type Bussiness, type MessageHeader, type TraceHeader } from './types.js';
 import { child, parseXml, validate } from './xml.js';
 
@@ -58,18 +58,13 @@ function rootName(head: string): string {
   return m[1]!;
 }
 
-async function drain(w: WriteStream): Promise<void> {
-  // events.once removes its listeners afterwards (no listener build-up over a long upload).
-  await once(w, 'drain');
-}
-
 /** Reads and verifies a package from a path or a byte stream (e.g. an HTTP request). */
 export async function readPackage(input: string | AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array>, opts: ReadOptions): Promise<ParsedPackage> {
   const maxEnvelope = opts.maxEnvelopeBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes;
   const maxPackage = opts.maxPackageBytes ?? DEFAULT_LIMITS.maxPackageBytes;
   const src = typeof input === 'string' ? createReadStream(input, { highWaterMark: 256 * 1024 }) : input;
   const total = createHash('sha256');
-  const copy = opts.copyTo ? createWriteStream(opts.copyTo) : undefined;
+  const copy = opts.copyTo ? openSink(opts.copyTo) : undefined;
   let bytes = 0;
   let headParts: Buffer[] = [];
   let headLen = 0;
@@ -82,7 +77,7 @@ export async function readPackage(input: string | AsyncIterable<Buffer | Uint8Ar
       bytes += chunk.length;
       if (bytes > maxPackage) throw new KysoError('edxmlTooLarge', { limit: maxPackage });
       total.update(chunk);
-      if (copy && !copy.write(chunk)) await drain(copy);
+      if (copy) await writeChunk(copy, chunk);
       if (scanner) {
         await scanner.push(chunk);
         continue;
@@ -113,7 +108,7 @@ export async function readPackage(input: string | AsyncIterable<Buffer | Uint8Ar
     }
     if (!scanner || !doc || !early) throw new KysoError('edxmlMalformed', { reason: 'no complete edXMLEnvelope' });
     await scanner.end();
-    if (copy) await new Promise<void>((resolve, reject) => copy.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (copy) await endSink(copy);
     const attachments = scanner.attachments.map((a, i): ParsedAttachment => {
       const meta = validate(
         attachmentMetaSchema,
@@ -139,10 +134,12 @@ export async function readPackage(input: string | AsyncIterable<Buffer | Uint8Ar
     };
   } catch (e) {
     await scanner?.abort();
-    if (copy) await closeStream(copy);
+    if (copy) await closeSink(copy);
     await Promise.all([...(scanner?.files ?? []), ...(opts.copyTo ? [opts.copyTo] : [])].map((f) => unlink(f).catch(() => undefined)));
     if (typeof input === 'string') (src as ReturnType<typeof createReadStream>).destroy();
     if (isKysoError(e)) throw e;
+    // A full disk is not a malformed package: say what happened (nothing was kept).
+    if ((e as NodeJS.ErrnoException).code === 'ENOSPC') throw new KysoError('diskFull', { path: opts.copyTo ?? opts.tmpDir });
     throw new KysoError('edxmlMalformed', { reason: e instanceof Error ? e.message.slice(0, 200) : 'unreadable' }, { cause: e });
   }
 }

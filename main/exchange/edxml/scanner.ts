@@ -4,13 +4,13 @@
  * hashed, so a package of any size is read in constant memory. Strict: no comments, CDATA,
  * processing instructions or stray text in this part.
  */
-import { once } from 'node:events';
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { KysoError } from '../../api/errors.js';
 import { Base64Decoder } from './base64.js';
+import { closeSink, endSink, openSink, writeChunk } from './sink.js';
 
 /** An attachment as scanned: raw metadata texts, where its bytes went, their digest. */
 export interface ScannedAttachment {
@@ -38,14 +38,6 @@ export function decodeEntities(s: string): string {
   });
 }
 
-/** Destroys a write stream and waits until its file descriptor is closed. */
-export function closeStream(w: WriteStream): Promise<void> {
-  if (w.closed) return Promise.resolve();
-  return new Promise((resolve) => {
-    w.once('close', () => resolve());
-    w.destroy();
-  });
-}
 
 interface Current {
   fields: Record<string, string>;
@@ -159,9 +151,8 @@ export class AttachmentScanner {
     } catch {
       throw new KysoError('edxmlBadBase64', { contentId: this.label() });
     }
-    if (!c.file && !this.discard) c.file = createWriteStream(c.path);
-    const f = c.file;
-    if (f) await new Promise<void>((resolve, reject) => f.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (!c.file && !this.discard) c.file = openSink(c.path);
+    if (c.file) await endSink(c.file);
     const fields = Object.fromEntries(Object.entries(c.fields).map(([k, v]) => [k, decodeEntities(v).trim()]));
     this.attachments.push({ fields, path: c.path, size: c.size, sha256: c.hash.digest() });
     this.cur = undefined;
@@ -182,9 +173,8 @@ export class AttachmentScanner {
       if (this.cur.size > this.maxAttachmentBytes) throw new KysoError('edxmlTooLarge', { limit: this.maxAttachmentBytes });
       this.cur.hash.update(bytes);
       if (this.discard) return;
-      this.cur.file ??= createWriteStream(this.cur.path);
-      const f = this.cur.file;
-      if (!f.write(bytes)) await once(f, 'drain');
+      this.cur.file ??= openSink(this.cur.path);
+      await writeChunk(this.cur.file, bytes);
       return;
     }
     if (META.has(top) && this.cur) {
@@ -198,6 +188,6 @@ export class AttachmentScanner {
 
   /** Closes any open temp file (after an error) so it can be deleted. */
   async abort(): Promise<void> {
-    if (this.cur?.file) await closeStream(this.cur.file);
+    if (this.cur?.file) await closeSink(this.cur.file);
   }
 }

@@ -4,7 +4,7 @@
  * a file that changed between the passes is an error, never a silently wrong package.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, type WriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { z } from 'zod';
@@ -15,6 +15,7 @@ import { documentIdOf, manifestXml, messageHeaderXml, traceHeaderListXml } from 
 import { formatEdxmlTimestamp } from './time.js';
 import { attachmentMetaSchema, bussinessSchema, EDXML_NS, messageHeaderSchema, traceHeaderSchema, type TraceHeader } from './types.js';
 import { el, parseXml, validate } from './xml.js';
+import { closeSink, endSink, openSink, writeChunk } from './sink.js';
 
 /** One attachment to pack: its metadata and either a file path or bytes. */
 export interface AttachmentSource {
@@ -82,28 +83,20 @@ export async function buildSignedHead(input: PackageInput, signer: Signer, diges
   return { head: head(sig), documentId };
 }
 
-function writeTo(out: Writable, s: string | Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const ok = out.write(s, (err) => (err ? reject(err) : undefined));
-    if (ok) resolve();
-    else out.once('drain', resolve);
-  });
-}
-
 /** Writes a signed edXML package to a path (atomically: temp + rename) or a Writable (left open). */
 export async function writePackage(input: PackageInput, signer: Signer, out: string | Writable): Promise<WrittenPackage> {
   const digests: AttachmentDigest[] = [];
   for (const a of input.attachments) digests.push({ contentId: a.meta.contentId, sha256: await hashOf(a) });
   const { head, documentId } = await buildSignedHead(input, signer, digests);
   const tmp = typeof out === 'string' ? `${out}.${process.pid}.${Date.now()}.tmp` : undefined;
-  const stream = tmp ? createWriteStream(tmp) : (out as Writable);
+  const stream = tmp ? openSink(tmp) : (out as Writable);
   const total = createHash('sha256');
   let bytes = 0;
   const put = async (s: string | Buffer) => {
     const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
     total.update(b);
     bytes += b.length;
-    await writeTo(stream, b);
+    await writeChunk(stream, b);
   };
   try {
     await put(head + '<edXML:AttachmentEncoded>');
@@ -120,12 +113,12 @@ export async function writePackage(input: PackageInput, signer: Signer, out: str
     }
     await put('</edXML:AttachmentEncoded></edXML:edXML>\n');
     if (tmp) {
-      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      await endSink(stream);
       await rename(tmp, out as string);
     }
   } catch (e) {
     if (tmp) {
-      stream.destroy();
+      await closeSink(stream as WriteStream);
       await unlink(tmp).catch(() => undefined);
     }
     throw e;
