@@ -11,6 +11,8 @@ import { hasMessage } from '../../../resources/locales/index.js';
 import { formatDateTime, useI18n } from '../i18n.js';
 import { validationClass } from './Inbox.js';
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
 type FileResult = OutputOf<'verify:file'>;
 type Sig = FileResult['signatures'][number];
 
@@ -18,14 +20,17 @@ type Sig = FileResult['signatures'][number];
 function SignaturePanel({ sig }: { sig: Sig }) {
   const { t, lang } = useI18n();
   // Reasons are localized by their stable code; the engine's English detail is the fallback.
+  // Times in the engine's parameters are ISO 8601 UTC: show them as every other date here.
+  const shown = (params: Record<string, string | number>) =>
+    Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && ISO_TIME.test(v) ? formatDateTime(v, lang) : v]));
   const reason = (code: string, params: Record<string, string | number>, detail: string) =>
-    hasMessage(lang, `verify.reason.${code}`) ? t(`verify.reason.${code}`, params) : detail;
+    hasMessage(lang, `verify.reason.${code}`) ? t(`verify.reason.${code}`, shown(params)) : detail;
   const when = (v: string | null) => (v ? formatDateTime(v, lang) : '—');
   return (
     <article className="card" data-testid="sig-panel" aria-label={sig.field}>
       <h2>
         <span className={`badge ${validationClass(sig.indication)}`}>{t(`verify.indication.${sig.indication}`)}</span>{' '}
-        <code className="muted" data-testid="sig-indication">{sig.indication}</code>{' '}
+        <code className="muted indication-code" data-testid="sig-indication">{sig.indication}</code>{' '}
         {sig.kind === 'documentTimestamp' ? t('ui.verify.docTimestamp') : sig.signer ?? sig.field}
       </h2>
       {sig.subIndication && <p className={validationClass(sig.indication)}>{sig.subIndication}</p>}
