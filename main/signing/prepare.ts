@@ -16,7 +16,8 @@ import { writeError } from './atomic.js';
 
 /** fdatasync of a file written so far (the caller fsyncs again when it is complete). */
 async function flushEarly(file: string): Promise<void> {
-  const fh = await open(file, 'r');
+  // 'r+', not 'r': Windows flushes (FlushFileBuffers) only through a handle opened for writing.
+  const fh = await open(file, 'r+');
   try {
     await fh.datasync();
   } finally {
