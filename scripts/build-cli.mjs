@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Packages loaded from node_modules at run time, never bundled. */
-export const CLI_EXTERNALS = ['pkcs11js', 'better-sqlite3', 'pg', 'electron', 'tsx'];
+const CLI_EXTERNALS = ['pkcs11js', 'better-sqlite3', 'pg', 'electron', 'tsx'];
 
 /** Builds dist/cli/main.js (the CLI) and dist/cli/worker.js (the token bridge) into `outdir`. */
 export async function buildCli(outdir = path.join(root, 'dist', 'cli')) {
