@@ -49,13 +49,17 @@ describe('PINs never leak', { timeout: 240_000 }, () => {
     writeFileSync(pinFile, `${PIN_A}\n`);
     const base = ['token', 'list', '--module', SOFTHSM_MODULE, '--token', LABEL_A, '--login'];
     // Real processes (their bridges' stderr included) for the main cases; the rest in-process.
-    const runs = await Promise.all([
-      cli([...base, '--pin-env', 'KYSO_TEST_PIN', '--json'], { KYSO_TEST_PIN: PIN_A }),
-      cli([...base, '--pin-file', pinFile, '--lang', 'en'], {}),
-      cli([...base, '--pin-env', 'KYSO_TEST_PIN', '--lang', 'vi'], { KYSO_TEST_PIN: WRONG }),
-      inProcess([...base, '--pin-env', 'KYSO_TEST_PIN', '--lang', 'en', '--json'], { KYSO_TEST_PIN: WRONG }),
-      inProcess([...base, '--pin-env', 'UNSET_PIN_VAR'], {}),
-    ]);
+    // One after the other: SoftHSM2 keeps the failed-login count in the token file, which
+    // logins racing from several processes may read half-written.
+    const cases: Array<() => Promise<{ code: number; out: string }>> = [
+      () => cli([...base, '--pin-env', 'KYSO_TEST_PIN', '--json'], { KYSO_TEST_PIN: PIN_A }),
+      () => cli([...base, '--pin-file', pinFile, '--lang', 'en'], {}),
+      () => cli([...base, '--pin-env', 'KYSO_TEST_PIN', '--lang', 'vi'], { KYSO_TEST_PIN: WRONG }),
+      () => inProcess([...base, '--pin-env', 'KYSO_TEST_PIN', '--lang', 'en', '--json'], { KYSO_TEST_PIN: WRONG }),
+      () => inProcess([...base, '--pin-env', 'UNSET_PIN_VAR'], {}),
+    ];
+    const runs: Array<{ code: number; out: string }> = [];
+    for (const run of cases) runs.push(await run());
     expect(runs.map((r) => r.code)).toEqual([0, 0, 1, 1, 1]);
     expect(runs[0]!.out).toContain('"loggedIn": true');
     expect(runs[2]!.out).toContain('Mã PIN không đúng');
