@@ -5,7 +5,6 @@ import { KysoError } from '../api/errors.js';
 import { trustAdd, trustList, trustRemove } from '../pki/trust-store.js';
 import { anchorsFor, validatePdf } from '../validation/index.js';
 import { resultsJson } from '../validation/report/json.js';
-import { renderReportPdf } from '../validation/report/pdf.js';
 import type { HandlerMap } from './types.js';
 
 function anchors(home: string, files: string[] | undefined): Buffer[] {
@@ -28,7 +27,10 @@ export function createVerifyHandlers(home: string): HandlerMap {
       const opts = { trust: anchors(home, trust), offline: offline ?? false, time: time ? new Date(time) : undefined };
       const files = [];
       for (const p of paths) files.push(await validatePdf(p, opts));
-      const body = format === 'json' ? Buffer.from(JSON.stringify(resultsJson(files), null, 2)) : await renderReportPdf(files, lang ?? ctx.lang);
+      // pdf-lib and fontkit load on the first PDF report, not with the app.
+      const body = format === 'json'
+        ? Buffer.from(JSON.stringify(resultsJson(files), null, 2))
+        : await (await import('../validation/report/pdf.js')).renderReportPdf(files, lang ?? ctx.lang);
       try {
         await writeFile(output, body);
       } catch (e) {

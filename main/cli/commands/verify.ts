@@ -10,7 +10,6 @@ import { kysoHome } from '../../services/paths.js';
 import { anchorsFor, validatePdf } from '../../validation/index.js';
 import { exitStatus, resultsJson } from '../../validation/report/json.js';
 import { fileLines } from '../../validation/report/lines.js';
-import { renderReportPdf } from '../../validation/report/pdf.js';
 import type { FileResult } from '../../validation/types.js';
 import { parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
@@ -66,7 +65,10 @@ export const verifyCommand: Command = {
     }
     const report = options.report as string | undefined;
     if (report) {
-      const body = report.toLowerCase().endsWith('.json') ? JSON.stringify(resultsJson(files), null, 2) : await renderReportPdf(files, io.lang);
+      // The PDF report pulls in pdf-lib and fontkit: loaded only when one is asked for.
+      const body = report.toLowerCase().endsWith('.json')
+        ? JSON.stringify(resultsJson(files), null, 2)
+        : await (await import('../../validation/report/pdf.js')).renderReportPdf(files, io.lang);
       await writeFile(report, body);
     }
     return exitStatus(files);
