@@ -5,13 +5,10 @@
  * as everywhere else in Kyso (main/pki/cert.ts nameToString: RFC 4514 order, `CN=..., C=VN`).
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import { nameToString, parseCertificate as parsePkijs, serialHex } from '../main/pki/cert.js';
+import { keyUsageOf } from '../main/pki/cert-extensions.js';
 
-// KeyUsage bits (RFC 5280 4.2.1.3): bit 0 is the most significant bit of the first byte.
-const keyUsageNames = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
-const OID_KEY_USAGE = '2.5.29.15';
 const OID_EXT_KEY_USAGE = '2.5.29.37';
 
 const ekuNames: Record<string, string> = {
@@ -44,8 +41,6 @@ export interface ParsedCertificate {
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const cert = parsePkijs(der);
   const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid)?.parsedValue as unknown;
-  const ku = ext(OID_KEY_USAGE) as asn1js.BitString | undefined;
-  const kuBytes = ku?.valueBlock.valueHexView ?? new Uint8Array();
   const eku = ext(OID_EXT_KEY_USAGE) as pkijs.ExtKeyUsage | undefined;
   const alg = cert.subjectPublicKeyInfo.algorithm.algorithmId;
   return {
@@ -54,7 +49,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     serial: serialHex(cert),
     notBefore: cert.notBefore.value.toISOString(),
     notAfter: cert.notAfter.value.toISOString(),
-    keyUsage: keyUsageNames.filter((_, bit) => ((kuBytes[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0),
+    keyUsage: keyUsageOf(cert) ?? [],
     extendedKeyUsage: (eku?.keyPurposes ?? []).map((u) => ekuNames[u] ?? u),
     keyType: alg === '1.2.840.113549.1.1.1' || alg === '1.2.840.113549.1.1.10' ? 'RSA' : alg === '1.2.840.10045.2.1' ? 'EC' : 'other',
     fingerprint: createHash('sha256').update(der).digest('hex'),

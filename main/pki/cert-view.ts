@@ -1,13 +1,13 @@
 /**
  * Read-only view of an X.509 certificate for validation: names, period, CA flag and the
- * URLs (OCSP, caIssuers, CRL) the validator may use online. Parsing is node:crypto and
- * @peculiar/x509; bundles (PEM, DER, P7B) go through pkijs.
+ * URLs (OCSP, caIssuers, CRL) the validator may use online. Parsing is node:crypto (signature
+ * checks) and pkijs (names, extensions); bundles (PEM, DER, P7B) go through pkijs too.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { commonNameOf, nameToString, parseCertificate } from './cert.js';
+import { caIssuerUrlsOf, crlUrlsOf, isCaCertificate, keyUsageOf, ocspUrlsOf } from './cert-extensions.js';
 
 /** What the validator needs to know about one certificate. */
 export interface CertView {
@@ -40,39 +40,27 @@ export function certView(der: Uint8Array): CertView {
   const hit = cache.get(buf);
   if (hit) return hit;
   const x = new X509Certificate(buf);
-  const p = new x509.X509Certificate(x.raw);
   // Names as everywhere in Kyso (RFC 4514, see main/pki/cert.ts), not Node's one-per-line form.
-  const names = parseCertificate(x.raw);
-  const ocspUrls: string[] = [];
-  const caIssuerUrls: string[] = [];
-  const crlUrls: string[] = [];
-  const aia = p.getExtension(x509.AuthorityInfoAccessExtension);
-  for (const g of aia?.ocsp ?? []) if (g.type === 'url') ocspUrls.push(g.value);
-  for (const g of aia?.caIssuers ?? []) if (g.type === 'url') caIssuerUrls.push(g.value);
-  const dp = p.getExtension(x509.CRLDistributionPointsExtension);
-  for (const point of dp?.distributionPoints ?? []) {
-    for (const n of point.distributionPoint?.fullName ?? []) if (n.uniformResourceIdentifier) crlUrls.push(n.uniformResourceIdentifier);
-  }
-  const bc = p.getExtension(x509.BasicConstraintsExtension);
-  const ku = p.getExtension(x509.KeyUsagesExtension);
+  const p = parseCertificate(x.raw);
+  const usage = keyUsageOf(p);
   const view: CertView = {
     // Node also parses PEM: always keep (and fingerprint) the DER.
     der: x.raw,
     x,
-    subject: nameToString(names.subject),
-    issuer: nameToString(names.issuer),
-    commonName: commonNameOf(names.subject) || nameToString(names.subject),
-    issuerCommonName: commonNameOf(names.issuer) || nameToString(names.issuer),
+    subject: nameToString(p.subject),
+    issuer: nameToString(p.issuer),
+    commonName: commonNameOf(p.subject) || nameToString(p.subject),
+    issuerCommonName: commonNameOf(p.issuer) || nameToString(p.issuer),
     serial: x.serialNumber.toLowerCase(),
     notBefore: new Date(x.validFrom),
     notAfter: new Date(x.validTo),
     fingerprint: createHash('sha256').update(x.raw).digest('hex'),
-    isCa: bc?.ca === true,
-    canSignCerts: !ku || (ku.usages & x509.KeyUsageFlags.keyCertSign) !== 0,
-    canSignDocuments: !ku || (ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation)) !== 0,
-    ocspUrls,
-    caIssuerUrls,
-    crlUrls,
+    isCa: isCaCertificate(p),
+    canSignCerts: !usage || usage.includes('keyCertSign'),
+    canSignDocuments: !usage || usage.includes('digitalSignature') || usage.includes('nonRepudiation'),
+    ocspUrls: ocspUrlsOf(p),
+    caIssuerUrls: caIssuerUrlsOf(p),
+    crlUrls: crlUrlsOf(p),
   };
   cache.set(buf, view);
   return view;

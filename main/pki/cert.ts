@@ -4,10 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { KysoError } from '../api/errors.js';
-
-const AIA = '1.3.6.1.5.5.7.1.1';
-const AD_OCSP = '1.3.6.1.5.5.7.48.1';
-const CRL_DP = '2.5.29.31';
+import { crlUrlsOf, ocspUrlsOf } from './cert-extensions.js';
 
 // Short names as OpenSSL prints them (-nameopt RFC2253); Vietnamese CAs put the citizen ID or
 // tax code in UID and the official's position in title.
@@ -129,32 +126,10 @@ function certInfoUncached(der: Uint8Array): CertInfo {
     notBefore: c.notBefore.value,
     notAfter: c.notAfter.value,
     sha256: createHash('sha256').update(der).digest('hex'),
-    ocspUrls: ocspUrls(c),
-    crlUrls: crlUrls(c),
+    ocspUrls: ocspUrlsOf(c),
+    crlUrls: crlUrlsOf(c),
     selfSigned: Buffer.from(c.subject.toSchema().toBER()).equals(Buffer.from(c.issuer.toSchema().toBER())),
   };
-}
-
-function ocspUrls(c: pkijs.Certificate): string[] {
-  const ext = c.extensions?.find((e) => e.extnID === AIA);
-  const parsed = ext?.parsedValue as pkijs.InfoAccess | undefined;
-  if (!parsed) return [];
-  return parsed.accessDescriptions
-    .filter((d) => d.accessMethod === AD_OCSP && d.accessLocation.type === 6)
-    .map((d) => String(d.accessLocation.value));
-}
-
-function crlUrls(c: pkijs.Certificate): string[] {
-  const ext = c.extensions?.find((e) => e.extnID === CRL_DP);
-  const parsed = ext?.parsedValue as pkijs.CRLDistributionPoints | undefined;
-  if (!parsed) return [];
-  const urls: string[] = [];
-  for (const dp of parsed.distributionPoints) {
-    const names = dp.distributionPoint;
-    if (!Array.isArray(names)) continue;
-    for (const n of names) if (n.type === 6) urls.push(String(n.value));
-  }
-  return urls;
 }
 
 /** True when `issuer`'s subject is the issuer name of `cert` (name match only). */
