@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certInfo, toDer } from '../../../main/pki/cert.js';
+import { certView } from '../../../main/pki/cert-view.js';
 import { parseCertificate } from '../../../native/certs.js';
 
 let dir: string;
@@ -19,6 +20,7 @@ beforeAll(() => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-utf8', '-days', '2',
     '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'),
     '-subj', '/C=VN/ST=Thử Nghiệm/O=Sở Tài chính\\, tỉnh Thử Nghiệm/title=Phó Giám đốc/CN=Lê Văn Cường/UID=CCCD:001080000009',
+    '-addext', 'basicConstraints=critical,CA:FALSE',
     '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation', '-addext', 'extendedKeyUsage=emailProtection'], { stdio: 'pipe' });
   der = toDer(readFileSync(path.join(dir, 'c.pem'), 'utf8'));
 });
@@ -42,5 +44,23 @@ describe('certificate names', () => {
     expect(p.extendedKeyUsage).toEqual(['emailProtection']);
     expect(p.keyType).toBe('RSA');
     expect(p.serial).toBe(certInfo(der).serial);
+  });
+});
+
+describe('certificate extensions (pkijs)', () => {
+  it('reads AIA (OCSP, caIssuers), CRL distribution points, basic constraints and key usage', () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-utf8', '-days', '2',
+      '-keyout', path.join(dir, 'ca.key'), '-out', path.join(dir, 'ca.pem'), '-subj', '/C=VN/O=Kyso Thử Nghiệm/CN=Kyso Extension CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      '-addext', 'authorityInfoAccess=OCSP;URI:http://ocsp.example.vn/,caIssuers;URI:http://ca.example.vn/ca.cer',
+      '-addext', 'crlDistributionPoints=URI:http://ca.example.vn/ca.crl'], { stdio: 'pipe' });
+    const v = certView(toDer(readFileSync(path.join(dir, 'ca.pem'), 'utf8')));
+    expect(v).toMatchObject({
+      commonName: 'Kyso Extension CA', isCa: true, canSignCerts: true, canSignDocuments: false,
+      ocspUrls: ['http://ocsp.example.vn/'], caIssuerUrls: ['http://ca.example.vn/ca.cer'], crlUrls: ['http://ca.example.vn/ca.crl'],
+    });
+    // The end-entity certificate above: CA:FALSE, signing usages.
+    expect(certView(der)).toMatchObject({ isCa: false, canSignCerts: false, canSignDocuments: true, ocspUrls: [], crlUrls: [] });
+    expect(parseCertificate(toDer(readFileSync(path.join(dir, 'ca.pem'), 'utf8'))).keyType).toBe('EC');
   });
 });
