@@ -7,6 +7,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { commonNameOf, nameToString, parseCertificate } from './cert.js';
+import { DerCache } from './der-cache.js';
 import { caIssuerUrlsOf, crlUrlsOf, isCaCertificate, keyUsageOf, ocspUrlsOf } from './cert-extensions.js';
 
 /** What the validator needs to know about one certificate. */
@@ -32,13 +33,15 @@ export interface CertView {
   crlUrls: string[];
 }
 
-const cache = new WeakMap<Buffer, CertView>();
+const cache = new DerCache<CertView>();
 
 /** Parses a DER certificate (throws on garbage). */
 export function certView(der: Uint8Array): CertView {
   const buf = Buffer.isBuffer(der) ? der : Buffer.from(der);
-  const hit = cache.get(buf);
-  if (hit) return hit;
+  return cache.get(buf, () => viewOf(buf));
+}
+
+function viewOf(buf: Buffer): CertView {
   const x = new X509Certificate(buf);
   // Names as everywhere in Kyso (RFC 4514, see main/pki/cert.ts), not Node's one-per-line form.
   const p = parseCertificate(x.raw);
@@ -62,7 +65,6 @@ export function certView(der: Uint8Array): CertView {
     caIssuerUrls: caIssuerUrlsOf(p),
     crlUrls: crlUrlsOf(p),
   };
-  cache.set(buf, view);
   return view;
 }
 

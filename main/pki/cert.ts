@@ -5,6 +5,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { KysoError } from '../api/errors.js';
 import { crlUrlsOf, ocspUrlsOf } from './cert-extensions.js';
+import { DerCache } from './der-cache.js';
 
 // Short names as OpenSSL prints them (-nameopt RFC2253); Vietnamese CAs put the citizen ID or
 // tax code in UID and the official's position in title.
@@ -36,16 +37,12 @@ export function pemBundleToDer(text: string): Uint8Array[] {
  * certificate and chain, and pkijs schema parsing is the main per-file CPU cost otherwise.
  * Callers must treat the returned objects as read-only.
  */
-const parsedCache = new WeakMap<Uint8Array, pkijs.Certificate>();
-const infoCache = new WeakMap<Uint8Array, CertInfo>();
+const parsedCache = new DerCache<pkijs.Certificate>();
+const infoCache = new DerCache<CertInfo>();
 
-/** Parses DER into a pkijs Certificate (cached per buffer); a clear KysoError on garbage. */
+/** Parses DER into a pkijs Certificate (cached by content; do not mutate it); a clear KysoError on garbage. */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
-  const hit = parsedCache.get(der);
-  if (hit) return hit;
-  const c = parseCertificateUncached(der);
-  parsedCache.set(der, c);
-  return c;
+  return parsedCache.get(der, () => parseCertificateUncached(der));
 }
 
 function parseCertificateUncached(der: Uint8Array): pkijs.Certificate {
@@ -107,11 +104,7 @@ export interface CertInfo {
 
 /** Extracts the fields Kyso shows and uses (AIA OCSP, CRL distribution points). */
 export function certInfo(der: Uint8Array): CertInfo {
-  const hit = infoCache.get(der);
-  if (hit) return hit;
-  const info = certInfoUncached(der);
-  infoCache.set(der, info);
-  return info;
+  return infoCache.get(der, () => certInfoUncached(der));
 }
 
 function certInfoUncached(der: Uint8Array): CertInfo {

@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { verifyRaw, digestName } from './algorithms.js';
+import { parseCertificate } from './cert.js';
 import { certView, isIssuedBy, type CertView } from './cert-view.js';
+import { DerCache } from './der-cache.js';
 import { fetchBytes } from './fetch.js';
 
 /** Outcome of a revocation check. */
@@ -29,24 +31,50 @@ export interface RevocationInput {
   offline: boolean;
 }
 
-function pk(c: CertView): pkijs.Certificate {
-  // A copy: pkijs reads the whole ArrayBuffer behind a pooled Buffer.
-  return pkijs.Certificate.fromBER(new Uint8Array(c.der));
+/** The parsed (content-cached, shared: read only) pkijs certificate behind a view. */
+const pk = (c: CertView): pkijs.Certificate => parseCertificate(c.der);
+
+/** A successful OCSP response, parsed once per distinct response (a DSS serves many checks). */
+interface ParsedOcsp {
+  basic: pkijs.BasicOCSPResponse;
+  /** DER of the certificates it carries (candidate delegated responders). */
+  certs: Buffer[];
+}
+const ocspCache = new DerCache<ParsedOcsp | null>(256);
+const crlCache = new DerCache<pkijs.CertificateRevocationList | null>(64);
+
+function parseOcsp(der: Buffer): ParsedOcsp | null {
+  try {
+    const resp = pkijs.OCSPResponse.fromBER(new Uint8Array(der));
+    if (resp.responseStatus.valueBlock.valueDec !== 0 || !resp.responseBytes) return null;
+    const basic = pkijs.BasicOCSPResponse.fromBER(resp.responseBytes.response.valueBlock.valueHexView);
+    return { basic, certs: (basic.certs ?? []).map((c) => Buffer.from(c.toSchema().toBER())) };
+  } catch {
+    return null;
+  }
+}
+
+function parseCrl(der: Buffer): pkijs.CertificateRevocationList | null {
+  try {
+    return pkijs.CertificateRevocationList.fromBER(new Uint8Array(der));
+  } catch {
+    return null;
+  }
 }
 
 /** Status from one DER OCSPResponse, or undefined when it does not speak validly about the cert. */
 export function ocspStatus(der: Buffer, cert: CertView, issuer: CertView): RevocationStatus | undefined {
   try {
-    const resp = pkijs.OCSPResponse.fromBER(new Uint8Array(der));
-    if (resp.responseStatus.valueBlock.valueDec !== 0 || !resp.responseBytes) return undefined;
-    const basic = pkijs.BasicOCSPResponse.fromBER(resp.responseBytes.response.valueBlock.valueHexView);
+    const parsed = ocspCache.get(der, () => parseOcsp(der));
+    if (!parsed) return undefined;
+    const { basic } = parsed;
     const tbs = basic.tbsResponseData.tbsView;
     const sig = basic.signature.valueBlock.valueHexView;
     // The responder is the issuer itself or a delegate it issued (with id-kp-OCSPSigning).
     const responders: CertView[] = [issuer];
-    for (const c of basic.certs ?? []) {
+    for (const c of parsed.certs) {
       try {
-        const v = certView(Buffer.from(c.toSchema().toBER()));
+        const v = certView(c);
         if (isIssuedBy(v, issuer) && (v.x.keyUsage ?? []).includes('1.3.6.1.5.5.7.3.9')) responders.push(v);
       } catch {
         // skip unparsable responder certificates
@@ -83,7 +111,8 @@ export function ocspStatus(der: Buffer, cert: CertView, issuer: CertView): Revoc
 /** Status from one DER CRL issued by `issuer`, or undefined when it is not that CA's valid CRL. */
 export function crlStatus(der: Buffer, cert: CertView, issuer: CertView): RevocationStatus | undefined {
   try {
-    const crl = pkijs.CertificateRevocationList.fromBER(new Uint8Array(der));
+    const crl = crlCache.get(der, () => parseCrl(der));
+    if (!crl) return undefined;
     const lc = pk(cert);
     if (!Buffer.from(crl.issuer.toSchema().toBER()).equals(Buffer.from(lc.issuer.toSchema().toBER()))) return undefined;
     if (!verifyRaw(crl.signatureAlgorithm, undefined, crl.tbsView, crl.signatureValue.valueBlock.valueHexView, issuer.x.publicKey)) return undefined;
