@@ -46,7 +46,7 @@ function viewOf(buf: Buffer): CertView {
   // Names as everywhere in Kyso (RFC 4514, see main/pki/cert.ts), not Node's one-per-line form.
   const p = parseCertificate(x.raw);
   const usage = keyUsageOf(p);
-  const view: CertView = {
+  return {
     // Node also parses PEM: always keep (and fingerprint) the DER.
     der: x.raw,
     x,
@@ -65,7 +65,6 @@ function viewOf(buf: Buffer): CertView {
     caIssuerUrls: caIssuerUrlsOf(p),
     crlUrls: crlUrlsOf(p),
   };
-  return view;
 }
 
 /** True when `issuer` issued `cert`: names chain and the signature verifies. */
