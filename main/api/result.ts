@@ -1,11 +1,12 @@
 /** Result envelopes that cross process boundaries (Electron IPC, WebSocket). */
 import { z } from 'zod';
+import { errorParamsSchema } from './contract/error-params.js';
 
 /** Error payload carried inside a failed envelope: stable code, localized message, params. */
 export const errorPayloadSchema = z.object({
   code: z.string(),
   message: z.string(),
-  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  params: errorParamsSchema.optional(),
 });
 /** Error payload carried inside a failed envelope. */
 export type ErrorPayload = z.infer<typeof errorPayloadSchema>;

@@ -11,6 +11,7 @@ import { FileSource } from './source.js';
 import { readXrefSection, type XrefEntry, type XrefSection } from './xref.js';
 import { findPage, countPages, type PageInfo } from './pages.js';
 import { readAcroForm, type AcroFormInfo } from './acroform.js';
+import { t } from '../../resources/locales/index.js';
 
 /** Options of PdfFile.open. */
 export interface OpenOptions {
@@ -344,7 +345,8 @@ export class PdfFile {
   }
 }
 
+/** A cause as a sentence (its English message for a KysoError), for an error's `detail`. */
 function describe(e: unknown): string {
-  if (isKysoError(e)) return `${e.code}${Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`;
+  if (isKysoError(e)) return t('en', `error.${e.code}`, e.params);
   return e instanceof Error ? e.message : String(e);
 }

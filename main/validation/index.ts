@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isKysoError, KysoError, type ErrorParams } from '../api/errors.js';
+import { t } from '../../resources/locales/index.js';
 import { PdfDict, PdfRef } from '../pdf/objects.js';
 import { parseCertBundle } from '../pki/cert-view.js';
 import { loadAnchors } from '../pki/trust-store.js';
@@ -111,10 +113,20 @@ export async function validatePdfBuffer(buf: Buffer, file: string, opts: Validat
   const tmp = join(tmpdir(), `kyso-validate-${randomUUID()}.pdf`);
   await writeFile(tmp, buf, { mode: 0o600 });
   try {
-    return { ...(await validatePdf(tmp, opts)), file };
+    const r = await validatePdf(tmp, opts);
+    // Errors name the file the caller knows, not the temp copy.
+    const named = (v: unknown) => (typeof v === 'string' ? v.split(tmp).join(file) : v);
+    const error = r.error && { ...r.error, detail: r.error.detail.split(tmp).join(file), ...(r.error.params ? { params: Object.fromEntries(Object.entries(r.error.params).map(([k, v]) => [k, named(v)])) as ErrorParams } : {}) };
+    return { ...r, file, error };
   } finally {
     await rm(tmp, { force: true });
   }
+}
+
+/** A file's read error: the KysoError's code and parameters, with its English text as detail. */
+function fileError(e: unknown): NonNullable<FileResult['error']> {
+  if (isKysoError(e)) return { code: e.code, params: e.params, detail: t('en', `error.${e.code}`, e.params) };
+  return { code: 'pdfMalformed', params: { offset: 0, detail: e instanceof Error ? e.message : String(e) }, detail: e instanceof Error ? e.message : String(e) };
 }
 
 /**
@@ -128,14 +140,15 @@ export async function validatePdf(path: string, opts: ValidateOptions = {}): Pro
     const st = await stat(path);
     if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: st.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
   } catch (e) {
-    result.error = { code: 'fileUnreadable', detail: (e as NodeJS.ErrnoException).code ?? 'read error' };
+    const code = (e as NodeJS.ErrnoException).code;
+    result.error = fileError(code === 'ENOENT' ? new KysoError('fileNotFound', { path }) : new KysoError('pdfRead', { path, detail: code ?? 'read error' }));
     return result;
   }
   let final: PdfView;
   try {
     final = await PdfView.open(path);
   } catch (e) {
-    result.error = { code: 'notPdf', detail: (e as Error).message };
+    result.error = fileError(e);
     return result;
   }
   try {
@@ -143,7 +156,7 @@ export async function validatePdf(path: string, opts: ValidateOptions = {}): Pro
     try {
       found = await findSignatures(final);
     } catch (e) {
-      result.error = { code: 'notPdf', detail: (e as Error).message };
+      result.error = fileError(e);
       return result;
     }
     result.revisions = final.sectionOffsets.length;

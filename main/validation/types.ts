@@ -1,4 +1,5 @@
 /** Result types of PDF signature validation (ETSI EN 319 102-1 vocabulary). */
+import type { ErrorParams } from '../api/errors.js';
 
 /** Main status of a signature or document timestamp. */
 export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
@@ -105,8 +106,11 @@ export interface SignatureResult {
 /** Validation result of one file. */
 export interface FileResult {
   file: string;
-  /** Set when the file cannot be read as a PDF. */
-  error: { code: string; detail: string } | null;
+  /**
+   * Set when the file cannot be read as a PDF: the error code (pdfNotPdf, pdfTruncated,
+   * fileNotFound...) with its message parameters, and the message in English as `detail`.
+   */
+  error: { code: string; detail: string; params?: ErrorParams } | null;
   revisions: number;
   signatures: SignatureResult[];
 }

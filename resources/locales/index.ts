@@ -34,6 +34,15 @@ export function hasMessage(lang: Lang, key: string): boolean {
   return key in merged[lang];
 }
 
+/**
+ * An error reported as data (`{code, params}`, with a fallback text): its message in `lang`
+ * when the catalogue has `error.<code>` and the parameters came along, else the fallback.
+ */
+export function errorText(lang: Lang, e: { code: string; params?: Record<string, unknown>; message?: string; detail?: string }): string {
+  if (e.params && hasMessage(lang, `error.${e.code}`)) return t(lang, `error.${e.code}`, e.params);
+  return e.message ?? e.detail ?? e.code;
+}
+
 /** Picks the language: explicit value, then KYSO_LANG, then the locale ('vi*' -> vi), else vi. */
 export function resolveLang(explicit?: string | null, env: Record<string, string | undefined> = {}, locale?: string): Lang {
   for (const v of [explicit, env.KYSO_LANG]) {

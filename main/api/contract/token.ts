@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
+import { errorParamsSchema } from './error-params.js';
 
 /** Token state flags (from CK_TOKEN_INFO.flags), named for people rather than bits. */
 export const tokenFlagsSchema = z.object({
@@ -66,7 +67,8 @@ export const moduleReportSchema = z.object({
   manufacturer: z.string().optional(),
   description: z.string().optional(),
   libraryVersion: z.string().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** Why the module could not be used: `error.<code>` with `params`; `message` in English. */
+  error: z.object({ code: z.string(), message: z.string(), params: errorParamsSchema.optional() }).optional(),
   tokens: z.array(tokenInfoSchema),
 });
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
+import { errorParamsSchema } from './error-params.js';
 
 const filePath = z.string().min(1).max(4096);
 const iso = z.string().nullable();
@@ -53,7 +54,8 @@ export const signatureResultSchema = z.object({
 /** Validation result of one file. */
 export const fileResultSchema = z.object({
   file: z.string(),
-  error: z.object({ code: z.string(), detail: z.string() }).nullable(),
+  /** Why the file is not a readable PDF: `error.<code>` with `params`; `detail` in English. */
+  error: z.object({ code: z.string(), detail: z.string(), params: errorParamsSchema.optional() }).nullable(),
   revisions: z.number(),
   signatures: z.array(signatureResultSchema),
 });

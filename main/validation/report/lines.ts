@@ -2,7 +2,7 @@
  * The human-readable validation report as styled lines, in Vietnamese or English. The CLI
  * prints them; the PDF report lays them out. One source so both always say the same thing.
  */
-import { t, type Lang } from '../../../resources/locales/index.js';
+import { hasMessage, t, type Lang } from '../../../resources/locales/index.js';
 import type { Check, FileResult, Modification, SignatureResult } from '../types.js';
 
 /** One line of the report. */
@@ -71,7 +71,10 @@ export function signatureLines(lang: Lang, s: SignatureResult, index: number): R
 export function fileLines(lang: Lang, f: FileResult): ReportLine[] {
   const out: ReportLine[] = [{ text: `${t(lang, 'verify.report.file')}: ${f.file}`, indent: 0, style: 'heading' }];
   if (f.error) {
-    out.push({ text: t(lang, 'verify.fileError', { detail: f.error.detail }), indent: 1, style: 'fail' });
+    const { code, params, detail } = f.error;
+    // The error in the report's language when Kyso has a message for it, else the detail.
+    const text = params && hasMessage(lang, `error.${code}`) ? t(lang, `error.${code}`, params) : t(lang, 'verify.fileError', { detail });
+    out.push({ text, indent: 1, style: 'fail' });
     return out;
   }
   if (f.signatures.length === 0) {

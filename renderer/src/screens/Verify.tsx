@@ -7,7 +7,7 @@ import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PathField } from '../components/PathField.js';
-import { hasMessage } from '../../../resources/locales/index.js';
+import { errorText, hasMessage } from '../../../resources/locales/index.js';
 import { formatDateTime, useI18n } from '../i18n.js';
 import { validationClass } from './Inbox.js';
 
@@ -118,7 +118,11 @@ export function Verify() {
       {exported && <p role="status" className="ok" data-testid="verify-exported">{exported}</p>}
       {result && (
         <div aria-live="polite">
-          {result.error && <p className="bad" role="alert">{result.error.detail}</p>}
+          {result.error && (
+            <p className="bad" role="alert" data-testid="verify-file-error">
+              {errorText(lang, result.error)}
+            </p>
+          )}
           <p data-testid="verify-summary">{t('ui.verify.summary', { count: result.signatures.length, revisions: result.revisions })}</p>
           {result.signatures.map((s) => <SignaturePanel key={s.field} sig={s} />)}
         </div>

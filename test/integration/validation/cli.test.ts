@@ -80,7 +80,7 @@ describe('kyso verify', () => {
     expect((await cli(['verify', files['unsigned.pdf']!])).code).toBe(2);
     const np = await cli(['verify', files['notpdf.pdf']!, files['good.pdf']!]);
     expect(np.code).toBe(3);
-    expect(np.out).toContain('Không đọc được tệp như một PDF');
+    expect(np.out).toContain(`Tệp ${files['notpdf.pdf']} không phải là tệp PDF.`);
     expect((await cli(['verify', files['good.pdf']!, files['tampered.pdf']!])).code).toBe(1);
     expect((await cli(['verify', files['good.pdf']!, '--time', 'yesterday'])).code).not.toBe(0);
     expect((await cli(['verify'])).code).toBe(2);

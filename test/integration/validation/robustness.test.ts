@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePdfBuffer } from '../../../main/validation/index.js';
 import { basePdf, createValidationBed, type ValidationBed } from './helpers/bed.js';
 import { dssFixture, signFixture } from './helpers/sign.js';
+import { hasMessage, t } from '../../../resources/locales/index.js';
 
 let bed: ValidationBed;
 let signed: Buffer;
@@ -38,11 +39,16 @@ afterAll(async () => {
 const opts = (): { trust: Buffer[]; offline: boolean } => ({ trust: [bed.rootPem], offline: true });
 
 describe('malformed PDFs', () => {
-  it('not a PDF / empty / truncated header: clear notPdf error', async () => {
-    for (const b of [Buffer.alloc(0), Buffer.from('hello'), Buffer.from('%PDF-1.7\n')]) {
+  it('not a PDF / empty / truncated header: a clear error naming the file, in both languages', async () => {
+    const cases: Array<[Buffer, string]> = [[Buffer.alloc(0), 'pdfEmpty'], [Buffer.from('hello'), 'pdfNotPdf'], [Buffer.from('%PDF-1.7\n'), 'pdfUnrepairable']];
+    for (const [b, code] of cases) {
       const r = await validatePdfBuffer(b, 'x.pdf', opts());
-      expect(r.error?.code).toBe('notPdf');
+      expect(r.error?.code).toBe(code);
+      for (const lang of ['vi', 'en'] as const) expect(hasMessage(lang, `error.${code}`)).toBe(true);
+      expect(r.error?.detail).not.toMatch(/kyso-validate-|[{}]/);
     }
+    const named = await validatePdfBuffer(Buffer.from('hello'), 'cong-van.pdf', opts());
+    expect(t('vi', `error.${named.error!.code}`, named.error!.params)).toBe('Tệp cong-van.pdf không phải là tệp PDF.');
   });
 
   it('broken xref (startxref points at garbage): clear error', async () => {
@@ -50,7 +56,7 @@ describe('malformed PDFs', () => {
     const at = text.lastIndexOf('startxref');
     const bad = Buffer.concat([signed.subarray(0, at), Buffer.from('startxref\n12\n%%EOF\n')]);
     const r = await validatePdfBuffer(bad, 'x.pdf', opts());
-    expect(r.error?.code).toBe('notPdf');
+    expect(r.error?.code).toMatch(/^pdf(Unrepairable|Malformed)$/);
   });
 
   it('truncated signed file: error or non-passing verdict', async () => {
@@ -147,7 +153,8 @@ describe('fuzz (seed 20261122, 400 mutants)', () => {
 async function check(buf: Buffer, touchedSigned: boolean): Promise<number> {
   const r = await validatePdfBuffer(buf, 'fuzz.pdf', opts());
   if (r.error) {
-    expect(r.error.code).toBe('notPdf');
+    // A read error always has a message in the user's language.
+    expect(hasMessage('vi', `error.${r.error.code}`), r.error.code).toBe(true);
     return 0;
   }
   const first = r.signatures.find((s) => s.field === 'Approval');
