@@ -95,8 +95,8 @@ export class TokenManager {
       return { path, ok: true, manufacturer: info.manufacturer, description: info.description, libraryVersion: info.libraryVersion, tokens };
     } catch (e) {
       const code = isKysoError(e) ? e.code : 'tokenError';
-      const params = isKysoError(e) ? e.params : { detail: String(e) };
-      return { path, ok: false, error: { code, message: t('en', `error.${code}`, { path, module: path, ...params }) }, tokens: [] };
+      const params = { path, module: path, ...(isKysoError(e) ? e.params : { detail: String(e) }) };
+      return { path, ok: false, error: { code, message: t('en', `error.${code}`, params), params }, tokens: [] };
     }
   }
 

@@ -22,6 +22,9 @@ const normSerial = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '').repl
 
 /** Finds the token and certificate matching the choice in a list report. */
 export function pickCertificate(report: ModuleReport[], choice: Pick<TokenChoice, 'token' | 'cert'>): { ref: TokenRef; fingerprint: string } {
+  // No module could be used at all: say why (not found, not a PKCS#11 library...), not "no certificate".
+  const failed = report.find((m) => !m.ok && m.error);
+  if (failed?.error && report.every((m) => !m.ok)) throw new KysoError(failed.error.code, failed.error.params ?? { path: failed.path, module: failed.path });
   for (const m of report) {
     for (const t of m.tokens) {
       if (choice.token !== undefined && t.label !== choice.token) continue;

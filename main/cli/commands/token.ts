@@ -3,6 +3,7 @@
  * provisioning subcommands of token-provision.ts.
  */
 import { KysoError } from '../../api/errors.js';
+import { errorText } from '../../../resources/locales/index.js';
 import { TokenManager } from '../../../native/token-manager.js';
 import type { ModuleReport, TokenFlags } from '../../../native/types.js';
 import { parseArgs } from '../args.js';
@@ -54,7 +55,7 @@ function printText(io: CliIo, modules: ModuleReport[]): void {
   for (const m of modules) {
     io.out(tr(io, 'token.list.module', { path: m.path }) + '\n');
     if (!m.ok) {
-      io.out(tr(io, 'token.list.moduleError', { message: m.error?.message ?? '' }) + '\n');
+      io.out(tr(io, 'token.list.moduleError', { message: m.error ? errorText(io.lang, m.error) : '' }) + '\n');
       continue;
     }
     io.out(tr(io, 'token.list.moduleInfo', { manufacturer: m.manufacturer, version: m.libraryVersion }) + '\n');

@@ -6,6 +6,7 @@ import { useLoad, useEvent } from '../hooks.js';
 import { displayName } from '../dn.js';
 import { formatDate, useI18n } from '../i18n.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { errorText } from '../../../resources/locales/index.js';
 
 type ModuleReport = OutputOf<'token:list'>['modules'][number];
 /** A token with the module that drives it. */
@@ -55,7 +56,7 @@ export function TokenPicker({ value, onChange }: TokenPickerProps) {
     return (
       <div role="status" data-testid="no-token">
         <p className="warn">{t('ui.token.none')}</p>
-        {failed.map((m) => <p key={m.path} className="muted">{m.path}: {m.error?.message}</p>)}
+        {failed.map((m) => <p key={m.path} className="muted">{m.error ? errorText(lang, m.error) : m.path}</p>)}
         <button type="button" onClick={list.reload} data-testid="token-refresh">{t('ui.refresh')}</button>
       </div>
     );

@@ -8,6 +8,7 @@ import { PinDialog, pinWarnings } from '../components/PinDialog.js';
 import { useEvent, useLoad } from '../hooks.js';
 import { formatDateTime, useI18n } from '../i18n.js';
 import { ProvisionPanel } from './tokens/ProvisionPanel.js';
+import { errorText } from '../../../resources/locales/index.js';
 
 type Token = OutputOf<'token:list'>['modules'][number]['tokens'][number];
 
@@ -28,7 +29,7 @@ export function Tokens() {
         <div key={m.path} className="card" data-testid="token-module">
           <h2>{m.description || m.path}</h2>
           <p className="muted"><code>{m.path}</code> {m.libraryVersion && `· ${m.libraryVersion}`}</p>
-          {m.error && <p className="bad" role="alert">{m.error.message}</p>}
+          {m.error && <p className="bad" role="alert">{errorText(lang, m.error)}</p>}
           {m.ok && m.tokens.length === 0 && <p className="muted">{t('ui.token.noTokenInModule')}</p>}
           {m.tokens.map((tk) => (
             <div key={tk.slotId + tk.label} className="card" data-testid="token-card">

@@ -7,6 +7,7 @@ import { TokenManager } from '../../../native/token-manager.js';
 import { runCli } from '../../../main/cli/run.js';
 import { SOFTHSM_MODULE } from '../../bed/softhsm.js';
 import { createTokenBed, LABEL_A, LABEL_B, PIN_A, type TokenBed } from './fixture.js';
+import { errorText } from '../../../resources/locales/index.js';
 
 let bed: TokenBed;
 let tm: TokenManager;
@@ -56,6 +57,8 @@ describe('token inventory (SoftHSM2)', { timeout: 180_000 }, () => {
     expect(missing.ok).toBe(false);
     expect(missing.error?.code).toBe('tokenModuleNotFound');
     expect(missing.error?.message).toContain('/nonexistent/libvendor.so');
+    // The parameters travel with the code, so each caller can say it in its user's language.
+    expect(errorText('vi', missing.error!)).toBe('Không tìm thấy mô-đun PKCS#11: /nonexistent/libvendor.so');
     for (const p of [notPkcs11, '/lib/x86_64-linux-gnu/libz.so.1']) {
       const bad = report.find((m) => m.path === p)!;
       expect(bad.ok).toBe(false);
@@ -70,6 +73,12 @@ describe('token inventory (SoftHSM2)', { timeout: 180_000 }, () => {
     expect(a.loggedIn).toBe(true);
     expect(Object.fromEntries(a.certificates.map((c) => [c.keyId, c.hasPrivateKey]))).toEqual({ '01': true, '02': true, '0f': false });
     await tm.logout({ module: SOFTHSM_MODULE, label: LABEL_A });
+  });
+
+  it('`kyso token list` says in Vietnamese why a module cannot be used', async () => {
+    let out = '';
+    await runCli(['token', 'list', '--module', '/nonexistent/x.so', '--lang', 'vi'], { env: { ...process.env, ...bed.hsm.env }, out: (s) => (out += s), err: (s) => (out += s), isTty: false });
+    expect(out).toContain('Không tìm thấy mô-đun PKCS#11: /nonexistent/x.so');
   });
 
   it('`kyso token list --json` prints modules, tokens and certificates in the documented shape', async () => {

@@ -58,6 +58,13 @@ describe('kyso sign argument handling', () => {
     expect(() => pickCertificate(report, { token: 'T9' })).toThrow(expect.objectContaining({ code: 'tokenNotFound' }));
   });
 
+  it('when no module loads, says why (the module error), not "no certificate"', () => {
+    const dead = [{ path: '/x/missing.so', ok: false, tokens: [], error: { code: 'tokenModuleNotFound', message: 'PKCS#11 module not found: /x/missing.so', params: { path: '/x/missing.so' } } }];
+    expect(() => pickCertificate(dead, {})).toThrow(expect.objectContaining({ code: 'tokenModuleNotFound', params: { path: '/x/missing.so' } }));
+    // One working module among failed ones: the usual certificate search.
+    expect(pickCertificate([...dead, ...report], {}).fingerprint).toBe('fp-0b');
+  });
+
   it('takes TSA credentials from the environment only', () => {
     expect(tsaFrom(undefined, {})).toBeUndefined();
     expect(tsaFrom('http://tsa', { KYSO_TSA_USER: 'u', KYSO_TSA_PASSWORD: 'p' })).toEqual({ url: 'http://tsa', auth: { username: 'u', password: 'p' } });

@@ -15,6 +15,7 @@ import type { TokenTarget } from './fields.js';
 import { Inventory } from './Inventory.js';
 import { DeleteForm, ImportForm, KeygenForm, RenameForm } from './KeyForms.js';
 import { ChangePinForm, InitForm, SetPinForm } from './PinForms.js';
+import { errorText } from '../../../../resources/locales/index.js';
 
 type ModuleReport = OutputOf<'token:list'>['modules'][number];
 
@@ -28,7 +29,7 @@ const keyOf = (t: TokenTarget) => `${t.module}|${t.token.label}`;
 
 /** The panel; `onChanged` lets the host screen reload its own token list. */
 export function ProvisionPanel({ onChanged }: { onChanged(): void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const id = useId();
   const list = useLoad((a) => listTokens(a), []);
   useEvent('token:changed', () => list.reload());
@@ -53,7 +54,7 @@ export function ProvisionPanel({ onChanged }: { onChanged(): void }) {
       <h2 id={`${id}-title`}>{t('provision.ui.title')}</h2>
       <div className="row"><button type="button" onClick={() => changed()} data-testid="prov-refresh">{t('ui.refresh')}</button></div>
       <ErrorBanner error={list.error} />
-      {list.data?.modules.filter((m) => !m.ok).map((m) => <p key={m.path} className="bad" role="alert">{m.error?.message}</p>)}
+      {list.data?.modules.filter((m) => !m.ok).map((m) => <p key={m.path} className="bad" role="alert">{m.error ? errorText(lang, m.error) : m.path}</p>)}
       {list.data && !target && <p className="muted">{t('provision.ui.noToken')}</p>}
       {target && props && (
         <>
