@@ -40,26 +40,16 @@ interface ParsedOcsp {
   /** DER of the certificates it carries (candidate delegated responders). */
   certs: Buffer[];
 }
+// Garbage is not cached (DerCache never keeps a failure): the callers' catch turns it into 'no answer'.
 const ocspCache = new DerCache<ParsedOcsp | null>(256);
-const crlCache = new DerCache<pkijs.CertificateRevocationList | null>(64);
+const crlCache = new DerCache<pkijs.CertificateRevocationList>(64);
 
+/** Parses an OCSPResponse; null when it is not a successful one (throws on garbage). */
 function parseOcsp(der: Buffer): ParsedOcsp | null {
-  try {
-    const resp = pkijs.OCSPResponse.fromBER(new Uint8Array(der));
-    if (resp.responseStatus.valueBlock.valueDec !== 0 || !resp.responseBytes) return null;
-    const basic = pkijs.BasicOCSPResponse.fromBER(resp.responseBytes.response.valueBlock.valueHexView);
-    return { basic, certs: (basic.certs ?? []).map((c) => Buffer.from(c.toSchema().toBER())) };
-  } catch {
-    return null;
-  }
-}
-
-function parseCrl(der: Buffer): pkijs.CertificateRevocationList | null {
-  try {
-    return pkijs.CertificateRevocationList.fromBER(new Uint8Array(der));
-  } catch {
-    return null;
-  }
+  const resp = pkijs.OCSPResponse.fromBER(new Uint8Array(der));
+  if (resp.responseStatus.valueBlock.valueDec !== 0 || !resp.responseBytes) return null;
+  const basic = pkijs.BasicOCSPResponse.fromBER(resp.responseBytes.response.valueBlock.valueHexView);
+  return { basic, certs: (basic.certs ?? []).map((c) => Buffer.from(c.toSchema().toBER())) };
 }
 
 /** Status from one DER OCSPResponse, or undefined when it does not speak validly about the cert. */
@@ -111,8 +101,7 @@ export function ocspStatus(der: Buffer, cert: CertView, issuer: CertView): Revoc
 /** Status from one DER CRL issued by `issuer`, or undefined when it is not that CA's valid CRL. */
 export function crlStatus(der: Buffer, cert: CertView, issuer: CertView): RevocationStatus | undefined {
   try {
-    const crl = crlCache.get(der, () => parseCrl(der));
-    if (!crl) return undefined;
+    const crl = crlCache.get(der, () => pkijs.CertificateRevocationList.fromBER(new Uint8Array(der)));
     const lc = pk(cert);
     if (!Buffer.from(crl.issuer.toSchema().toBER()).equals(Buffer.from(lc.issuer.toSchema().toBER()))) return undefined;
     if (!verifyRaw(crl.signatureAlgorithm, undefined, crl.tbsView, crl.signatureValue.valueBlock.valueHexView, issuer.x.publicKey)) return undefined;

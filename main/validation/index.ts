@@ -108,16 +108,21 @@ async function dssEnd(eofs: number[], view: PdfView): Promise<number | undefined
   }
 }
 
+/** A file error that names `to` wherever it named `from` (the caller's file, not a temp copy). */
+function renamed(error: NonNullable<FileResult['error']>, from: string, to: string): NonNullable<FileResult['error']> {
+  const swap = (v: string) => v.split(from).join(to);
+  const params: ErrorParams = {};
+  for (const [k, v] of Object.entries(error.params ?? {})) params[k] = typeof v === 'string' ? swap(v) : v;
+  return { ...error, detail: swap(error.detail), ...(error.params ? { params } : {}) };
+}
+
 /** Validates every signature and document timestamp of a PDF held in memory (via a temp file). */
 export async function validatePdfBuffer(buf: Buffer, file: string, opts: ValidateOptions = {}): Promise<FileResult> {
   const tmp = join(tmpdir(), `kyso-validate-${randomUUID()}.pdf`);
   await writeFile(tmp, buf, { mode: 0o600 });
   try {
     const r = await validatePdf(tmp, opts);
-    // Errors name the file the caller knows, not the temp copy.
-    const named = (v: unknown) => (typeof v === 'string' ? v.split(tmp).join(file) : v);
-    const error = r.error && { ...r.error, detail: r.error.detail.split(tmp).join(file), ...(r.error.params ? { params: Object.fromEntries(Object.entries(r.error.params).map(([k, v]) => [k, named(v)])) as ErrorParams } : {}) };
-    return { ...r, file, error };
+    return { ...r, file, error: r.error && renamed(r.error, tmp, file) };
   } finally {
     await rm(tmp, { force: true });
   }
