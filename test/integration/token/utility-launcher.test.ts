@@ -33,7 +33,10 @@ const standIn: UtilityProcessModule = {
       get pid() {
         return child.pid;
       },
-      postMessage: (m) => child.send(m as object),
+      // Electron's postMessage to a dead utility process drops the message; the 'exit' event
+      // reports the crash. child.send without a callback would instead emit an unhandled 'error'
+      // (EPIPE) when the write to a killed child fails, so the stand-in swallows it the same way.
+      postMessage: (m) => child.send(m as object, () => undefined),
       on: (event: 'message' | 'exit', l: (x: never) => void) => child.on(event, l as (...a: unknown[]) => void),
       kill: () => child.kill('SIGKILL'),
     } as ReturnType<UtilityProcessModule['fork']>;
