@@ -5,7 +5,7 @@
  * the bundled bridge worker, signing on the SoftHSM2 token, verification. pdfsig checks the output.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,9 @@ const out = path.join(root, 'dist', `cli-test-${process.pid}`);
 let bed: TestBed;
 
 beforeAll(async () => {
+  await buildCli(out);
+  // A chunk left by an earlier build: the next build must not keep it (nor ship it).
+  writeFileSync(path.join(out, 'chunk-STALE000.js'), 'export {};\n');
   await buildCli(out);
   bed = await createTestBed();
 }, 180_000);
@@ -38,9 +41,17 @@ function kyso(args: string[]): Promise<{ status: number | null; stdout: string; 
 }
 
 describe('the bundled kyso CLI', () => {
-  it('is two entries (CLI, bridge worker) plus shared chunks', () => {
+  it('is two entries (CLI, bridge worker) plus shared chunks, without chunks of earlier builds', () => {
     expect(existsSync(path.join(out, 'main.js'))).toBe(true);
     expect(existsSync(path.join(out, 'worker.js'))).toBe(true);
+    expect(readdirSync(out)).not.toContain('chunk-STALE000.js');
+    expect(existsSync(`${out}.new`) || existsSync(`${out}.old`)).toBe(false);
+  });
+
+  it('keeps the bridge worker a single small file (every kyso sign waits for it to start)', () => {
+    const worker = readFileSync(path.join(out, 'worker.js'), 'utf8');
+    expect(worker).not.toMatch(/from\s*"\.\/chunk-/);
+    expect(worker.length).toBeLessThan(150_000);
   });
 
   it('lists the bed tokens through the bundled bridge worker', async () => {
