@@ -67,10 +67,19 @@ beforeAll(async () => {
   b = await page(hostB.url);
 });
 
-// A failed step leaves both windows' screenshots in the temp folder, for the CI log reader.
+// A failed step leaves both windows' screenshots in the temp folder, for the CI log reader,
+// named by step so the first failure is not overwritten by the steps that fail after it.
+let step = 0;
 afterEach(async (ctx) => {
+  step++;
   if (ctx.task.result?.state !== 'fail') return;
-  for (const [name, p] of [['a', a], ['b', b]] as const) await p?.screenshot({ path: path.join(os.tmpdir(), `kyso-day-fail-${name}.png`), fullPage: true }).catch(() => undefined);
+  for (const [name, p] of [['a', a], ['b', b]] as const) {
+    const file = path.join(os.tmpdir(), `kyso-day-fail-${step}-${name}.png`);
+    await p?.screenshot({ path: file, fullPage: true }).then(() => console.error(`screenshot of the failed step: ${file}`), () => undefined);
+    // The screen's text (error banners included) goes to the log as well: CI keeps no files.
+    const text = await p?.locator('main').innerText({ timeout: 5_000 }).catch(() => '(no text)');
+    console.error(`window ${name} after the failed step:\n${(text ?? '').slice(0, 3_000)}`);
+  }
 });
 
 afterAll(async () => {
