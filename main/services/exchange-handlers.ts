@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../api/errors.js';
-import { defaultValidator, ExchangeClient, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
+import { defaultValidator, ExchangeClient, ORGANIZATION_SETTING_PREFIX, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
 import type { LiveListener } from '../exchange/client/live.js';
 import { toKysoError } from '../exchange/client/http.js';
 import type { Signer } from '../pki/signer.js';
@@ -79,6 +79,19 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
     return { ...d, delivery: box?.state ?? null, lastError: box?.lastError ?? null };
   };
   const details = (ids: string[]) => ids.map((id) => store.outgoing.get(id)).filter((d): d is OutgoingDetail => !!d);
+  /**
+   * A new server or connecting certificate: the cached clients hold the old key, its session
+   * and its organization (the next certificate may belong to another body), and the live
+   * listeners run on that session. Drop them all; the next call (and the Inbox screen, which
+   * turns live notifications on) starts over with the new settings.
+   */
+  const forgetConnections = async () => {
+    for (const key of Object.keys(store.settings.all(ORGANIZATION_SETTING_PREFIX))) store.settings.set(key, null);
+    clients.clear();
+    const running = [...lives.values()];
+    lives.clear();
+    await Promise.all(running.map((l) => l.stop()));
+  };
   const server = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
@@ -89,7 +102,9 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
   const handlers: HandlerMap = {
     'settings:get': async ({ prefix }) => ({ values: store.settings.all(prefix) }),
     'settings:set': async ({ key, value }, ctx) => {
+      const changed = JSON.stringify(store.settings.get(key) ?? null) !== JSON.stringify(value);
       store.settings.set(key, value);
+      if (changed && (key === SIGNER_SETTING || key === SERVER_SETTING)) await forgetConnections();
       ctx.emit('settings:changed', { key, value });
       return { key, value };
     },

@@ -23,6 +23,14 @@ export { type OrgRef } from './compose.js';
 /** Settings key of the default server URL. */
 export const SERVER_SETTING = 'exchange.server';
 
+/** Prefix of the settings keys caching our organization per server (learnt from the login). */
+export const ORGANIZATION_SETTING_PREFIX = 'exchange.organization.';
+
+/** Settings key caching our organization on a server. */
+export function organizationSettingKey(server: string): string {
+  return ORGANIZATION_SETTING_PREFIX + server.replace(/\/+$/, '');
+}
+
 /** How to build a client. */
 export interface ClientOptions {
   store: Store;
@@ -76,7 +84,7 @@ export class ExchangeClient {
 
   /** Our organization on this server: cached in settings, learnt from the login otherwise. */
   async organization(): Promise<OrgRef> {
-    const key = `exchange.organization.${this.server}`;
+    const key = organizationSettingKey(this.server);
     const cached = this.o.store.settings.get(key) as { code?: string; name?: string } | undefined;
     if (cached?.code && cached.name) return { code: cached.code, name: cached.name };
     const org = await (await this.api()).organization();
