@@ -2,10 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../api/errors.js';
-import { defaultValidator, ExchangeClient, ORGANIZATION_SETTING_PREFIX, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
+import { defaultValidator, describeDeliveryError, ExchangeClient, ORGANIZATION_SETTING_PREFIX, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
 import type { LiveListener } from '../exchange/client/live.js';
 import { toKysoError } from '../exchange/client/http.js';
 import type { Signer } from '../pki/signer.js';
+import type { Lang } from '../../resources/locales/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
 import { incomingCsv, outgoingCsv, searchDocuments, type OutgoingDetail, type Store } from '../store/index.js';
 import type { EmitFn, HandlerMap } from './types.js';
@@ -74,9 +75,9 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
     }
     return c;
   };
-  const outgoing = (d: OutgoingDetail) => {
+  const outgoing = (d: OutgoingDetail, lang: Lang) => {
     const box = store.outbox.get(d.messageId);
-    return { ...d, delivery: box?.state ?? null, lastError: box?.lastError ?? null };
+    return { ...d, delivery: box?.state ?? null, lastError: describeDeliveryError(box?.lastError ?? null, lang) };
   };
   const details = (ids: string[]) => ids.map((id) => store.outgoing.get(id)).filter((d): d is OutgoingDetail => !!d);
   /**
@@ -139,27 +140,27 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
         const c = client(url ?? store.incoming.require(messageId).server);
         return { doc: code === '15' || code === '16' ? await c.answerRecall(messageId, code, description) : await c.report(messageId, code, description) };
       }),
-    'exchange:recall': ({ server: url, messageId, reason }) =>
+    'exchange:recall': ({ server: url, messageId, reason }, ctx) =>
       server(async () => {
         const d = store.outgoing.get(messageId);
         if (!d) throw new KysoError('inboxUnknownMessage', { messageId });
         await client(url ?? d.server).recall(messageId, reason);
-        return { doc: outgoing(store.outgoing.get(messageId)!) };
+        return { doc: outgoing(store.outgoing.get(messageId)!, ctx.lang) };
       }),
-    'exchange:outgoingShow': async ({ messageId }) => {
+    'exchange:outgoingShow': async ({ messageId }, ctx) => {
       const d = store.outgoing.get(messageId);
       if (!d) throw new KysoError('inboxUnknownMessage', { messageId });
-      return { doc: outgoing(d) };
+      return { doc: outgoing(d, ctx.lang) };
     },
-    'exchange:registerList': async ({ register, year, limit, offset }) => ({
+    'exchange:registerList': async ({ register, year, limit, offset }, ctx) => ({
       incoming: register === 'incoming' ? store.incoming.list({ state: 'accepted', year, limit, offset }) : [],
-      outgoing: register === 'outgoing' ? details(store.outgoing.list({ year, limit, offset }).map((d) => d.messageId)).map(outgoing) : [],
+      outgoing: register === 'outgoing' ? details(store.outgoing.list({ year, limit, offset }).map((d) => d.messageId)).map((d) => outgoing(d, ctx.lang)) : [],
     }),
-    'exchange:registerSearch': async ({ query, register, limit }) => {
+    'exchange:registerSearch': async ({ query, register, limit }, ctx) => {
       const hits = searchDocuments(store.db, query, register, limit);
       return {
         incoming: store.incoming.byIds(hits.filter((h) => h.kind === 'incoming').map((h) => h.messageId)),
-        outgoing: details(hits.filter((h) => h.kind === 'outgoing').map((h) => h.messageId)).map(outgoing),
+        outgoing: details(hits.filter((h) => h.kind === 'outgoing').map((h) => h.messageId)).map((d) => outgoing(d, ctx.lang)),
       };
     },
     'exchange:registerExport': async ({ register, year, path: out }) => {

@@ -4,6 +4,7 @@
  * what was given up.
  */
 import { KysoError } from '../../api/errors.js';
+import { describeDeliveryError } from '../../exchange/client/delivery-error.js';
 import { parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
 import { exchangeOptions, printJson, storeFor, str, withClient } from './exchange-common.js';
@@ -28,7 +29,7 @@ export const outboxCommand: Command = {
       try {
         const items = store.outbox.list({}, 100_000);
         if (o.json === true) printJson(io, { items });
-        else io.out((items.length ? items.map((i) => [i.createdAt, i.state, i.attempts, i.recipients.join(','), i.lastError ?? '', i.messageId].join('\t')).join('\n') : tr(io, 'exchange.empty')) + '\n');
+        else io.out((items.length ? items.map((i) => [i.createdAt, i.state, i.attempts, i.recipients.join(','), describeDeliveryError(i.lastError, io.lang) ?? '', i.messageId].join('\t')).join('\n') : tr(io, 'exchange.empty')) + '\n');
         return 0;
       } finally {
         store.close();

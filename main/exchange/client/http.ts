@@ -73,13 +73,24 @@ export function rawRequest(spec: RequestSpec): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = lib.request(url, { method: spec.method, headers, signal: spec.signal }, resolve);
     req.setTimeout(spec.idleTimeoutMs ?? 60_000, () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => reject(new ServerError('network', 'exServerUnreachable', e.message, { url: url.origin, detail: e.message })));
+    req.on('error', (e) => reject(unreachable(url.origin, e.message)));
     if (file) {
       const src = createReadStream(file);
       src.on('error', (e) => req.destroy(e));
       src.pipe(req);
     } else req.end(payload);
   });
+}
+
+/** A transport failure talking to the server at `url` (the message names the server). */
+export function unreachable(url: string, detail: string): ServerError {
+  let origin = url;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // Not a URL: name it as given.
+  }
+  return new ServerError('network', 'exServerUnreachable', detail, { url: origin, detail });
 }
 
 async function readAll(res: IncomingMessage, max = 16 << 20): Promise<Buffer> {
@@ -115,7 +126,7 @@ export async function requestJson<S extends z.ZodType>(spec: RequestSpec, schema
   try {
     body = await readAll(res);
   } catch (e) {
-    throw e instanceof ServerError ? e : new ServerError('network', 'exServerUnreachable', String(e));
+    throw unreachable(spec.url, e instanceof Error ? e.message : String(e));
   }
   let parsed: unknown;
   try {
@@ -141,7 +152,7 @@ export async function downloadTo(spec: RequestSpec, dest: string): Promise<numbe
   try {
     await pipeline(res, createWriteStream(dest));
   } catch (e) {
-    throw new ServerError('network', 'exServerUnreachable', e instanceof Error ? e.message : String(e));
+    throw unreachable(spec.url, e instanceof Error ? e.message : String(e));
   }
   return statSync(dest).size;
 }

@@ -16,6 +16,7 @@ import type { PdfValidator } from './validate.js';
 
 export { InboxApi } from './api.js';
 export { ServerError } from './http.js';
+export { describeDeliveryError } from './delivery-error.js';
 export { defaultValidator, verdictOf, type PdfValidator, type FileVerdict } from './validate.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy, type DeliveryProgress } from './sender.js';
 export { type OrgRef } from './compose.js';

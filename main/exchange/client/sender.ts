@@ -6,7 +6,8 @@
 import type { Store } from '../../store/index.js';
 import type { OutboxItem } from '../../store/outbox-repo.js';
 import type { InboxApi } from './api.js';
-import { ServerError } from './http.js';
+import { encodeDeliveryError } from './delivery-error.js';
+import { ServerError, unreachable } from './http.js';
 
 /** Retry policy of the sender. */
 export interface BackoffPolicy {
@@ -102,10 +103,10 @@ export class OutboxSender {
       this.onProgress({ item, state: 'sent', error: null });
       return 'sent';
     } catch (e) {
-      const err = e instanceof ServerError ? e : new ServerError('network', 'exServerUnreachable', e instanceof Error ? e.message : String(e));
+      const err = e instanceof ServerError ? e : unreachable(item.server, e instanceof Error ? e.message : String(e));
       const attempts = item.attempts + 1;
       const final = !err.retryable || attempts >= this.policy.maxAttempts;
-      const message = `${err.code}: ${err.message}`;
+      const message = encodeDeliveryError(err);
       this.store.outbox.markAttemptFailed(item.messageId, message, Date.now() + backoffDelay(attempts, this.policy), final);
       const state = final ? 'failed' : 'pending';
       this.onProgress({ item: { ...item, attempts }, state, error: message });

@@ -10,6 +10,7 @@ import { ExchangeClient } from '../../../main/exchange/client/index.js';
 import { composeAndQueue } from '../../../main/exchange/client/compose.js';
 import { parseSse } from '../../../main/exchange/client/live.js';
 import { backoffDelay, OutboxSender, type DeliveryProgress } from '../../../main/exchange/client/sender.js';
+import { describeDeliveryError } from '../../../main/exchange/client/delivery-error.js';
 import { softwareSigner } from '../../../main/pki/software-signer.js';
 import type { Signer } from '../../../main/pki/signer.js';
 import { openStore, type Store } from '../../../main/store/index.js';
@@ -66,7 +67,7 @@ describe('outbox composer', () => {
 });
 
 /** A stand-in inbox server that fails a given number of uploads before accepting. */
-async function flakyServer(failures: number, failStatus: number): Promise<{ server: Server; url: string; uploads: string[] }> {
+async function flakyServer(failures: number, failStatus: number, refusal = { ErrorCode: 'exBusy', ErrorDesc: 'busy', params: {} }): Promise<{ server: Server; url: string; uploads: string[] }> {
   const uploads: string[] = [];
   let n = 0;
   const server = createServer((req, res) => {
@@ -77,7 +78,7 @@ async function flakyServer(failures: number, failStatus: number): Promise<{ serv
       if (req.url === '/api/v1/auth/challenge') return json(200, { status: 'OK', data: { challengeId: 'c1', nonce: 'n', expiresAt: new Date(Date.now() + 60_000).toISOString() } });
       if (req.url === '/api/v1/auth/login') return json(200, { status: 'OK', data: { token: 't', expiresAt: new Date(Date.now() + 600_000).toISOString(), organization: { code: '000.00.00.H49', name: 'A' }, user: { id: 1, subject: 'x' } } });
       if (req.url === '/api/v1/packages') {
-        if (n++ < failures) return json(failStatus, { status: 'FAIL', ErrorCode: 'exBusy', ErrorDesc: 'busy', params: {} });
+        if (n++ < failures) return json(failStatus, { status: 'FAIL', ...refusal });
         const id = String(req.headers['kyso-message-id']);
         uploads.push(id);
         expect(Buffer.concat(chunks).toString('utf8')).toContain('edXML:edXMLEnvelope');
@@ -109,14 +110,35 @@ describe('outbox sender', () => {
   });
 
   it('gives up at once on a permanent refusal and keeps the reason', async () => {
-    const s = await flakyServer(1, 409);
+    const s = await flakyServer(1, 409, { ErrorCode: 'exUnknownRecipient', ErrorDesc: 'No recipient organization with code 000.09.00.H49 in the directory.', params: { organId: '000.09.00.H49' } });
     const { store, home } = freshStore('permanent');
     const { messageId } = await composeAndQueue(store, home, signer, input(s.url));
     const r = await new OutboxSender(store, (u) => new InboxApi(u, signer), { baseMs: 5, maxMs: 20, maxAttempts: 5 }).drain({ untilEmpty: true });
     expect(r).toEqual({ sent: 0, pending: 0, failed: 1 });
-    expect(store.outbox.get(messageId)?.lastError).toContain('exBusy');
+    expect(store.outbox.get(messageId)?.lastError).toContain('exUnknownRecipient');
+    // Kept as code + params: read back in the reader's language, not as the English text of the time.
+    expect(describeDeliveryError(store.outbox.get(messageId)!.lastError, 'vi')).toBe('Không có cơ quan nhận có mã 000.09.00.H49 trong danh bạ.');
+    expect(describeDeliveryError('exServerUnreachable: connect ECONNREFUSED', 'vi')).toBe('exServerUnreachable: connect ECONNREFUSED');
     store.close();
     s.server.close();
+  });
+
+  it('a dead server: the stored reason names the server, in Vietnamese or English', async () => {
+    const { store, home } = freshStore('dead');
+    const dead = await new Promise<string>((resolve) => {
+      const srv = createServer();
+      srv.listen(0, '127.0.0.1', () => {
+        const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+        srv.close(() => resolve(url));
+      });
+    });
+    const { messageId } = await composeAndQueue(store, home, signer, input(dead));
+    const r = await new OutboxSender(store, (u) => new InboxApi(u, signer), { baseMs: 5, maxMs: 20, maxAttempts: 1 }).drain({ untilEmpty: true });
+    expect(r).toEqual({ sent: 0, pending: 0, failed: 1 });
+    const stored = store.outbox.get(messageId)!.lastError;
+    expect(describeDeliveryError(stored, 'vi')).toMatch(new RegExp(`^Không kết nối được máy chủ trao đổi ${dead.replace(/[.]/g, '\\.')}: .*ECONNREFUSED`));
+    expect(describeDeliveryError(stored, 'en')).toMatch(/^Cannot reach the exchange server http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    store.close();
   });
 
   it('two flushes at once (two quick sends in the app) upload each row once', async () => {
