@@ -30,7 +30,8 @@ export function sendOk(res: ServerResponse, data: unknown, code = 200): void {
 /** Sends the failure envelope for an error; unexpected errors become a generic 500. */
 export function sendError(res: ServerResponse, e: unknown): void {
   const known = isKysoError(e);
-  const code = known ? e.code : 'internal';
+  // An unexpected error's own text stays in the server log (it may show paths or SQL).
+  const code = known ? e.code : 'exServerInternal';
   const params = known ? e.params : {};
   const status = known ? (STATUS_OF[e.code] ?? 400) : 500;
   const aborted = (e as { code?: string } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
