@@ -82,7 +82,7 @@ export class Provisioner {
     const { keys } = await client.call({ op: 'publicKeys', slotId });
     const k = keys.find((x) => (key.keyId !== undefined ? x.id === key.keyId.toLowerCase() : x.label === key.label));
     if (!k) throw new KysoError('provisionKeyNotFound', { key: key.label ?? key.keyId ?? '' });
-    if (k.keyType === 'other' || !k.spki) throw new KysoError('tokenMechanismUnsupported', { mechanism: 'key type' });
+    if (k.keyType === 'other' || !k.spki) throw new KysoError('tokenKeyTypeUnsupported');
     return { keyId: k.id, label: k.label, keyType: k.keyType, spki: Buffer.from(k.spki, 'base64') };
   }
 

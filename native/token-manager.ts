@@ -150,7 +150,7 @@ export class TokenManager {
     const cert = certs.find((c) => (selector.keyId === undefined || c.keyId === selector.keyId) && (selector.fingerprint === undefined || c.fingerprint === selector.fingerprint) && (selector.keyId !== undefined || selector.fingerprint !== undefined || c.hasPrivateKey));
     if (!cert) throw new KysoError(certs.length && !selector.keyId && !selector.fingerprint ? 'tokenNoPrivateKey' : 'tokenCertificateNotFound', { token: ref.label ?? ref.serial ?? '', keyId: selector.keyId ?? '' });
     if (!cert.hasPrivateKey) throw new KysoError('tokenNoPrivateKey', { token: ref.label ?? ref.serial ?? '', keyId: cert.keyId });
-    if (cert.keyType === 'other') throw new KysoError('tokenMechanismUnsupported', { mechanism: 'key type' });
+    if (cert.keyType === 'other') throw new KysoError('tokenKeyTypeUnsupported');
     const der = objects.certificates.find((c) => c.id === cert.keyId && parseCertificate(Buffer.from(c.der, 'base64')).fingerprint === cert.fingerprint)!.der;
     // Issuer certificates stored on the token (often without CKA_ID) become the chain.
     const others = objects.certificates.map((c) => Buffer.from(c.der, 'base64')).filter((d) => d.toString('base64') !== der);

@@ -261,12 +261,21 @@ async function handle(req: BridgeRequest): Promise<unknown> {
   }
 }
 
-function toResponse(id: number, e: unknown): BridgeResponse {
-  if (e instanceof BridgeError) return { id, ok: false, error: { code: e.code, params: e.params } };
-  const message = e instanceof Error ? e.message : String(e);
-  const name = ckrName(message) ?? ckrName(e instanceof Error ? String(e.stack) : '');
-  const code = name ? errorCodeForCkr(name) : 'tokenError';
-  return { id, ok: false, error: { code, params: { detail: name ?? message.split('\n')[0] ?? '', module: libPath } } };
+function toResponse(req: BridgeRequest, e: unknown): BridgeResponse {
+  let code: string;
+  let params: Record<string, string | number | boolean | null>;
+  if (e instanceof BridgeError) ({ code, params } = e);
+  else {
+    const message = e instanceof Error ? e.message : String(e);
+    const name = ckrName(message) ?? ckrName(e instanceof Error ? String(e.stack) : '');
+    code = name ? errorCodeForCkr(name) : 'tokenError';
+    params = { detail: name ?? message.split('\n')[0] ?? '', module: libPath };
+  }
+  // The message names what the token refused: the signing mechanism, or the key type asked for.
+  if (code === 'tokenMechanismUnsupported' && params.mechanism === undefined) {
+    params = { ...params, mechanism: req.op === 'sign' ? req.mechanism : req.op === 'generateKeyPair' ? req.keyType : String(params.detail ?? '') };
+  }
+  return { id: req.id, ok: false, error: { code, params } };
 }
 
 interface ParentPort {
@@ -288,7 +297,7 @@ async function onMessage(raw: unknown): Promise<void> {
   try {
     send({ id: req.id, ok: true, value: await handle(req) });
   } catch (e) {
-    send(toResponse(req.id, e));
+    send(toResponse(req, e));
   }
 }
 

@@ -7,6 +7,7 @@ import { isAlive } from '../../bed/run.js';
 import { SOFTHSM_MODULE } from '../../bed/softhsm.js';
 import { createTokenBed, LABEL_A, LABEL_B, PIN_A, PIN_B, type TokenBed } from './fixture.js';
 import type { KysoError } from '../../../main/api/errors.js';
+import { t } from '../../../resources/locales/index.js';
 
 let bed: TokenBed;
 const A = { module: SOFTHSM_MODULE, label: LABEL_A };
@@ -65,6 +66,17 @@ describe('bridge resilience (SoftHSM2, real processes)', { timeout: 180_000 }, (
     const report = await tm.list();
     expect(report[0]!.tokens.map((t) => t.label)).toContain(LABEL_A);
     expect(client.pid).not.toBe(pid);
+  });
+
+  it('a mechanism the key refuses is named in the error (no literal {mechanism} in the message)', async () => {
+    const tm = manager();
+    await tm.login(A, PIN_A);
+    const { client, slotId } = await tm.resolve(A);
+    // Key 01 is RSA: SoftHSM2 refuses ECDSA-SHA256 with it (CKR_MECHANISM_INVALID).
+    const err = await client.call({ op: 'sign', slotId, keyId: '01', mechanism: 'ECDSA_SHA256', data: Buffer.from(data).toString('base64') }).then(() => undefined, (e: KysoError) => e);
+    expect(err?.code).toBe('tokenMechanismUnsupported');
+    expect(err?.params.mechanism).toBe('ECDSA_SHA256');
+    expect(t('vi', `error.${err!.code}`, err!.params)).toBe('Token không hỗ trợ cơ chế ký ECDSA_SHA256.');
   });
 
   it('a hung call times out with tokenTimeout, and the module works again afterwards', async () => {
