@@ -2,7 +2,7 @@
  * Picks file paths: the native dialog in the desktop app; in the browser host (no native
  * dialog) the paths are typed or pasted, one per line.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useApi } from '../api/context.js';
 import { useI18n } from '../i18n.js';
 
@@ -15,6 +15,15 @@ export interface PathFieldProps {
   directory?: boolean;
   pdfOnly?: boolean;
   testId?: string;
+}
+
+/** The paths in the field's text: one per line, trimmed, empty lines left out. */
+export function parsePaths(text: string): string[] {
+  return text.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+function samePaths(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 /** A labelled path input with a "Browse…" button. */
@@ -33,8 +42,16 @@ export function PathField({ label, paths, onChange, multiple = false, directory 
     if (!r.value.native) setHint(true);
     else if (r.value.paths.length) onChange(multiple ? [...new Set([...paths, ...r.value.paths])] : r.value.paths.slice(0, 1));
   };
-  const text = paths.join('\n');
-  const set = (v: string) => onChange(v.split('\n').map((s) => s.trim()).filter(Boolean));
+  // The text stays as typed (spaces inside names, a new line being started); the paths the
+  // parent gets are trimmed. Paths set from outside (Browse, a drop, a reset) replace the text.
+  const [text, setText] = useState(paths.join('\n'));
+  useEffect(() => {
+    if (!samePaths(parsePaths(text), paths)) setText(paths.join('\n'));
+  }, [paths]);
+  const set = (v: string) => {
+    setText(v);
+    onChange(parsePaths(v));
+  };
   // Drag and drop from the file manager: the desktop app knows the dropped files' paths.
   const onDrop = (e: React.DragEvent) => {
     const files = [...e.dataTransfer.files];
