@@ -1,13 +1,12 @@
 /** Sign one PDF: pick it, preview, place the stamp (drag or saved placement), role, level, sign. */
 import { useId, useState } from 'react';
-import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PathField } from '../components/PathField.js';
-import { PdfPreview, parsePlacements, type Placement } from '../components/PdfPreview.js';
+import { PdfPreview, type Placement } from '../components/PdfPreview.js';
+import { PlacementPicker } from '../components/PlacementPicker.js';
 import { SignJob } from '../components/SignJob.js';
-import { appearanceOf, SignOptionsForm, type SignChoices } from '../components/SignOptions.js';
+import { appearanceOf, levelOf, SignOptionsForm, type SignChoices } from '../components/SignOptions.js';
 import { useSigner } from '../components/useSigner.js';
-import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
 /** Default output next to the input: `name.signed.pdf`. */
@@ -17,7 +16,6 @@ export function defaultOutput(input: string): string {
 
 /** The Sign screen. */
 export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
-  const api = useApi();
   const { t } = useI18n();
   const id = useId();
   const signer = useSigner();
@@ -26,8 +24,6 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
   const [placement, setPlacement] = useState<Placement | null>(null);
   const [choices, setChoices] = useState<SignChoices>({ role: 'approval', level: 'B-B', reason: '' });
   const [busy, setBusy] = useState(false);
-  const saved = useLoad((a) => a['settings:get']({ prefix: 'ui.placements' }), []);
-  const placements = parsePlacements(saved.data?.values['ui.placements']);
   const file = paths[0] ?? '';
 
   const sign = async () => {
@@ -36,7 +32,7 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
       files: [file],
       output: output || defaultOutput(file),
       overwrite: false,
-      level: choices.level,
+      ...levelOf(choices),
       allowFallback: false,
       ...(choices.reason ? { reason: choices.reason } : {}),
       appearance: appearanceOf(choices),
@@ -44,14 +40,6 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
     });
     setBusy(false);
   };
-  const savePlacement = async () => {
-    if (!placement) return;
-    const name = window.prompt(t('ui.sign.placementName'));
-    if (!name) return;
-    await api['settings:set']({ key: 'ui.placements', value: { ...placements, [name]: placement } });
-    saved.reload();
-  };
-
   return (
     <section aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{t('ui.nav.sign')}</h1>
@@ -64,22 +52,7 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
           </label>
           {signer.picker}
           <SignOptionsForm value={choices} onChange={setChoices} />
-          {choices.role !== 'invisible' && (
-            <fieldset className="card">
-              <legend>{t('ui.sign.placement')}</legend>
-              <p data-testid="placement-text">
-                {placement ? t('ui.sign.placementAt', { page: placement.page, x: placement.rect[0], y: placement.rect[1], w: placement.rect[2], h: placement.rect[3] }) : t('ui.sign.placementNone')}
-              </p>
-              <div className="row">
-                <label htmlFor={`${id}-saved`}>{t('ui.sign.savedPlacement')}</label>
-                <select id={`${id}-saved`} value="" onChange={(e) => { const p = placements[e.target.value]; if (p) setPlacement(p); }}>
-                  <option value="">—</option>
-                  {Object.keys(placements).map((n) => <option key={n} value={n}>{n}</option>)}
-                </select>
-                <button type="button" disabled={!placement} onClick={() => void savePlacement()}>{t('ui.sign.savePlacement')}</button>
-              </div>
-            </fieldset>
-          )}
+          {choices.role !== 'invisible' && <PlacementPicker placement={placement} onChange={setPlacement} />}
           <ErrorBanner error={signer.error} />
           <button type="button" className="primary" disabled={!file || !signer.ready || busy} onClick={() => void sign()} data-testid="sign-start">
             {t('ui.sign.start')}
