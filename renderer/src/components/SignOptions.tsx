@@ -39,6 +39,8 @@ export interface SignChoices {
   image?: string;
   /** Seal image path, defaulted from the setting sign.sealImage. */
   sealImage?: string;
+  /** Timestamp server for B-T and above, from the setting sign.tsaUrl. */
+  tsaUrl?: string;
 }
 
 type StampKey = keyof StampFields;
@@ -51,6 +53,11 @@ const roleFields: Record<Role, readonly StampKey[]> = {
   attachment: ['organization', 'documentNumber'],
   invisible: [],
 };
+
+/** The level fields of sign:files: the level, and the TSA when the level needs one. */
+export function levelOf(c: SignChoices): { level: Level; tsaUrl?: string } {
+  return { level: c.level, ...(c.level !== 'B-B' && c.tsaUrl ? { tsaUrl: c.tsaUrl } : {}) };
+}
 
 /** The appearance accepted by sign:files. */
 export type Appearance = z.infer<typeof appearanceSchema>;
@@ -113,13 +120,15 @@ export function SignOptionsForm({ value, onChange }: { value: SignChoices; onCha
     const rl = defaults.data?.values['sign.defaultRole'];
     const image = str(defaults.data?.values['sign.signatureImage']);
     const sealImage = str(defaults.data?.values['sign.sealImage']);
-    if ((levels as readonly unknown[]).includes(lv) || (roles as readonly unknown[]).includes(rl) || image || sealImage) {
+    const tsaUrl = str(defaults.data?.values['sign.tsaUrl']);
+    if ((levels as readonly unknown[]).includes(lv) || (roles as readonly unknown[]).includes(rl) || image || sealImage || tsaUrl) {
       onChange({
         ...value,
         ...((levels as readonly unknown[]).includes(lv) ? { level: lv as Level } : {}),
         ...((roles as readonly unknown[]).includes(rl) ? { role: rl as Role } : {}),
         ...(image ? { image } : {}),
         ...(sealImage ? { sealImage } : {}),
+        ...(tsaUrl ? { tsaUrl } : {}),
       });
     }
     // Defaults apply once, when they arrive.
@@ -138,6 +147,11 @@ export function SignOptionsForm({ value, onChange }: { value: SignChoices; onCha
           {levels.map((l) => <option key={l} value={l}>{t(`ui.level.${l}`)}</option>)}
         </select>
       </label>
+      {value.level !== 'B-B' && (
+        <p className={value.tsaUrl ? 'muted' : 'warn'} data-testid="tsa-note">
+          {value.tsaUrl ? t('ui.sign.tsaFrom', { url: value.tsaUrl }) : t('ui.sign.tsaMissing', { level: value.level })}
+        </p>
+      )}
       <label className="field" htmlFor={`${id}-reason`}>
         {t('ui.sign.reason')}
         <input id={`${id}-reason`} type="text" value={value.reason} onChange={(e) => onChange({ ...value, reason: e.target.value })} />

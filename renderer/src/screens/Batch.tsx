@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PathField } from '../components/PathField.js';
 import { SignJob } from '../components/SignJob.js';
-import { appearanceOf, SignOptionsForm, type SignChoices } from '../components/SignOptions.js';
+import { appearanceOf, levelOf, SignOptionsForm, type SignChoices } from '../components/SignOptions.js';
 import { useSigner } from '../components/useSigner.js';
 import { useI18n } from '../i18n.js';
 
@@ -26,7 +26,7 @@ export function Batch() {
       files: list,
       outDir: outDir[0],
       overwrite: false,
-      level: choices.level,
+      ...levelOf(choices),
       allowFallback: false,
       ...(choices.reason ? { reason: choices.reason } : {}),
       appearance: appearanceOf(choices),

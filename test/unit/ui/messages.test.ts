@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { padesLevelSchema, signRoleSchema } from '../../../main/api/contract/sign.js';
 import { hasMessage, t } from '../../../resources/locales/index.js';
 import { screenIds } from '../../../renderer/src/routes.js';
+import { STATUS_CODES } from '../../../main/exchange/protocol.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -37,7 +38,7 @@ describe('ui messages', () => {
       ...padesLevelSchema.options.map((l) => `ui.level.${l}`),
       ...['queued', 'hashing', 'signing', 'timestamping', 'done', 'skipped', 'failed', 'signed', 'cancelled'].map((s) => `ui.job.stage.${s}`),
       ...['arrived', 'accepted', 'rejected'].map((s) => `ui.doc.state.${s}`),
-      ...['01', '02', '03', '04', '05', '06'].map((c) => `ui.status.${c}`),
+      ...STATUS_CODES.map((c) => `ui.status.${c}`),
       ...['04', '05', '06'].map((c) => `ui.inbox.status.${c}`),
       ...['pending', 'sent', 'failed'].map((d) => `ui.send.delivery.${d}`),
       ...['electron', 'browser'].map((h) => `ui.host.${h}`),
