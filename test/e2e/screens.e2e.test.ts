@@ -5,7 +5,7 @@
  * places the signature box by dragging; saves a screenshot of each main screen to
  * docs/screenshots/ (shown in the README).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -154,6 +154,55 @@ describe('main screens with a SoftHSM2 token', () => {
     expect(await panel.textContent()).toContain(officialCn);
     expect(await panel.textContent()).toContain('còn hiệu lực (ocsp)');
     await page.screenshot({ path: path.join(shots, 'verify.png') });
+  });
+
+  it('signs at B-T with the TSA set in Settings; typed paths keep their spaces; a placement is saved by name', async () => {
+    await open('settings', 'Cài đặt');
+    await page.getByTestId('setting-sign.tsaUrl').fill(bed.urls.tsa);
+    await page.getByTestId('save-sign.tsaUrl').click();
+    await page.getByRole('status').filter({ hasText: 'Đã lưu' }).first().waitFor();
+
+    const spaced = path.join(outDir, 'Văn bản mẫu số 2.pdf');
+    copyFileSync(samplePdf, spaced);
+    await open('sign', 'Ký số');
+    // Typed key by key, as a clerk would: spaces inside names survive every keystroke.
+    await page.getByTestId('sign-file').pressSequentially(spaced);
+    expect(await page.getByTestId('sign-file').inputValue()).toBe(spaced);
+    const output = path.join(outDir, 'Văn bản mẫu số 2 (đã ký).pdf');
+    await page.getByTestId('sign-output').fill(output);
+    await page.getByTestId('level-select').selectOption('B-T');
+    expect(await page.getByTestId('tsa-note').textContent()).toContain(bed.urls.tsa);
+
+    await page.locator('[data-testid="preview-frame"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    const box = (await page.getByTestId('preview-frame').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.7);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.8, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId('sig-box').waitFor();
+    await page.getByTestId('placement-name').pressSequentially('Chữ ký lãnh đạo');
+    await page.getByTestId('placement-save').click();
+    await page.getByTestId('placement-saved').locator('option', { hasText: 'Chữ ký lãnh đạo' }).waitFor({ state: 'attached' });
+
+    const tokenSelect = page.getByTestId('token-select');
+    await tokenSelect.selectOption((await tokenSelect.locator('option', { hasText: OFFICIAL_TOKEN.label }).getAttribute('value'))!);
+    const certSelect = page.getByTestId('cert-select');
+    await certSelect.selectOption((await certSelect.locator('option', { hasText: officialCn }).getAttribute('value'))!);
+    await page.getByTestId('sign-start').click();
+    const row = page.getByTestId('job-row').filter({ hasText: 'Văn bản mẫu số 2.pdf' });
+    const status = row.locator('[data-status]');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 60_000 }).toMatch(/^(signed|failed)$/);
+    expect(await row.textContent()).not.toContain('Lỗi');
+    expect(await status.textContent()).toContain('(B-T)');
+    expect(existsSync(output)).toBe(true);
+
+    // The batch list: Enter starts a new line, and both paths are kept as typed.
+    await open('batch', 'Ký hàng loạt');
+    const files = page.getByTestId('batch-files');
+    await files.pressSequentially('/tmp/a b.pdf');
+    await files.press('Enter');
+    await files.pressSequentially('/tmp/c.pdf');
+    expect(await files.inputValue()).toBe('/tmp/a b.pdf\n/tmp/c.pdf');
   });
 
   it('the other main screens render and are labelled', async () => {
