@@ -48,12 +48,33 @@ export class TokenManager {
   private readonly logins = new Map<string, Login>();
   private readonly listeners = new Set<(change: TokenChange) => void>();
   private readonly paths: string[];
+  private readonly basePaths: string[];
+  private userPaths: string[] = [];
   private known: Map<string, TokenChange> | undefined;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
 
   constructor(private readonly opts: TokenManagerOptions = {}) {
     this.paths = opts.modules?.length ? [...new Set(opts.modules)] : discoverModules({ extraPaths: opts.extraPaths, env: opts.env }).map((c) => c.path);
+    this.basePaths = [...this.paths];
+  }
+
+  /**
+   * Module paths the user added (Settings): listed with the others. A path taken out again is
+   * dropped and its bridge stopped, unless the catalogue or the options name it too.
+   */
+  async setUserModules(paths: string[]): Promise<void> {
+    const next = [...new Set(paths.filter(Boolean))];
+    for (const p of this.userPaths) {
+      if (next.includes(p) || this.basePaths.includes(p)) continue;
+      this.paths.splice(this.paths.indexOf(p), 1);
+      const c = this.clients.get(p);
+      this.clients.delete(p);
+      this.forgetLogins(p);
+      await c?.close();
+    }
+    for (const p of next) if (!this.paths.includes(p)) this.paths.push(p);
+    this.userPaths = next;
   }
 
   /** Module paths this manager uses. */

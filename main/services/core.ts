@@ -9,7 +9,7 @@ import { dispatch } from './dispatch.js';
 import { EventBus } from './events.js';
 import { createExchangeService } from './exchange-handlers.js';
 import { createFileHandlers } from './file-handlers.js';
-import { createTokenService } from './token-handlers.js';
+import { createTokenService, MODULE_PATHS_SETTING } from './token-handlers.js';
 import { createSignService } from './sign-handlers.js';
 import { createProvisionHandlers } from './provision-handlers.js';
 import { createVerifyHandlers } from './verify-handlers.js';
@@ -49,7 +49,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const closers: Array<() => Promise<void> | void> = [];
   const store = openStore(options.home);
   closers.push(() => store.close());
-  const tokens = createTokenService((e, p) => bus.emit(e, p), options.launcher ? { launcher: options.launcher } : {});
+  const tokens = createTokenService((e, p) => bus.emit(e, p), options.launcher ? { launcher: options.launcher } : {}, () => {
+    const v = store.settings.get(MODULE_PATHS_SETTING);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  });
   closers.push(() => tokens.close());
   const signing = createSignService(tokens.manager);
   closers.push(() => signing.close());

@@ -13,8 +13,14 @@ export interface TokenService {
   close(): Promise<void>;
 }
 
-/** Creates the token service; `emit` receives hot-plug events. */
-export function createTokenService(emit: EmitFn, options: TokenManagerOptions = {}): TokenService {
+/** Settings key of the module paths the user adds (Settings screen, one per line). */
+export const MODULE_PATHS_SETTING = 'token.modulePaths';
+
+/**
+ * Creates the token service; `emit` receives hot-plug events. `userModules` gives the module
+ * paths from Settings, read at each listing so a path added there shows up at once.
+ */
+export function createTokenService(emit: EmitFn, options: TokenManagerOptions = {}, userModules: () => string[] = () => []): TokenService {
   const manager = new TokenManager(options);
   let watching: Promise<void> | undefined;
   const watch = () => {
@@ -28,6 +34,7 @@ export function createTokenService(emit: EmitFn, options: TokenManagerOptions = 
   };
   const handlers: HandlerMap = {
     'token:list': async ({ modules }) => {
+      await manager.setUserModules(userModules());
       for (const m of modules ?? []) manager.client(m);
       const report = await manager.list();
       void watch();
