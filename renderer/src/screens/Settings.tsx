@@ -15,7 +15,6 @@ import { useI18n } from '../i18n.js';
 /** The settings this screen edits: key, label key, kind. */
 export const settingFields = [
   { key: 'exchange.server', label: 'ui.settings.server', kind: 'url' },
-  { key: 'exchange.orgCode', label: 'ui.settings.orgCode', kind: 'text' },
   { key: 'sign.tsaUrl', label: 'ui.settings.tsa', kind: 'url' },
   { key: 'sign.defaultLevel', label: 'ui.settings.defaultLevel', kind: 'level' },
   { key: 'sign.defaultRole', label: 'ui.settings.defaultRole', kind: 'role' },
@@ -82,11 +81,11 @@ export function Settings() {
                     {(f.kind === 'level' ? levels : roles).map((x) => <option key={x} value={x}>{t(f.kind === 'level' ? `ui.level.${x}` : `ui.role.${x}`)}</option>)}
                   </select>
                 ) : f.kind === 'lines' ? (
-                  <textarea id={fid} rows={3} cols={70} value={value} onChange={(e) => set(e.target.value)} />
+                  <textarea id={fid} rows={3} cols={70} value={value} onChange={(e) => set(e.target.value)} data-testid={`setting-${f.key}`} />
                 ) : (
                   <input id={fid} type={f.kind === 'url' ? 'url' : 'text'} size={60} value={value} onChange={(e) => set(e.target.value)} data-testid={`setting-${f.key}`} />
                 )}
-                <button type="button" onClick={() => void save(f.key, f.kind)} data-testid={`save-${f.key}`}>{t('ui.save')}</button>
+                <button type="button" onClick={() => void save(f.key, f.kind)} aria-label={`${t('ui.save')}: ${t(f.label)}`} data-testid={`save-${f.key}`}>{t('ui.save')}</button>
                 {saved === f.key && <span className="ok" role="status">{t('ui.saved')}</span>}
               </div>
             </div>
