@@ -5,19 +5,23 @@ import type { ErrorParams } from '../api/errors.js';
 export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
 
 /** ETSI sub-indications used by Kyso. */
-export type SubIndication =
-  | 'FORMAT_FAILURE'
-  | 'HASH_FAILURE'
-  | 'SIG_CRYPTO_FAILURE'
-  | 'REVOKED'
-  | 'REVOKED_NO_POE'
-  | 'EXPIRED'
-  | 'NOT_YET_VALID'
-  | 'NO_SIGNING_CERTIFICATE_FOUND'
-  | 'NO_CERTIFICATE_CHAIN_FOUND'
-  | 'OUT_OF_BOUNDS_NO_POE'
-  | 'TRY_LATER'
-  | 'SIG_CONSTRAINTS_FAILURE';
+export const SUB_INDICATIONS = [
+  'FORMAT_FAILURE',
+  'HASH_FAILURE',
+  'SIG_CRYPTO_FAILURE',
+  'REVOKED',
+  'REVOKED_NO_POE',
+  'EXPIRED',
+  'NOT_YET_VALID',
+  'NO_SIGNING_CERTIFICATE_FOUND',
+  'NO_CERTIFICATE_CHAIN_FOUND',
+  'OUT_OF_BOUNDS_NO_POE',
+  'TRY_LATER',
+  'SIG_CONSTRAINTS_FAILURE',
+] as const;
+
+/** One ETSI sub-indication. */
+export type SubIndication = (typeof SUB_INDICATIONS)[number];
 
 /** Outcome of one check. */
 export type CheckOutcome = 'pass' | 'fail' | 'warn';

@@ -7,8 +7,9 @@ import { connect } from './api/connect.js';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
-const lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
-const api = connect(() => t(lang, 'error.hostDisconnected'));
+// Read when it is needed: the App sets <html lang> to the language the user picked.
+const lang = () => (document.documentElement.lang === 'en' ? 'en' : 'vi');
+const api = connect(() => t(lang(), 'error.hostDisconnected'));
 if (api) {
   root.render(
     <StrictMode>
@@ -16,5 +17,5 @@ if (api) {
     </StrictMode>,
   );
 } else {
-  root.render(<p role="alert">{t(lang, 'ui.noSession')}</p>);
+  root.render(<p role="alert">{t(lang(), 'ui.noSession')}</p>);
 }

@@ -262,13 +262,13 @@ describe('a day of work between two bodies', () => {
     const row = a.getByTestId('register-list').getByRole('row').filter({ hasText: subject });
     await row.waitFor();
     // Delivered, not yet answered, or already 01 (arrived) before B registered it.
-    expect(await row.getByTestId('outgoing-status').textContent()).not.toBe(`${ORG_B.code}: 03`);
+    expect(await row.getByTestId('outgoing-status').textContent()).not.toBe(`${ORG_B.code}: 03 đã tiếp nhận`);
     // Statuses come with a sync of A's inbox.
     await open(a, 'inbox', 'Văn bản đến');
     await a.getByTestId('inbox-sync').click();
     await open(a, 'registers', 'Sổ văn bản');
     await a.getByTestId('register-outgoing').click();
-    await expect.poll(() => row.getByTestId('outgoing-status').textContent(), { timeout: 30_000 }).toBe(`${ORG_B.code}: 03`);
+    await expect.poll(() => row.getByTestId('outgoing-status').textContent(), { timeout: 30_000 }).toBe(`${ORG_B.code}: 03 đã tiếp nhận`);
     await a.screenshot({ path: path.join(shots, 'registers-outgoing.png') });
   });
 });

@@ -152,7 +152,7 @@ describe('main screens with a SoftHSM2 token', () => {
     // Times in the checks read as dates with their zone, not raw ISO 8601 UTC.
     expect(await panel.textContent()).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/);
     expect(await panel.textContent()).toContain(officialCn);
-    expect(await panel.textContent()).toContain('còn hiệu lực (ocsp)');
+    expect(await panel.textContent()).toContain('còn hiệu lực (OCSP trực tuyến)');
     await page.screenshot({ path: path.join(shots, 'verify.png') });
   });
 

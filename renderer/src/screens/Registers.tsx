@@ -105,7 +105,7 @@ export function Registers() {
         ) : (
           <>
             <span>{r.number}</span><span>{r.number}/{r.notation}</span><span title={r.subject}>{r.subject}</span>
-            <span data-testid="outgoing-status">{r.recipients.map((c) => `${c}: ${r.latest[c]?.statusCode ?? '—'}`).join(', ')}</span>
+            <span data-testid="outgoing-status">{r.recipients.map((c) => { const code = r.latest[c]?.statusCode; return code ? `${c}: ${code} ${t(`ui.status.${code}`)}` : `${c}: —`; }).join(', ')}</span>
             <span>{formatDateTime(r.sentAt ?? r.createdAt, lang).slice(0, 16)}</span>
           </>
         )} />

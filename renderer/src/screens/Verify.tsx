@@ -33,12 +33,16 @@ function SignaturePanel({ sig }: { sig: Sig }) {
         <code className="muted indication-code" data-testid="sig-indication">{sig.indication}</code>{' '}
         {sig.kind === 'documentTimestamp' ? t('ui.verify.docTimestamp') : sig.signer ?? sig.field}
       </h2>
-      {sig.subIndication && <p className={validationClass(sig.indication)}>{sig.subIndication}</p>}
+      {sig.subIndication && (
+        <p className={validationClass(sig.indication)} data-testid="sig-subindication">
+          {t(`verify.sub.${sig.subIndication}`)} <code className="muted">{sig.subIndication}</code>
+        </p>
+      )}
       <dl className="facts">
         <dt>{t('ui.verify.signingTime')}</dt><dd>{when(sig.signingTime)} ({t(`ui.verify.timeSource.${sig.timeSource}`)})</dd>
         <dt>{t('ui.verify.level')}</dt><dd>{sig.level ?? '—'}</dd>
         <dt>{t('ui.verify.coverage')}</dt><dd>{sig.coversWholeDocument ? t('ui.verify.wholeDocument') : t('ui.verify.partOfDocument', { revision: sig.revision ?? '?' })}</dd>
-        <dt>{t('ui.verify.revocation')}</dt><dd>{t(`ui.verify.revocation.${sig.revocation.status}`)}{sig.revocation.source ? ` (${sig.revocation.source})` : ''}</dd>
+        <dt>{t('ui.verify.revocation')}</dt><dd>{t(`ui.verify.revocation.${sig.revocation.status}`)}{sig.revocation.source && sig.revocation.source !== 'none' ? ` (${t(`verify.revocationSource.${sig.revocation.source}`)})` : ''}</dd>
         {sig.signerCert && (
           <>
             <dt>{t('ui.cert.subject')}</dt><dd>{sig.signerCert.subject}</dd>

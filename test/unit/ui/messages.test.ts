@@ -9,6 +9,7 @@ import { padesLevelSchema, signRoleSchema } from '../../../main/api/contract/sig
 import { hasMessage, t } from '../../../resources/locales/index.js';
 import { screenIds } from '../../../renderer/src/routes.js';
 import { STATUS_CODES } from '../../../main/exchange/protocol.js';
+import { SUB_INDICATIONS } from '../../../main/validation/types.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -44,6 +45,8 @@ describe('ui messages', () => {
       ...['electron', 'browser'].map((h) => `ui.host.${h}`),
       ...['timestamp', 'claimed', 'none'].map((s) => `ui.verify.timeSource.${s}`),
       ...['good', 'revoked', 'unknown', 'notChecked'].map((s) => `ui.verify.revocation.${s}`),
+      ...SUB_INDICATIONS.map((s) => `verify.sub.${s}`),
+      ...['ocsp', 'crl', 'dss-ocsp', 'dss-crl', 'anchor'].map((s) => `verify.revocationSource.${s}`),
       'ui.registers.incoming', 'ui.registers.outgoing',
     ];
     expect(keys.filter((k) => !hasMessage('vi', k) || !hasMessage('en', k))).toEqual([]);
