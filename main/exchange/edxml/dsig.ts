@@ -176,6 +176,11 @@ export function verifyEnvelope(doc: Document, attachments: AttachmentDigest[]): 
   if (!ok) throw bad('signature value does not verify');
   if (!digestOf(envRef).equals(envelopeDigest(envelope))) throw bad('envelope was modified after signing');
   const byCid = new Map(attachments.map((a) => [a.contentId, a.sha256]));
+  // Two attachments under one ContentId would share one reference: the second is never checked.
+  if (byCid.size !== attachments.length) {
+    const dup = attachments.find((a, i) => attachments.findIndex((b) => b.contentId === a.contentId) !== i)!;
+    throw new KysoError('edxmlAttachmentMismatch', { contentId: dup.contentId });
+  }
   const seen = new Set<string>();
   for (const r of attRefs) {
     const cid = (r.getAttribute('URI') ?? '').replace(/^cid:/, '');

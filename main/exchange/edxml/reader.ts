@@ -139,7 +139,10 @@ export async function readPackage(input: string | AsyncIterable<Buffer | Uint8Ar
     if (typeof input === 'string') (src as ReturnType<typeof createReadStream>).destroy();
     if (isKysoError(e)) throw e;
     // A full disk is not a malformed package: say what happened (nothing was kept).
-    if ((e as NodeJS.ErrnoException).code === 'ENOSPC') throw new KysoError('diskFull', { path: opts.copyTo ?? opts.tmpDir });
+    const errno = e as NodeJS.ErrnoException;
+    if (errno.code === 'ENOSPC') throw new KysoError('diskFull', { path: opts.copyTo ?? opts.tmpDir });
+    // Other failures of our own disk (permissions, a folder removed meanwhile) are not the package's fault either.
+    if (errno.syscall && errno.code) throw new KysoError('fileWrite', { path: errno.path ?? opts.tmpDir, detail: errno.code }, { cause: e });
     throw new KysoError('edxmlMalformed', { reason: e instanceof Error ? e.message.slice(0, 200) : 'unreadable' }, { cause: e });
   }
 }

@@ -97,6 +97,13 @@ describe('edXML package codec', () => {
       ['bad priority', good.replace('<edXML:Priority>1', '<edXML:Priority>9'), 'edxmlInvalid'],
       ['extra attachment', good.replace('</edXML:AttachmentEncoded>', '<edXML:Attachment><edXML:ContentId>x</edXML:ContentId><edXML:AttachmentName>x.pdf</edXML:AttachmentName><edXML:ContentTransferEncoded>QUJD</edXML:ContentTransferEncoded></edXML:Attachment></edXML:AttachmentEncoded>'), 'edxmlAttachmentMismatch'],
       ['doctype', good.replace('<edXML:edXML ', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><edXML:edXML '), 'edxmlMalformed'],
+      // An unsigned copy under the signed attachment's ContentId, put before it: only one of the two could be checked.
+      ['second attachment, same ContentId', (() => {
+        const a0 = good.indexOf('<edXML:Attachment>');
+        const real = good.slice(a0, good.indexOf('</edXML:Attachment>') + '</edXML:Attachment>'.length);
+        const forged = real.replace(/<edXML:ContentTransferEncoded>[^<]*</, `<edXML:ContentTransferEncoded>${Buffer.from('%PDF-1.7 forged').toString('base64')}<`);
+        return good.slice(0, a0) + forged + good.slice(a0);
+      })(), 'edxmlAttachmentMismatch'],
     ];
     for (const [name, text, code] of cases) {
       const out = pkgDir('bad');
@@ -111,6 +118,14 @@ describe('edXML package codec', () => {
     }
     const unsigned = good.replace(/<Signature [^]*<\/Signature>/, '');
     await expect(readPackage([Buffer.from(unsigned)], { tmpDir: pkgDir('u') })).rejects.toMatchObject({ code: 'edxmlSignatureInvalid' });
+  });
+
+  it('a failure of our own disk is not blamed on the package (the inbox fetches it again later)', async () => {
+    const file = path.join(dir, 'disk.edxml');
+    await writePackage(input([{ data: Buffer.from('%PDF-1.7 x'), name: 'a.pdf' }]), rsa, file);
+    const err = await readPackage(file, { tmpDir: path.join(dir, 'no-such-dir', 'tmp') }).then(() => undefined, (e: { code?: string; params?: Record<string, unknown> }) => e);
+    expect(err?.code).toBe('fileWrite');
+    expect(err?.params?.detail).toBe('ENOENT');
   });
 
   it('refuses to build an invalid header with the field named', async () => {
