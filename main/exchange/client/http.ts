@@ -152,6 +152,9 @@ export async function downloadTo(spec: RequestSpec, dest: string): Promise<numbe
   try {
     await pipeline(res, createWriteStream(dest));
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC') throw new KysoError('diskFull', { path: dest }, { cause: e });
+    if (code && (e as NodeJS.ErrnoException).syscall) throw new KysoError('fileWrite', { path: dest, detail: code }, { cause: e });
     throw unreachable(spec.url, e instanceof Error ? e.message : String(e));
   }
   return statSync(dest).size;

@@ -35,6 +35,27 @@ function safeName(name: string, i: number): string {
   return `${String(i + 1).padStart(2, '0')}-${base || 'file'}`;
 }
 
+/**
+ * Attachment names made unique within a package ("scan.pdf", "scan (2).pdf"): two scans
+ * with the same file name are an ordinary send, and the register keys files by name.
+ */
+export function uniqueNames(names: string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    let candidate = name;
+    const dot = name.lastIndexOf('.');
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    for (let n = 2; used.has(candidate); n++) candidate = `${stem} (${n})${ext}`;
+    used.add(candidate);
+    return candidate;
+  });
+}
+
+/** True for errors that condemn the package itself (not our disk or the network). */
+function isPackageFault(code: string): boolean {
+  return code.startsWith('edxml') || code === 'exPackageDigestMismatch';
+}
+
 /** Pulls inbox and statuses of one server into the store. */
 export class InboxSync {
   private running: Promise<SyncResult> | null = null;
@@ -102,7 +123,11 @@ export class InboxSync {
       if ((await sha256File(packagePath)) !== item.packageSha256) throw new KysoError('exPackageDigestMismatch', { messageId: item.messageId });
       pkg = await readPackage(packagePath, { tmpDir: tmp });
     } catch (e) {
-      if (!isKysoError(e)) throw e;
+      // Our own trouble (disk full, no permission): stop here, keep the cursor, fetch it again next time.
+      if (!isKysoError(e) || !isPackageFault(e.code)) {
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
       // A package that cannot be trusted is kept nowhere; the sync goes on with the next one.
       rmSync(dir, { recursive: true, force: true });
       const failure = { server: this.api.server, messageId: item.messageId, sender: item.senderOrganId, errorCode: e.code, detail: JSON.stringify(e.params) };
@@ -110,10 +135,11 @@ export class InboxSync {
       this.events.onFailure?.(failure);
       return false;
     }
+    const names = uniqueNames(pkg.attachments.map((a) => a.attachmentName));
     const files = pkg.attachments.map((a, i) => {
       const dest = path.join(dir, safeName(a.attachmentName, i));
       renameSync(a.path, dest);
-      return { name: a.attachmentName, contentType: a.contentType, path: dest, sha256: a.sha256 };
+      return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256 };
     });
     rmSync(tmp, { recursive: true, force: true });
     const h = pkg.header;
