@@ -24,6 +24,8 @@ export function openDb(home: string): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     // The CLI and the app may share a home: wait for the other writer instead of failing at once.
+    // Transactions that read then write start IMMEDIATE (`.immediate()`): a deferred one that
+    // must upgrade its lock gets SQLITE_BUSY at once, without this wait.
     db.pragma('busy_timeout = 5000');
     migrate(db, migrations);
     return db;

@@ -18,7 +18,7 @@ export class DirectoryRepo {
       this.db.prepare('DELETE FROM directory WHERE server = ?').run(server);
       const ins = this.db.prepare('INSERT INTO directory (server, code, name, parent, fetched_at) VALUES (?, ?, ?, ?, ?)');
       for (const o of orgs) ins.run(server, o.code, o.name, o.parent, at.toISOString());
-    })();
+    }).immediate();
   }
 
   /** The cached organizations of `server`, by code. */

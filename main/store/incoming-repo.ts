@@ -127,7 +127,7 @@ export class IncomingRepo {
       indexDocument(this.db, 'incoming', doc.messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId,
         doc.fromCode, doc.fromName, ...doc.files.map((f) => f.name)]);
       return true;
-    })();
+    }).immediate();
   }
 
   /** Stores one file's validation and refreshes the document's summary status. */
@@ -141,7 +141,7 @@ export class IncomingRepo {
         .all(messageId) as Array<{ s: string }>).map((r) => r.s);
       const worst = statuses.reduce<string | null>((w, s) => (w === null || rank(s) > rank(w) ? s : w), null);
       this.db.prepare('UPDATE incoming SET validation_status = ? WHERE message_id = ?').run(worst, messageId);
-    })();
+    }).immediate();
   }
 
   /** Registers the document: next arrival number of the current Vietnam year, status 03. */
@@ -158,7 +158,7 @@ export class IncomingRepo {
       indexDocument(this.db, 'incoming', messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId, doc.fromCode,
         doc.fromName, ...this.files(messageId).map((f) => f.name), `${n}/${year}`]);
       return this.require(messageId);
-    })();
+    }).immediate();
   }
 
   /** Rejects the document (status 02) with the mandatory reason. */
@@ -169,7 +169,7 @@ export class IncomingRepo {
       if (doc.state === 'accepted') throw new KysoError('inboxAlreadyAccepted', { messageId });
       this.db.prepare("UPDATE incoming SET state = 'rejected', status_code = '02', reason = ? WHERE message_id = ?").run(reason, messageId);
       return this.require(messageId);
-    })();
+    }).immediate();
   }
 
   /** Records a handling status (04 assigned, 05 in progress, 06 done) of a registered document. */

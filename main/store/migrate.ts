@@ -32,7 +32,7 @@ export function migrate(db: Db, list: readonly Migration[]): number[] {
       if (typeof m.up === 'string') db.exec(m.up);
       else m.up(db);
       db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, new Date().toISOString());
-    })();
+    }).immediate();
     applied.push(m.id);
   }
   return applied;

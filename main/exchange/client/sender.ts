@@ -99,7 +99,7 @@ export class OutboxSender {
         for (const r of res.recipients) {
           this.store.outgoing.addStatus(item.messageId, { orgCode: r.organId, statusCode: r.status, description: null, at: at.toISOString() });
         }
-      })();
+      }).immediate();
       this.onProgress({ item, state: 'sent', error: null });
       return 'sent';
     } catch (e) {
