@@ -53,6 +53,15 @@ function route(path: string): RegExp {
 }
 
 /** Starts the server; resolves once it listens. */
+/** A path segment decoded; bad percent-encoding is the caller's error (400), not ours (500). */
+function decodePathPart(v: string, pathname: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    throw new KysoError('exBadRequest', { reason: `bad percent-encoding in ${pathname.slice(0, 100)}` });
+  }
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!opts.tls && !isLoopback(host)) throw new KysoError('exPlainHttpNotLoopback');
@@ -82,7 +91,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const routes: [string, RegExp, Handler][] = [
     ['GET', route(endpoints.health), async (_q, res) => sendOk(res, { name: 'kyso-inbox', version: 1 })],
-    ['POST', route(endpoints.challenge), async (_q, res) => sendOk(res, auth.challenge())],
+    ['POST', route(endpoints.challenge), async (req, res) => sendOk(res, auth.challenge(Date.now(), req.socket.remoteAddress ?? ''))],
     ['POST', route(endpoints.login), async (req, res) => {
       try {
         const { userId, ...r } = await auth.login(await readJson(req));
@@ -149,7 +158,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const m = re.exec(url.pathname);
       if (!m) continue;
       if (req.method !== method) continue;
-      const params = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      const params = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodePathPart(v, url.pathname)]));
       return h(req, res, url, params);
     }
     throw new KysoError('exNotFound', { what: url.pathname });

@@ -12,6 +12,8 @@ export interface Session {
 }
 
 const MAX_PENDING = 10_000;
+/** Pending challenges one address may hold: one caller cannot lock everyone else out. */
+const MAX_PENDING_PER_CLIENT = 50;
 
 /** SHA-256 (hex) of a token or certificate. */
 export function sha256hex(data: string | Uint8Array): string {
@@ -20,7 +22,7 @@ export function sha256hex(data: string | Uint8Array): string {
 
 /** Challenges (memory: they live a minute) and sessions (database: they survive a restart). */
 export class Auth {
-  private readonly pending = new Map<string, { nonce: string; expires: number }>();
+  private readonly pending = new Map<string, { nonce: string; expires: number; client: string }>();
 
   constructor(
     private readonly repo: Repo,
@@ -28,14 +30,22 @@ export class Auth {
     private readonly ttl: { challengeMs: number; sessionMs: number } = { challengeMs: DEFAULT_LIMITS.challengeTtlMs, sessionMs: DEFAULT_LIMITS.sessionTtlMs },
   ) {}
 
-  /** Issues a fresh challenge. */
-  challenge(now = Date.now()): ChallengeResponse {
-    for (const [id, c] of this.pending) if (c.expires <= now) this.pending.delete(id);
-    if (this.pending.size >= MAX_PENDING) throw new KysoError('exBadRequest', { reason: 'too many pending challenges' });
+  /**
+   * Issues a fresh challenge to `client` (its network address). Too many pending ones from
+   * that address is 429, too many overall 503: both tell a client to try again later.
+   */
+  challenge(now = Date.now(), client = ''): ChallengeResponse {
+    let mine = 0;
+    for (const [id, c] of this.pending) {
+      if (c.expires <= now) this.pending.delete(id);
+      else if (c.client === client) mine++;
+    }
+    if (mine >= MAX_PENDING_PER_CLIENT) throw new KysoError('exTooManyRequests');
+    if (this.pending.size >= MAX_PENDING) throw new KysoError('exBusy');
     const challengeId = randomUUID();
     const nonce = randomBytes(32).toString('base64url');
     const expires = now + this.ttl.challengeMs;
-    this.pending.set(challengeId, { nonce, expires });
+    this.pending.set(challengeId, { nonce, expires, client });
     return { challengeId, nonce, expiresAt: new Date(expires).toISOString() };
   }
 

@@ -18,6 +18,8 @@ const STATUS_OF: Record<string, number> = {
   exMessageIdConflict: 409,
   exTooLarge: 413,
   edxmlTooLarge: 413,
+  exTooManyRequests: 429,
+  exBusy: 503,
 };
 
 /** Sends `{status:'OK', data}`. */
