@@ -12,6 +12,7 @@ import { PdfDict, PdfRaw, PdfRef, PdfStream, PdfString, name, type PdfObject } f
 import type { PdfFile } from './reader.js';
 import type { XrefEntry } from './xref.js';
 import { serializeIndirect, serializeObject } from './serialize.js';
+import { writeFully } from './write-fully.js';
 
 /** A fixed-width placeholder; its final text has exactly the same length as `text`. */
 export class PdfPlaceholder extends PdfRaw {
@@ -156,7 +157,7 @@ export class IncrementalUpdate {
       await copyFile(this.pdf.path, path);
       const fh = await open(path, 'r+');
       try {
-        await fh.write(u.appendix, 0, u.appendix.length, u.prefixLength);
+        await writeFully(fh, u.appendix, u.prefixLength);
         await fh.truncate(u.size);
       } finally {
         await fh.close();

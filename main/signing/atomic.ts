@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { KysoError } from '../api/errors.js';
+import { isKysoError, KysoError } from '../api/errors.js';
 
 /** A fresh temp path next to `finalPath` (hidden, recognisable, never a .pdf). */
 export function tempPathFor(finalPath: string): string {
@@ -40,9 +40,9 @@ export async function commitTemp(tempPath: string, finalPath: string, options: {
   }
 }
 
-/** Removes temp files, ignoring those already gone. */
+/** Removes temp files, ignoring those already gone (and failures: the caller's error matters more). */
 export async function removeTemps(paths: Iterable<string>): Promise<void> {
-  for (const p of paths) await rm(p, { force: true });
+  for (const p of paths) await rm(p, { force: true }).catch(() => undefined);
 }
 
 /** Maps low-level write errors to the shared user-facing codes. */
@@ -50,4 +50,21 @@ export function writeError(e: unknown, p: string): KysoError {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC') return new KysoError('diskFull', { path: p });
   return new KysoError('fileWrite', { path: p, detail: code ?? (e instanceof Error ? e.message : String(e)) });
+}
+
+const TEMP_NAME = /\.kyso-[0-9a-f]{12}\.tmp$/;
+
+/**
+ * The error a user should see for a failed output: file-system errors become diskFull /
+ * fileWrite, and a message naming our hidden temp file names the output instead.
+ */
+export function outputError(e: unknown, output: string): unknown {
+  if (isKysoError(e)) {
+    const p = e.params.path;
+    if (typeof p === 'string' && TEMP_NAME.test(p)) return new KysoError(e.code, { ...e.params, path: output }, { cause: e });
+    return e;
+  }
+  const errno = e as NodeJS.ErrnoException | undefined;
+  if (errno?.code && errno.syscall) return writeError(e, output);
+  return e;
 }

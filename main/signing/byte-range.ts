@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { KysoError } from '../api/errors.js';
 import type { HashAlgorithm } from '../pki/signer.js';
 import { nodeHashName } from './algorithms.js';
+import { writeFully } from '../pdf/write-fully.js';
 
 /** Position of the /Contents hex string: `start` at '<', `end` just after '>'. */
 export interface ContentsHole {
@@ -44,5 +45,5 @@ export async function writeContents(fh: FileHandle, hole: ContentsHole, der: Uin
   const capacity = (hole.end - hole.start - 2) / 2;
   if (der.length > capacity) throw new KysoError('signContentsTooSmall', { needed: der.length, capacity });
   const hex = Buffer.from(der).toString('hex').toUpperCase().padEnd(capacity * 2, '0');
-  await fh.write(Buffer.from(hex, 'latin1'), 0, hex.length, hole.start + 1);
+  await writeFully(fh, Buffer.from(hex, 'latin1'), hole.start + 1);
 }

@@ -1,9 +1,9 @@
 /** `kyso extend`: adds B-LT (DSS) and optionally B-LTA (document timestamp) to a signed PDF, atomically. */
 import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { KysoError } from '../api/errors.js';
+import { isKysoError, KysoError } from '../api/errors.js';
 import type { TsaConfig } from '../pki/tsa-client.js';
-import { commitTemp, removeTemps, tempPathFor, writeError } from './atomic.js';
+import { commitTemp, outputError, removeTemps, tempPathFor, writeError } from './atomic.js';
 import { appendDocTimestamp, appendDss } from './levels.js';
 
 /** Options of an extension. */
@@ -32,6 +32,8 @@ export async function extendPdf(input: string, output: string = input, options: 
     return { output, level: options.level, size };
   } catch (e) {
     await removeTemps([temp]);
-    throw e;
+    // The temp file is a copy of the input: what is wrong with its content is the input's.
+    const aboutContent = isKysoError(e) && e.code !== 'diskFull' && e.code !== 'fileWrite';
+    throw outputError(e, aboutContent ? input : output);
   }
 }

@@ -15,6 +15,7 @@ import { addDss, collectValidationData } from './dss.js';
 import { TIMESTAMP_ROOM } from './placeholder-size.js';
 import { writeAndHash } from './prepare.js';
 import { addSignatureField, existingFieldNames, nextFieldName } from './sig-objects.js';
+import { writeFully } from '../pdf/write-fully.js';
 
 /** Adds the signature-time-stamp unsigned attribute to a CMS (B-T). */
 export async function timestampCms(cms: Uint8Array, tsa: TsaConfig, signal?: AbortSignal): Promise<{ cms: Uint8Array; tsaCerts: Uint8Array[] }> {
@@ -64,7 +65,7 @@ export async function appendDss(temp: string, extraCerts: Uint8Array[], options:
     const bytes = await up.build();
     const fh = await open(temp, 'r+');
     try {
-      await fh.write(bytes.appendix, 0, bytes.appendix.length, bytes.prefixLength);
+      await writeFully(fh, bytes.appendix, bytes.prefixLength);
     } finally {
       await fh.close();
     }

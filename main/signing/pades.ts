@@ -10,7 +10,7 @@ import { certInfo } from '../pki/cert.js';
 import { PdfString, dict, name } from '../pdf/objects.js';
 import { PdfFile } from '../pdf/reader.js';
 import { IncrementalUpdate } from '../pdf/writer.js';
-import { commitTemp, removeTemps, tempPathFor } from './atomic.js';
+import { commitTemp, outputError, removeTemps, tempPathFor } from './atomic.js';
 import { writeContents } from './byte-range.js';
 import { createDetachedCms } from './cms.js';
 import { appendDocTimestamp, appendDss, timestampCms } from './levels.js';
@@ -112,7 +112,7 @@ export async function prepareSignature(input: string, output: string, options: S
   } catch (e) {
     await removeTemps([temp]);
     if (options.signal?.aborted) throw new KysoError('cancelled');
-    throw e;
+    throw outputError(e, output);
   }
 }
 
@@ -162,7 +162,7 @@ export async function completeSignature(p: PreparedSignature): Promise<SignResul
   } catch (e) {
     await removeTemps([temp]);
     if (options.signal?.aborted) throw new KysoError('cancelled');
-    throw e;
+    throw outputError(e, p.output);
   }
 }
 

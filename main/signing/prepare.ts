@@ -13,6 +13,7 @@ import { byteRangeText } from '../pdf/writer.js';
 import { nodeHashName } from './algorithms.js';
 import { hashRanges, type ContentsHole } from './byte-range.js';
 import { writeError } from './atomic.js';
+import { writeFully } from '../pdf/write-fully.js';
 
 /** fdatasync of a file written so far (the caller fsyncs again when it is complete). */
 async function flushEarly(file: string): Promise<void> {
@@ -71,7 +72,7 @@ export async function writeAndHash(
     await Promise.all([copy, prefixHash]);
     const fh = await open(temp, 'r+');
     try {
-      await fh.write(bytes.appendix, 0, bytes.appendix.length, bytes.prefixLength);
+      await writeFully(fh, bytes.appendix, bytes.prefixLength);
       await fh.truncate(bytes.size);
     } finally {
       await fh.close();
