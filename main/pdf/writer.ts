@@ -5,14 +5,14 @@
  * are reported by absolute offset so signing can patch them in place.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { KysoError } from '../api/errors.js';
 import { PdfDict, PdfRaw, PdfRef, PdfStream, PdfString, name, type PdfObject } from './objects.js';
 import type { PdfFile } from './reader.js';
 import type { XrefEntry } from './xref.js';
 import { serializeIndirect, serializeObject } from './serialize.js';
-import { writeFully } from './write-fully.js';
+import { copyForUpdate, writeFully } from './file-writes.js';
 
 /** A fixed-width placeholder; its final text has exactly the same length as `text`. */
 export class PdfPlaceholder extends PdfRaw {
@@ -154,7 +154,7 @@ export class IncrementalUpdate {
   async writeTo(path: string, bytes?: UpdateBytes): Promise<UpdateBytes> {
     const u = bytes ?? (await this.build());
     try {
-      await copyFile(this.pdf.path, path);
+      await copyForUpdate(this.pdf.path, path);
       const fh = await open(path, 'r+');
       try {
         await writeFully(fh, u.appendix, u.prefixLength);

@@ -91,9 +91,29 @@ function failure(item: BatchItem, e: unknown, status: 'failed' | 'cancelled' = '
   return { input: item.input, output: item.output, status, error: { code: err.code, params: err.params, message: err.message } };
 }
 
+/**
+ * Identity of a file for comparisons: device and inode when it exists (so a symlink, or a
+ * path through a linked folder, is the file it points to), else the absolute path.
+ */
+async function fileKey(p: string): Promise<string> {
+  try {
+    const s = await stat(p);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return path.resolve(p);
+  }
+}
+
 /** Signs every item; resolves with one result per item, in order. */
 export async function signBatch(items: BatchItem[], options: BatchOptions): Promise<BatchResult[]> {
   const total = items.length;
+  // Keys of every input and output, once: the checks below see through links, and a second
+  // item writing an output already written in this batch would silently drop the first one.
+  const keys = await Promise.all(items.map(async (i) => ({ input: await fileKey(i.input), output: await fileKey(i.output) })));
+  const firstWriter = new Map<string, number>();
+  keys.forEach((k, i) => {
+    if (!firstWriter.has(k.output)) firstWriter.set(k.output, i);
+  });
   const results: BatchResult[] = new Array(total);
   let done = 0;
   const report = (index: number, stage: BatchStage) => {
@@ -105,8 +125,10 @@ export async function signBatch(items: BatchItem[], options: BatchOptions): Prom
     const item = items[index]!;
     try {
       if (options.signal?.aborted) return { index, result: failure(item, new KysoError('cancelled'), 'cancelled') };
-      if (path.resolve(item.input) === path.resolve(item.output) && !options.overwrite) throw new KysoError('signWouldOverwrite', { path: item.input });
-      if (path.resolve(item.input) !== path.resolve(item.output) && (await isSignedVersionOf(item.input, item.output))) {
+      const { input: inKey, output: outKey } = keys[index]!;
+      if (firstWriter.get(outKey) !== index) throw new KysoError('signDuplicateOutput', { path: item.output });
+      if (inKey === outKey && !options.overwrite) throw new KysoError('signWouldOverwrite', { path: item.input });
+      if (inKey !== outKey && (await isSignedVersionOf(item.input, item.output))) {
         return { index, result: { input: item.input, output: item.output, status: 'skipped' } };
       }
       report(index, 'hashing');

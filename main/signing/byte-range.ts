@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { KysoError } from '../api/errors.js';
 import type { HashAlgorithm } from '../pki/signer.js';
 import { nodeHashName } from './algorithms.js';
-import { writeFully } from '../pdf/write-fully.js';
+import { writeFully } from '../pdf/file-writes.js';
 
 /** Position of the /Contents hex string: `start` at '<', `end` just after '>'. */
 export interface ContentsHole {

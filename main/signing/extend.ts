@@ -1,5 +1,6 @@
 /** `kyso extend`: adds B-LT (DSS) and optionally B-LTA (document timestamp) to a signed PDF, atomically. */
-import { copyFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { copyForUpdate } from '../pdf/file-writes.js';
 import path from 'node:path';
 import { isKysoError, KysoError } from '../api/errors.js';
 import type { TsaConfig } from '../pki/tsa-client.js';
@@ -22,7 +23,7 @@ export async function extendPdf(input: string, output: string = input, options: 
   });
   const temp = tempPathFor(path.resolve(output));
   try {
-    await copyFile(input, temp).catch((e: unknown) => {
+    await copyForUpdate(input, temp).catch((e: unknown) => {
       throw writeError(e, temp);
     });
     await appendDss(temp, [], { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });

@@ -15,7 +15,7 @@ import { addDss, collectValidationData } from './dss.js';
 import { TIMESTAMP_ROOM } from './placeholder-size.js';
 import { writeAndHash } from './prepare.js';
 import { addSignatureField, existingFieldNames, nextFieldName } from './sig-objects.js';
-import { writeFully } from '../pdf/write-fully.js';
+import { writeFully } from '../pdf/file-writes.js';
 
 /** Adds the signature-time-stamp unsigned attribute to a CMS (B-T). */
 export async function timestampCms(cms: Uint8Array, tsa: TsaConfig, signal?: AbortSignal): Promise<{ cms: Uint8Array; tsaCerts: Uint8Array[] }> {

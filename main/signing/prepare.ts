@@ -5,7 +5,7 @@
  * appended bytes are hashed from memory. Memory stays constant whatever the file size.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { KysoError } from '../api/errors.js';
 import type { HashAlgorithm } from '../pki/signer.js';
 import type { IncrementalUpdate, PdfPlaceholder } from '../pdf/writer.js';
@@ -13,7 +13,7 @@ import { byteRangeText } from '../pdf/writer.js';
 import { nodeHashName } from './algorithms.js';
 import { hashRanges, type ContentsHole } from './byte-range.js';
 import { writeError } from './atomic.js';
-import { writeFully } from '../pdf/write-fully.js';
+import { copyForUpdate, writeFully } from '../pdf/file-writes.js';
 
 /** fdatasync of a file written so far (the caller fsyncs again when it is complete). */
 async function flushEarly(file: string): Promise<void> {
@@ -68,7 +68,7 @@ export async function writeAndHash(
   try {
     // The kernel copy ends well before the hash of a large file: flush the copied prefix to
     // disk meanwhile, so the final fsync (after the signature) has only the update left.
-    const copy = options.copyFrom ? copyFile(options.copyFrom, temp).then(() => flushEarly(temp)) : Promise.resolve();
+    const copy = options.copyFrom ? copyForUpdate(options.copyFrom, temp).then(() => flushEarly(temp)) : Promise.resolve();
     await Promise.all([copy, prefixHash]);
     const fh = await open(temp, 'r+');
     try {

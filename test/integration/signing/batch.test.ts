@@ -3,7 +3,7 @@
  * overwriting inputs unless asked, re-run skips finished outputs (and re-signs a tampered
  * one), cancel from a progress callback leaves no temp files.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,33 @@ describe('signBatch', () => {
     const r2 = await signBatch([{ input: f!, output: f! }], { signer, overwrite: true });
     expect(r2[0]!.status).toBe('signed');
     expect(readFileSync(f!).subarray(0, before.length).equals(before)).toBe(true);
+  });
+
+  it('sees through links: an output that is the input by a symlink is refused; one output twice is signed once', async () => {
+    const [f, g] = inputs('links', 2);
+    const before = readFileSync(f!);
+    const link = path.join(dir, 'links', 'link.pdf');
+    symlinkSync(f!, link);
+    const linkedDir = path.join(dir, 'links-dir');
+    symlinkSync(path.join(dir, 'links'), linkedDir);
+    for (const item of [{ input: link, output: f! }, { input: f!, output: path.join(linkedDir, 'f0.pdf') }]) {
+      const r = await signBatch([item], { signer });
+      expect(r[0]!.error?.code).toBe('signWouldOverwrite');
+    }
+    expect(readFileSync(f!).equals(before)).toBe(true);
+    // The same file twice with --overwrite: both were "signed" from the same original, one signature kept.
+    const twice = await signBatch([{ input: g!, output: g! }, { input: g!, output: g! }], { signer, overwrite: true });
+    expect(twice.map((x) => x.status)).toEqual(['signed', 'failed']);
+    expect(twice[1]!.error?.code).toBe('signDuplicateOutput');
+  });
+
+  it('a read-only input gives an output its owner can write (the copy used to keep mode 0444)', async () => {
+    const [f] = inputs('ro', 1);
+    chmodSync(f!, 0o444);
+    const out = path.join(dir, 'ro', 'out.pdf');
+    const r = await signBatch([{ input: f!, output: out }], { signer });
+    expect(r[0]!.status).toBe('signed');
+    expect(statSync(out).mode & 0o777).toBe(0o644);
   });
 
   it('cancel: finished files stay, the rest are cancelled, no temp files', async () => {
