@@ -53,7 +53,10 @@ export async function readPin(io: CliIo, src: PinSource, prompt: HiddenPrompt = 
     } catch {
       throw new KysoError('tokenPinFileUnreadable', { path: src.file });
     }
-    return text.split(/\r?\n/)[0] ?? '';
+    const pin = text.split(/\r?\n/)[0] ?? '';
+    // An empty PIN would reach the token and cost one of its few tries.
+    if (!pin) throw new KysoError('tokenPinFileEmpty', { path: src.file });
+    return pin;
   }
   if (!io.isTty) throw new KysoError('tokenPinRequired');
   const pin = await prompt(tr(io, src.promptKey ?? 'token.pinPrompt'));

@@ -57,6 +57,9 @@ describe('readPin', () => {
       writeFileSync(path.join(dir, 'pin'), '5678\r\nignored\n');
       expect(await readPin(io({}), { file: path.join(dir, 'pin') })).toBe('5678');
       await expect(readPin(io({}), { file: path.join(dir, 'none') })).rejects.toMatchObject({ code: 'tokenPinFileUnreadable' });
+      // An empty first line never reaches the token (it would cost a PIN try).
+      writeFileSync(path.join(dir, 'empty-pin'), '\n123456\n');
+      await expect(readPin(io({}), { file: path.join(dir, 'empty-pin') })).rejects.toMatchObject({ code: 'tokenPinFileEmpty' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
