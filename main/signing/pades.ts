@@ -16,7 +16,7 @@ import { createDetachedCms } from './cms.js';
 import { appendDocTimestamp, appendDss, timestampCms } from './levels.js';
 import { cmsRoom } from './placeholder-size.js';
 import { writeAndHash, type PreparedUpdate } from './prepare.js';
-import { addSignatureField, countSignatures, existingFieldNames, nextFieldName } from './sig-objects.js';
+import { addSignatureField, certificationLevel, countSignatures, existingFieldNames, nextFieldName } from './sig-objects.js';
 import { pdfDate } from './time.js';
 import type { AppearanceContext, BuiltAppearance } from './appearance.js';
 import { LEVELS, type PadesLevel, type SignOptions, type SignResult } from './types.js';
@@ -78,6 +78,8 @@ export async function prepareSignature(input: string, output: string, options: S
   try {
     const pdf = await PdfFile.open(input);
     try {
+      // A document certified with P=1 allows no change at all: a new signature would break the certification.
+      if ((await certificationLevel(pdf)) === 1) throw new KysoError('signCertifiedNoChanges', { path: input });
       const already = await countSignatures(pdf);
       const certify = options.certify !== undefined && already === 0;
       if (options.certify !== undefined && !certify) warnings.push({ code: 'sign.warn.certifySkipped' });

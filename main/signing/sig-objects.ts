@@ -39,6 +39,26 @@ export async function countSignatures(pdf: PdfFile): Promise<number> {
   return (form?.fields ?? []).filter((f) => f.type === 'Sig' && f.value !== undefined && f.value !== null).length;
 }
 
+/**
+ * The DocMDP permission of a certified document (catalog /Perms /DocMDP → its signature's
+ * /Reference TransformParams /P), or null when it is not certified. A broken entry reads as
+ * P=2, the default of ISO 32000.
+ */
+export async function certificationLevel(pdf: PdfFile): Promise<number | null> {
+  const perms = await pdf.resolve((await pdf.catalog()).get('Perms'));
+  if (!(perms instanceof PdfDict)) return null;
+  const sig = await pdf.resolve(perms.get('DocMDP'));
+  if (!(sig instanceof PdfDict)) return null;
+  const refs = await pdf.resolve(sig.get('Reference'));
+  for (const r of Array.isArray(refs) ? refs : []) {
+    const d = await pdf.resolve(r);
+    if (!(d instanceof PdfDict) || d.getName('TransformMethod') !== 'DocMDP') continue;
+    const params = await pdf.resolve(d.get('TransformParams'));
+    return (params instanceof PdfDict ? params.getNumber('P') : undefined) ?? 2;
+  }
+  return 2;
+}
+
 /** A field name like `Signature3` not used yet. */
 export function nextFieldName(used: Set<string>, base = 'Signature'): string {
   for (let i = 1; ; i++) if (!used.has(`${base}${i}`)) return `${base}${i}`;

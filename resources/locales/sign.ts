@@ -37,6 +37,7 @@ export const sign: MessageBundle = {
     'error.cliOutNeedsOneFile': '-o chỉ dùng với một tệp; với nhiều tệp hãy dùng --out-dir',
     'error.signWouldOverwrite': 'Tệp ra trùng tệp vào {path}: chọn tệp ra khác (dòng lệnh: thêm --overwrite nếu muốn ghi đè)',
     'error.signDuplicateOutput': 'Hai tệp vào cho cùng một tệp ra {path}',
+    'error.signCertifiedNoChanges': 'Tệp {path} đã được chứng nhận với quyền P=1 (không cho phép thay đổi): ký thêm sẽ làm mất hiệu lực chữ ký chứng nhận.',
   },
   en: {
     'error.certInvalid': 'Invalid certificate: {detail}',
@@ -73,5 +74,6 @@ export const sign: MessageBundle = {
     'error.cliOutNeedsOneFile': '-o takes one file; use --out-dir for several',
     'error.signWouldOverwrite': 'The output is the input file {path}: choose another output (command line: add --overwrite to replace it)',
     'error.signDuplicateOutput': 'Two inputs map to the same output {path}',
+    'error.signCertifiedNoChanges': 'The file {path} is certified with P=1 (no changes allowed): another signature would invalidate the certification.',
   },
 };

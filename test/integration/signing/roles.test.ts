@@ -5,7 +5,7 @@
  * anchors, rotated pages and DocMDP certification.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,15 @@ describe('signature appearances per role', () => {
     expect(res.warnings.map((w) => w.code)).toContain('sign.warn.certifySkipped');
     const report = await pdfsig(second, nss);
     for (const b of pdfsigBlocks(report)) expect(b, report).toContain('Signature is Valid.');
+  });
+
+  it('refuses to sign a document certified with P=1 (no changes allowed), and writes nothing', async () => {
+    const locked = path.join(dir, 'cert-p1.pdf');
+    await signPdf(FIXTURE, locked, { signer, certify: 1 });
+    const out = path.join(dir, 'cert-p1-2.pdf');
+    await expect(signPdf(locked, out, { signer })).rejects.toMatchObject({ code: 'signCertifiedNoChanges', params: { path: locked } });
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.kyso-'))).toEqual([]);
   });
 });
 
