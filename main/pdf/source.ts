@@ -1,5 +1,5 @@
 /** Positional reads on an open file: the reader never loads a whole PDF into memory. */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { KysoError } from '../api/errors.js';
 
 /** A read-only file accessed by offset. */
@@ -19,8 +19,11 @@ export class FileSource {
   static async open(path: string, limit?: number): Promise<FileSource> {
     let fh: FileHandle;
     try {
+      // Checked before opening: opening a FIFO nobody writes to never returns.
+      if (!(await stat(path)).isFile()) throw new KysoError('pdfRead', { path, detail: 'not a regular file' });
       fh = await open(path, 'r');
     } catch (e) {
+      if (e instanceof KysoError) throw e;
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new KysoError('fileNotFound', { path }, { cause: e });
       throw new KysoError('pdfRead', { path, detail: (e as NodeJS.ErrnoException).code ?? String(e) }, { cause: e });
     }

@@ -152,8 +152,23 @@ export function chainFor(cert: Uint8Array, candidates: Uint8Array[]): Uint8Array
 /** Reads CA certificates from PEM bundles or DER files. */
 export function readCertFiles(files: string[]): Uint8Array[] {
   return files.flatMap((f) => {
-    const raw = readFileSync(f);
+    let raw: Buffer;
+    try {
+      raw = readFileSync(f);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw code === 'ENOENT' ? new KysoError('fileNotFound', { path: f }) : new KysoError('certFileUnreadable', { path: f, detail: code ?? String(e) });
+    }
     const text = raw.toString('latin1');
-    return text.includes('-----BEGIN CERTIFICATE-----') ? pemBundleToDer(text) : [toDer(new Uint8Array(raw))];
+    const ders = text.includes('-----BEGIN CERTIFICATE-----') ? pemBundleToDer(text) : [toDer(new Uint8Array(raw))];
+    // Parsed here so a wrong file is named, not reported later as an anonymous bad certificate.
+    for (const der of ders) {
+      try {
+        parseCertificate(der);
+      } catch {
+        throw new KysoError('certFileUnreadable', { path: f, detail: 'PEM/DER' });
+      }
+    }
+    return ders;
   });
 }

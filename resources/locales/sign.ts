@@ -4,6 +4,7 @@ import type { MessageBundle } from './types.js';
 export const sign: MessageBundle = {
   vi: {
     'error.certInvalid': 'Chứng thư số không hợp lệ: {detail}',
+    'error.certFileUnreadable': 'Tệp {path} không chứa chứng thư số đọc được ({detail}).',
     'error.cmsInvalid': 'Dữ liệu chữ ký CMS không hợp lệ: {detail}',
     'error.signSchemeUnsupported': 'Khóa hoặc thiết bị ký không hỗ trợ thuật toán {scheme}',
     'error.tsaUnreachable': 'Không kết nối được máy chủ cấp dấu thời gian {url}: {detail}',
@@ -41,6 +42,7 @@ export const sign: MessageBundle = {
   },
   en: {
     'error.certInvalid': 'Invalid certificate: {detail}',
+    'error.certFileUnreadable': 'The file {path} holds no readable certificate ({detail}).',
     'error.cmsInvalid': 'Invalid CMS signature data: {detail}',
     'error.signSchemeUnsupported': 'The key or token does not support the {scheme} algorithm',
     'error.tsaUnreachable': 'Could not reach the timestamp server {url}: {detail}',

@@ -57,10 +57,12 @@ export async function openTokenSigner(io: CliIo, choice: TokenChoice): Promise<T
     if (!tm.modulePaths.length) throw new KysoError('tokenNoModules');
     const report = await tm.list();
     const { ref, fingerprint } = pickCertificate(report, choice);
+    // Before the PIN: a wrong --chain file is reported without using the token.
+    const extraChain = readCertFiles(choice.chainFiles);
     const pin = await readPin(io, choice.pin);
     await tm.login(ref, pin);
     const base = await tm.getSigner(ref, { fingerprint });
-    const chain = chainFor(base.certificate, [...base.chain, ...readCertFiles(choice.chainFiles)]);
+    const chain = chainFor(base.certificate, [...base.chain, ...extraChain]);
     const signer: Signer = { certificate: base.certificate, chain, keyType: base.keyType, schemes: base.schemes, sign: (d, h, s) => base.sign(d, h, s) };
     return {
       signer,

@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../../api/errors.js';
+import { writeError } from '../../signing/atomic.js';
 import type { BatchItem, BatchResult } from '../../signing/batch.js';
 import type { AppearanceOptions, PadesLevel, Placement, SignatureRole } from '../../signing/types.js';
 import type { TsaConfig } from '../../pki/tsa-client.js';
@@ -72,7 +73,9 @@ export function placementFrom(o: ParsedArgs['options']): Placement | undefined {
   }
   if (rect !== undefined) {
     const nums = rect.split(',').map((x) => Number(x.trim()));
-    if (nums.length !== 4 || nums.some((x) => !Number.isFinite(x)) || nums[2]! <= 0 || nums[3]! <= 0) throw new KysoError('cliInvalidValue', { option: '--rect', value: rect, allowed: 'X,Y,W,H' });
+    // PDF pages are at most 14,400 points wide (ISO 32000 user-space limit at unit 1).
+    const bad = nums.length !== 4 || nums.some((x) => !Number.isFinite(x) || Math.abs(x) > 14_400) || nums[2]! <= 0 || nums[3]! <= 0;
+    if (bad) throw new KysoError('cliInvalidValue', { option: '--rect', value: rect, allowed: 'X,Y,W,H (points, at most 14400)' });
     p.rect = nums as [number, number, number, number];
   }
   if (anchor !== undefined) p.anchor = anchor;
@@ -104,17 +107,25 @@ export function itemsFrom(inputs: string[], o: ParsedArgs['options']): BatchItem
   if (out !== undefined && dir !== undefined) throw new KysoError('cliConflict', { a: '-o', b: '--out-dir' });
   if (out !== undefined) {
     if (inputs.length !== 1) throw new KysoError('cliOutNeedsOneFile');
+    if (!out.trim() || out.endsWith('/') || out.endsWith(path.sep)) throw new KysoError('cliInvalidValue', { option: '-o', value: out, allowed: 'FILE.pdf' });
     return [{ input: inputs[0]!, output: out }];
   }
   if (dir !== undefined) {
-    mkdirSync(dir, { recursive: true });
+    if (!dir.trim()) throw new KysoError('cliInvalidValue', { option: '--out-dir', value: dir, allowed: 'DIR' });
     const seen = new Set<string>();
-    return inputs.map((input) => {
+    const items = inputs.map((input) => {
       const output = path.join(dir, path.basename(input));
       if (seen.has(output)) throw new KysoError('signDuplicateOutput', { path: output });
       seen.add(output);
       return { input, output };
     });
+    // Created once the list is known to be good, so a refused command leaves no folder behind.
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw writeError(e, dir);
+    }
+    return items;
   }
   if (o.overwrite) return inputs.map((i) => ({ input: i, output: i }));
   throw new KysoError('cliMissingOutput');

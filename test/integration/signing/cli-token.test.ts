@@ -3,6 +3,7 @@
  * generated on the token, one PIN per batch), the bed's TSA/OCSP/CRL, and pdfsig/qpdf/openssl.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/run.js';
@@ -112,5 +113,26 @@ describe('kyso sign with a SoftHSM2 token', () => {
     expect((await kyso(['sign', FIXTURE, '-o', 'x.pdf', '--level', 'B-X'])).err).toContain('--level');
     expect((await kyso(['sign', FIXTURE, '-o', 'x.pdf', '--rect', '1,2,3'])).err).toContain('--rect');
     expect((await kyso(['sign', FIXTURE, FIXTURE, '-o', 'x.pdf'])).err).toContain('--out-dir');
+    expect((await kyso(['sign', FIXTURE, '-o', ''])).err).toContain('-o');
+    expect((await kyso(['sign', FIXTURE, '-o', 'x.pdf', '--rect', '0,0,1e308,1e308'])).err).toContain('--rect');
+  });
+
+  it('bad paths: a FIFO input, a --chain that is no certificate, an --out-dir over a file: clear errors, nothing written', async () => {
+    const fifo = path.join(work, 'pipe.pdf');
+    execFileSync('mkfifo', [fifo]);
+    const fromFifo = await kyso(['sign', fifo, '-o', path.join(work, 'pipe-out.pdf'), ...tokenArgs()]);
+    expect(fromFifo.code).toBe(1);
+    expect(fromFifo.err).toContain('not a regular file');
+
+    const notCert = path.join(work, 'not-a-cert.pem');
+    writeFileSync(notCert, 'xin chào');
+    const badChain = await kyso(['sign', FIXTURE, '-o', path.join(work, 'chain-out.pdf'), ...tokenArgs(), '--chain', notCert]);
+    expect(badChain.code).toBe(1);
+    expect(badChain.err).toContain(`The file ${notCert} holds no readable certificate`);
+
+    const overFile = await kyso(['sign', FIXTURE, '--out-dir', FIXTURE, ...tokenArgs()]);
+    expect(overFile.code).toBe(1);
+    expect(overFile.err).toContain(`Could not write ${FIXTURE}`);
+    expect(readdirSync(work).filter((f) => /pipe-out|chain-out|\.kyso-/.test(f))).toEqual([]);
   });
 });
