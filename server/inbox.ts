@@ -123,9 +123,30 @@ export class Inbox {
     }
   }
 
-  /** Relays a signed status message about `messageId`. */
+  /**
+   * Relays a signed status message about `messageId`. The same message posted again (a client
+   * retrying after a timeout) is a duplicate, also while the first post is still being relayed.
+   */
   async acceptStatus(s: Session, messageId: string, xml: Buffer): Promise<{ seq: number; duplicate: boolean }> {
     const xmlSha = createHash('sha256').update(xml).digest('hex');
+    const key = `${s.orgCode}:${xmlSha}`;
+    const running = this.statusesInFlight.get(key);
+    if (running) {
+      const first = await running.catch(() => undefined);
+      if (first) return { seq: first.seq, duplicate: true };
+    }
+    const relay = this.relayStatus(s, messageId, xml, xmlSha);
+    this.statusesInFlight.set(key, relay);
+    try {
+      return await relay;
+    } finally {
+      if (this.statusesInFlight.get(key) === relay) this.statusesInFlight.delete(key);
+    }
+  }
+
+  private readonly statusesInFlight = new Map<string, Promise<{ seq: number; duplicate: boolean }>>();
+
+  private async relayStatus(s: Session, messageId: string, xml: Buffer, xmlSha: string): Promise<{ seq: number; duplicate: boolean }> {
     const prior = await this.repo.statusByXml(xmlSha, s.orgCode);
     if (prior) return { seq: prior.seq, duplicate: true };
     try {
