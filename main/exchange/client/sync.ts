@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { withSyncLock } from './sync-lock.js';
 import path from 'node:path';
 import { isKysoError, KysoError } from '../../api/errors.js';
 import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
@@ -85,7 +86,7 @@ export class InboxSync {
       } while (this.again);
       return total;
     };
-    this.running = run().finally(() => {
+    this.running = withSyncLock(this.home, this.api.server, run).finally(() => {
       this.running = null;
     });
     return this.running;
