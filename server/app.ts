@@ -28,6 +28,8 @@ export interface ServerOptions extends DbChoice {
   tls?: { cert: Buffer; key: Buffer };
   limits?: Partial<Limits>;
   ttl?: { challengeMs: number; sessionMs: number };
+  /** Keep-alive and session re-check period of event streams (default 15 s). */
+  eventPingMs?: number;
 }
 
 /** A running server. */
@@ -75,7 +77,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const auth = new Auth(repo, certs, opts.ttl);
-  const hub = new EventHub();
+  const hub = new EventHub(opts.eventPingMs);
   const inbox = new Inbox(repo, blobs, certs, hub, limits);
   const session = (req: IncomingMessage, url: URL) => auth.session(bearer(req, url));
   const msgIdOf = (v: string | string[] | undefined) => {
@@ -104,7 +106,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }],
     ['POST', route(endpoints.logout), async (req, res, url) => {
       const t = bearer(req, url);
-      if (t) await auth.logout(t);
+      if (t) {
+        await auth.logout(t);
+        hub.endSession(t);
+      }
       sendOk(res, {});
     }],
     ['GET', route(endpoints.directory), async (req, res, url) => {
@@ -148,7 +153,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }],
     ['GET', route(endpoints.events), async (req, res, url) => {
       const s = await session(req, url);
-      hub.attach(s.orgCode, res);
+      const token = bearer(req, url)!;
+      hub.attach(s.orgCode, res, { token, valid: () => auth.session(token).then(() => true, () => false) });
     }],
   ];
 

@@ -2,26 +2,48 @@
 import type { ServerResponse } from 'node:http';
 import type { ServerEvent } from '../main/exchange/protocol.js';
 
+/** The session a stream was opened with: its token, and whether it is still valid. */
+export interface StreamSession {
+  token: string;
+  valid(): Promise<boolean>;
+}
+
 /** Connected SSE clients by organization. */
 export class EventHub {
   private readonly clients = new Map<string, Set<ServerResponse>>();
+  private readonly sessions = new Map<ServerResponse, StreamSession>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(pingMs = 15_000) {
+    // Each ping also re-checks the stream's session: an expired session stops receiving.
     this.timer = setInterval(() => {
-      for (const set of this.clients.values()) for (const res of set) res.write(': ping\n\n');
+      for (const set of this.clients.values()) {
+        for (const res of set) {
+          res.write(': ping\n\n');
+          void this.sessions.get(res)?.valid().then((ok) => ok || res.end(), () => res.end());
+        }
+      }
     }, pingMs);
     this.timer.unref();
   }
 
-  /** Adopts a response as an event stream for an organization. */
-  attach(org: string, res: ServerResponse): void {
+  /** Adopts a response as an event stream for an organization, for as long as `session` lasts. */
+  attach(org: string, res: ServerResponse, session?: StreamSession): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     let set = this.clients.get(org);
     if (!set) this.clients.set(org, (set = new Set()));
     set.add(res);
-    res.on('close', () => set.delete(res));
+    if (session) this.sessions.set(res, session);
+    res.on('close', () => {
+      set.delete(res);
+      this.sessions.delete(res);
+    });
+  }
+
+  /** Ends the streams opened with a session token (logout). */
+  endSession(token: string): void {
+    for (const [res, s] of this.sessions) if (s.token === token) res.end();
   }
 
   /** Sends an event to every stream of an organization. */

@@ -2,6 +2,7 @@
  * What one misbehaving caller can do to the others: a flood of login challenges from one
  * address is answered 429 (the client retries later) while another caller still gets its
  * challenge; a malformed percent-encoding in a path is the caller's 400, not a server 500.
+ * And what a session allows: an event stream ends at logout and when its session expires.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -9,7 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { endpoints } from '../../../main/exchange/protocol.js';
+import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer, type RunningServer } from '../../../server/app.js';
+import { call, events, token } from './api.js';
+import { issueUser, ORGS, signerOf } from './fixtures.js';
 import { createTestBed, type TestBed } from '../../bed/index.js';
 
 let bed: TestBed;
@@ -57,4 +61,29 @@ it('a malformed percent-encoding in a path is a 400', async () => {
   const res = await fetch(new URL('/api/v1/messages/%E0%A4%A/package', server.url));
   expect(res.status).toBe(400);
   expect((await res.json()) as { ErrorCode: string }).toMatchObject({ ErrorCode: 'exBadRequest' });
+});
+
+it('an event stream ends at logout, and when its session expires', async () => {
+  const data = path.join(work, 'short');
+  const short = await startServer({ dataDir: data, trustFiles: [bed.certs.root.certPath], ttl: { challengeMs: 60_000, sessionMs: 1_500 }, eventPingMs: 100 });
+  try {
+    await addOrg(short.repo, { ...ORGS.A, parent: null });
+    const user = await issueUser(bed, 'sse-a', 'Văn thư UBND');
+    await addUser(short.repo, ORGS.A.code, user.certPath);
+    const ended = async (tok: string, act: () => Promise<unknown>) => {
+      const stream = await events(short.url, tok);
+      const end = new Promise<void>((r) => stream.res.on('end', () => r()).on('close', () => r()));
+      await act();
+      await end;
+      stream.close();
+    };
+    const t1 = await token(short.url, signerOf(bed, user));
+    await ended(t1, () => call(short.url, 'POST', endpoints.logout, { token: t1, json: {} }));
+    const t2 = await token(short.url, signerOf(bed, user));
+    const opened = Date.now();
+    await ended(t2, async () => undefined);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(1_000);
+  } finally {
+    await short.close();
+  }
 });
