@@ -19,8 +19,15 @@ export async function addOrg(repo: Repo, o: { code: string; name: string; parent
 /** Binds a certificate file (PEM or DER; the first certificate) to a new user of an organization. */
 export async function addUser(repo: Repo, orgCode: string, certFile: string): Promise<{ id: number; subject: string }> {
   if (!(await repo.org(orgCode))) throw new KysoError('exOrgUnknown', { code: orgCode });
-  const der = parseCertBundle(readFileSync(certFile))[0];
-  if (!der) throw new KysoError('exCertUntrusted', { reason: 'no certificate in file' });
+  let raw: Buffer;
+  try {
+    raw = readFileSync(certFile);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code === 'ENOENT' ? new KysoError('fileNotFound', { path: certFile }) : new KysoError('certFileUnreadable', { path: certFile, detail: code ?? String(e) });
+  }
+  const der = parseCertBundle(raw)[0];
+  if (!der) throw new KysoError('certFileUnreadable', { path: certFile, detail: 'PEM/DER' });
   const view = certView(der);
   const fp = sha256hex(der);
   if (await repo.userByCert(fp)) throw new KysoError('exUserExists');

@@ -56,3 +56,12 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
   }
   return { options, positionals };
 }
+
+/** An integer option within [min, max], or undefined when absent; a clear error otherwise. */
+export function intOption(options: ParsedArgs['options'], name: string, min: number, max: number): number | undefined {
+  const raw = options[name];
+  if (raw === undefined) return undefined;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new KysoError('cliInvalidValue', { option: `--${name}`, value: String(raw), allowed: `${min}-${max}` });
+  return n;
+}

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../../api/errors.js';
 import { incomingCsv, outgoingCsv, searchDocuments, type OutgoingDetail, type Store } from '../../store/index.js';
-import { parseArgs } from '../args.js';
+import { intOption, parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
 import { printJson, storeFor, str } from './exchange-common.js';
 import { incomingLine } from './inbox.js';
@@ -31,7 +31,7 @@ export const registerCommand: Command = {
     const [sub, ...rest] = positionals;
     const kind = str(o, 'kind');
     if (kind !== undefined && kind !== 'incoming' && kind !== 'outgoing') throw new KysoError('cliMissingValue', { option: '--kind incoming|outgoing' });
-    const year = str(o, 'year') ? Number(str(o, 'year')) : undefined;
+    const year = intOption(o, 'year', 1945, 9999);
     const { store } = storeFor(io);
     try {
       let incoming = kind === 'outgoing' ? [] : store.incoming.list({ state: 'accepted', year, limit: 100_000 });

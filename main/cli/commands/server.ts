@@ -8,7 +8,7 @@ import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer } from '../../../server/app.js';
 import { openRepo } from '../../../server/store.js';
-import { parseArgs } from '../args.js';
+import { intOption, parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
 
 const DB = { data: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -36,10 +36,10 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
   if (!!certFile !== !!keyFile) throw new KysoError('cliMissingValue', { option: certFile ? '--tls-key' : '--tls-cert' });
   const revocation = (o.revocation as string | undefined) ?? 'require';
   if (revocation !== 'require' && revocation !== 'best-effort') throw new KysoError('exBadRequest', { reason: '--revocation must be require or best-effort' });
-  const maxPkg = o['max-package-bytes'] ? Number(o['max-package-bytes']) : undefined;
+  const maxPkg = intOption(o, 'max-package-bytes', 1, Number.MAX_SAFE_INTEGER);
   const server = await startServer({
     dataDir: need(o.data, '--data'),
-    port: o.port ? Number(o.port) : 8787,
+    port: intOption(o, 'port', 0, 65_535) ?? 8787,
     host: (o.host as string | undefined) ?? '127.0.0.1',
     ...(o.db ? { db: o.db as string } : {}),
     trustFiles: (o.trust as string[] | undefined) ?? [],
@@ -101,7 +101,7 @@ async function runAudit(argv: string[], io: CliIo): Promise<number> {
   const { options: o } = parseArgs(argv, { ...DB, limit: { type: 'string' } });
   const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
   try {
-    const trail = await repo.auditTrail(o.limit ? Number(o.limit) : 1000);
+    const trail = await repo.auditTrail(intOption(o, 'limit', 1, 1_000_000) ?? 1000);
     io.out(o.json ? JSON.stringify(trail) + '\n' : trail.map((e) => [e.at, e.actorOrg ?? '-', e.actorUser ?? '-', e.action, e.target ?? '-', JSON.stringify(e.detail)].join('\t')).join('\n') + '\n');
     return 0;
   } finally {
