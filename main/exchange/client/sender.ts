@@ -6,6 +6,7 @@
 import type { Store } from '../../store/index.js';
 import type { OutboxItem } from '../../store/outbox-repo.js';
 import type { InboxApi } from './api.js';
+import { existsSync } from 'node:fs';
 import { encodeDeliveryError } from './delivery-error.js';
 import { ServerError, unreachable } from './http.js';
 
@@ -103,7 +104,9 @@ export class OutboxSender {
       this.onProgress({ item, state: 'sent', error: null });
       return 'sent';
     } catch (e) {
-      const err = e instanceof ServerError ? e : unreachable(item.server, e instanceof Error ? e.message : String(e));
+      // The package file gone from the outbox folder is not the server's fault, and retrying cannot help.
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(item.packagePath);
+      const err = e instanceof ServerError ? e : missing ? new ServerError(0, 'fileNotFound', 'package file missing', { path: item.packagePath }) : unreachable(item.server, e instanceof Error ? e.message : String(e));
       const attempts = item.attempts + 1;
       const final = !err.retryable || attempts >= this.policy.maxAttempts;
       const message = encodeDeliveryError(err);

@@ -141,6 +141,21 @@ describe('outbox sender', () => {
     store.close();
   });
 
+  it('a package file removed from the outbox folder fails at once, saying so (not retried as a network error)', async () => {
+    const s = await flakyServer(0, 503);
+    const { store, home } = freshStore('missing');
+    const { messageId } = await composeAndQueue(store, home, signer, input(s.url));
+    const pkg = store.outbox.get(messageId)!.packagePath;
+    rmSync(pkg);
+    const r = await new OutboxSender(store, (u) => new InboxApi(u, signer), { baseMs: 5, maxMs: 20, maxAttempts: 5 }).drain({ untilEmpty: true });
+    expect(r).toEqual({ sent: 0, pending: 0, failed: 1 });
+    expect(store.outbox.get(messageId)?.attempts).toBe(1);
+    expect(describeDeliveryError(store.outbox.get(messageId)!.lastError, 'en')).toBe(`File not found: ${pkg}`);
+    expect(s.uploads).toEqual([]);
+    store.close();
+    s.server.close();
+  });
+
   it('two flushes at once (two quick sends in the app) upload each row once', async () => {
     const s = await flakyServer(0, 503);
     const { store, home } = freshStore('single-flight');
