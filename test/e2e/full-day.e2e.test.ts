@@ -271,4 +271,33 @@ describe('a day of work between two bodies', () => {
     await expect.poll(() => row.getByTestId('outgoing-status').textContent(), { timeout: 30_000 }).toBe(`${ORG_B.code}: 03 đã tiếp nhận`);
     await a.screenshot({ path: path.join(shots, 'registers-outgoing.png') });
   });
+
+  it('A recalls a second document with a reason; B sees the recall and agrees; A sees 15', async () => {
+    const second = 'Công văn gửi nhầm cần thu hồi';
+    await open(a, 'send', 'Gửi văn bản');
+    await a.getByTestId('org-search').fill(ORG_B.code);
+    await a.getByTestId(`org-${ORG_B.code}`).check();
+    await a.getByTestId('send-subject').fill(second);
+    await a.getByTestId('send-number').fill('16');
+    await a.getByTestId('send-notation').fill('CV-UBND');
+    await a.getByTestId('send-type').fill('Công văn');
+    await a.getByTestId('send-files').fill(issued);
+    await a.getByTestId('send-start').click();
+    await expect.poll(() => a.getByTestId('send-delivery').textContent(), { timeout: 60_000 }).toBe('đã gửi');
+    await a.getByTestId('recall-reason').fill('Gửi nhầm nơi nhận');
+    await a.getByTestId('recall-send').click();
+
+    await open(b, 'inbox', 'Văn bản đến');
+    await b.getByTestId('inbox-sync').click();
+    const row = b.getByTestId('inbox-row').filter({ hasText: second });
+    await expect.poll(async () => (await row.count()) ? (await row.textContent()) ?? '' : '', { timeout: 60_000 }).toContain('bị thu hồi');
+    await row.click();
+    expect(await b.getByTestId('recall-notice').textContent()).toContain('Lý do: Gửi nhầm nơi nhận');
+    await b.getByTestId('recall-agree').click();
+    await expect.poll(() => b.getByTestId('recall-notice').textContent(), { timeout: 30_000 }).toContain('Đã trả lời: đồng ý thu hồi');
+
+    await a.getByTestId('send-sync').click();
+    const recipient = a.getByTestId('send-recipient').filter({ hasText: ORG_B.code });
+    await expect.poll(() => recipient.locator('[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe('15');
+  });
 });

@@ -2,7 +2,9 @@
 import { useEffect, useState } from 'react';
 import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
+import { ArrivalFailures } from '../components/ArrivalFailures.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { RecallNotice } from '../components/RecallNotice.js';
 import { useEvent, useLoad } from '../hooks.js';
 import { formatDateTime, useI18n } from '../i18n.js';
 
@@ -65,6 +67,7 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
         ))}
       </ul>
       <ErrorBanner error={error ?? show.error} />
+      <RecallNotice doc={d} onAnswered={() => { onChanged(); show.reload(); }} />
       {d.state === 'arrived' && (
         <div>
           <button type="button" className="primary" data-testid="inbox-accept" onClick={() => void act(api['exchange:inboxAccept']({ messageId: d.messageId }))}>{t('ui.inbox.accept')}</button>
@@ -91,9 +94,11 @@ export function Inbox() {
   const api = useApi();
   const { t, lang } = useI18n();
   const list = useLoad((a) => a['exchange:inboxList']({ limit: 200 }), []);
+  const failures = useLoad((a) => a['exchange:inboxFailures']({}), []);
   const [selected, setSelected] = useState<string | null>(null);
   const [syncError, setSyncError] = useState<ErrorPayload | null>(null);
   useEvent('exchange:inboxArrival', () => list.reload());
+  useEvent('exchange:arrivalFailed', () => failures.reload());
   // Live arrivals (SSE) from the configured server; idempotent in the core, and left on when
   // the screen closes so arrivals keep coming. Without a server or login it fails quietly:
   // the Sync button then shows the reason.
@@ -104,6 +109,7 @@ export function Inbox() {
     const r = await api['exchange:inboxSync']({});
     setSyncError(r.ok ? null : r.error);
     list.reload();
+    failures.reload();
   };
   const doc = list.data?.items.find((d) => d.messageId === selected);
   return (
@@ -111,6 +117,7 @@ export function Inbox() {
       <h1 id="inbox-title">{t('ui.nav.inbox')}</h1>
       <div className="row"><button type="button" onClick={() => void sync()} data-testid="inbox-sync">{t('ui.inbox.sync')}</button></div>
       <ErrorBanner error={list.error ?? syncError} />
+      <ArrivalFailures items={failures.data?.items ?? []} />
       <div className="split">
         <table className="list selectable" data-testid="inbox-list">
           <thead><tr><th>{t('ui.doc.from')}</th><th>{t('ui.doc.subject')}</th><th>{t('ui.doc.received')}</th></tr></thead>
@@ -119,7 +126,7 @@ export function Inbox() {
               <tr key={d.messageId} aria-selected={d.messageId === selected} tabIndex={0} data-testid="inbox-row"
                 onClick={() => setSelected(d.messageId)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setSelected(d.messageId)}>
                 <td>{d.fromName}</td>
-                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}</td>
+                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}</td>
                 <td>{formatDateTime(d.receivedAt, lang)}</td>
               </tr>
             ))}

@@ -72,6 +72,31 @@ function Recipients({ value, onChange }: { value: string[]; onChange(v: string[]
   );
 }
 
+/** Recalls a sent document (status 13) with its mandatory reason; recipients answer 15/16. */
+function RecallForm({ messageId, onDone }: { messageId: string; onDone(): void }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const id = useId();
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  const recall = async () => {
+    const r = await api['exchange:recall']({ messageId, reason: reason.trim() });
+    setError(r.ok ? null : r.error);
+    if (r.ok) {
+      setReason('');
+      onDone();
+    }
+  };
+  return (
+    <div className="row">
+      <label htmlFor={`${id}-reason`}>{t('ui.send.recallReason')}</label>
+      <input id={`${id}-reason`} type="text" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="recall-reason" />
+      <button type="button" disabled={!reason.trim()} onClick={() => void recall()} data-testid="recall-send">{t('ui.send.recall')}</button>
+      <ErrorBanner error={error} />
+    </div>
+  );
+}
+
 /** Status timeline of one sent document. */
 function Timeline({ messageId }: { messageId: string }) {
   const api = useApi();
@@ -108,6 +133,7 @@ function Timeline({ messageId }: { messageId: string }) {
           })}
         </tbody>
       </table>
+      <RecallForm messageId={messageId} onDone={() => doc.reload()} />
       <details>
         <summary>{t('ui.send.timeline')}</summary>
         <ol>{d.timeline.map((e, i) => <li key={i}>{formatDateTime(e.at, lang)} · {e.orgCode} · {e.statusCode} {t(`ui.status.${e.statusCode}`)}</li>)}</ol>
