@@ -6,7 +6,7 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KysoError, isKysoError } from '../api/errors.js';
-import { abandonSignature, completeSignature, prepareSignature, retryLarger, type PreparedSignature } from './pades.js';
+import { abandonSignature, atLeast, completeSignature, prepareSignature, retryLarger, type PreparedSignature } from './pades.js';
 import type { PadesLevel, SignOptions, SignResult } from './types.js';
 
 /** One file of a batch. */
@@ -64,7 +64,7 @@ const CHUNK = 1 << 20;
  * True when `output` is already a signed version of `input`: longer, with the input as its
  * exact prefix, and a signature dictionary in the appended part.
  */
-export async function isSignedVersionOf(input: string, output: string): Promise<boolean> {
+export async function isSignedVersionOf(input: string, output: string, level: PadesLevel = 'B-B'): Promise<boolean> {
   const [si, so] = await Promise.all([stat(input).catch(() => null), stat(output).catch(() => null)]);
   if (!si || !so || so.size <= si.size) return false;
   const [a, b] = await Promise.all([open(input, 'r'), open(output, 'r')]);
@@ -80,10 +80,24 @@ export async function isSignedVersionOf(input: string, output: string): Promise<
     const tail = Buffer.alloc(tailLen);
     await b.read(tail, 0, tailLen, si.size);
     const text = tail.toString('latin1');
-    return /\/ByteRange\s*\[/.test(text) && /%%EOF\s*$/.test(text);
+    return /\/ByteRange\s*\[/.test(text) && /%%EOF\s*$/.test(text) && atLeast(levelOfAppendix(text), level);
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
+}
+
+/**
+ * The PAdES level the appended part reaches, from its markers: a document timestamp over a
+ * DSS (B-LTA), a DSS (B-LT), a signature timestamp in the CMS (its attribute OID in the
+ * hex /Contents: B-T), else B-B. A re-run asking for more than a finished output has is not
+ * skipped.
+ */
+export function levelOfAppendix(text: string): PadesLevel {
+  const dss = /\/DSS\b/.test(text);
+  if (dss && /\/SubFilter\s*\/ETSI\.RFC3161/.test(text)) return 'B-LTA';
+  if (dss) return 'B-LT';
+  // DER of OID 1.2.840.113549.1.9.16.2.14 (id-aa-signatureTimeStampToken), as PDF hex.
+  return /060b2a864886f70d010910020e/i.test(text) ? 'B-T' : 'B-B';
 }
 
 function failure(item: BatchItem, e: unknown, status: 'failed' | 'cancelled' = 'failed'): BatchResult {
@@ -128,7 +142,7 @@ export async function signBatch(items: BatchItem[], options: BatchOptions): Prom
       const { input: inKey, output: outKey } = keys[index]!;
       if (firstWriter.get(outKey) !== index) throw new KysoError('signDuplicateOutput', { path: item.output });
       if (inKey === outKey && !options.overwrite) throw new KysoError('signWouldOverwrite', { path: item.input });
-      if (inKey !== outKey && (await isSignedVersionOf(item.input, item.output))) {
+      if (inKey !== outKey && (await isSignedVersionOf(item.input, item.output, options.level ?? 'B-B'))) {
         return { index, result: { input: item.input, output: item.output, status: 'skipped' } };
       }
       report(index, 'hashing');

@@ -99,6 +99,21 @@ describe('kyso sign with a SoftHSM2 token', () => {
     expect(readFileSync(lt).subarray(0, prev.length).equals(prev)).toBe(true);
   });
 
+  it('a re-run skips a finished output only when it has the level asked for', async () => {
+    const out = path.join(work, 'rerun.pdf');
+    const status = async (level: string) => {
+      const r = await kyso(['sign', FIXTURE, '-o', out, ...tokenArgs(), '--level', level, '--tsa', bed.urls.tsa, '--json']);
+      expect(r.code, r.err).toBe(0);
+      return (JSON.parse(r.out) as { status: string; level?: string });
+    };
+    expect(await status('B-B')).toMatchObject({ status: 'signed', level: 'B-B' });
+    expect(await status('B-B')).toMatchObject({ status: 'skipped' });
+    expect(await status('B-T')).toMatchObject({ status: 'signed', level: 'B-T' });
+    expect(await status('B-T')).toMatchObject({ status: 'skipped' });
+    expect(await status('B-LTA')).toMatchObject({ status: 'signed', level: 'B-LTA' });
+    expect(await status('B-LT')).toMatchObject({ status: 'skipped' });
+  });
+
   it('dead TSA: non-zero exit, clear message, nothing written', async () => {
     const out = path.join(work, 'dead.pdf');
     const r = await kyso(['sign', FIXTURE, '-o', out, ...tokenArgs(), '--level', 'B-T', '--tsa', bed.urls.deadTsa]);
