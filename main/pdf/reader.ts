@@ -37,6 +37,8 @@ export class PdfFile {
   revisions: Revision[] = [];
   /** True when the xref was rebuilt by scanning (the next update must write a full xref). */
   repaired = false;
+  /** Bytes before `%PDF-` (readers tolerate some; offsets in such files are ambiguous). */
+  headerOffset = 0;
   /** Why the xref had to be rebuilt, when repaired. */
   repairReason: string | null = null;
   private ctx!: ResolverContext;
@@ -87,6 +89,7 @@ export class PdfFile {
     const hv = /%PDF-(\d\.\d)/.exec(head);
     if (!hv) throw new KysoError('pdfNotPdf', { path: src.path });
     this.version = hv[1]!;
+    this.headerOffset = hv.index;
     this.ctx = {
       src,
       revisions: [],

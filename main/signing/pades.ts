@@ -78,6 +78,9 @@ export async function prepareSignature(input: string, output: string, options: S
   try {
     const pdf = await PdfFile.open(input);
     try {
+      // Bytes before %PDF-: readers disagree on whether offsets count them, so an update
+      // written either way is "damaged" to some of them (qpdf does not accept ours).
+      if (pdf.headerOffset > 0) throw new KysoError('pdfJunkBeforeHeader', { path: input, bytes: pdf.headerOffset });
       // A document certified with P=1 allows no change at all: a new signature would break the certification.
       if ((await certificationLevel(pdf)) === 1) throw new KysoError('signCertifiedNoChanges', { path: input });
       const already = await countSignatures(pdf);

@@ -4,6 +4,7 @@ import type { MessageBundle } from './types.js';
 export const pdf: MessageBundle = {
   vi: {
     'error.pdfNotPdf': 'Tệp {path} không phải là tệp PDF.',
+    'error.pdfJunkBeforeHeader': 'Tệp {path} có {bytes} byte lạ trước phần đầu %PDF; hãy lưu lại tệp bằng một phần mềm PDF rồi ký.',
     'error.pdfEmpty': 'Tệp {path} rỗng.',
     'error.pdfMalformed': 'Tệp PDF bị hỏng tại byte {offset}: {detail}',
     'error.pdfTruncated': 'Tệp PDF bị cắt cụt (thiếu phần cuối): {detail}',
@@ -23,6 +24,7 @@ export const pdf: MessageBundle = {
   },
   en: {
     'error.pdfNotPdf': 'The file {path} is not a PDF.',
+    'error.pdfJunkBeforeHeader': 'The file {path} has {bytes} stray bytes before its %PDF header; save it again with a PDF program, then sign.',
     'error.pdfEmpty': 'The file {path} is empty.',
     'error.pdfMalformed': 'Damaged PDF at byte {offset}: {detail}',
     'error.pdfTruncated': 'The PDF is truncated (its end is missing): {detail}',

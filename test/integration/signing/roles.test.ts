@@ -5,7 +5,7 @@
  * anchors, rotated pages and DocMDP certification.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,14 @@ describe('signature appearances per role', () => {
     expect(res.warnings.map((w) => w.code)).toContain('sign.warn.certifySkipped');
     const report = await pdfsig(second, nss);
     for (const b of pdfsigBlocks(report)) expect(b, report).toContain('Signature is Valid.');
+  });
+
+  it('refuses a file with stray bytes before %PDF (readers disagree on its offsets), and writes nothing', async () => {
+    const junk = path.join(dir, 'junk-first.pdf');
+    writeFileSync(junk, Buffer.concat([Buffer.alloc(400, 0x20), readFileSync(FIXTURE)]));
+    const out = path.join(dir, 'junk-first-signed.pdf');
+    await expect(signPdf(junk, out, { signer })).rejects.toMatchObject({ code: 'pdfJunkBeforeHeader', params: { bytes: 400 } });
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses to sign a document certified with P=1 (no changes allowed), and writes nothing', async () => {
