@@ -13,6 +13,9 @@ import { findPage, countPages, type PageInfo } from './pages.js';
 import { readAcroForm, type AcroFormInfo } from './acroform.js';
 import { t } from '../../resources/locales/index.js';
 
+/** Largest object number PDF readers handle (ISO 32000-1, Annex C). */
+const MAX_OBJECT_NUMBER = 8_388_607;
+
 /** Options of PdfFile.open. */
 export interface OpenOptions {
   /** Rebuild the object map by scanning when the xref is broken (default true). */
@@ -331,11 +334,14 @@ export class PdfFile {
   /** Highest object number + 1 over all revisions (the /Size an update must exceed). */
   get nextObjectNumber(): number {
     let max = 0;
+    let declared = 0;
     for (const r of this.revisions) {
-      max = Math.max(max, r.trailer.getNumber('Size') ?? 0);
+      declared = Math.max(declared, r.trailer.getNumber('Size') ?? 0);
       for (const s of r.sections) for (const k of s.entries.keys()) max = Math.max(max, k + 1);
     }
-    return max;
+    // /Size beyond the 8,388,607 objects readers support (ISO 32000 Annex C) is not believed:
+    // numbering new objects from there made the signed file unreadable to poppler.
+    return declared <= MAX_OBJECT_NUMBER ? Math.max(max, declared) : max;
   }
   /** True when the file does not end with an end-of-line (an update must add one first). */
   async endsWithEol(): Promise<boolean> {

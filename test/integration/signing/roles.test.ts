@@ -133,6 +133,16 @@ describe('signature appearances per role', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('an absurd trailer /Size does not number the new objects (poppler reads the result)', async () => {
+    const huge = path.join(dir, 'size-huge.pdf');
+    writeFileSync(huge, Buffer.from(readFileSync(FIXTURE).toString('latin1').replace(/\/Size \d+/g, '/Size 999999999'), 'latin1'));
+    const out = path.join(dir, 'size-huge-signed.pdf');
+    await signPdf(huge, out, { signer });
+    const report = await pdfsig(out, nss);
+    expect(pdfsigBlocks(report), report).toHaveLength(1);
+    expect(pdfsigBlocks(report)[0], report).toContain('Signature is Valid.');
+  });
+
   it('refuses to sign a document certified with P=1 (no changes allowed), and writes nothing', async () => {
     const locked = path.join(dir, 'cert-p1.pdf');
     await signPdf(FIXTURE, locked, { signer, certify: 1 });
