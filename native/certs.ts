@@ -11,7 +11,8 @@ import { keyUsageOf } from '../main/pki/cert-extensions.js';
 
 const OID_EXT_KEY_USAGE = '2.5.29.37';
 
-const ekuNames: Record<string, string> = {
+/** Names of the extended key usages Kyso recognises, by OID. */
+export const ekuNames: Record<string, string> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
   '1.3.6.1.5.5.7.3.2': 'clientAuth',
   '1.3.6.1.5.5.7.3.3': 'codeSigning',

@@ -16,7 +16,8 @@ const BASIC_CONSTRAINTS = '2.5.29.19';
 const URI = 6;
 
 // KeyUsage bits: bit 0 is the most significant bit of the first byte.
-const KEY_USAGE_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
+/** Key usage bit names, in bit order (RFC 5280 4.2.1.3). */
+export const KEY_USAGE_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
 /** A key usage name (RFC 5280 4.2.1.3). */
 export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
 

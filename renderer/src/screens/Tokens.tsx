@@ -9,6 +9,7 @@ import { useEvent, useLoad } from '../hooks.js';
 import { formatDateTime, useI18n } from '../i18n.js';
 import { ProvisionPanel } from './tokens/ProvisionPanel.js';
 import { errorText } from '../../../resources/locales/index.js';
+import { usageText } from '../usage.js';
 
 type Token = OutputOf<'token:list'>['modules'][number]['tokens'][number];
 
@@ -53,7 +54,7 @@ export function Tokens() {
                         {formatDateTime(c.notBefore, lang)} → {formatDateTime(c.notAfter, lang)}
                         {c.expiresSoon && <div role="status">{t('ui.cert.expiresSoon')}</div>}
                       </td>
-                      <td>{[...c.keyUsage, ...c.extendedKeyUsage].join(', ')}</td>
+                      <td>{usageText(t, lang, [...c.keyUsage, ...c.extendedKeyUsage])}</td>
                       <td>{c.keyType}{c.hasPrivateKey ? ` · ${t('ui.cert.hasKey')}` : ''}</td>
                     </tr>
                   ))}

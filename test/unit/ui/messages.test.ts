@@ -10,6 +10,8 @@ import { hasMessage, t } from '../../../resources/locales/index.js';
 import { screenIds } from '../../../renderer/src/routes.js';
 import { STATUS_CODES } from '../../../main/exchange/protocol.js';
 import { SUB_INDICATIONS } from '../../../main/validation/types.js';
+import { KEY_USAGE_NAMES } from '../../../main/pki/cert-extensions.js';
+import { ekuNames } from '../../../native/certs.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -46,6 +48,7 @@ describe('ui messages', () => {
       ...['timestamp', 'claimed', 'none'].map((s) => `ui.verify.timeSource.${s}`),
       ...['good', 'revoked', 'unknown', 'notChecked'].map((s) => `ui.verify.revocation.${s}`),
       ...SUB_INDICATIONS.map((s) => `verify.sub.${s}`),
+      ...[...KEY_USAGE_NAMES, ...Object.values(ekuNames)].map((u) => `ui.usage.${u}`),
       ...['ocsp', 'crl', 'dss-ocsp', 'dss-crl', 'anchor'].map((s) => `verify.revocationSource.${s}`),
       'ui.registers.incoming', 'ui.registers.outgoing',
     ];
