@@ -3,8 +3,9 @@ import { createServer as createHttp, type IncomingMessage, type Server, type Ser
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { KysoError } from '../main/api/errors.js';
+import { isKysoError, KysoError } from '../main/api/errors.js';
 import { DEFAULT_LIMITS, endpoints, MESSAGE_ID_HEADER, messageIdSchema, pageQuerySchema } from '../main/exchange/protocol.js';
 import { Auth } from './auth.js';
 import { Blobs } from './blobs.js';
@@ -55,6 +56,36 @@ function route(path: string): RegExp {
 }
 
 /** Starts the server; resolves once it listens. */
+/** How long a refused upload may keep sending before the reply (then the socket is closed). */
+const DRAIN_MS = 60_000;
+
+/**
+ * The request body through a pipe: a reader that stops early (a refused package) does not
+ * destroy the request, so the rest can still be drained and answered. A client that goes
+ * away still ends the body with an error.
+ */
+function detachedBody(req: IncomingMessage): PassThrough {
+  const body = new PassThrough();
+  req.pipe(body);
+  const aborted = () => body.destroy(Object.assign(new Error('request aborted'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+  req.once('error', aborted).once('close', () => {
+    if (!req.complete) aborted();
+  });
+  return body;
+}
+
+/** Resolves when the request body has been read to its end, closed, or after `ms`. */
+function bodyEnd(req: IncomingMessage, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    req.once('end', done).once('close', done).once('error', done);
+  });
+}
+
 /** A path segment decoded; bad percent-encoding is the caller's error (400), not ours (500). */
 function decodePathPart(v: string, pathname: string): string {
   try {
@@ -120,7 +151,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const s = await session(req, url);
       const id = msgIdOf(req.headers[MESSAGE_ID_HEADER]);
       if (Number(req.headers['content-length'] ?? 0) > limits.maxPackageBytes) throw new KysoError('exTooLarge', { limit: limits.maxPackageBytes });
-      const r = await inbox.acceptPackage(s, id, req);
+      // Read through a pipe: when the package is refused part-way, the request itself stays
+      // open so its rest can be drained and the client reads our answer (not a broken pipe).
+      const r = await inbox.acceptPackage(s, id, detachedBody(req));
       sendOk(res, r, r.duplicate ? 200 : 201);
     }],
     ['GET', route(endpoints.inbox), async (req, res, url) => {
@@ -170,9 +203,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new KysoError('exNotFound', { what: url.pathname });
   };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((e: unknown) => {
-      // Unread request bodies are dropped; the connection closes after the error reply.
+    handle(req, res).catch(async (e: unknown) => {
+      // Unread request bodies are dropped; the connection closes after the error reply. A client
+      // still sending would get EPIPE instead of the reply and retry a refused package for an
+      // hour: let it finish first (bounded), unless the refusal is the body's size itself.
+      req.unpipe();
       req.resume();
+      const tooLarge = isKysoError(e) && (e.code === 'exTooLarge' || e.code === 'edxmlTooLarge');
+      if (!req.complete && !req.destroyed && !tooLarge) await bodyEnd(req, DRAIN_MS);
       sendError(res, e);
     });
   };

@@ -13,7 +13,7 @@ import { endpoints, MESSAGE_ID_HEADER, type InboxPage } from '../../../main/exch
 import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer, type RunningServer } from '../../../server/app.js';
 import { createTestBed, type TestBed } from '../../bed/index.js';
-import { get, ok, sendPackage, token } from './api.js';
+import { code, get, ok, sendPackage, token } from './api.js';
 import { issueUser, makePackage, ORGS, signerOf } from './fixtures.js';
 
 let bed: TestBed;
@@ -71,4 +71,14 @@ it('a dropped upload leaves nothing behind; the server serves on and takes the f
   expect(r.status).toBe(201);
   const page = ok(await get<InboxPage>(server.url, tokB, endpoints.inbox));
   expect(page.items.map((i) => i.messageId)).toEqual([id]);
+
+  // A large package refused from its header on: the client, still sending, gets the reason
+  // (400 edxmlInvalid, not retried), not a broken pipe it would retry for an hour.
+  const text = pkg.toString('latin1');
+  const at = text.indexOf('<edXML:Priority>') + '<edXML:Priority>'.length;
+  const bad = path.join(work, 'bad-header.edxml');
+  writeFileSync(bad, Buffer.concat([pkg.subarray(0, at), Buffer.from('x'), pkg.subarray(at + 1)]));
+  const refused = await sendPackage(server.url, tokA, randomUUID(), { file: bad });
+  expect(refused.status).toBe(400);
+  expect(code(refused)).toBe('edxmlInvalid');
 });
