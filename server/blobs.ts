@@ -28,6 +28,11 @@ export class Blobs {
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
+  /** Removes a blob no row refers to (a package whose registration lost a race). */
+  async remove(sha256: string): Promise<void> {
+    await unlink(this.pathOf(sha256)).catch(() => undefined);
+  }
+
   /** True when the blob is stored. */
   has(sha256: string): boolean {
     return existsSync(this.pathOf(sha256));

@@ -93,6 +93,8 @@ export class Inbox {
       if (recipients.length > this.limits.maxRecipients) throw new KysoError('exBadRequest', { reason: `more than ${this.limits.maxRecipients} recipients` });
       for (const r of recipients) if (!(await this.repo.org(r))) throw new KysoError('exUnknownRecipient', { organId: r });
       await this.requireSignerOf(s.orgCode, p.signerCertificate, p.signerChain);
+      // A blob that is new here is ours to remove if the registration below does not happen.
+      const blobIsNew = !this.blobs.has(p.packageSha256);
       await this.blobs.commit(tmp, p.packageSha256);
       committed = true;
       const at = new Date().toISOString();
@@ -110,6 +112,7 @@ export class Inbox {
       } catch (e) {
         // A concurrent upload with the same id won the race: answer like a retry.
         const again = isUniqueViolation(e) ? await this.repo.messageBySender(s.orgCode, messageId) : undefined;
+        if (blobIsNew && again?.packageSha256 !== p.packageSha256) await this.blobs.remove(p.packageSha256);
         if (again) return this.duplicateOf(again, p.packageSha256);
         throw e;
       }

@@ -126,6 +126,15 @@ describe.each(backends)('inbox server on %s', (_name, dbOpts) => {
     expect(await server.repo.counts()).toEqual(before);
     const other = await makePackage(dataDir, s.A, ORGS.A, [ORGS.B]);
     expect(code(await sendPackage(url, tok.A, id, { file: other.file }))).toBe('exMessageIdConflict');
+    // Two different packages under one new id at once: one is registered, the other refused,
+    // and the refused one leaves no blob behind.
+    const blobs = () => readdirSync(path.join(dataDir, 'blobs'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
+    const blobsBefore = blobs();
+    const race = randomUUID();
+    const [x, y] = await Promise.all([makePackage(dataDir, s.A, ORGS.A, [ORGS.B]), makePackage(dataDir, s.A, ORGS.A, [ORGS.C])]);
+    const answers = await Promise.all([sendPackage(url, tok.A, race, { file: x.file }), sendPackage(url, tok.A, race, { file: y.file })]);
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(blobs()).toBe(blobsBefore + 1);
     for (const k of ['B', 'C'] as const) {
       const inbox = ok(await get<InboxPage>(url, tok[k], endpoints.inbox));
       expect(inbox.items.filter((i) => i.messageId === id)).toHaveLength(1);
