@@ -81,6 +81,9 @@ export class Inbox {
   async acceptPackage(s: Session, messageId: string, body: AsyncIterable<Buffer | Uint8Array | string>): Promise<SendResponse> {
     const existing = await this.repo.messageBySender(s.orgCode, messageId);
     if (existing) return this.duplicateOf(existing, await drainHash(body, this.limits.maxPackageBytes));
+    // Recipients know a document by its message id alone: an id another body used is refused
+    // (clients use UUIDs; a repeat is a client bug or a replay under another name).
+    if (await this.repo.messageIdTakenByOther(messageId, s.orgCode)) throw new KysoError('exMessageIdConflict', { messageId });
     const tmp = this.blobs.tmpPath();
     let committed = false;
     try {

@@ -156,6 +156,11 @@ export class Repo {
     return r && message(r);
   }
 
+  /** True when another organization already sent a message under this id. */
+  async messageIdTakenByOther(messageId: string, senderOrg: string): Promise<boolean> {
+    return !!(await this.db.get('SELECT 1 AS x FROM messages WHERE message_id = $1 AND sender_org <> $2', [messageId, senderOrg]));
+  }
+
   /** Messages with this client id that `org` sent or received (authorization built in). */
   async messageVisibleTo(messageId: string, org: string): Promise<{ message: MessageRow; role: 'sender' | 'recipient' } | undefined> {
     const sent = await this.messageBySender(org, messageId);

@@ -135,6 +135,9 @@ describe.each(backends)('inbox server on %s', (_name, dbOpts) => {
     const answers = await Promise.all([sendPackage(url, tok.A, race, { file: x.file }), sendPackage(url, tok.A, race, { file: y.file })]);
     expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
     expect(blobs()).toBe(blobsBefore + 1);
+    // Another body reusing A's message id is refused: recipients know documents by that id.
+    const fromC = await makePackage(dataDir, s.C, ORGS.C, [ORGS.B]);
+    expect(code(await sendPackage(url, tok.C, id, { file: fromC.file }))).toBe('exMessageIdConflict');
     for (const k of ['B', 'C'] as const) {
       const inbox = ok(await get<InboxPage>(url, tok[k], endpoints.inbox));
       expect(inbox.items.filter((i) => i.messageId === id)).toHaveLength(1);
