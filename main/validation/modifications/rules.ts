@@ -45,6 +45,22 @@ async function isSigField(view: PdfView, d: PdfDict): Promise<boolean> {
   return !!parent && nameOf(parent.get('FT')) === 'Sig';
 }
 
+/**
+ * True when a new signature field holds a document timestamp and shows nothing. ISO 32000-2
+ * (12.8.2.2.2) does not count updates that only add DSS data or document timestamps as
+ * changes, whatever the DocMDP level, so a B-LTA timestamp after a P=1 certification is
+ * allowed; a visible widget would change what is displayed and stays refused.
+ */
+async function holdsDocTimestamp(view: PdfView, d: PdfDict): Promise<boolean> {
+  const parent = await safeDict(view, d.get('Parent'));
+  const v = (await safeDict(view, d.get('V'))) ?? (parent ? await safeDict(view, parent.get('V')) : undefined);
+  if (!v || (nameOf(v.get('Type')) !== 'DocTimeStamp' && nameOf(v.get('SubFilter')) !== 'ETSI.RFC3161')) return false;
+  const rect = await view.resolve(d.get('Rect')).catch(() => undefined);
+  if (!Array.isArray(rect)) return rect === undefined;
+  const [x1, y1, x2, y2] = rect.map((x) => (typeof x === 'number' ? x : NaN));
+  return Math.abs((x2! - x1!) * (y2! - y1!)) === 0;
+}
+
 /** Checks an annotation newly added to a page. */
 async function addedAnnot(env: RuleEnv, ref: PdfObject, page: number): Promise<Verdict> {
   const num = ref instanceof PdfRef ? ref.num : undefined;
@@ -52,7 +68,7 @@ async function addedAnnot(env: RuleEnv, ref: PdfObject, page: number): Promise<V
   if (!d) return no(num, 'annotationUnreadable', `unreadable annotation added to page ${page}`);
   if (nameOf(d.get('Subtype')) === 'Widget') {
     if (!(await isSigField(env.newer, d))) return no(num, 'fieldAdded', `non-signature form field widget added to page ${page}`);
-    if (env.p === 1) return no(num, 'docMdpNoChanges', 'new signature field while DocMDP P=1 forbids any change');
+    if (env.p === 1 && !(await holdsDocTimestamp(env.newer, d))) return no(num, 'docMdpNoChanges', 'new signature field while DocMDP P=1 forbids any change');
     return yes(num, 'signatureField', 'signatureFieldAdded', `signature widget added to page ${page}`);
   }
   if (env.p >= 3) return yes(num, 'annotation', 'annotationAdded', `annotation ${nameOf(d.get('Subtype')) ?? '?'} added to page ${page}`);
@@ -64,7 +80,7 @@ async function addedField(env: RuleEnv, ref: PdfObject): Promise<Verdict> {
   const num = ref instanceof PdfRef ? ref.num : undefined;
   const d = await safeDict(env.newer, ref);
   if (!d || !(await isSigField(env.newer, d))) return no(num, 'fieldAdded', 'non-signature form field added');
-  if (env.p === 1) return no(num, 'docMdpNoChanges', 'new signature field while DocMDP P=1 forbids any change');
+  if (env.p === 1 && !(await holdsDocTimestamp(env.newer, d))) return no(num, 'docMdpNoChanges', 'new signature field while DocMDP P=1 forbids any change');
   return yes(num, 'signatureField', 'signatureFieldAdded', 'signature field added');
 }
 

@@ -114,6 +114,16 @@ describe('kyso sign with a SoftHSM2 token', () => {
     expect(await status('B-LT')).toMatchObject({ status: 'skipped' });
   });
 
+  it('a P=1 certification at B-LTA: the document timestamp is allowed (ISO 32000-2), every signature valid', async () => {
+    const out = path.join(work, 'certified-lta.pdf');
+    const r = await kyso(['sign', FIXTURE, '-o', out, ...tokenArgs(), '--certify', '1', '--level', 'B-LTA', '--tsa', bed.urls.tsa]);
+    expect(r.code, r.err).toBe(0);
+    const v = await kyso(['verify', out, '--trust', bed.certs.root.certPath, '--json']);
+    expect(v.code, v.out + v.err).toBe(0);
+    const sigs = (JSON.parse(v.out) as { files: Array<{ signatures: Array<{ kind: string; indication: string }> }> }).files[0]!.signatures;
+    expect(sigs.map((x) => [x.kind, x.indication])).toEqual([['signature', 'TOTAL_PASSED'], ['documentTimestamp', 'TOTAL_PASSED']]);
+  });
+
   it('dead TSA: non-zero exit, clear message, nothing written', async () => {
     const out = path.join(work, 'dead.pdf');
     const r = await kyso(['sign', FIXTURE, '-o', out, ...tokenArgs(), '--level', 'B-T', '--tsa', bed.urls.deadTsa]);
