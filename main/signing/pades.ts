@@ -106,8 +106,8 @@ export async function prepareSignature(input: string, output: string, options: S
           dict({ Type: name('SigRef'), TransformMethod: name('DocMDP'), TransformParams: dict({ Type: name('TransformParams'), P: options.certify!, V: name('1.2') }) }),
         ]);
       }
-      const fieldName = nextFieldName(await existingFieldNames(pdf));
       const look = await placeSignature(pdf, up, { ...options, signingTime, signerName: cn });
+      const fieldName = nextFieldName(await existingFieldNames(pdf, look.page));
       await addSignatureField(pdf, up, { sigDict, page: look.page, rect: look.rect, ...(look.xobject ? { appearance: look.xobject } : {}), fieldName, certify });
       const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });
       return { input, output, temp, prepared, fieldName, level, warnings, options };

@@ -27,10 +27,22 @@ export interface FieldSpec {
   certify: boolean;
 }
 
-/** Field names already used (fully qualified). */
-export async function existingFieldNames(pdf: PdfFile): Promise<Set<string>> {
+/**
+ * Field names already used (fully qualified), plus the names of widgets on `page` that the
+ * AcroForm does not list (files where a signature field sits only in the page's /Annots):
+ * reusing such a name gave two fields of one name.
+ */
+export async function existingFieldNames(pdf: PdfFile, page?: PageInfo): Promise<Set<string>> {
   const form = await pdf.acroForm();
-  return new Set((form?.fields ?? []).map((f) => f.name));
+  const names = new Set((form?.fields ?? []).map((f) => f.name));
+  const annots = page ? await pdf.resolve(page.dict.get('Annots')).catch(() => undefined) : undefined;
+  for (const a of Array.isArray(annots) ? annots : []) {
+    const d = await pdf.resolve(a).catch(() => undefined);
+    if (!(d instanceof PdfDict) || d.getName('Subtype') !== 'Widget') continue;
+    const t = d.get('T');
+    if (t instanceof PdfString) names.add(t.asText());
+  }
+  return names;
 }
 
 /** Number of signature fields that already carry a value (existing signatures). */

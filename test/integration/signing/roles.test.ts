@@ -143,6 +143,34 @@ describe('signature appearances per role', () => {
     expect(pdfsigBlocks(report)[0], report).toContain('Signature is Valid.');
   });
 
+  it('does not reuse the name of a signature widget that sits only in the page /Annots', async () => {
+    const objs = [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R] >>',
+      '<< /Length 43 >>\nstream\nBT /F1 24 Tf 72 720 Td (Hello World) Tj ET\nendstream',
+      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+      '<< /FT /Sig /T (Signature1) /Type /Annot /Subtype /Widget /Rect [100 100 200 150] /P 3 0 R >>',
+    ];
+    let text = '%PDF-1.7\n';
+    const offsets = objs.map((o, i) => {
+      const at = text.length;
+      text += `${i + 1} 0 obj\n${o}\nendobj\n`;
+      return at;
+    });
+    const xref = text.length;
+    text += `xref\n0 7\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+    const orphan = path.join(dir, 'orphan-widget.pdf');
+    writeFileSync(orphan, text, 'latin1');
+    const out = path.join(dir, 'orphan-widget-signed.pdf');
+    const res = await signPdf(orphan, out, { signer });
+    expect(res.fieldName).toBe('Signature2');
+    const report = await pdfsig(out, nss);
+    const ours = pdfsigBlocks(report).filter((b) => b.includes('Signature Field Name: Signature2'));
+    expect(ours, report).toHaveLength(1);
+    expect(ours[0], report).toContain('Signature is Valid.');
+  });
+
   it('refuses to sign a document certified with P=1 (no changes allowed), and writes nothing', async () => {
     const locked = path.join(dir, 'cert-p1.pdf');
     await signPdf(FIXTURE, locked, { signer, certify: 1 });
