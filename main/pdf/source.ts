@@ -20,7 +20,7 @@ export class FileSource {
     let fh: FileHandle;
     try {
       // Checked before opening: opening a FIFO nobody writes to never returns.
-      if (!(await stat(path)).isFile()) throw new KysoError('pdfRead', { path, detail: 'not a regular file' });
+      if (!(await stat(path)).isFile()) throw new KysoError('fileNotRegular', { path });
       fh = await open(path, 'r');
     } catch (e) {
       if (e instanceof KysoError) throw e;
@@ -30,7 +30,7 @@ export class FileSource {
     const st = await fh.stat();
     if (!st.isFile()) {
       await fh.close();
-      throw new KysoError('pdfRead', { path, detail: 'not a regular file' });
+      throw new KysoError('fileNotRegular', { path });
     }
     const size = limit !== undefined && Number.isSafeInteger(limit) && limit >= 0 ? Math.min(st.size, limit) : st.size;
     return new FileSource(fh, path, size);

@@ -227,7 +227,7 @@ describe('errors', () => {
     expect(await code(tmp.file('x.pdf', Buffer.from('hello world, not a pdf')))).toBe('pdfNotPdf');
     expect(await code(tmp.file('empty.pdf', Buffer.alloc(0)))).toBe('pdfEmpty');
     expect(await code(tmp.file('missing.pdf'))).toBe('fileNotFound');
-    expect(await code(tmp.dir)).toBe('pdfRead');
+    expect(await code(tmp.dir)).toBe('fileNotRegular');
   });
 });
 

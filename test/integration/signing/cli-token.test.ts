@@ -147,7 +147,7 @@ describe('kyso sign with a SoftHSM2 token', () => {
     execFileSync('mkfifo', [fifo]);
     const fromFifo = await kyso(['sign', fifo, '-o', path.join(work, 'pipe-out.pdf'), ...tokenArgs()]);
     expect(fromFifo.code).toBe(1);
-    expect(fromFifo.err).toContain('not a regular file');
+    expect(fromFifo.err).toContain(`${fifo} is not a regular file`);
 
     const notCert = path.join(work, 'not-a-cert.pem');
     writeFileSync(notCert, 'xin chào');
