@@ -10,6 +10,7 @@ import { certIdentity, certSpki, readCertificates } from './cert-import.js';
 import { buildCsr, type CsrResult, type Rdn } from './csr.js';
 import type { TokenManager } from './token-manager.js';
 import type { TokenRef } from './types.js';
+import { toCsv } from '../main/store/register-csv.js';
 
 /** What to delete for a key id. */
 export type DeleteWhat = 'cert' | 'key' | 'all';
@@ -32,8 +33,19 @@ export interface InventoryRow {
 }
 
 function checkPin(pin: string, min: number, max: number): void {
-  // Policy from the token's own min/max PIN length flags.
-  if (pin.length < min || (max > 0 && pin.length > max)) throw new KysoError('provisionPinPolicy', { min, max });
+  // Policy from the token's own min/max PIN length flags, which count bytes (PKCS#11 UTF-8).
+  const bytes = Buffer.byteLength(pin, 'utf8');
+  if (bytes < min || (max > 0 && bytes > max)) throw new KysoError('provisionPinPolicy', { min, max });
+}
+
+/**
+ * A CKA_ID as lower-case hex, or provisionKeyIdInvalid. Decoding stops at the first non-hex
+ * character, so "zz" would select the objects without an id and "0a5" those of "0a".
+ */
+function checkedKeyId(keyId: string): string {
+  const id = keyId.toLowerCase();
+  if (!/^([0-9a-f]{2})+$/.test(id)) throw new KysoError('provisionKeyIdInvalid', { keyId });
+  return id;
 }
 
 /** Provisioning operations on tokens reached through a TokenManager. */
@@ -43,7 +55,7 @@ export class Provisioner {
   /** Initialises (erases!) a token with a label and SO PIN; optionally sets the user PIN. */
   async initToken(ref: TokenRef, opts: { label: string; soPin: string; userPin?: string }): Promise<void> {
     const { client, slotId, token } = await this.tm.resolve(ref);
-    if (!opts.label || Buffer.byteLength(opts.label) > 32) throw new KysoError('provisionLabelInvalid', { label: opts.label });
+    if (!opts.label.trim() || Buffer.byteLength(opts.label) > 32) throw new KysoError('provisionLabelInvalid', { label: opts.label });
     checkPin(opts.soPin, token.minPinLen, token.maxPinLen);
     if (opts.userPin !== undefined) checkPin(opts.userPin, token.minPinLen, token.maxPinLen);
     await client.call({ op: 'initToken', slotId, soPin: opts.soPin, label: opts.label });
@@ -67,8 +79,7 @@ export class Provisioner {
   /** Generates a key pair on the token (login first); the private key is sensitive and not extractable. */
   async generateKey(ref: TokenRef, opts: { type: KeyTypeName; label: string; keyId?: string }): Promise<{ keyId: string; spki: Buffer; publicKeyPem: string }> {
     const { client, slotId } = await this.tm.resolve(ref);
-    const keyId = (opts.keyId ?? randomBytes(8).toString('hex')).toLowerCase();
-    if (!/^([0-9a-f]{2})+$/.test(keyId)) throw new KysoError('provisionKeyIdInvalid', { keyId });
+    const keyId = checkedKeyId(opts.keyId ?? randomBytes(8).toString('hex'));
     const { keys } = await client.call({ op: 'publicKeys', slotId });
     if (keys.some((k) => k.id === keyId)) throw new KysoError('provisionKeyIdInUse', { keyId });
     const r = await client.call({ op: 'generateKeyPair', slotId, keyType: opts.type, label: opts.label, keyId });
@@ -129,17 +140,19 @@ export class Provisioner {
 
   /** Deletes the certificate and/or key pair with this CKA_ID; `confirm` must repeat the key id (typed confirmation). */
   async delete(ref: TokenRef, opts: { keyId: string; what: DeleteWhat; confirm: string }): Promise<number> {
+    const keyId = checkedKeyId(opts.keyId);
     if (opts.confirm !== opts.keyId) throw new KysoError('provisionConfirmMismatch', { expected: opts.keyId });
     const { client, slotId } = await this.tm.resolve(ref);
-    const r = await client.call({ op: 'destroyObjects', slotId, keyId: opts.keyId.toLowerCase(), classes: classesFor[opts.what] });
+    const r = await client.call({ op: 'destroyObjects', slotId, keyId, classes: classesFor[opts.what] });
     if (!r.count) throw new KysoError('provisionKeyNotFound', { key: opts.keyId });
     return r.count;
   }
 
   /** Renames the objects (certificate and/or keys) with this CKA_ID. */
   async rename(ref: TokenRef, opts: { keyId: string; label: string; what?: DeleteWhat }): Promise<number> {
+    const keyId = checkedKeyId(opts.keyId);
     const { client, slotId } = await this.tm.resolve(ref);
-    const r = await client.call({ op: 'setLabel', slotId, keyId: opts.keyId.toLowerCase(), classes: classesFor[opts.what ?? 'all'], label: opts.label });
+    const r = await client.call({ op: 'setLabel', slotId, keyId, classes: classesFor[opts.what ?? 'all'], label: opts.label });
     if (!r.count) throw new KysoError('provisionKeyNotFound', { key: opts.keyId });
     return r.count;
   }
@@ -147,7 +160,7 @@ export class Provisioner {
   /** Protection attributes of the private key (CKA_EXTRACTABLE, CKA_SENSITIVE, ...). */
   async keyAttributes(ref: TokenRef, keyId: string) {
     const { client, slotId } = await this.tm.resolve(ref);
-    return client.call({ op: 'keyAttributes', slotId, keyId: keyId.toLowerCase() });
+    return client.call({ op: 'keyAttributes', slotId, keyId: checkedKeyId(keyId) });
   }
 
   /** Every certificate on every token seen now, with days left before expiry. */
@@ -179,9 +192,7 @@ export class Provisioner {
 /** CSV of inventory rows (RFC 4180 quoting, UTF-8); `present`/`lastSeen` come from the token registry. */
 export function inventoryCsv(rows: Array<InventoryRow & { present?: boolean; lastSeen?: string }>): string {
   const cols = ['module', 'token', 'serial', 'keyId', 'subject', 'issuer', 'certSerial', 'notAfter', 'daysLeft', 'expiresSoon', 'hasPrivateKey', 'present', 'lastSeen'] as const;
-  const q = (v: unknown) => {
-    const s = v === undefined ? '' : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => q(r[c])).join(','))].join('\r\n') + '\r\n';
+  // Labels and subjects come from tokens and CAs: the shared writer defuses formula-looking
+  // cells (CSV injection) and adds the BOM Excel needs for Vietnamese.
+  return toCsv(cols, rows.map((r) => cols.map((c) => (r[c] === undefined ? '' : String(r[c])))));
 }

@@ -1,5 +1,5 @@
 /** Use cases of the provision domain over the core's TokenManager (see native/provisioning.ts). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileOrFail, writeFileOrFail } from '../signing/atomic.js';
 import { KysoError } from '../api/errors.js';
 import { parseSubject } from '../../native/csr.js';
 import { Provisioner, inventoryCsv } from '../../native/provisioning.js';
@@ -7,13 +7,6 @@ import type { TokenManager } from '../../native/token-manager.js';
 import { TokenRegistry, type RegistryRow } from '../../native/token-registry.js';
 import type { HandlerMap } from './types.js';
 
-function writeOrFail(path: string, data: string): void {
-  try {
-    writeFileSync(path, data);
-  } catch (e) {
-    throw new KysoError('fileWrite', { path, detail: e instanceof Error ? e.message : String(e) });
-  }
-}
 
 /** Handlers for provision:*; with `home`, the inventory also covers tokens seen before (tokens-seen.json). */
 export function createProvisionHandlers(tokens: TokenManager, home?: string): HandlerMap {
@@ -44,18 +37,13 @@ export function createProvisionHandlers(tokens: TokenManager, home?: string): Ha
     },
     'provision:csr': async ({ token, key, subject, savePath }) => {
       const csr = await prov.createCsr(token, { key: { ...(key.label !== undefined ? { label: key.label } : {}), ...(key.keyId !== undefined ? { keyId: key.keyId } : {}) }, subject: parseSubject(subject) });
-      if (savePath) writeOrFail(savePath, csr.pem);
+      if (savePath) writeFileOrFail(savePath, csr.pem);
       return { keyId: csr.keyId, subject: csr.subject, pem: csr.pem, savedTo: savePath ?? null };
     },
     'provision:importCert': async ({ token, path, pem, label }) => {
       let bytes: Buffer;
-      if (path !== undefined) {
-        try {
-          bytes = readFileSync(path);
-        } catch {
-          throw new KysoError('fileNotFound', { path });
-        }
-      } else if (pem !== undefined) bytes = Buffer.from(pem, 'utf8');
+      if (path !== undefined) bytes = readFileOrFail(path);
+      else if (pem !== undefined) bytes = Buffer.from(pem, 'utf8');
       else throw new KysoError('provisionCertUnreadable');
       return prov.importCertificate(token, bytes, { ...(label ? { label } : {}) });
     },
@@ -64,7 +52,7 @@ export function createProvisionHandlers(tokens: TokenManager, home?: string): Ha
     'provision:inventory': async () => ({ certificates: await inventory() }),
     'provision:exportInventory': async ({ format, path }) => {
       const rows = await inventory();
-      writeOrFail(path, format === 'csv' ? inventoryCsv(rows) : JSON.stringify({ certificates: rows }, null, 2) + '\n');
+      writeFileOrFail(path, format === 'csv' ? inventoryCsv(rows) : JSON.stringify({ certificates: rows }, null, 2) + '\n');
       return { path, count: rows.length };
     },
   };

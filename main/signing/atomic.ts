@@ -4,6 +4,7 @@
  * is removed, so a reader never sees a half-signed PDF.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isKysoError, KysoError } from '../api/errors.js';
@@ -67,4 +68,25 @@ export function outputError(e: unknown, output: string): unknown {
   const errno = e as NodeJS.ErrnoException | undefined;
   if (errno?.code && errno.syscall) return writeError(e, output);
   return e;
+}
+
+/** Writes a small text file (a CSR, a CSV), with diskFull/fileWrite instead of a raw Node error. */
+export function writeFileOrFail(p: string, data: string): void {
+  try {
+    writeFileSync(p, data);
+  } catch (e) {
+    throw writeError(e, p);
+  }
+}
+
+/** Reads a file the user named, with fileNotFound/fileNotRegular instead of a raw Node error. */
+export function readFileOrFail(p: string): Buffer {
+  try {
+    return readFileSync(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new KysoError('fileNotFound', { path: p });
+    if (code === 'EISDIR') throw new KysoError('fileNotRegular', { path: p });
+    throw new KysoError('pdfRead', { path: p, detail: code ?? String(e) });
+  }
 }

@@ -15,7 +15,8 @@ function cell(v: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function toCsv(header: string[], rows: Array<Array<string | number | null | undefined>>): string {
+/** A CSV document for Excel: BOM, CRLF, quoting, formula-looking cells defused. */
+export function toCsv(header: readonly string[], rows: Array<Array<string | number | null | undefined>>): string {
   return BOM + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -4,14 +4,14 @@
  * (or `--serial`); PINs only via `--pin-env/--pin-file`, `--so-pin-env/--so-pin-file`,
  * `--new-pin-env/--new-pin-file` or a hidden prompt.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileOrFail, writeFileOrFail } from '../../signing/atomic.js';
 import { KysoError } from '../../api/errors.js';
 import { parseSubject } from '../../../native/csr.js';
 import { Provisioner, inventoryCsv, type DeleteWhat } from '../../../native/provisioning.js';
 import { TokenManager } from '../../../native/token-manager.js';
 import { TokenRegistry } from '../../../native/token-registry.js';
 import { kysoHome } from '../../services/paths.js';
-import type { TokenRef } from '../../../native/types.js';
+import type { ModuleReport, TokenRef } from '../../../native/types.js';
 import { keyTypes, type KeyTypeName } from '../../../native/bridge/protocol.js';
 import { parseArgs, type OptionSpec, type ParsedArgs } from '../args.js';
 import { tr, type CliIo } from '../io.js';
@@ -36,11 +36,27 @@ function need(o: ParsedArgs['options'], k: string): string {
 }
 
 /** Finds the module holding the selected token (the only module when --module is given). */
+/** The module report; when no module can be used at all, the reason (not found, not PKCS#11...). */
+async function usableReport(tm: TokenManager): Promise<ModuleReport[]> {
+  const report = await tm.list();
+  const failed = report.find((m) => !m.ok && m.error);
+  if (failed?.error && report.every((m) => !m.ok)) throw new KysoError(failed.error.code, failed.error.params ?? { path: failed.path, module: failed.path });
+  return report;
+}
+
 async function pickRef(tm: TokenManager, o: ParsedArgs['options'], blank = false): Promise<TokenRef> {
-  const label = str(o, 'token') ?? (blank ? '' : undefined);
+  const label = str(o, 'token');
   const serial = str(o, 'serial');
-  for (const m of await tm.list()) {
-    const t = m.tokens.find((x) => (label === undefined || x.label === label) && (serial === undefined || x.serial === serial) && (blank || x.flags.tokenInitialized));
+  const report = await usableReport(tm);
+  for (const m of report) {
+    const t = m.tokens.find((x) => {
+      if (label !== undefined && x.label !== label) return false;
+      if (serial !== undefined && x.serial !== serial) return false;
+      // Without --token/--serial, `init` takes only a token never initialized: one that merely
+      // has an empty label may hold keys, and initializing it erases them.
+      if (blank && label === undefined && serial === undefined) return !x.flags.tokenInitialized;
+      return blank || x.flags.tokenInitialized;
+    });
     if (t) return { module: m.path, label: t.label, serial: t.serial };
   }
   throw new KysoError('tokenNotFound', { token: label ?? serial ?? '' });
@@ -123,7 +139,7 @@ export async function runProvision(sub: string, argv: string[], io: CliIo): Prom
           for (const [k, v] of csr.subject) io.out(`  ${k}=${v}\n`);
         }
         if (out) {
-          writeFileSync(out, csr.pem);
+          writeFileOrFail(out, csr.pem);
           if (!o.json) say('provision.csr.written', { path: out });
         } else if (!o.json) io.out(csr.pem);
         return 0;
@@ -131,12 +147,7 @@ export async function runProvision(sub: string, argv: string[], io: CliIo): Prom
       case 'import-cert': {
         const file = positionals[0];
         if (!file) throw new KysoError('cliMissingValue', { option: 'FILE' });
-        let bytes: Buffer;
-        try {
-          bytes = readFileSync(file);
-        } catch {
-          throw new KysoError('fileNotFound', { path: file });
-        }
+        const bytes = readFileOrFail(file);
         const ref = await pickRef(tm, o);
         await login(ref);
         const r = await prov.importCertificate(ref, bytes, { ...(str(o, 'label') ? { label: str(o, 'label')! } : {}) });
@@ -157,10 +168,11 @@ export async function runProvision(sub: string, argv: string[], io: CliIo): Prom
       }
       case 'inventory': {
         // Present tokens are recorded in KYSO_HOME; absent ones seen before are listed too.
+        await usableReport(tm);
         const rows = new TokenRegistry(kysoHome(io.env)).update(await prov.inventory());
         const text = o.csv ? inventoryCsv(rows) : o.json ? JSON.stringify({ certificates: rows }, null, 2) + '\n' : undefined;
         const out = str(o, 'out');
-        if (text !== undefined && out) writeFileSync(out, text);
+        if (text !== undefined && out) writeFileOrFail(out, text);
         else if (text !== undefined) io.out(text);
         else
           for (const r of rows) {

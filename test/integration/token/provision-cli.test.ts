@@ -116,4 +116,33 @@ describe('kyso token provisioning round trip', { timeout: 240_000 }, () => {
     expect(imp.stderr).toContain('matches no key on the token');
     expect(await ok(['token', 'unblock-pin', ...m, '--token', LABEL, '--so-pin-env', 'KYSO_SO_PIN', '--new-pin-env', 'KYSO_NEW_PIN'])).toContain('User PIN set');
   });
+
+  it('refuses what would erase or touch the wrong objects: blank label, bad ids, a PIN too long in bytes', async () => {
+    const before = await ok(['token', 'list', ...m, '--json']);
+    const blank = await kyso(['token', 'init', ...m, '--label', '   ', '--so-pin-env', 'KYSO_SO_PIN']);
+    expect([blank.code, blank.stderr]).toEqual([1, expect.stringContaining('label') as unknown as string]);
+    // "zz" would decode to an empty CKA_ID (every CA certificate), "0a5" to "0a".
+    for (const id of ['zz', '0a5']) {
+      const r = await kyso(['token', 'rename', ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN', '--id', id, '--label', 'x']);
+      expect(r.code, id).toBe(1);
+      const d = await kyso(['token', 'delete', ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN', '--id', id, '--confirm', id]);
+      expect(d.code, id).toBe(1);
+    }
+    // 100 x "ế" is 300 bytes (SoftHSM2 allows 255): refused before the token is erased.
+    const long = await runCli(['--lang', 'en', 'token', 'init', ...m, '--token', LABEL, '--label', 'Erased?', '--so-pin-env', 'KYSO_SO_PIN', '--new-pin-env', 'LONG_PIN'], {
+      env: { ...process.env, ...hsm.env, ...pins, LONG_PIN: 'ế'.repeat(100), KYSO_HOME: path.join(dir, 'home') }, out: () => undefined, err: () => undefined, isTty: false,
+    });
+    expect(long).toBe(1);
+    expect(await ok(['token', 'list', ...m, '--json'])).toBe(before);
+  });
+
+  it('exports and writes with clear errors: CSV defused with a BOM, -o on a folder, an unusable module', async () => {
+    await ok(['token', 'inventory', ...m, '--csv', '-o', path.join(dir, 'inv2.csv')]);
+    expect(readFileSync(path.join(dir, 'inv2.csv'), 'utf8').startsWith('\uFEFFmodule,')).toBe(true);
+    const toDir = await kyso(['token', 'inventory', ...m, '--csv', '-o', dir]);
+    expect([toDir.code, toDir.stderr]).toEqual([1, expect.stringContaining(`Could not write ${dir}`) as unknown as string]);
+    const notP11 = await kyso(['token', 'keygen', '--module', '/etc/hostname', '--token', LABEL, '--pin-env', 'KYSO_PIN', '--type', 'ec:p256', '--label', 'x']);
+    expect(notP11.code).toBe(1);
+    expect(notP11.stderr).not.toContain('not found. Plug in');
+  });
 });

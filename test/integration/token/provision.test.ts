@@ -121,7 +121,7 @@ describe('token provisioning (SoftHSM2 + OpenSSL CA)', { timeout: 180_000 }, () 
     const rows = await prov.inventory();
     expect(rows.filter((r) => r.token === ref.label).map((r) => r.keyId)).toContain('a1');
     const csv = inventoryCsv(rows);
-    expect(csv.split('\r\n')[0]).toBe('module,token,serial,keyId,subject,issuer,certSerial,notAfter,daysLeft,expiresSoon,hasPrivateKey,present,lastSeen');
+    expect(csv.split('\r\n')[0]).toBe('\uFEFFmodule,token,serial,keyId,subject,issuer,certSerial,notAfter,daysLeft,expiresSoon,hasPrivateKey,present,lastSeen');
     expect(csv).toContain('Nguyễn Thị Hồng Nhung');
     expect(await prov.rename(ref, { keyId: 'a1', label: 'Nhung 2026', what: 'cert' })).toBe(1);
     expect((await tm.list())[0]!.tokens.find((t) => t.label === ref.label)!.certificates.find((c) => c.keyId === 'a1')!.label).toBe('Nhung 2026');

@@ -19,7 +19,9 @@ export function InitForm({ target, onChanged }: FormProps) {
   const [userPin, setUserPin] = useState('');
   const [confirm, setConfirm] = useState('');
   const initialized = target.token.flags.tokenInitialized;
-  const confirmed = !initialized || confirm === target.token.label;
+  // An initialized token is erased only after its label (or, without a label, its serial) is typed.
+  const expected = target.token.label.trim() ? target.token.label : target.token.serial;
+  const confirmed = !initialized || (confirm !== '' && confirm === expected);
 
   const submit = async () => {
     const input = { token: refOf(target), label: label.trim(), soPin, ...(userPin ? { userPin } : {}) };
@@ -40,7 +42,7 @@ export function InitForm({ target, onChanged }: FormProps) {
         <Input label={t('provision.ui.init.userPin')} value={userPin} onChange={setUserPin} testId="prov-init-userpin" secret />
       </div>
       {initialized && (
-        <Input label={t('provision.ui.init.confirm', { label: target.token.label })} value={confirm} onChange={setConfirm} testId="prov-init-confirm" />
+        <Input label={t('provision.ui.init.confirm', { label: expected })} value={confirm} onChange={setConfirm} testId="prov-init-confirm" />
       )}
       <div className="row">
         <button type="submit" className="primary" disabled={action.busy || !label.trim() || !soPin || !confirmed} data-testid="prov-init-submit">
