@@ -116,6 +116,10 @@ export class Provisioner {
     const bySpki = new Map(keys.filter((k) => k.spki).map((k) => [Buffer.from(k.spki!, 'base64').toString('hex'), k]));
     const leaf = certs.find((c) => bySpki.has(certSpki(c).toString('hex')));
     if (!leaf) throw new KysoError('provisionCertKeyMismatch', { subject: new X509Certificate(certs[0]!).subject.replace(/\n/g, ', ') });
+    // Besides the certificate for the key, a file may carry its CA chain, nothing else: another
+    // end-entity certificate would be stored as if it were a CA, with no key binding.
+    const stray = certs.find((c) => c !== leaf && !new X509Certificate(c).ca);
+    if (stray) throw new KysoError('provisionCertBundleAmbiguous', { subject: new X509Certificate(stray).subject.replace(/\n/g, ', ') });
     const key = bySpki.get(certSpki(leaf).toString('hex'))!;
     const objects = await client.call({ op: 'objects', slotId });
     const present = new Set(objects.certificates.map((c) => createHash('sha256').update(Buffer.from(c.der, 'base64')).digest('hex')));

@@ -55,7 +55,7 @@ export async function readPin(io: CliIo, src: PinSource, prompt: HiddenPrompt = 
     }
     const pin = text.split(/\r?\n/)[0] ?? '';
     // An empty PIN would reach the token and cost one of its few tries.
-    if (!pin) throw new KysoError('tokenPinFileEmpty', { path: src.file });
+    if (!pin.trim()) throw new KysoError('tokenPinFileEmpty', { path: src.file });
     return pin;
   }
   if (!io.isTty) throw new KysoError('tokenPinRequired');

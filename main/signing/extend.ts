@@ -18,9 +18,11 @@ export interface ExtendOptions {
 /** Extends `input` into `output` (default: in place, replaced atomically). */
 export async function extendPdf(input: string, output: string = input, options: ExtendOptions): Promise<{ output: string; level: 'B-LT' | 'B-LTA'; size: number }> {
   if (options.level === 'B-LTA' && !options.tsa) throw new KysoError('signTsaRequired', { level: options.level });
-  await stat(input).catch(() => {
+  const st = await stat(input).catch(() => {
     throw new KysoError('fileNotFound', { path: input });
   });
+  // A folder, device or FIFO: copying a FIFO nobody writes to never returns.
+  if (!st.isFile()) throw new KysoError('fileNotRegular', { path: input });
   const temp = tempPathFor(path.resolve(output));
   try {
     await copyForUpdate(input, temp).catch((e: unknown) => {

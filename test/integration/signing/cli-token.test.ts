@@ -148,6 +148,8 @@ describe('kyso sign with a SoftHSM2 token', () => {
     const fromFifo = await kyso(['sign', fifo, '-o', path.join(work, 'pipe-out.pdf'), ...tokenArgs()]);
     expect(fromFifo.code).toBe(1);
     expect(fromFifo.err).toContain(`${fifo} is not a regular file`);
+    const extendFifo = await kyso(['extend', fifo, '--level', 'B-LT', '-o', path.join(work, 'pipe-out.pdf')]);
+    expect([extendFifo.code, extendFifo.err]).toEqual([1, expect.stringContaining(`${fifo} is not a regular file`) as unknown as string]);
 
     const notCert = path.join(work, 'not-a-cert.pem');
     writeFileSync(notCert, 'xin chào');

@@ -64,6 +64,11 @@ describe('kyso token provisioning round trip', { timeout: 240_000 }, () => {
     const csrOut = await ok(['token', 'csr', ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN', '--key', 'Ky so 2026', '--subject', 'CN=Phạm Minh Đức,O=Sở Tư pháp tỉnh Lào Cai,C=VN', '-o', path.join(dir, 'req.pem')]);
     expect(csrOut).toContain('CN=Phạm Minh Đức');
     const issued = await pki.issue({ name: 'duc', profile: 'official', subject: [['C', 'VN'], ['CN', 'Phạm Minh Đức']], csrPath: path.join(dir, 'req.pem') });
+    // A file with the key's certificate and another person's: refused as a whole, nothing stored.
+    const stranger = await pki.issue({ name: 'stranger', profile: 'official', subject: [['C', 'VN'], ['CN', 'Người Lạ']] });
+    writeFileSync(path.join(dir, 'two-leaves.pem'), readFileSync(issued.certPath, 'utf8') + readFileSync(stranger.certPath, 'utf8'));
+    const two = await kyso(['token', 'import-cert', path.join(dir, 'two-leaves.pem'), ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN']);
+    expect([two.code, two.stderr]).toEqual([1, expect.stringContaining('another end-entity certificate') as unknown as string]);
     expect(await ok(['token', 'import-cert', issued.certPath, ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN'])).toContain(`CKA_ID ${keygen.keyId}`);
 
     const list = JSON.parse(await ok(['token', 'list', ...m, '--json'])) as { modules: Array<{ tokens: Array<{ label: string; certificates: Array<{ keyId: string; hasPrivateKey: boolean; subject: string }> }> }> };
