@@ -50,6 +50,8 @@ export function parseSubject(text: string): Rdn[] {
       const value = p.slice(eq + 1).trim();
       if (!oids[attr] || !value) throw new KysoError('provisionSubjectInvalid', { part: p });
       if (attr === 'C' && !/^[A-Z]{2}$/.test(value)) throw new KysoError('provisionSubjectInvalid', { part: p });
+      // E is an IA5String (ASCII only): "ubnd-hạ.vn" would be cut to single bytes, not refused.
+      if (oids[attr] === oids.E && !/^[\x20-\x7e]+$/.test(value)) throw new KysoError('provisionSubjectInvalid', { part: p });
       return [attr, value.normalize('NFC')];
     });
   if (!rdns.length) throw new KysoError('provisionSubjectInvalid', { part: text });

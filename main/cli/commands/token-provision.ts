@@ -177,7 +177,7 @@ export async function runProvision(sub: string, argv: string[], io: CliIo): Prom
         else
           for (const r of rows) {
             say(r.present ? 'provision.inventory.row' : 'provision.inventory.rowAbsent', { ...r, subject: r.subject.replace(/\n/g, ', ') });
-            if (r.expiresSoon) say('provision.inventory.warn');
+            if (r.expiresSoon) say(r.daysLeft < 0 ? 'provision.inventory.expired' : 'provision.inventory.warn');
           }
         return 0;
       }

@@ -69,7 +69,7 @@ function printText(io: CliIo, modules: ModuleReport[]): void {
         io.out(tr(io, 'token.list.certIssuer', { issuer: c.issuer }) + '\n');
         io.out(tr(io, 'token.list.certValidity', { notBefore: c.notBefore, notAfter: c.notAfter }) + '\n');
         io.out(tr(io, 'token.list.certKey', { keyId: c.keyId, hasKey: tr(io, c.hasPrivateKey ? 'token.yes' : 'token.no') }) + '\n');
-        if (c.expiresSoon) io.out(tr(io, 'token.list.expiresSoon') + '\n');
+        if (c.expiresSoon) io.out(tr(io, Date.parse(c.notAfter) < Date.now() ? 'token.list.expired' : 'token.list.expiresSoon') + '\n');
       }
     }
   }

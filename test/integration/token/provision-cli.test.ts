@@ -96,6 +96,15 @@ describe('kyso token provisioning round trip', { timeout: 240_000 }, () => {
     await ok(['token', 'import-cert', issued.certPath, ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN']);
     const text = await ok(['token', 'list', ...m]);
     expect(text.match(/WARNING: certificate expires within 30 days/g)).toHaveLength(1);
+    // An expired certificate is called expired, not "expires within 30 days".
+    const old = JSON.parse(await ok(['token', 'keygen', ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN', '--type', 'ec:p256', '--label', 'old', '--id', 'de', '--json'])) as { keyId: string };
+    await ok(['token', 'csr', ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN', '--id', old.keyId, '--subject', 'CN=Đã Hết Hạn,C=VN', '-o', path.join(dir, 'old.pem')]);
+    const expired = await pki.issue({ name: 'old', profile: 'official', subject: [['C', 'VN'], ['CN', 'Đã Hết Hạn']], csrPath: path.join(dir, 'old.pem'), notBefore: new Date(Date.now() - 40 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    await ok(['token', 'import-cert', expired.certPath, ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN']);
+    const withExpired = await ok(['token', 'list', ...m]);
+    expect(withExpired.match(/WARNING: certificate has expired/g)).toHaveLength(1);
+    expect(withExpired.match(/WARNING: certificate expires within 30 days/g)).toHaveLength(1);
+    await ok(['token', 'delete', ...m, '--token', LABEL, '--pin-env', 'KYSO_PIN', '--id', old.keyId, '--confirm', old.keyId]);
     await ok(['token', 'inventory', ...m, '--csv', '-o', path.join(dir, 'inv.csv')]);
     const csv = readFileSync(path.join(dir, 'inv.csv'), 'utf8').split('\r\n');
     expect(csv[0]!.split(',').slice(-5)).toEqual(['daysLeft', 'expiresSoon', 'hasPrivateKey', 'present', 'lastSeen']);

@@ -62,6 +62,8 @@ describe('token provisioning (SoftHSM2 + OpenSSL CA)', { timeout: 180_000 }, () 
   });
 
   it('CSR with Vietnamese subject verifies with openssl; openssl ca signs it; import binds it to the key; signing works', async () => {
+    // E is ASCII-only (IA5String): a Vietnamese letter there is refused, not cut to bytes.
+    expect(() => parseSubject('CN=An,E=an@ubnd-hạ.vn')).toThrow(/provisionSubjectInvalid/);
     const subject = parseSubject('CN=Nguyễn Thị Hồng Nhung,OU=Văn phòng,O=Sở Nội vụ tỉnh Hà Giang,L=Hà Giang,C=VN,E=nhung@hagiang.gov.vn,UID=CCCD:001190012345');
     const csr = await prov.createCsr(ref, { key: { label: 'ky-so-rsa' }, subject });
     expect(csr.keyId).toBe('a1');
