@@ -51,6 +51,6 @@ describe('provision contract', { timeout: 180_000 }, () => {
     expect(inv.certificates).toEqual([]);
     const exp = value<{ count: number }>(await core.call('provision:exportInventory', { format: 'csv', path: path.join(dir, 'inv.csv') }));
     expect(exp.count).toBe(0);
-    expect(readFileSync(path.join(dir, 'inv.csv'), 'utf8')).toMatch(/^module,token,serial,keyId/);
+    expect(readFileSync(path.join(dir, 'inv.csv'), 'utf8')).toMatch(/^\uFEFFmodule,token,serial,keyId/);
   });
 });
