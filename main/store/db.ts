@@ -19,14 +19,15 @@ export function openDb(home: string): Db {
   mkdirSync(home, { recursive: true });
   const db = new Database(path.join(home, DB_FILE));
   try {
+    // The CLI and the app may share a home: wait for the other writer instead of failing at once.
+    // Set first: switching a fresh file to WAL and migrating take locks too. Transactions that
+    // read then write start IMMEDIATE (`.immediate()`): a deferred one that must upgrade its
+    // lock gets SQLITE_BUSY at once, without this wait.
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     // NORMAL is durable under WAL against process crashes (only power loss may drop the last commits).
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // The CLI and the app may share a home: wait for the other writer instead of failing at once.
-    // Transactions that read then write start IMMEDIATE (`.immediate()`): a deferred one that
-    // must upgrade its lock gets SQLITE_BUSY at once, without this wait.
-    db.pragma('busy_timeout = 5000');
     migrate(db, migrations);
     return db;
   } catch (e) {

@@ -28,12 +28,16 @@ export function migrate(db: Db, list: readonly Migration[]): number[] {
   const applied: number[] = [];
   for (const m of sorted) {
     if (done.has(m.id)) continue;
-    db.transaction(() => {
+    const ran = db.transaction(() => {
+      // Checked again under the write lock: another process opening the same fresh home (the
+      // app and a `kyso` command) may have applied it since the list above was read.
+      if (db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?').get(m.id)) return false;
       if (typeof m.up === 'string') db.exec(m.up);
       else m.up(db);
       db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, new Date().toISOString());
+      return true;
     }).immediate();
-    applied.push(m.id);
+    if (ran) applied.push(m.id);
   }
   return applied;
 }

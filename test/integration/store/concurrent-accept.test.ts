@@ -13,9 +13,9 @@ import { openStore } from '../../../main/store/index.js';
 const home = mkdtempSync(path.join(os.tmpdir(), 'kyso-accept-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function driver(startAt: number, ids: string[]): Promise<{ code: number | null; stderr: string }> {
+function driver(startAt: number, ids: string[], script = 'accept-driver.ts', dir = home): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'accept-driver.ts'), home, String(startAt), ...ids], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, script), dir, String(startAt), ...ids], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('exit', (code) => resolve({ code, stderr }));
@@ -38,4 +38,11 @@ it('registers from three processes at once: all succeed, numbers 1..N', { timeou
   const numbers = ids.map((id) => after.incoming.get(id)!.arrivalNumber).sort((a, b) => a! - b!);
   after.close();
   expect(numbers).toEqual(ids.map((_, i) => i + 1));
+});
+
+it('four processes opening one fresh home at once all succeed (the schema is created once)', { timeout: 120_000 }, async () => {
+  const fresh = path.join(home, 'fresh');
+  const startAt = Date.now() + 6_000;
+  const results = await Promise.all([0, 1, 2, 3].map(() => driver(startAt, [], 'open-driver.ts', fresh)));
+  for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
 });
