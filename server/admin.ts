@@ -1,7 +1,7 @@
 /** Offline administration of a server data directory: organization directory and users. */
-import { readFileSync } from 'node:fs';
 import { KysoError } from '../main/api/errors.js';
 import { ORGAN_ID_PATTERN } from '../main/exchange/protocol.js';
+import { readCertFile } from '../main/pki/cert.js';
 import { parseCertBundle, certView } from '../main/pki/cert-view.js';
 import { sha256hex } from './auth.js';
 import type { Repo } from './db/repo.js';
@@ -19,14 +19,7 @@ export async function addOrg(repo: Repo, o: { code: string; name: string; parent
 /** Binds a certificate file (PEM or DER; the first certificate) to a new user of an organization. */
 export async function addUser(repo: Repo, orgCode: string, certFile: string): Promise<{ id: number; subject: string }> {
   if (!(await repo.org(orgCode))) throw new KysoError('exOrgUnknown', { code: orgCode });
-  let raw: Buffer;
-  try {
-    raw = readFileSync(certFile);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw code === 'ENOENT' ? new KysoError('fileNotFound', { path: certFile }) : new KysoError('certFileUnreadable', { path: certFile, detail: code ?? String(e) });
-  }
-  const der = parseCertBundle(raw)[0];
+  const der = parseCertBundle(readCertFile(certFile))[0];
   if (!der) throw new KysoError('certFileUnreadable', { path: certFile, detail: 'PEM/DER' });
   const view = certView(der);
   const fp = sha256hex(der);

@@ -149,16 +149,20 @@ export function chainFor(cert: Uint8Array, candidates: Uint8Array[]): Uint8Array
   return chain;
 }
 
+/** The bytes of a certificate file the user named: fileNotFound or certFileUnreadable otherwise. */
+export function readCertFile(f: string): Buffer {
+  try {
+    return readFileSync(f);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code === 'ENOENT' ? new KysoError('fileNotFound', { path: f }) : new KysoError('certFileUnreadable', { path: f, detail: code ?? String(e) });
+  }
+}
+
 /** Reads CA certificates from PEM bundles or DER files. */
 export function readCertFiles(files: string[]): Uint8Array[] {
   return files.flatMap((f) => {
-    let raw: Buffer;
-    try {
-      raw = readFileSync(f);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw code === 'ENOENT' ? new KysoError('fileNotFound', { path: f }) : new KysoError('certFileUnreadable', { path: f, detail: code ?? String(e) });
-    }
+    const raw = readCertFile(f);
     const text = raw.toString('latin1');
     const ders = text.includes('-----BEGIN CERTIFICATE-----') ? pemBundleToDer(text) : [toDer(new Uint8Array(raw))];
     // Parsed here so a wrong file is named, not reported later as an anonymous bad certificate.

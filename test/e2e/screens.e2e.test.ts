@@ -52,6 +52,16 @@ afterAll(async () => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
+/** Drags the signature box over the lower right part of the rendered page preview. */
+async function dragSignatureBox(): Promise<void> {
+  const box = (await page.getByTestId('preview-frame').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.7);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.8, { steps: 5 });
+  await page.mouse.up();
+  await page.getByTestId('sig-box').waitFor();
+}
+
 /** Opens a screen through the navigation (as a user would) and waits for its heading. */
 async function open(screen: string, heading: string): Promise<void> {
   await page.getByTestId(`nav-${screen}`).click();
@@ -100,12 +110,7 @@ describe('main screens with a SoftHSM2 token', () => {
       return ink;
     }), { timeout: 20_000 }).toBeGreaterThan(500);
     await page.locator('[data-testid="preview-frame"][data-ready="true"]').waitFor();
-    const box = (await page.getByTestId('preview-frame').boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.7);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.8, { steps: 5 });
-    await page.mouse.up();
-    await page.getByTestId('sig-box').waitFor();
+    await dragSignatureBox();
     const text = (await page.getByTestId('placement-text').textContent()) ?? '';
     const m = /Trang 1: x=([\d.]+), y=([\d.]+), rộng ([\d.]+), cao ([\d.]+)/.exec(text);
     expect(m).not.toBeNull();
@@ -174,12 +179,7 @@ describe('main screens with a SoftHSM2 token', () => {
     expect(await page.getByTestId('tsa-note').textContent()).toContain(bed.urls.tsa);
 
     await page.locator('[data-testid="preview-frame"][data-ready="true"]').waitFor({ timeout: 30_000 });
-    const box = (await page.getByTestId('preview-frame').boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.7);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.8, { steps: 5 });
-    await page.mouse.up();
-    await page.getByTestId('sig-box').waitFor();
+    await dragSignatureBox();
     await page.getByTestId('placement-name').pressSequentially('Chữ ký lãnh đạo');
     await page.getByTestId('placement-save').click();
     await page.getByTestId('placement-saved').locator('option', { hasText: 'Chữ ký lãnh đạo' }).waitFor({ state: 'attached' });
