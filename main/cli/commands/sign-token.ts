@@ -20,11 +20,18 @@ export interface TokenChoice {
 
 const normSerial = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+(?=.)/, '');
 
-/** Finds the token and certificate matching the choice in a list report. */
-export function pickCertificate(report: ModuleReport[], choice: Pick<TokenChoice, 'token' | 'cert'>): { ref: TokenRef; fingerprint: string } {
-  // No module could be used at all: say why (not found, not a PKCS#11 library...), not "no certificate".
+/**
+ * Throws the reason (module not found, not a PKCS#11 library...) when no module of the report
+ * can be used at all: "no certificate" or "token not found" would hide it.
+ */
+export function requireUsableModule(report: ModuleReport[]): void {
   const failed = report.find((m) => !m.ok && m.error);
   if (failed?.error && report.every((m) => !m.ok)) throw new KysoError(failed.error.code, failed.error.params ?? { path: failed.path, module: failed.path });
+}
+
+/** Finds the token and certificate matching the choice in a list report. */
+export function pickCertificate(report: ModuleReport[], choice: Pick<TokenChoice, 'token' | 'cert'>): { ref: TokenRef; fingerprint: string } {
+  requireUsableModule(report);
   for (const m of report) {
     for (const t of m.tokens) {
       if (choice.token !== undefined && t.label !== choice.token) continue;

@@ -16,6 +16,7 @@ import { keyTypes, type KeyTypeName } from '../../../native/bridge/protocol.js';
 import { parseArgs, type OptionSpec, type ParsedArgs } from '../args.js';
 import { tr, type CliIo } from '../io.js';
 import { pinOptions, pinSourceFrom, readLoginPin, readPin } from '../pin.js';
+import { requireUsableModule } from './sign-token.js';
 
 const common: Record<string, OptionSpec> = {
   module: { type: 'string' },
@@ -39,8 +40,7 @@ function need(o: ParsedArgs['options'], k: string): string {
 /** The module report; when no module can be used at all, the reason (not found, not PKCS#11...). */
 async function usableReport(tm: TokenManager): Promise<ModuleReport[]> {
   const report = await tm.list();
-  const failed = report.find((m) => !m.ok && m.error);
-  if (failed?.error && report.every((m) => !m.ok)) throw new KysoError(failed.error.code, failed.error.params ?? { path: failed.path, module: failed.path });
+  requireUsableModule(report);
   return report;
 }
 
