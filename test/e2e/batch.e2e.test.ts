@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBed, OFFICIAL_TOKEN, SUBJECTS, type TestBed } from '../bed/index.js';
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
+import { shot } from './helpers/screenshots.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-e2e-batch-'));
 const officialCn = SUBJECTS.official.find(([k]) => k === 'CN')![1];
@@ -82,7 +83,7 @@ describe('batch signing', () => {
     const written = readdirSync(out).sort();
     expect(written).toEqual(files.map((f) => path.basename(f)).sort());
     expect(written.every((f) => isCompletePdf(path.join(out, f)))).toBe(true);
-    await page.screenshot({ path: path.join(root, 'docs', 'screenshots', 'batch-done.png') });
+    await page.screenshot({ path: shot('batch-done.png') });
   });
 
   it('cancels a second batch midway without leaving partial files', async () => {

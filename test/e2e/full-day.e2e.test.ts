@@ -16,13 +16,13 @@ import { startServer, type RunningServer } from '../../server/app.js';
 import { createTestBed, OFFICIAL_TOKEN, SEAL_TOKEN, SUBJECTS, type BedCert, type TestBed } from '../bed/index.js';
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
+import { shot } from './helpers/screenshots.js';
 
 const ORG_A = { code: '000.00.00.H99', name: 'Ủy ban nhân dân tỉnh Thử Nghiệm' };
 const ORG_B = { code: '000.01.00.H99', name: 'Sở Tài chính tỉnh Thử Nghiệm' };
 const B_TOKEN = { label: 'Kyso So Tai Chinh', pin: '246810', soPin: '13579135' };
 const B_CN = 'Trần Thị Bình';
 const officialCn = SUBJECTS.official.find(([k]) => k === 'CN')![1];
-const shots = path.join(root, 'docs', 'screenshots');
 const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-e2e-day-'));
 const approved = path.join(work, 'quyet-dinh-phe-duyet.pdf');
 const issued = path.join(work, 'quyet-dinh-ban-hanh.pdf');
@@ -203,7 +203,7 @@ describe('a day of work between two bodies', () => {
     await setSetting(a, 'sign.signatureImage', path.join(root, 'test', 'fixtures', 'signature.png'));
     await setSetting(a, 'sign.sealImage', path.join(root, 'test', 'fixtures', 'seal.png'));
     await configure(b, B_TOKEN.label, B_CN);
-    await a.screenshot({ path: path.join(shots, 'settings.png'), fullPage: true });
+    await a.screenshot({ path: shot('settings.png'), fullPage: true });
   });
 
   it("A's official signs (approval) and A's clerk issues with the seal", async () => {
@@ -236,7 +236,7 @@ describe('a day of work between two bodies', () => {
     await a.getByTestId('send-files').fill(issued);
     await a.getByTestId('send-start').click();
     await expect.poll(() => a.getByTestId('send-delivery').textContent(), { timeout: 60_000 }).toBe('đã gửi');
-    await a.screenshot({ path: path.join(shots, 'send.png') });
+    await a.screenshot({ path: shot('send.png') });
   });
 
   it("B's clerk sees it arrive validated TOTAL_PASSED and registers it", async () => {
@@ -248,12 +248,12 @@ describe('a day of work between two bodies', () => {
     await row.click();
     expect(await b.getByTestId('inbox-validation').textContent()).toBe('TOTAL_PASSED');
     expect(await b.getByTestId('inbox-validation').locator('..').textContent()).toBe('HỢP LỆ TOTAL_PASSED');
-    await b.screenshot({ path: path.join(shots, 'inbox.png') });
+    await b.screenshot({ path: shot('inbox.png') });
     await b.getByTestId('inbox-accept').click();
     await expect.poll(() => b.getByTestId('inbox-state').textContent(), { timeout: 30_000 }).toMatch(/^Đã vào sổ — số đến 1\/\d{4}/);
     await open(b, 'registers', 'Sổ văn bản');
     await b.getByTestId('register-list').getByText(subject).waitFor();
-    await b.screenshot({ path: path.join(shots, 'registers.png') });
+    await b.screenshot({ path: shot('registers.png') });
   });
 
   it('A sees the status change to 03 (accepted) for B', async () => {
@@ -269,7 +269,7 @@ describe('a day of work between two bodies', () => {
     await open(a, 'registers', 'Sổ văn bản');
     await a.getByTestId('register-outgoing').click();
     await expect.poll(() => row.getByTestId('outgoing-status').textContent(), { timeout: 30_000 }).toBe(`${ORG_B.code}: 03 đã tiếp nhận`);
-    await a.screenshot({ path: path.join(shots, 'registers-outgoing.png') });
+    await a.screenshot({ path: shot('registers-outgoing.png') });
   });
 
   it('A recalls a second document with a reason; B sees the recall and agrees; A sees 15', async () => {

@@ -16,7 +16,8 @@ import { TestPki } from '../bed/pki.js';
 import { run } from '../bed/run.js';
 import { SoftHsm } from '../bed/softhsm.js';
 import { launchChromium } from './helpers/browser.js';
-import { root, startHostProcess, type HostProcess } from './helpers/host.js';
+import { startHostProcess, type HostProcess } from './helpers/host.js';
+import { shot } from './helpers/screenshots.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-e2e-prov-'));
 const urls = { ocsp: 'http://127.0.0.1:9/o', ocspRoot: 'http://127.0.0.1:9/r', issuingCer: 'http://127.0.0.1:9/i', rootCer: 'http://127.0.0.1:9/c', issuingCrl: 'http://127.0.0.1:9/l', rootCrl: 'http://127.0.0.1:9/m' };
@@ -148,7 +149,7 @@ describe('Tokens page: provisioning', { timeout: 180_000 }, () => {
     expect(lines[1]).toContain(CN);
     expect(lines[1]).toContain(`,${keyId},`);
 
-    await page.getByTestId('prov-panel').screenshot({ path: path.join(root, 'docs', 'screenshots', 'tokens-provision.png') });
+    await page.getByTestId('prov-panel').screenshot({ path: shot('tokens-provision.png') });
   });
 
   it('renames the certificate; delete needs the CKA_ID typed again', async () => {

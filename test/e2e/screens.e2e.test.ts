@@ -2,10 +2,10 @@
  * The main screens against real parts: a SoftHSM2 test bed (tokens "Kyso Official" and
  * "Kyso Org Seal" with keys generated on the token), the real core behind `kyso app
  * --browser`, Debian's Chromium. Logs in with the PIN dialog, previews a PDF with pdf.js and
- * places the signature box by dragging; saves a screenshot of each main screen to
- * docs/screenshots/ (shown in the README).
+ * places the signature box by dragging; saves a screenshot of each main screen (see
+ * helpers/screenshots.ts: docs/screenshots/ only through `npm run screenshots`).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBed, OFFICIAL_TOKEN, SUBJECTS, type TestBed } from '../bed/index.js';
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
+import { shot } from './helpers/screenshots.js';
 
-const shots = path.join(root, 'docs', 'screenshots');
 const samplePdf = path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf');
 const outDir = mkdtempSync(path.join(os.tmpdir(), 'kyso-e2e-out-'));
 const signedPdf = path.join(outDir, 'cong-van-da-ky.pdf');
@@ -35,7 +35,6 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   bed = await createTestBed();
   host = await startHostProcess({ ...bed.env, KYSO_PKCS11_MODULES: bed.module });
   browser = await launchChromium();
@@ -71,7 +70,7 @@ async function open(screen: string, heading: string): Promise<void> {
 describe('main screens with a SoftHSM2 token', () => {
   it('home shows the tokens present', async () => {
     await page.getByTestId('home-tokens').getByText(OFFICIAL_TOKEN.label).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: path.join(shots, 'home.png') });
+    await page.screenshot({ path: shot('home.png') });
   });
 
   it('tokens lists the test bed tokens and their certificates, and logs in through the PIN dialog', async () => {
@@ -83,7 +82,7 @@ describe('main screens with a SoftHSM2 token', () => {
     await card.getByRole('button', { name: 'Đăng nhập' }).click();
     const dialog = page.getByTestId('pin-dialog');
     await dialog.waitFor();
-    await page.screenshot({ path: path.join(shots, 'pin-dialog.png') });
+    await page.screenshot({ path: shot('pin-dialog.png') });
     // A wrong PIN is refused with a localized message and the dialog stays open.
     await page.getByTestId('pin-input').fill('000000');
     await page.getByTestId('pin-ok').click();
@@ -92,7 +91,7 @@ describe('main screens with a SoftHSM2 token', () => {
     await page.getByTestId('pin-ok').click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 20_000 }).toContain('Đã đăng nhập');
-    await page.screenshot({ path: path.join(shots, 'tokens.png') });
+    await page.screenshot({ path: shot('tokens.png') });
   });
 
   it('sign previews the PDF with pdf.js and places the signature box by dragging', async () => {
@@ -120,7 +119,7 @@ describe('main screens with a SoftHSM2 token', () => {
     expect(w).toBeGreaterThan(150);
     expect(h).toBeGreaterThan(40);
     expect(y).toBeLessThan(300);
-    await page.screenshot({ path: path.join(shots, 'sign.png') });
+    await page.screenshot({ path: shot('sign.png') });
   });
 
   it('signs the PDF on the token (approval, visible stamp) and verifies it after trusting the test root', async () => {
@@ -138,7 +137,7 @@ describe('main screens with a SoftHSM2 token', () => {
     await expect.poll(() => row.locator('[data-status]').getAttribute('data-status'), { timeout: 60_000 }).toMatch(/^(signed|failed)$/);
     expect(await row.textContent()).not.toContain('Lỗi');
     expect(existsSync(signedPdf)).toBe(true);
-    await page.screenshot({ path: path.join(shots, 'sign-done.png') });
+    await page.screenshot({ path: shot('sign-done.png') });
 
     await open('settings', 'Cài đặt');
     const trust = page.getByTestId('trust-store');
@@ -158,7 +157,7 @@ describe('main screens with a SoftHSM2 token', () => {
     expect(await panel.textContent()).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/);
     expect(await panel.textContent()).toContain(officialCn);
     expect(await panel.textContent()).toContain('còn hiệu lực (OCSP trực tuyến)');
-    await page.screenshot({ path: path.join(shots, 'verify.png') });
+    await page.screenshot({ path: shot('verify.png') });
   });
 
   it('signs at B-T with the TSA set in Settings; typed paths keep their spaces; a placement is saved by name', async () => {
