@@ -8,7 +8,7 @@ import path from 'node:path';
 // zod/mini, as in bridge/protocol.ts: every `kyso sign` loads this module, and full zod's
 // namespace pulls in its whole bundle.
 import * as z from 'zod/mini';
-import { resourcePath } from '../main/services/paths.js';
+import { resourcePath } from '../resources/paths.js';
 
 const entrySchema = z.object({
   id: z.string(),

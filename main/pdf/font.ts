@@ -10,7 +10,7 @@ import { deflateSync } from 'node:zlib';
 import fontkit from '@pdf-lib/fontkit';
 import type { Font, Glyph } from '@pdf-lib/fontkit';
 import { KysoError } from '../api/errors.js';
-import { resourcePath } from '../services/paths.js';
+import { resourcePath } from '../../resources/paths.js';
 import { PdfDict, PdfStream, PdfString, name, type PdfObject, type PdfRef } from './objects.js';
 
 /** The bundled styles. */

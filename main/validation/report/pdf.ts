@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, type PDFFont } from '@cantoo/pdf-lib';
 import { t, type Lang } from '../../../resources/locales/index.js';
-import { resourcePath } from '../../services/paths.js';
+import { resourcePath } from '../../../resources/paths.js';
 import type { FileResult } from '../types.js';
 import { fileLines, humanTime, type ReportLine } from './lines.js';
 
