@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../main/services/core.js';
+import { browserShellHandlers } from '../main/host/shell-fallback.js';
 import { packageRoot } from '../main/services/paths.js';
 import { startHost } from '../main/host/server.js';
 import { openStore } from '../main/store/index.js';
@@ -47,7 +48,7 @@ export async function benchRegisters(n = 100_000): Promise<void> {
   let t = performance.now();
   seed(home, n);
   console.log(`seeded ${n} incoming documents in ${(performance.now() - t).toFixed(0)} ms`);
-  const core = await createCore({ host: 'browser', home, lang: 'vi' });
+  const core = await createCore({ host: 'browser', home, lang: 'vi', shell: browserShellHandlers() });
   const host = await startHost({ core, rendererDir: path.join(packageRoot(), 'dist', 'renderer') });
   const browser = await launchChromium();
   try {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../main/services/core.js';
+import { browserShellHandlers } from '../main/host/shell-fallback.js';
 import { packageRoot } from '../main/services/paths.js';
 import { startHost } from '../main/host/server.js';
 import { launchChromium } from '../test/e2e/helpers/browser.js';
@@ -27,7 +28,7 @@ export async function benchUi(opts: { runs?: number } = {}): Promise<{ coldMedia
   const assets = readdirSync(path.join(rendererDir, 'assets'));
   const initialJs = assets.filter((f) => /^index-.*\.js$/.test(f)).reduce((n, f) => n + statSync(path.join(rendererDir, 'assets', f)).size, 0);
   const home = mkdtempSync(path.join(os.tmpdir(), 'kyso-bench-ui-'));
-  const core = await createCore({ host: 'browser', home, lang: 'vi' });
+  const core = await createCore({ host: 'browser', home, lang: 'vi', shell: browserShellHandlers() });
   const host = await startHost({ core, rendererDir });
   const browser = await launchChromium();
   const cold: number[] = [];

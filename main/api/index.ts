@@ -3,7 +3,7 @@
  * (zod only); the only part of main/ that preload/ and renderer/ may import.
  */
 import type { z } from 'zod';
-import { appEvents, appOperations } from './contract/app.js';
+import { appEvents, appOperations, shellOperations } from './contract/app.js';
 import { tokenEvents, tokenOperations } from './contract/token.js';
 import { signEvents, signOperations } from './contract/sign.js';
 import { verifyEvents, verifyOperations } from './contract/verify.js';
@@ -17,6 +17,7 @@ export * from './errors.js';
 /** Every operation: `'domain:verb'` -> `{ input, output }` zod schemas. */
 export const contract = {
   ...appOperations,
+  ...shellOperations,
   ...tokenOperations,
   ...signOperations,
   ...verifyOperations,
@@ -44,6 +45,11 @@ export type InputOf<K extends OperationId> = z.input<(typeof contract)[K]['input
 export type OutputOf<K extends OperationId> = z.output<(typeof contract)[K]['output']>;
 /** Payload of an event. */
 export type EventPayload<E extends EventId> = z.output<(typeof events)[E]>;
+
+/** Operations a transport answers itself (dialogs, the OS opener); the core answers the rest. */
+export type ShellOperationId = keyof typeof shellOperations;
+/** The shell operation ids. */
+export const shellOperationIds = Object.keys(shellOperations) as ShellOperationId[];
 
 /** List of operation ids, for the preload and the transports. */
 export const operationIds = Object.keys(contract) as OperationId[];

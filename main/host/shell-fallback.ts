@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../api/errors.js';
-import type { HandlerMap } from '../services/types.js';
+import type { ShellHandlers } from '../services/types.js';
 import { openBrowser } from './open-browser.js';
 
 /** Opens a path with the OS opener after checking that it exists. */
@@ -17,7 +17,7 @@ function openExisting(p: string): { opened: boolean } {
 }
 
 /** Handlers installed into the core by the browser host. */
-export function browserShellHandlers(): HandlerMap {
+export function browserShellHandlers(): ShellHandlers {
   return {
     'dialog:openFiles': async () => ({ paths: [], native: false }),
     'dialog:saveFile': async () => ({ path: null, native: false }),

@@ -1,6 +1,6 @@
 /** Use cases of the app frame: `app:info`, `app:setLang`. */
 import { appVersion } from './paths.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersFor } from './types.js';
 import type { Lang } from '../../resources/locales/index.js';
 
 /** State the app handlers read and change. */
@@ -11,7 +11,7 @@ export interface AppState {
 }
 
 /** Handlers for the app domain. */
-export function createAppHandlers(state: AppState): HandlerMap {
+export function createAppHandlers(state: AppState): HandlersFor<'app:info' | 'app:setLang'> {
   return {
     'app:info': async () => ({
       name: 'Kyso',

@@ -1,6 +1,8 @@
 /**
  * Composition of the core services behind the contract. Both transports (Electron IPC in
- * main/shell, WebSocket in main/host) create one Core and dispatch into it.
+ * main/shell, WebSocket in main/host) create one Core, passing in their answers to the shell
+ * operations, and dispatch into it. The handler map is total (the compiler proves every
+ * contract id has a handler) and frozen once built.
  */
 import { mkdirSync } from 'node:fs';
 import type { Lang } from '../../resources/locales/index.js';
@@ -14,7 +16,7 @@ import { createSignService } from './sign-handlers.js';
 import { createProvisionHandlers } from './provision-handlers.js';
 import { createVerifyHandlers } from './verify-handlers.js';
 import { openStore } from '../store/index.js';
-import type { HandlerMap, ServiceContext } from './types.js';
+import type { Handlers, ServiceContext, ShellHandlers } from './types.js';
 import type { Result } from '../api/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
 import type { ProcessLauncher } from '../../native/bridge/launcher.js';
@@ -26,13 +28,16 @@ export interface CoreOptions {
   lang: Lang;
   /** How token bridge processes start: Electron's utilityProcess in the app, fork elsewhere. */
   launcher?: ProcessLauncher;
+  /** The transport's dialogs and OS opener (main/shell/dialogs.ts, main/host/shell-fallback.ts). */
+  shell: ShellHandlers;
 }
 
 /** The running core: call operations, subscribe to events, close. */
 export interface Core {
   readonly state: AppState;
   readonly bus: EventBus;
-  readonly handlers: HandlerMap;
+  /** One handler per contract id, frozen. */
+  readonly handlers: Readonly<Handlers>;
   /** The token bridge (signers for the sign/exchange services come from here). */
   readonly tokens: TokenManager;
   /** Runs one contract call; always resolves to an envelope. */
@@ -58,7 +63,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   closers.push(() => signing.close());
   const exchange = createExchangeService(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager });
   closers.push(() => exchange.close());
-  const handlers: HandlerMap = {
+  const handlers: Handlers = Object.freeze({
     ...createAppHandlers(state),
     ...tokens.handlers,
     ...signing.handlers,
@@ -66,7 +71,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...createFileHandlers(),
     ...createVerifyHandlers(options.home),
     ...exchange.handlers,
-  };
+    ...options.shell,
+  });
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
   return {
     state,

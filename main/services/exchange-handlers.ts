@@ -9,7 +9,8 @@ import type { Signer } from '../pki/signer.js';
 import type { Lang } from '../../resources/locales/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
 import { incomingCsv, outgoingCsv, searchDocuments, type OutgoingDetail, type Store } from '../store/index.js';
-import type { EmitFn, HandlerMap } from './types.js';
+import type { exchangeOperations } from '../api/contract/exchange.js';
+import type { EmitFn, HandlersFor } from './types.js';
 
 /** What the exchange handlers need besides the store. */
 export interface ExchangeDeps {
@@ -37,12 +38,12 @@ export function tokenSigner(store: Store, tokens: Pick<TokenManager, 'getSigner'
 
 /** The exchange service of the core: its handlers and what to stop on close. */
 export interface ExchangeService {
-  handlers: HandlerMap;
+  handlers: HandlersFor<keyof typeof exchangeOperations>;
   close(): Promise<void>;
 }
 
 /** Handlers for settings:* and exchange:* over the local store (use createExchangeService to also stop live listeners). */
-export function createExchangeHandlers(store: Store, deps: ExchangeDeps): HandlerMap {
+export function createExchangeHandlers(store: Store, deps: ExchangeDeps): ExchangeService['handlers'] {
   return createExchangeService(store, deps).handlers;
 }
 
@@ -100,7 +101,7 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
       throw toKysoError(e);
     }
   };
-  const handlers: HandlerMap = {
+  const handlers: ExchangeService['handlers'] = {
     'settings:get': async ({ prefix }) => ({ values: store.settings.all(prefix) }),
     'settings:set': async ({ key, value }, ctx) => {
       const changed = JSON.stringify(store.settings.get(key) ?? null) !== JSON.stringify(value);

@@ -2,7 +2,7 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { KysoError } from '../api/errors.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersFor } from './types.js';
 
 /** Largest PDF previewed (a bigger one is still signed; only the preview is refused). */
 export const maxPreviewBytes = 64 * 1024 * 1024;
@@ -30,6 +30,6 @@ export async function readPdfForPreview(p: string): Promise<{ path: string; size
 }
 
 /** Handlers of the file operations. */
-export function createFileHandlers(): HandlerMap {
+export function createFileHandlers(): HandlersFor<'file:readPdf'> {
   return { 'file:readPdf': async ({ path: p }) => readPdfForPreview(p) };
 }

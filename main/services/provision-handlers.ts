@@ -5,11 +5,12 @@ import { parseSubject } from '../../native/csr.js';
 import { Provisioner, inventoryCsv } from '../../native/provisioning.js';
 import type { TokenManager } from '../../native/token-manager.js';
 import { TokenRegistry, type RegistryRow } from '../../native/token-registry.js';
-import type { HandlerMap } from './types.js';
+import type { provisionOperations } from '../api/contract/provision.js';
+import type { HandlersFor } from './types.js';
 
 
 /** Handlers for provision:*; with `home`, the inventory also covers tokens seen before (tokens-seen.json). */
-export function createProvisionHandlers(tokens: TokenManager, home?: string): HandlerMap {
+export function createProvisionHandlers(tokens: TokenManager, home?: string): HandlersFor<keyof typeof provisionOperations> {
   const prov = new Provisioner(tokens);
   const registry = home ? new TokenRegistry(home) : undefined;
   const inventory = async (): Promise<RegistryRow[]> => {

@@ -12,11 +12,12 @@ import type { Signer } from '../pki/signer.js';
 import { outputsInDir, signBatch, type BatchItem, type BatchResult } from '../signing/batch.js';
 import { extendPdf } from '../signing/extend.js';
 import { isKysoError } from '../api/errors.js';
-import type { HandlerMap, ServiceContext } from './types.js';
+import type { signOperations } from '../api/contract/sign.js';
+import type { HandlersFor, ServiceContext } from './types.js';
 
 /** The sign service: handlers plus close() (aborts running jobs). */
 export interface SignService {
-  handlers: HandlerMap;
+  handlers: HandlersFor<keyof typeof signOperations>;
   /** Resolves when the job ends (for tests and shutdown). */
   wait(jobId: string): Promise<void>;
   close(): Promise<void>;
@@ -36,7 +37,7 @@ function toContractResult(r: BatchResult, ctx: ServiceContext) {
 /** Creates the sign handlers over the core's TokenManager. */
 export function createSignService(tokens: TokenManager): SignService {
   const jobs = new Map<string, { abort: AbortController; done: Promise<void> }>();
-  const handlers: HandlerMap = {
+  const handlers: SignService['handlers'] = {
     'sign:files': async (input, ctx) => {
       const base = await tokens.getSigner(input.token, input.cert ?? {});
       const signer: Signer = { ...base, chain: chainFor(base.certificate, [...base.chain, ...readCertFiles(input.chain ?? [])]), sign: (d, h, s) => base.sign(d, h, s) };

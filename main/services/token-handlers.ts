@@ -4,12 +4,13 @@
  * no driver is loaded before the user looks at tokens.
  */
 import { TokenManager, type TokenManagerOptions } from '../../native/token-manager.js';
-import type { EmitFn, HandlerMap } from './types.js';
+import type { tokenOperations } from '../api/contract/token.js';
+import type { EmitFn, HandlersFor } from './types.js';
 
 /** The token service of one core: its manager, handlers and closer. */
 export interface TokenService {
   readonly manager: TokenManager;
-  readonly handlers: HandlerMap;
+  readonly handlers: HandlersFor<keyof typeof tokenOperations>;
   close(): Promise<void>;
 }
 
@@ -32,7 +33,7 @@ export function createTokenService(emit: EmitFn, options: TokenManagerOptions = 
     });
     return watching;
   };
-  const handlers: HandlerMap = {
+  const handlers: TokenService['handlers'] = {
     'token:list': async ({ modules }) => {
       await manager.setUserModules(userModules());
       for (const m of modules ?? []) manager.client(m);

@@ -1,6 +1,6 @@
 /** Types the use-case layer shares: handlers, their context and the event sink. */
 import type { z } from 'zod';
-import type { contract, EventId, EventPayload, OperationId, OutputOf } from '../api/index.js';
+import type { contract, EventId, EventPayload, OperationId, OutputOf, ShellOperationId } from '../api/index.js';
 import type { Lang } from '../../resources/locales/index.js';
 
 /** Sends a main -> renderer event to every connected client. */
@@ -12,11 +12,17 @@ export interface ServiceContext {
   emit: EmitFn;
 }
 
-/** A use case bound to one contract id; its input is already parsed by zod. */
+/** A contract adapter bound to one id; its input is already parsed by zod. */
 export type Handler<K extends OperationId> = (
   input: z.output<(typeof contract)[K]['input']>,
   ctx: ServiceContext,
 ) => Promise<OutputOf<K>>;
 
-/** Handlers for some contract ids (each domain supplies its own part). */
-export type HandlerMap = { [K in OperationId]?: Handler<K> };
+/** Handlers for exactly the ids `K` (what one domain supplies). */
+export type HandlersFor<K extends OperationId> = { [P in K]: Handler<P> };
+
+/** A handler for every contract id: the compiler proves that none is missing. */
+export type Handlers = HandlersFor<OperationId>;
+
+/** The handlers a transport passes into createCore (native dialogs, the OS opener). */
+export type ShellHandlers = HandlersFor<ShellOperationId>;

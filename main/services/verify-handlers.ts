@@ -5,7 +5,8 @@ import { KysoError } from '../api/errors.js';
 import { trustAdd, trustList, trustRemove } from '../pki/trust-store.js';
 import { anchorsFor, validatePdf } from '../validation/index.js';
 import { resultsJson } from '../validation/report/json.js';
-import type { HandlerMap } from './types.js';
+import type { verifyOperations } from '../api/contract/verify.js';
+import type { HandlersFor } from './types.js';
 
 function anchors(home: string, files: string[] | undefined): Buffer[] {
   const extra = (files ?? []).map((p) => {
@@ -19,7 +20,7 @@ function anchors(home: string, files: string[] | undefined): Buffer[] {
 }
 
 /** Handlers for `verify:*` and `trust:*`, bound to a Kyso home (its trust store). */
-export function createVerifyHandlers(home: string): HandlerMap {
+export function createVerifyHandlers(home: string): HandlersFor<keyof typeof verifyOperations> {
   return {
     'verify:file': async ({ path, offline, time, trust }) =>
       validatePdf(path, { trust: anchors(home, trust), offline: offline ?? false, time: time ? new Date(time) : undefined }),

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BrowserWindow, dialog, shell } from 'electron';
 import { KysoError } from '../api/errors.js';
-import type { HandlerMap } from '../services/types.js';
+import type { ShellHandlers } from '../services/types.js';
 
-/** Handlers the shell installs over the core's defaults. */
-export function nativeShellHandlers(window: () => BrowserWindow | undefined): HandlerMap {
+/** The Electron shell's answers to the shell operations, passed into createCore. */
+export function nativeShellHandlers(window: () => BrowserWindow | undefined): ShellHandlers {
   return {
     'dialog:openFiles': async ({ title, filters, multiple, directory }) => {
       const props: Array<'openFile' | 'openDirectory' | 'multiSelections'> = [directory ? 'openDirectory' : 'openFile'];

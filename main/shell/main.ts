@@ -87,10 +87,10 @@ async function start(): Promise<void> {
     home: kysoHome(),
     lang: resolveLang(null, process.env, app.getLocale()),
     launcher: utilityLauncher,
+    shell: nativeShellHandlers(() => win),
   };
   const c = await createCore(options);
   core = c;
-  Object.assign(c.handlers, nativeShellHandlers(() => win));
 
   const known = new Set<number>();
   bindContract(ipcMain, c, (event) => isTrustedSender(event, known));

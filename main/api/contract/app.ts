@@ -27,6 +27,21 @@ export const appOperations = operations({
     output: z.object({ lang: langSchema }),
   },
   /**
+   * Bytes of a local PDF for the page preview (pdf.js in the renderer). Only files that start
+   * with %PDF- and are at most 64 MiB; base64 so that it crosses IPC and the WebSocket alike.
+   */
+  'file:readPdf': {
+    input: z.object({ path: filePath }).strict(),
+    output: z.object({ path: z.string(), size: z.number(), base64: z.string() }),
+  },
+});
+
+/**
+ * Operations only a transport can answer (native dialogs, the OS opener): the Electron shell
+ * and the browser host each pass their own handlers into createCore.
+ */
+export const shellOperations = operations({
+  /**
    * Native file picker. In the browser host there is none: `native: false` and no paths, and
    * the screen offers a path field instead.
    */
@@ -43,14 +58,6 @@ export const appOperations = operations({
   'dialog:saveFile': {
     input: z.object({ title: z.string().max(200).optional(), defaultPath: filePath.optional(), filters: z.array(fileFilter).max(10).optional() }).strict(),
     output: z.object({ path: z.string().nullable(), native: z.boolean() }),
-  },
-  /**
-   * Bytes of a local PDF for the page preview (pdf.js in the renderer). Only files that start
-   * with %PDF- and are at most 64 MiB; base64 so that it crosses IPC and the WebSocket alike.
-   */
-  'file:readPdf': {
-    input: z.object({ path: filePath }).strict(),
-    output: z.object({ path: z.string(), size: z.number(), base64: z.string() }),
   },
   /** Opens a file with its default application (e.g. a signed PDF in the PDF reader). */
   'shell:openPath': {

@@ -34,8 +34,7 @@ function parsePort(v: string | undefined): number {
 
 /** Serves the browser host until a signal, then closes host and core cleanly. */
 async function runBrowserHost(port: number, open: boolean, io: CliIo): Promise<number> {
-  const core = await createCore({ host: 'browser', home: kysoHome(io.env), lang: io.lang });
-  Object.assign(core.handlers, browserShellHandlers());
+  const core = await createCore({ host: 'browser', home: kysoHome(io.env), lang: io.lang, shell: browserShellHandlers() });
   const host = await startHost({ core, port, rendererDir: path.join(packageRoot(), 'dist', 'renderer') }).catch(async (e: unknown) => {
     await core.close();
     const code = (e as { code?: string }).code;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { defaultValidator, ExchangeClient } from '../../../main/exchange/client/index.js';
 import { createCore, type Core } from '../../../main/services/core.js';
+import { browserShellHandlers } from '../../../main/host/shell-fallback.js';
 import { openStore, type IncomingDoc, type Store } from '../../../main/store/index.js';
 import { createExchangeBed, ORG, type ExchangeBed } from './fixture.js';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   xb = await createExchangeBed();
   // The core's token bridge reads SoftHSM2's config from the environment, as on a real machine.
   process.env.SOFTHSM2_CONF = xb.bed.env.SOFTHSM2_CONF;
-  core = await createCore({ host: 'browser', home: path.join(xb.bed.dir, 'home-a'), lang: 'vi' });
+  core = await createCore({ host: 'browser', home: path.join(xb.bed.dir, 'home-a'), lang: 'vi', shell: browserShellHandlers() });
   storeB = openStore(path.join(xb.bed.dir, 'home-b'));
 });
 afterAll(async () => {

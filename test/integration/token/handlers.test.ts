@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCore, type Core } from '../../../main/services/core.js';
+import { browserShellHandlers } from '../../../main/host/shell-fallback.js';
 import { SOFTHSM_MODULE } from '../../bed/softhsm.js';
 import { createTokenBed, LABEL_A, LABEL_B, PIN_A, type TokenBed } from './fixture.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
   // The core's bridges inherit the environment, as the app's would.
   process.env.SOFTHSM2_CONF = bed.hsm.conf;
   home = mkdtempSync(path.join(os.tmpdir(), 'kyso-home-'));
-  core = await createCore({ host: 'browser', home, lang: 'vi' });
+  core = await createCore({ host: 'browser', home, lang: 'vi', shell: browserShellHandlers() });
 });
 
 afterAll(async () => {

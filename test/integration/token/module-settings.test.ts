@@ -7,6 +7,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../main/services/core.js';
+import { browserShellHandlers } from '../../../main/host/shell-fallback.js';
 import { SOFTHSM_MODULE } from '../../bed/softhsm.js';
 import { createTokenBed, LABEL_A, type TokenBed } from './fixture.js';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   mkdirSync(path.join(bed.dir, 'vendor'));
   vendorModule = path.join(bed.dir, 'vendor', 'libvendor-token.so');
   symlinkSync(SOFTHSM_MODULE, vendorModule);
-  core = await createCore({ host: 'browser', home: path.join(bed.dir, 'home'), lang: 'vi' });
+  core = await createCore({ host: 'browser', home: path.join(bed.dir, 'home'), lang: 'vi', shell: browserShellHandlers() });
 }, 180_000);
 afterAll(async () => {
   await core?.close();

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCore, type Core } from '../../../main/services/core.js';
+import { browserShellHandlers } from '../../../main/host/shell-fallback.js';
 import { SoftHsm, SOFTHSM_MODULE } from '../../bed/softhsm.js';
 import { run } from '../../bed/run.js';
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-prov-contract-'));
   const hsm = new SoftHsm(path.join(dir, 'hsm'));
   process.env.SOFTHSM2_CONF = hsm.conf;
-  core = await createCore({ host: 'browser', home: path.join(dir, 'home'), lang: 'en' });
+  core = await createCore({ host: 'browser', home: path.join(dir, 'home'), lang: 'en', shell: browserShellHandlers() });
 });
 
 afterAll(async () => {

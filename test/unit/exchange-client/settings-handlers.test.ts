@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../main/services/core.js';
+import { browserShellHandlers } from '../../../main/host/shell-fallback.js';
 
 let dir: string;
 let core: Core;
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-core-'));
-  core = await createCore({ host: 'browser', home: dir, lang: 'vi' });
+  core = await createCore({ host: 'browser', home: dir, lang: 'vi', shell: browserShellHandlers() });
 });
 afterEach(async () => {
   await core.close();
@@ -25,7 +26,7 @@ it('settings:set persists in the store, emits settings:changed, settings:get rea
   const bad = await core.call('settings:set', { key: '', value: 1 });
   expect(bad.ok).toBe(false);
   await core.close();
-  core = await createCore({ host: 'browser', home: dir, lang: 'vi' });
+  core = await createCore({ host: 'browser', home: dir, lang: 'vi', shell: browserShellHandlers() });
   const again = await core.call('settings:get', {});
   expect(again).toEqual({ ok: true, value: { values: { 'exchange.server': 'http://127.0.0.1:8080', 'ui.theme': 'dark' } } });
 });

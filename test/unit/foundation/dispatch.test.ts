@@ -2,12 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { KysoError } from '../../../main/api/index.js';
 import { dispatch } from '../../../main/services/dispatch.js';
-import type { HandlerMap, ServiceContext } from '../../../main/services/types.js';
+import type { Handlers, ServiceContext } from '../../../main/services/types.js';
 
 const ctx = (lang: 'vi' | 'en'): ServiceContext => ({ lang, emit: () => {} });
 
 describe('dispatch', () => {
-  const handlers: HandlerMap = {
+  const handlers: Partial<Handlers> = {
     'app:setLang': async ({ lang }) => ({ lang }),
     'app:info': async () => {
       throw new KysoError('fileNotFound', { path: '/x.pdf' });

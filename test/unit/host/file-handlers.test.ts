@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../main/services/core.js';
+import { browserShellHandlers } from '../../../main/host/shell-fallback.js';
 
 let dir: string;
 let core: Core;
@@ -11,7 +12,7 @@ const fixtures = path.resolve(import.meta.dirname, '..', '..', 'fixtures');
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-file-'));
-  core = await createCore({ host: 'browser', home: path.join(dir, 'home'), lang: 'vi' });
+  core = await createCore({ host: 'browser', home: path.join(dir, 'home'), lang: 'vi', shell: browserShellHandlers() });
 });
 afterAll(async () => {
   await core.close();

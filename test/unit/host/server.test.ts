@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createCore, type Core } from '../../../main/services/core.js';
+import { browserShellHandlers } from '../../../main/host/shell-fallback.js';
 import { startHost, type Host } from '../../../main/host/server.js';
 
 let dir: string;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(path.join(renderer, 'assets', 'a.js'), 'export {}');
   writeFileSync(path.join(dir, 'outside.txt'), 'secret file');
-  core = await createCore({ host: 'browser', home: path.join(dir, 'home'), lang: 'vi' });
+  core = await createCore({ host: 'browser', home: path.join(dir, 'home'), lang: 'vi', shell: browserShellHandlers() });
   host = await startHost({ core, rendererDir: renderer, secret });
 });
 

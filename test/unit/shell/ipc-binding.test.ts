@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventChannel, ipcChannel, operationIds } from '../../../main/api/index.js';
 import { createCore, type Core } from '../../../main/services/core.js';
+import { browserShellHandlers } from '../../../main/host/shell-fallback.js';
 import { bindContract, forwardEvents, type IpcMainLike } from '../../../main/shell/ipc-binding.js';
 import { appIndexUrl, isTrustedSender, type IpcEventLike } from '../../../main/shell/security.js';
 
@@ -33,7 +34,7 @@ let core: Core;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-shell-'));
-  core = await createCore({ host: 'electron', home: dir, lang: 'vi' });
+  core = await createCore({ host: 'electron', home: dir, lang: 'vi', shell: browserShellHandlers() });
 });
 afterAll(async () => {
   await core.close();
