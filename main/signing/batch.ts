@@ -47,17 +47,6 @@ export interface BatchOptions extends SignOptions {
   lookahead?: number;
 }
 
-/** Outputs for inputs in `outDir`, keeping the file names. */
-export function outputsInDir(inputs: string[], outDir: string): BatchItem[] {
-  const seen = new Set<string>();
-  return inputs.map((input) => {
-    const output = path.join(outDir, path.basename(input));
-    if (seen.has(output)) throw new KysoError('signDuplicateOutput', { path: output });
-    seen.add(output);
-    return { input, output };
-  });
-}
-
 const CHUNK = 1 << 20;
 
 /**
@@ -100,7 +89,8 @@ export function levelOfAppendix(text: string): PadesLevel {
   return /060b2a864886f70d010910020e/i.test(text) ? 'B-T' : 'B-B';
 }
 
-function failure(item: BatchItem, e: unknown, status: 'failed' | 'cancelled' = 'failed'): BatchResult {
+/** The result of an item that failed (or was cancelled) with `e`: its code and params kept. */
+export function failure(item: BatchItem, e: unknown, status: 'failed' | 'cancelled' = 'failed'): BatchResult {
   const err = isKysoError(e) ? e : new KysoError('internal', { detail: e instanceof Error ? e.message : String(e) });
   return { input: item.input, output: item.output, status, error: { code: err.code, params: err.params, message: err.message } };
 }

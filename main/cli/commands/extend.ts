@@ -2,7 +2,7 @@
 import { KysoError } from '../../api/errors.js';
 import { parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
-import { tsaFrom } from './sign.js';
+import { tsaConfig } from '../../services/sign-plan.js';
 
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { options: o, positionals } = parseArgs(argv, {
@@ -16,10 +16,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (extra.length) throw new KysoError('cliOutNeedsOneFile');
   const level = o.level;
   if (level !== 'B-LT' && level !== 'B-LTA') throw new KysoError('cliInvalidValue', { option: '--level', value: String(level ?? ''), allowed: 'B-LT|B-LTA' });
-  const tsa = tsaFrom(typeof o.tsa === 'string' ? o.tsa : undefined, io.env);
+  const tsa = tsaConfig(typeof o.tsa === 'string' ? o.tsa : undefined, io.env);
   const output = typeof o.out === 'string' ? o.out : file;
-  const { extendPdf } = await import('../../signing/extend.js');
-  const r = await extendPdf(file, output, { level, ...(tsa ? { tsa } : {}) });
+  const { extendFile } = await import('../../services/sign.js');
+  const r = await extendFile(file, { output, level, ...(tsa ? { tsa } : {}) });
   if (o.json) io.out(JSON.stringify({ input: file, output: r.output, status: 'extended', level: r.level, size: r.size }) + '\n');
   else io.out(tr(io, 'sign.cli.extended', { input: file, output: r.output, level: r.level }) + '\n');
   return 0;

@@ -6,16 +6,14 @@
  * --doc-number, --doc-date, --copy-form, --arrival-number, --arrival-date, --allow-fallback,
  * --overwrite. One PIN for all files; one result per file; exit 1 when any file failed.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../../api/errors.js';
-import { writeError } from '../../signing/atomic.js';
-import type { BatchItem, BatchResult } from '../../signing/batch.js';
+import type { BatchResult } from '../../signing/batch.js';
 import type { AppearanceOptions, PadesLevel, Placement, SignatureRole } from '../../signing/types.js';
-import type { TsaConfig } from '../../pki/tsa-client.js';
+import { prepareSignOutputs, tsaConfig, type SignItem } from '../../services/sign-plan.js';
 import { parseArgs, type ParsedArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
-import { pinOptions, pinSourceFrom } from '../pin.js';
+import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
 
 const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'invisible'];
@@ -99,53 +97,28 @@ export function appearanceFrom(o: ParsedArgs['options'], placed: boolean): Appea
   return a;
 }
 
-/** Input/output pairs from -o or --out-dir. */
-export function itemsFrom(inputs: string[], o: ParsedArgs['options']): BatchItem[] {
+/** Input/output pairs from -o or --out-dir (the output folder is created once they are good). */
+export function itemsFrom(inputs: string[], o: ParsedArgs['options']): SignItem[] {
   if (!inputs.length) throw new KysoError('cliMissingInput');
   const out = str(o, 'out');
   const dir = str(o, 'out-dir');
   if (out !== undefined && dir !== undefined) throw new KysoError('cliConflict', { a: '-o', b: '--out-dir' });
-  if (out !== undefined) {
-    if (inputs.length !== 1) throw new KysoError('cliOutNeedsOneFile');
-    if (!out.trim() || out.endsWith('/') || out.endsWith(path.sep)) throw new KysoError('cliInvalidValue', { option: '-o', value: out, allowed: 'FILE.pdf' });
-    return [{ input: inputs[0]!, output: out }];
+  if (out !== undefined && (!out.trim() || out.endsWith('/') || out.endsWith(path.sep)) && inputs.length === 1) {
+    throw new KysoError('cliInvalidValue', { option: '-o', value: out, allowed: 'FILE.pdf' });
   }
-  if (dir !== undefined) {
-    if (!dir.trim()) throw new KysoError('cliInvalidValue', { option: '--out-dir', value: dir, allowed: 'DIR' });
-    const seen = new Set<string>();
-    const items = inputs.map((input) => {
-      const output = path.join(dir, path.basename(input));
-      if (seen.has(output)) throw new KysoError('signDuplicateOutput', { path: output });
-      seen.add(output);
-      return { input, output };
-    });
-    // Created once the list is known to be good, so a refused command leaves no folder behind.
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      throw writeError(e, dir);
-    }
-    return items;
-  }
-  if (o.overwrite) return inputs.map((i) => ({ input: i, output: i }));
-  throw new KysoError('cliMissingOutput');
+  if (dir !== undefined && !dir.trim()) throw new KysoError('cliInvalidValue', { option: '--out-dir', value: dir, allowed: 'DIR' });
+  return prepareSignOutputs({ files: inputs, output: out, outDir: dir, overwrite: o.overwrite === true });
 }
 
-/** The TSA config from --tsa and the optional KYSO_TSA_USER / KYSO_TSA_PASSWORD variables. */
-export function tsaFrom(url: string | undefined, env: NodeJS.ProcessEnv): TsaConfig | undefined {
-  if (!url) return undefined;
-  const user = env.KYSO_TSA_USER;
-  return { url, ...(user ? { auth: { username: user, password: env.KYSO_TSA_PASSWORD ?? '' } } : {}) };
-}
-
-function resultJson(r: BatchResult, io: CliIo) {
+function resultJson(r: BatchResult, io: CliIo, describe: typeof import('../../services/sign.js')) {
+  const error = describe.resultError(r, io.lang);
   return {
     input: r.input,
     output: r.output,
     status: r.status,
     ...(r.level ? { level: r.level } : {}),
-    ...(r.result ? { field: r.result.fieldName, size: r.result.size, warnings: r.result.warnings.map((w) => tr(io, w.code, w.params)) } : {}),
-    ...(r.error ? { error: { code: r.error.code, message: tr(io, `error.${r.error.code}`, r.error.params) } } : {}),
+    ...(r.result ? { field: r.result.fieldName, size: r.result.size, warnings: describe.resultWarnings(r, io.lang) } : {}),
+    ...(error ? { error } : {}),
   };
 }
 
@@ -156,25 +129,24 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const certifyText = oneOf<'1' | '2' | '3'>(str(o, 'certify'), ['1', '2', '3'], '--certify');
   const placement = placementFrom(o);
   const appearance = appearanceFrom(o, placement?.rect !== undefined || placement?.anchor !== undefined);
-  const tsa = tsaFrom(str(o, 'tsa'), io.env);
+  const tsa = tsaConfig(str(o, 'tsa'), io.env);
   if (level !== 'B-B' && !tsa) throw new KysoError('signTsaRequired', { level });
   // The token bridge's own Node process boots while this one loads the engine below.
   const { prewarmWorker, workerEnv } = await import('../../../native/bridge/launcher.js');
   prewarmWorker(workerEnv({ ...process.env, ...io.env }));
   // The engine (pkijs, token bridge) loads only when signing, not for every `kyso` command.
-  const [{ openTokenSigner }, { signBatch }] = await Promise.all([import('./sign-token.js'), import('../../signing/batch.js')]);
-  const session = await openTokenSigner(io, {
+  const [{ openTokenSession }, sign] = await Promise.all([import('../../services/token-session.js'), import('../../services/sign.js')]);
+  const session = await openTokenSession({
     ...(str(o, 'module') ? { module: str(o, 'module') } : {}),
     ...(str(o, 'token') ? { token: str(o, 'token') } : {}),
     ...(str(o, 'cert') ? { cert: str(o, 'cert') } : {}),
     chainFiles: (o.chain as string[] | undefined) ?? [],
-    pin: pinSourceFrom(o),
-  });
+  }, io.env, () => readPin(io, pinSourceFrom(o)));
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   try {
-    const results = await signBatch(items, {
+    const results = await sign.signItems(items, {
       signer: session.signer,
       level,
       ...(tsa ? { tsa } : {}),
@@ -188,11 +160,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       signal: abort.signal,
     });
     for (const r of results) {
-      if (o.json) io.out(JSON.stringify(resultJson(r, io)) + '\n');
+      if (o.json) io.out(JSON.stringify(resultJson(r, io, sign)) + '\n');
       else if (r.status === 'signed') io.out(tr(io, 'sign.cli.signed', { input: r.input, output: r.output, level: r.level ?? '' }) + '\n');
       else if (r.status === 'skipped') io.out(tr(io, 'sign.cli.skipped', { input: r.input, output: r.output }) + '\n');
-      else io.err(tr(io, 'sign.cli.failed', { input: r.input, message: tr(io, `error.${r.error?.code ?? 'internal'}`, r.error?.params ?? {}) }) + '\n');
-      if (!o.json) for (const w of r.result?.warnings ?? []) io.err(tr(io, w.code, w.params) + '\n');
+      else io.err(tr(io, 'sign.cli.failed', { input: r.input, message: sign.resultError(r, io.lang)?.message ?? tr(io, 'error.internal', { detail: r.status }) }) + '\n');
+      if (!o.json) for (const w of sign.resultWarnings(r, io.lang)) io.err(w + '\n');
     }
     return results.every((r) => r.status === 'signed' || r.status === 'skipped') ? 0 : 1;
   } finally {

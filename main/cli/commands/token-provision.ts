@@ -16,7 +16,7 @@ import { keyTypes, type KeyTypeName } from '../../../native/bridge/protocol.js';
 import { parseArgs, type OptionSpec, type ParsedArgs } from '../args.js';
 import { tr, type CliIo } from '../io.js';
 import { pinOptions, pinSourceFrom, readLoginPin, readPin } from '../pin.js';
-import { requireUsableModule } from './sign-token.js';
+import { requireUsableModule } from '../../services/token-session.js';
 
 const common: Record<string, OptionSpec> = {
   module: { type: 'string' },

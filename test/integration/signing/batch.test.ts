@@ -7,7 +7,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileS
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSignedVersionOf, outputsInDir, signBatch, type BatchProgress } from '../../../main/signing/batch.js';
+import { isSignedVersionOf, signBatch, type BatchProgress } from '../../../main/signing/batch.js';
+import { outputsInDir } from '../../../main/services/sign-plan.js';
 import { softwareSigner } from '../../../main/pki/software-signer.js';
 import type { Signer } from '../../../main/pki/signer.js';
 import { createLocalPki } from './local-pki.js';

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appearanceFrom, itemsFrom, placementFrom, tsaFrom } from '../../../main/cli/commands/sign.js';
-import { pickCertificate } from '../../../main/cli/commands/sign-token.js';
+import { appearanceFrom, itemsFrom, placementFrom } from '../../../main/cli/commands/sign.js';
+import { tsaConfig as tsaFrom } from '../../../main/services/sign-plan.js';
+import { pickCertificate } from '../../../main/services/token-session.js';
 import type { ModuleReport } from '../../../native/types.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kyso-cli-args-'));

@@ -1,21 +1,25 @@
-/** Opens the token for `kyso sign`: picks module, token and certificate, logs in once, adds the chain. */
-import { KysoError } from '../../api/errors.js';
-import { TokenManager } from '../../../native/token-manager.js';
-import type { ModuleReport, TokenRef } from '../../../native/types.js';
-import { chainFor, readCertFiles } from '../../pki/cert.js';
-import type { Signer } from '../../pki/signer.js';
-import type { CliIo } from '../io.js';
-import { readPin, type PinSource } from '../pin.js';
+/**
+ * Opening a token for signing outside the app's shared session (`kyso sign`, a headless
+ * service): pick the module, token and certificate the caller named, log in once, and hand
+ * out a signer with its chain. The PIN comes from the caller (a prompt, a variable, a file).
+ */
+import { KysoError } from '../api/errors.js';
+import { TokenManager } from '../../native/token-manager.js';
+import type { ModuleReport, TokenRef } from '../../native/types.js';
+import { readCertFiles } from '../pki/cert.js';
+import type { Signer } from '../pki/signer.js';
+import { withChain } from './sign.js';
 
-/** What the user asked for on the command line. */
+/** Which token and certificate to use. */
 export interface TokenChoice {
+  /** PKCS#11 module path; default: the catalogue and KYSO_PKCS11_MODULES. */
   module?: string;
+  /** Token label. */
   token?: string;
   /** Certificate serial (hex) or a substring of its subject. */
   cert?: string;
-  /** PEM/DER files with CA certificates to include as the chain. */
+  /** PEM/DER/PKCS#7 files with CA certificates to include as the chain. */
   chainFiles: string[];
-  pin: PinSource;
 }
 
 const normSerial = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+(?=.)/, '');
@@ -57,20 +61,17 @@ export interface TokenSession {
   close(): Promise<void>;
 }
 
-/** Logs in (one PIN for the whole batch) and returns a signer with its chain. */
-export async function openTokenSigner(io: CliIo, choice: TokenChoice): Promise<TokenSession> {
-  const tm = new TokenManager({ ...(choice.module ? { modules: [choice.module] } : {}), env: io.env });
+/** Logs in once (one PIN for a whole batch) and returns a signer with its chain. */
+export async function openTokenSession(choice: TokenChoice, env: NodeJS.ProcessEnv, pin: () => Promise<string | null>): Promise<TokenSession> {
+  const tm = new TokenManager({ ...(choice.module ? { modules: [choice.module] } : {}), env });
   try {
     if (!tm.modulePaths.length) throw new KysoError('tokenNoModules');
     const report = await tm.list();
     const { ref, fingerprint } = pickCertificate(report, choice);
-    // Before the PIN: a wrong --chain file is reported without using the token.
+    // Before the PIN: a wrong chain file is reported without using the token.
     const extraChain = readCertFiles(choice.chainFiles);
-    const pin = await readPin(io, choice.pin);
-    await tm.login(ref, pin);
-    const base = await tm.getSigner(ref, { fingerprint });
-    const chain = chainFor(base.certificate, [...base.chain, ...extraChain]);
-    const signer: Signer = { certificate: base.certificate, chain, keyType: base.keyType, schemes: base.schemes, sign: (d, h, s) => base.sign(d, h, s) };
+    await tm.login(ref, await pin());
+    const signer = withChain(await tm.getSigner(ref, { fingerprint }), extraChain);
     return {
       signer,
       close: async () => {
