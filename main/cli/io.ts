@@ -24,4 +24,6 @@ export interface Command {
   summaryKey: string;
   /** Runs the command; resolves to the process exit status. */
   run(argv: string[], io: CliIo): Promise<number>;
+  /** Exit status for the errors this command reports specially (every other error: 1). */
+  exitCodes?: Readonly<Record<string, number>>;
 }

@@ -3,7 +3,7 @@ import { isKysoError } from '../api/errors.js';
 import { resolveLang, t } from '../../resources/locales/index.js';
 import { appVersion } from '../services/paths.js';
 import { commands } from './commands/index.js';
-import type { CliIo } from './io.js';
+import type { CliIo, Command } from './io.js';
 
 /** Extracts a global `--lang X` from anywhere in argv. */
 function takeLang(argv: string[]): { lang?: string; rest: string[] } {
@@ -49,12 +49,13 @@ export async function runCli(argv: string[], base: Omit<CliIo, 'lang'>): Promise
     io.err(helpText(io));
     return 2;
   }
+  let command: Command | undefined;
   try {
-    const command = await entry.load();
+    command = await entry.load();
     return await command.run(args, io);
   } catch (e) {
     const message = isKysoError(e) ? t(io.lang, `error.${e.code}`, e.params) : e instanceof Error ? e.message : String(e);
     io.err(t(io.lang, 'cli.error', { message }) + '\n');
-    return isKysoError(e) && typeof e.params.exitCode === 'number' ? e.params.exitCode : 1;
+    return (isKysoError(e) ? command?.exitCodes?.[e.code] : undefined) ?? 1;
   }
 }

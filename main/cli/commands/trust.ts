@@ -1,8 +1,7 @@
 /** `kyso trust add FILE | list [--json] | remove FINGERPRINT`: the admin trust store in KYSO_HOME/trust. */
-import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
-import { trustAdd, trustList, trustRemove } from '../../pki/trust-store.js';
 import { kysoHome } from '../../services/paths.js';
+import { addTrustFiles, trustList, trustRemove } from '../../services/verify.js';
 import { parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
 
@@ -10,6 +9,7 @@ import { tr, type Command } from '../io.js';
 export const trustCommand: Command = {
   name: 'trust',
   summaryKey: 'cli.cmd.trust',
+  exitCodes: { trustUsage: 2, trustBadFile: 2 },
   async run(argv, io) {
     const [sub, ...rest] = argv;
     const { options, positionals } = parseArgs(rest, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
@@ -19,16 +19,8 @@ export const trustCommand: Command = {
       return sub ? 0 : 2;
     }
     if (sub === 'add') {
-      if (positionals.length === 0) throw new KysoError('trustBadFile', { exitCode: 2 });
-      const added = positionals.flatMap((p) => {
-        let data: Buffer;
-        try {
-          data = readFileSync(p);
-        } catch {
-          throw new KysoError('fileNotFound', { path: p });
-        }
-        return trustAdd(home, data);
-      });
+      if (positionals.length === 0) throw new KysoError('trustBadFile');
+      const added = addTrustFiles(home, positionals);
       if (options.json) io.out(JSON.stringify({ added }, null, 2) + '\n');
       else for (const e of added) io.out(tr(io, 'trust.added', { subject: e.subject, fingerprint: e.fingerprint }) + '\n');
       return 0;
@@ -45,6 +37,6 @@ export const trustCommand: Command = {
       for (const e of removed) io.out(tr(io, 'trust.removed', { subject: e.subject }) + '\n');
       return 0;
     }
-    throw new KysoError('trustUsage', { exitCode: 2 });
+    throw new KysoError('trustUsage');
   },
 };

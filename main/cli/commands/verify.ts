@@ -3,14 +3,11 @@
  * [--report OUT.pdf|OUT.json]`. Exit: 0 all TOTAL_PASSED, 1 any TOTAL_FAILED, 2 otherwise
  * INDETERMINATE or unsigned, 3 a file is not a readable PDF.
  */
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { KysoError } from '../../api/errors.js';
 import { kysoHome } from '../../services/paths.js';
-import { anchorsFor, validatePdf } from '../../validation/index.js';
+import { reportFormatOf, verifyFiles, writeVerifyReport } from '../../services/verify.js';
 import { exitStatus, resultsJson } from '../../validation/report/json.js';
 import { fileLines } from '../../validation/report/lines.js';
-import type { FileResult } from '../../validation/types.js';
 import { parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
 
@@ -26,6 +23,8 @@ export function parseTime(s: string | undefined): Date | undefined {
 export const verifyCommand: Command = {
   name: 'verify',
   summaryKey: 'cli.cmd.verify',
+  // 2 like an undecided verdict: nothing could be checked.
+  exitCodes: { verifyNoFiles: 2, verifyTrustFile: 2, trustBadFile: 2 },
   async run(argv, io) {
     const { options, positionals } = parseArgs(argv, {
       trust: { type: 'string', multiple: true },
@@ -39,23 +38,9 @@ export const verifyCommand: Command = {
       io.out(tr(io, 'verify.usage') + '\n');
       return 0;
     }
-    if (positionals.length === 0) throw new KysoError('verifyNoFiles', { exitCode: 2 });
+    if (positionals.length === 0) throw new KysoError('verifyNoFiles');
     const time = parseTime(options.time as string | undefined);
-    const extra = ((options.trust as string[] | undefined) ?? []).map((p) => {
-      try {
-        return readFileSync(p);
-      } catch {
-        throw new KysoError('verifyTrustFile', { path: p, exitCode: 2 });
-      }
-    });
-    let trust: Buffer[];
-    try {
-      trust = anchorsFor(kysoHome(io.env), extra);
-    } catch {
-      throw new KysoError('trustBadFile', { exitCode: 2 });
-    }
-    const files: FileResult[] = [];
-    for (const file of positionals) files.push(await validatePdf(file, { trust, offline: options.offline === true, time }));
+    const files = await verifyFiles(kysoHome(io.env), positionals, { trust: (options.trust as string[] | undefined) ?? [], offline: options.offline === true, time });
     if (options.json) io.out(JSON.stringify({ files: resultsJson(files).files }, null, 2) + '\n');
     else {
       for (const f of files) {
@@ -64,13 +49,7 @@ export const verifyCommand: Command = {
       }
     }
     const report = options.report as string | undefined;
-    if (report) {
-      // The PDF report pulls in pdf-lib and fontkit: loaded only when one is asked for.
-      const body = report.toLowerCase().endsWith('.json')
-        ? JSON.stringify(resultsJson(files), null, 2)
-        : await (await import('../../validation/report/pdf.js')).renderReportPdf(files, io.lang);
-      await writeFile(report, body);
-    }
+    if (report) await writeVerifyReport(files, report, reportFormatOf(report), io.lang);
     return exitStatus(files);
   },
 };
