@@ -1,6 +1,4 @@
 /** Use cases of the exchange domain behind the contract: settings, sending, inbox, registers. */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { KysoError } from '../api/errors.js';
 import { defaultValidator, describeDeliveryError, ExchangeClient, ORGANIZATION_SETTING_PREFIX, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
 import type { LiveListener } from '../exchange/client/live.js';
@@ -8,7 +6,8 @@ import { toKysoError } from '../exchange/client/http.js';
 import type { Signer } from '../pki/signer.js';
 import type { Lang } from '../../resources/locales/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
-import { incomingCsv, outgoingCsv, searchDocuments, type OutgoingDetail, type Store } from '../store/index.js';
+import type { OutgoingDetail, Store } from '../store/index.js';
+import { answerIncoming, certSelector, exportRegister, registerEntries, searchRegisters } from './exchange.js';
 import type { exchangeOperations } from '../api/contract/exchange.js';
 import type { EmitFn, HandlersFor } from './types.js';
 
@@ -31,8 +30,7 @@ export function tokenSigner(store: Store, tokens: Pick<TokenManager, 'getSigner'
   return async () => {
     const sel = store.settings.get(SIGNER_SETTING) as { module?: string; label?: string; serial?: string; cert?: string } | undefined;
     if (!tokens || !sel?.module) throw new KysoError('exNoSigner');
-    const cert = sel.cert;
-    return tokens.getSigner({ module: sel.module, label: sel.label, serial: sel.serial }, cert ? (/^[0-9a-f]{64}$/i.test(cert) ? { fingerprint: cert } : { keyId: cert }) : {});
+    return tokens.getSigner({ module: sel.module, label: sel.label, serial: sel.serial }, certSelector(sel.cert));
   };
 }
 
@@ -80,7 +78,6 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
     const box = store.outbox.get(d.messageId);
     return { ...d, delivery: box?.state ?? null, lastError: describeDeliveryError(box?.lastError ?? null, lang) };
   };
-  const details = (ids: string[]) => ids.map((id) => store.outgoing.get(id)).filter((d): d is OutgoingDetail => !!d);
   /**
    * A new server or connecting certificate: the cached clients hold the old key, its session
    * and its organization (the next certificate may belong to another body), and the live
@@ -137,10 +134,7 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
     'exchange:inboxAccept': ({ server: url, messageId }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).accept(messageId) })),
     'exchange:inboxReject': ({ server: url, messageId, reason }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).reject(messageId, reason) })),
     'exchange:inboxStatus': ({ server: url, messageId, code, description }) =>
-      server(async () => {
-        const c = client(url ?? store.incoming.require(messageId).server);
-        return { doc: code === '15' || code === '16' ? await c.answerRecall(messageId, code, description) : await c.report(messageId, code, description) };
-      }),
+      server(async () => ({ doc: await answerIncoming(client(url ?? store.incoming.require(messageId).server), messageId, code, description) })),
     'exchange:recall': ({ server: url, messageId, reason }, ctx) =>
       server(async () => {
         const d = store.outgoing.get(messageId);
@@ -153,28 +147,15 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
       if (!d) throw new KysoError('inboxUnknownMessage', { messageId });
       return { doc: outgoing(d, ctx.lang) };
     },
-    'exchange:registerList': async ({ register, year, limit, offset }, ctx) => ({
-      incoming: register === 'incoming' ? store.incoming.list({ state: 'accepted', year, limit, offset }) : [],
-      outgoing: register === 'outgoing' ? details(store.outgoing.list({ year, limit, offset }).map((d) => d.messageId)).map((d) => outgoing(d, ctx.lang)) : [],
-    }),
+    'exchange:registerList': async ({ register, year, limit, offset }, ctx) => {
+      const r = registerEntries(store, { kind: register, year, limit, offset });
+      return { incoming: r.incoming, outgoing: r.outgoing.map((d) => outgoing(d, ctx.lang)) };
+    },
     'exchange:registerSearch': async ({ query, register, limit }, ctx) => {
-      const hits = searchDocuments(store.db, query, register, limit);
-      return {
-        incoming: store.incoming.byIds(hits.filter((h) => h.kind === 'incoming').map((h) => h.messageId)),
-        outgoing: details(hits.filter((h) => h.kind === 'outgoing').map((h) => h.messageId)).map((d) => outgoing(d, ctx.lang)),
-      };
+      const r = searchRegisters(store, query, register, limit);
+      return { incoming: r.incoming, outgoing: r.outgoing.map((d) => outgoing(d, ctx.lang)) };
     },
-    'exchange:registerExport': async ({ register, year, path: out }) => {
-      const file = path.resolve(out);
-      if (register === 'incoming') {
-        const docs = store.incoming.list({ state: 'accepted', year, limit: 1_000_000 });
-        writeFileSync(file, incomingCsv(docs), 'utf8');
-        return { path: file, rows: docs.length };
-      }
-      const docs = details(store.outgoing.list({ year, limit: 1_000_000 }).map((d) => d.messageId));
-      writeFileSync(file, outgoingCsv(docs), 'utf8');
-      return { path: file, rows: docs.length };
-    },
+    'exchange:registerExport': async ({ register, year, path: out }) => exportRegister(store, register, year, out),
     'exchange:directory': ({ server: url, refresh }) =>
       server(async () => {
         const c = client(url);

@@ -2,9 +2,9 @@
 import { readFileOrFail, writeFileOrFail } from '../signing/atomic.js';
 import { KysoError } from '../api/errors.js';
 import { parseSubject } from '../../native/csr.js';
-import { Provisioner, inventoryCsv } from '../../native/provisioning.js';
+import { Provisioner } from '../../native/provisioning.js';
 import type { TokenManager } from '../../native/token-manager.js';
-import { TokenRegistry, type RegistryRow } from '../../native/token-registry.js';
+import { inventoryText, tokenInventory } from './provision.js';
 import type { provisionOperations } from '../api/contract/provision.js';
 import type { HandlersFor } from './types.js';
 
@@ -12,13 +12,7 @@ import type { HandlersFor } from './types.js';
 /** Handlers for provision:*; with `home`, the inventory also covers tokens seen before (tokens-seen.json). */
 export function createProvisionHandlers(tokens: TokenManager, home?: string): HandlersFor<keyof typeof provisionOperations> {
   const prov = new Provisioner(tokens);
-  const registry = home ? new TokenRegistry(home) : undefined;
-  const inventory = async (): Promise<RegistryRow[]> => {
-    const rows = await prov.inventory();
-    if (registry) return registry.update(rows);
-    const now = new Date().toISOString();
-    return rows.map((r) => ({ ...r, present: true, lastSeen: now }));
-  };
+  const inventory = () => tokenInventory(prov, home);
   return {
     'provision:init': async ({ token, label, soPin, userPin }) => {
       await prov.initToken(token, { label, soPin, ...(userPin !== undefined ? { userPin } : {}) });
@@ -53,7 +47,7 @@ export function createProvisionHandlers(tokens: TokenManager, home?: string): Ha
     'provision:inventory': async () => ({ certificates: await inventory() }),
     'provision:exportInventory': async ({ format, path }) => {
       const rows = await inventory();
-      writeFileOrFail(path, format === 'csv' ? inventoryCsv(rows) : JSON.stringify({ certificates: rows }, null, 2) + '\n');
+      writeFileOrFail(path, inventoryText(rows, format));
       return { path, count: rows.length };
     },
   };

@@ -10,6 +10,7 @@ import { toKysoError } from '../../exchange/client/http.js';
 import type { SyncEvents } from '../../exchange/client/sync.js';
 import { softwareSigner } from '../../pki/software-signer.js';
 import type { Signer } from '../../pki/signer.js';
+import { certSelector } from '../../services/exchange.js';
 import { kysoHome } from '../../services/paths.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { OptionSpec, ParsedArgs } from '../args.js';
@@ -72,8 +73,7 @@ function signerFactory(o: ParsedArgs['options'], io: CliIo, onClose: (f: () => P
     onClose(() => tm.close());
     const ref = { module, label: str(o, 'token') };
     await tm.login(ref, await readPin(io, pinSourceFrom(o)));
-    const cert = str(o, 'cert');
-    return tm.getSigner(ref, cert ? (/^[0-9a-f]{64}$/i.test(cert) ? { fingerprint: cert } : { keyId: cert }) : {});
+    return tm.getSigner(ref, certSelector(str(o, 'cert')));
   };
 }
 

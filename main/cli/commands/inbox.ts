@@ -1,5 +1,6 @@
 /** `kyso inbox sync [--watch]|list|show ID|failures|accept ID|reject ID --reason R|status ID CODE` (04-06 handling, 15/16 recall answers). */
 import { KysoError } from '../../api/errors.js';
+import { ANSWER_CODES, answerIncoming } from '../../services/exchange.js';
 import type { IncomingDoc } from '../../store/index.js';
 import { parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
@@ -86,9 +87,9 @@ export const inboxCommand: Command = {
       if (sub === 'accept') doc = await client.accept(id!);
       else if (sub === 'reject') doc = await client.reject(id!, str(o, 'reason') ?? '');
       else if (sub === 'status') {
-        if (code === '15' || code === '16') doc = await client.answerRecall(id!, code, str(o, 'description') ?? '');
-        else if (code === '04' || code === '05' || code === '06') doc = await client.report(id!, code, str(o, 'description') ?? '');
-        else throw new KysoError('cliMissingValue', { option: 'CODE (04|05|06|15|16)' });
+        const answer = ANSWER_CODES.find((c) => c === code);
+        if (!answer) throw new KysoError('cliMissingValue', { option: 'CODE (04|05|06|15|16)' });
+        doc = await answerIncoming(client, id!, answer, str(o, 'description') ?? '');
       } else throw new KysoError('unknownCommand', { command: `inbox ${sub ?? ''}`.trim() });
       if (json) printJson(io, { doc });
       else if (sub === 'accept') io.out(tr(io, 'exchange.accepted', { number: doc.arrivalNumber, year: doc.arrivalYear }) + '\n');

@@ -7,9 +7,9 @@
 import { readFileOrFail, writeFileOrFail } from '../../signing/atomic.js';
 import { KysoError } from '../../api/errors.js';
 import { parseSubject } from '../../../native/csr.js';
-import { Provisioner, inventoryCsv, type DeleteWhat } from '../../../native/provisioning.js';
+import { Provisioner, type DeleteWhat } from '../../../native/provisioning.js';
 import { TokenManager } from '../../../native/token-manager.js';
-import { TokenRegistry } from '../../../native/token-registry.js';
+import { inventoryText, tokenInventory } from '../../services/provision.js';
 import { kysoHome } from '../../services/paths.js';
 import type { ModuleReport, TokenRef } from '../../../native/types.js';
 import { keyTypes, type KeyTypeName } from '../../../native/bridge/protocol.js';
@@ -169,8 +169,8 @@ export async function runProvision(sub: string, argv: string[], io: CliIo): Prom
       case 'inventory': {
         // Present tokens are recorded in KYSO_HOME; absent ones seen before are listed too.
         await usableReport(tm);
-        const rows = new TokenRegistry(kysoHome(io.env)).update(await prov.inventory());
-        const text = o.csv ? inventoryCsv(rows) : o.json ? JSON.stringify({ certificates: rows }, null, 2) + '\n' : undefined;
+        const rows = await tokenInventory(prov, kysoHome(io.env));
+        const text = o.csv ? inventoryText(rows, 'csv') : o.json ? inventoryText(rows, 'json') : undefined;
         const out = str(o, 'out');
         if (text !== undefined && out) writeFileOrFail(out, text);
         else if (text !== undefined) io.out(text);
