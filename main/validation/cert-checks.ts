@@ -41,10 +41,10 @@ export async function certificateChecks(input: CertCheckInput, checks: CheckList
   const chain = await buildChain({ leaf: signer, pool: input.pool, anchors: input.anchors, offline: input.offline });
   const path = chain.path;
   if (!path) {
-    checks.add('chain', 'fail', 'noChain', `no path from "${signer.issuerCommonName}" to a trusted root`, { issuer: signer.issuerCommonName }, { indication: 'INDETERMINATE', sub: 'NO_CERTIFICATE_CHAIN_FOUND' });
+    checks.add('chain', 'fail', 'noChain', { issuer: signer.issuerCommonName }, { indication: 'INDETERMINATE', sub: 'NO_CERTIFICATE_CHAIN_FOUND' });
   } else {
     const root = path[path.length - 1]!;
-    checks.add('chain', 'pass', 'chainOk', `chain of ${path.length} to trusted root "${root.commonName}"`, { length: path.length, root: root.commonName });
+    checks.add('chain', 'pass', 'chainOk', { length: path.length, root: root.commonName });
   }
   // Validity of every certificate of the path (or just the signer) at the signing time.
   const certs = path ?? [signer];
@@ -53,19 +53,19 @@ export async function certificateChecks(input: CertCheckInput, checks: CheckList
     const who = c === signer ? 'signer' : c.commonName;
     if (signingTime > c.notAfter) {
       validityFailed = true;
-      checks.add('validityAtSigningTime', 'fail', 'certExpired', `certificate "${who}" expired ${c.notAfter.toISOString()} before the signing time`, { cert: who, notAfter: c.notAfter.toISOString() }, { indication: 'TOTAL_FAILED', sub: 'EXPIRED' });
+      checks.add('validityAtSigningTime', 'fail', 'certExpired', { cert: who, notAfter: c.notAfter.toISOString() }, { indication: 'TOTAL_FAILED', sub: 'EXPIRED' });
     } else if (signingTime < c.notBefore) {
       validityFailed = true;
-      checks.add('validityAtSigningTime', 'fail', 'certNotYetValid', `certificate "${who}" not valid before ${c.notBefore.toISOString()}`, { cert: who, notBefore: c.notBefore.toISOString() }, { indication: 'TOTAL_FAILED', sub: 'NOT_YET_VALID' });
+      checks.add('validityAtSigningTime', 'fail', 'certNotYetValid', { cert: who, notBefore: c.notBefore.toISOString() }, { indication: 'TOTAL_FAILED', sub: 'NOT_YET_VALID' });
     }
   }
   if (!validityFailed) {
     const poe = input.poeTime;
     const expiredNow = certs.find((c) => input.now > c.notAfter);
     if (expiredNow && !(poe && poe <= expiredNow.notAfter)) {
-      checks.add('validityAtSigningTime', 'fail', 'expiredNoPoe', `certificate "${expiredNow.commonName}" has expired and no timestamp proves the signature existed before`, { cert: expiredNow.commonName }, { indication: 'INDETERMINATE', sub: 'OUT_OF_BOUNDS_NO_POE' });
+      checks.add('validityAtSigningTime', 'fail', 'expiredNoPoe', { cert: expiredNow.commonName }, { indication: 'INDETERMINATE', sub: 'OUT_OF_BOUNDS_NO_POE' });
     } else {
-      checks.add('validityAtSigningTime', 'pass', 'validAtSigningTime', `certificate valid at ${signingTime.toISOString()}`, { time: signingTime.toISOString() });
+      checks.add('validityAtSigningTime', 'pass', 'validAtSigningTime', { time: signingTime.toISOString() });
     }
   }
   // Revocation of every certificate below the anchor.
@@ -86,15 +86,15 @@ export async function certificateChecks(input: CertCheckInput, checks: CheckList
     if (revoked) {
       const at = revoked.s.revocationTime ?? new Date(0);
       const params = { cert: revoked.cert.commonName, at: at.toISOString() };
-      if (at <= signingTime) checks.add('revocation', 'fail', 'revoked', `certificate "${revoked.cert.commonName}" revoked at ${at.toISOString()}, before signing`, params, { indication: 'TOTAL_FAILED', sub: 'REVOKED' });
-      else if (input.poe) checks.add('revocation', 'warn', 'revokedAfterSigning', `certificate "${revoked.cert.commonName}" revoked at ${at.toISOString()}, after the timestamped signing time`, params);
-      else checks.add('revocation', 'fail', 'revokedNoPoe', `certificate "${revoked.cert.commonName}" revoked at ${at.toISOString()}; no timestamp proves the signature is older`, params, { indication: 'INDETERMINATE', sub: 'REVOKED_NO_POE' });
+      if (at <= signingTime) checks.add('revocation', 'fail', 'revoked', params, { indication: 'TOTAL_FAILED', sub: 'REVOKED' });
+      else if (input.poe) checks.add('revocation', 'warn', 'revokedAfterSigning', params);
+      else checks.add('revocation', 'fail', 'revokedNoPoe', params, { indication: 'INDETERMINATE', sub: 'REVOKED_NO_POE' });
     } else if (unknown) {
-      checks.add('revocation', 'warn', 'revocationUnknown', `revocation status of "${unknown.cert.commonName}" could not be determined${input.offline ? ' (offline)' : ''}`, { cert: unknown.cert.commonName }, { indication: 'INDETERMINATE', sub: 'TRY_LATER' });
+      checks.add('revocation', 'warn', 'revocationUnknown', { cert: unknown.cert.commonName }, { indication: 'INDETERMINATE', sub: 'TRY_LATER' });
     } else {
       const stale = statuses.find((x) => x.s.issuedAt && x.s.issuedAt < signingTime && x.s.source.startsWith('dss'));
-      if (stale) checks.add('revocation', 'warn', 'revocationNotFresh', `revocation data for "${stale.cert.commonName}" predates the signing time`, { cert: stale.cert.commonName });
-      else checks.add('revocation', 'pass', 'notRevoked', `not revoked (${revocation.source}, ${revocation.time ?? 'n/a'})`, { source: revocation.source, time: revocation.time ?? '' });
+      if (stale) checks.add('revocation', 'warn', 'revocationNotFresh', { cert: stale.cert.commonName });
+      else checks.add('revocation', 'pass', 'notRevoked', { source: revocation.source, time: revocation.time ?? '' });
     }
   }
   return { path, revocation, leafRevocation };

@@ -1,4 +1,5 @@
 /** Collects checks and derives the ETSI indication from the worst of them. */
+import { t } from '../../resources/locales/index.js';
 import type { Check, CheckName, CheckOutcome, Indication, SubIndication } from './types.js';
 
 /** A check plus the indication it forces when it is the worst one. */
@@ -11,16 +12,13 @@ interface Recorded {
 export class CheckList {
   private readonly items: Recorded[] = [];
 
-  /** Records a check; `verdict` is the indication it implies when it fails or is indeterminate. */
-  add(
-    name: CheckName,
-    result: CheckOutcome,
-    code: string,
-    detail: string,
-    params: Record<string, string | number> = {},
-    verdict?: Recorded['verdict'],
-  ): void {
-    this.items.push({ check: { name, result, code, params, detail }, verdict });
+  /**
+   * Records a check; `verdict` is the indication it implies when it fails or is indeterminate.
+   * Its text is `verify.reason.<code>` of the locale bundles (English in `detail`; reports
+   * translate the code).
+   */
+  add(name: CheckName, result: CheckOutcome, code: string, params: Record<string, string | number> = {}, verdict?: Recorded['verdict']): void {
+    this.items.push({ check: { name, result, code, params, detail: t('en', `verify.reason.${code}`, params) }, verdict });
   }
 
   /** True when a check with this name has already failed. */

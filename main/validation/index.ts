@@ -11,10 +11,12 @@ import { t } from '../../resources/locales/index.js';
 import { PdfDict, PdfRef } from '../pdf/objects.js';
 import { parseCertBundle } from '../pki/cert-view.js';
 import { loadAnchors } from '../pki/trust-store.js';
+import { CheckList } from './checks.js';
 import { eofOffsets, PdfView } from './doc.js';
 import { readDss } from './dss.js';
 import { findSignatures, type FoundSignature } from './fields.js';
 import { validateSignature, type FileEnv } from './signature.js';
+import { emptyResult } from './steps/context.js';
 import type { FileResult, SignatureResult, ValidateOptions } from './types.js';
 import { nameOf, numOf, textOf } from './values.js';
 
@@ -75,15 +77,13 @@ function normalizeAnchors(list: Buffer[]): Buffer[] {
 async function safeValidate(s: FoundSignature, env: FileEnv): Promise<SignatureResult> {
   try {
     return await validateSignature(s, env);
-  } catch (e) {
-    const detail = `signature could not be analysed: ${(e as Error).message}`;
-    return {
-      field: s.field, kind: s.kind, subFilter: s.subFilter, signer: null, signerCert: null, issuingCa: null,
-      indication: 'INDETERMINATE', subIndication: 'FORMAT_FAILURE', signingTime: null, timeSource: 'none', claimedTime: null,
-      level: null, coversWholeDocument: false, byteRange: null, revision: null,
-      revocation: { status: 'notChecked', source: 'none', time: null, revokedAt: null }, docMdp: env.p, modifications: [],
-      checks: [{ name: 'cmsFormat', result: 'fail', code: 'analysisError', params: {}, detail }],
-    };
+  } catch {
+    // The exception's own text (a library's internals) is no message for users.
+    const result = emptyResult(s, env.p, undefined);
+    const checks = new CheckList();
+    checks.add('cmsFormat', 'fail', 'analysisError', {}, { indication: 'INDETERMINATE', sub: 'FORMAT_FAILURE' });
+    result.checks = checks.list();
+    return { ...result, ...checks.indication() };
   }
 }
 

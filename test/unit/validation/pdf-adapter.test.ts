@@ -95,10 +95,16 @@ describe('checks', () => {
 
   it('TOTAL_FAILED beats INDETERMINATE beats TOTAL_PASSED', () => {
     const c = new CheckList();
-    c.add('chain', 'fail', 'noChain', 'x', {}, { indication: 'INDETERMINATE', sub: 'NO_CERTIFICATE_CHAIN_FOUND' });
+    c.add('chain', 'fail', 'noChain', { issuer: 'X' }, { indication: 'INDETERMINATE', sub: 'NO_CERTIFICATE_CHAIN_FOUND' });
     expect(c.indication()).toEqual({ indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' });
-    c.add('messageDigest', 'fail', 'digestMismatch', 'x', {}, { indication: 'TOTAL_FAILED', sub: 'HASH_FAILURE' });
+    c.add('messageDigest', 'fail', 'digestMismatch', {}, { indication: 'TOTAL_FAILED', sub: 'HASH_FAILURE' });
     expect(c.indication()).toEqual({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
     expect(new CheckList().indication().indication).toBe('TOTAL_PASSED');
+  });
+
+  it('takes each check text from the English bundle', () => {
+    const c = new CheckList();
+    c.add('chain', 'fail', 'noChain', { issuer: 'Some CA' });
+    expect(c.list()[0]!.detail).toBe('No path from "Some CA" to a trusted root');
   });
 });

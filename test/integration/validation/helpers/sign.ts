@@ -36,6 +36,8 @@ export interface FixtureSign {
   mutateCms?: (der: Buffer) => Buffer;
   /** Rewrites the byte range before signing (the CMS then signs those exact ranges). */
   byteRange?: (range: number[]) => number[];
+  /** Makes the CMS another way than `openssl cms -sign -cades` (legacy and foreign formats). */
+  makeCms?: (data: Buffer, o: FixtureSign) => Promise<Buffer>;
 }
 
 const BR_PLACEHOLDER = '[0 0000000000 0000000000 0000000000]' + ' '.repeat(36);
@@ -136,6 +138,10 @@ export async function signFixture(buf: Buffer, o: FixtureSign): Promise<Buffer> 
     field,
   );
   return fill(out, sigNum, async (data) => {
+    if (o.makeCms) {
+      const der = await o.makeCms(data, o);
+      return o.mutateCms ? o.mutateCms(der) : der;
+    }
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-vsig-'));
     try {
       writeFileSync(path.join(dir, 'data'), data);
