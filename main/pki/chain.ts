@@ -2,7 +2,7 @@
  * Certificate path building from a leaf to a trust anchor. Intermediates come from the CMS,
  * the DSS and, when online, the AIA caIssuers URLs. Only anchors end a path.
  */
-import { fetchBytes } from './fetch.js';
+import { fetchBytes } from '../net/fetch.js';
 import { certView, isIssuedBy, parseCertBundle, type CertView } from './cert-view.js';
 
 /** Inputs of path building. */
@@ -22,6 +22,8 @@ export interface ChainResult {
 }
 
 const MAX_DEPTH = 10;
+/** Deadline of one AIA fetch while validating. */
+const ONLINE_TIMEOUT_MS = 8000;
 
 /** Only CA certificates (basicConstraints cA, keyCertSign when keyUsage is present) may issue. */
 function canIssue(c: CertView): boolean {
@@ -65,14 +67,12 @@ export async function buildChain(input: ChainInput): Promise<ChainResult> {
       for (const url of last.caIssuerUrls) {
         if (tried.has(url)) continue;
         tried.add(url);
-        const body = await fetchBytes(url);
-        if (!body) continue;
         try {
-          const got = parseCertBundle(body);
+          const got = parseCertBundle((await fetchBytes(url, { timeoutMs: ONLINE_TIMEOUT_MS })).body);
           fetched.push(...got);
           pool.push(...safeViews(got));
         } catch {
-          // Not a certificate: the path simply stays incomplete.
+          // Unreachable, or not a certificate: the path simply stays incomplete.
         }
       }
       candidates = pool.filter((c) => !inPath.has(c.fingerprint) && canIssue(c) && isIssuedBy(last, c));

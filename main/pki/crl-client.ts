@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { KysoError } from '../api/errors.js';
 import { certInfo, toArrayBuffer, toDer } from './cert.js';
-import { pkiFetch, PkiHttpError, type PkiHttpOptions } from './http.js';
+import { fetchBytes, isNetError, type FetchOptions } from '../net/fetch.js';
 
 /** A downloaded CRL. */
 export interface CrlResult {
@@ -36,14 +36,15 @@ export function parseCrl(data: Uint8Array, url = ''): CrlResult {
 }
 
 /** Downloads the CRL of a certificate (first http(s) distribution point, or `url`). */
-export async function fetchCrl(certDer: Uint8Array, options: PkiHttpOptions & { url?: string } = {}): Promise<CrlResult | undefined> {
+export async function fetchCrl(certDer: Uint8Array, options: Pick<FetchOptions, 'timeoutMs' | 'signal'> & { url?: string } = {}): Promise<CrlResult | undefined> {
   const url = options.url ?? certInfo(certDer).crlUrls.find((u) => /^https?:/i.test(u));
   if (!url) return undefined;
   let body: Uint8Array;
   try {
-    body = await pkiFetch(url, undefined, undefined, 'application/pkix-crl, */*', options);
+    const { url: _url, ...http } = options;
+    body = (await fetchBytes(url, { ...http, headers: { accept: 'application/pkix-crl, */*' } })).body;
   } catch (e) {
-    if (e instanceof PkiHttpError) throw new KysoError('crlUnreachable', { url, detail: e.message });
+    if (isNetError(e)) throw new KysoError('crlUnreachable', { url, detail: String(e.params.detail) }, { cause: e });
     throw e;
   }
   return parseCrl(body, url);

@@ -4,7 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { KysoError } from '../api/errors.js';
 import { certInfo, parseCertificate, toArrayBuffer } from './cert.js';
-import { pkiFetch, PkiHttpError, type PkiHttpOptions } from './http.js';
+import { fetchBytes, isNetError, type FetchOptions } from '../net/fetch.js';
 
 const OID_SHA1 = '1.3.14.3.2.26';
 const OID_BASIC = '1.3.6.1.5.5.7.48.1.1';
@@ -47,16 +47,17 @@ export function buildOcspRequest(certDer: Uint8Array, issuerDer: Uint8Array, non
 }
 
 /** Asks the certificate's responder (AIA, or `url` when given) for its status. */
-export async function fetchOcsp(certDer: Uint8Array, issuerDer: Uint8Array, options: PkiHttpOptions & { url?: string } = {}): Promise<OcspResult> {
+export async function fetchOcsp(certDer: Uint8Array, issuerDer: Uint8Array, options: Pick<FetchOptions, 'timeoutMs' | 'signal'> & { url?: string } = {}): Promise<OcspResult> {
   const info = certInfo(certDer);
   const url = options.url ?? info.ocspUrls[0];
   if (!url) throw new KysoError('ocspNoUrl', { subject: info.subject });
   const nonce = randomBytes(16);
   let answer: Uint8Array;
   try {
-    answer = await pkiFetch(url, buildOcspRequest(certDer, issuerDer, nonce), 'application/ocsp-request', 'application/ocsp-response', options);
+    const { url: _url, ...http } = options;
+    answer = (await fetchBytes(url, { ...http, body: buildOcspRequest(certDer, issuerDer, nonce), contentType: 'application/ocsp-request', headers: { accept: 'application/ocsp-response' } })).body;
   } catch (e) {
-    if (e instanceof PkiHttpError) throw new KysoError('ocspUnreachable', { url, detail: e.message });
+    if (isNetError(e)) throw new KysoError('ocspUnreachable', { url, detail: String(e.params.detail) }, { cause: e });
     throw e;
   }
   return parseOcspResponse(answer, certDer, issuerDer, nonce);

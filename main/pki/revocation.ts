@@ -9,7 +9,7 @@ import { verifyRaw, digestName } from './algorithms.js';
 import { parseCertificate } from './cert.js';
 import { certView, isIssuedBy, type CertView } from './cert-view.js';
 import { DerCache } from './der-cache.js';
-import { fetchBytes } from './fetch.js';
+import { fetchBytes } from '../net/fetch.js';
 
 /** Outcome of a revocation check. */
 export interface RevocationStatus {
@@ -126,6 +126,15 @@ async function ocspRequest(cert: CertView, issuer: CertView): Promise<Buffer> {
   return Buffer.from(req.toSchema(true).toBER());
 }
 
+/** One online fetch while validating: the body, or undefined on any failure (the status stays unknown). */
+async function online(url: string, options: { body?: Buffer; contentType?: string } = {}): Promise<Buffer | undefined> {
+  try {
+    return (await fetchBytes(url, { ...options, timeoutMs: 8000 })).body;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Finds the revocation status, embedded evidence first; `unknown`/`none` when nothing answers. */
 export async function checkRevocation(input: RevocationInput): Promise<RevocationStatus> {
   const { cert, issuer } = input;
@@ -145,12 +154,12 @@ export async function checkRevocation(input: RevocationInput): Promise<Revocatio
       } catch {
         break;
       }
-      const body = await fetchBytes(url, { body: req, contentType: 'application/ocsp-request' });
+      const body = await online(url, { body: req, contentType: 'application/ocsp-request' });
       const s = body && ocspStatus(body, cert, issuer);
       if (s && s.status !== 'unknown') return { ...s, evidence: body };
     }
     for (const url of cert.crlUrls) {
-      const body = await fetchBytes(url);
+      const body = await online(url);
       const s = body && crlStatus(body, cert, issuer);
       if (s) return { ...s, evidence: body };
     }

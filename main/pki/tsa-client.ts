@@ -5,14 +5,14 @@ import * as pkijs from 'pkijs';
 import { KysoError } from '../api/errors.js';
 import type { HashAlgorithm } from './signer.js';
 import { toArrayBuffer } from './cert.js';
-import { pkiFetch, PkiHttpError, type PkiHttpOptions } from './http.js';
+import { fetchBytes, isNetError, type FetchOptions } from '../net/fetch.js';
 
 const OID_TST_INFO = '1.2.840.113549.1.9.16.1.4';
 const hashOid: Record<HashAlgorithm, string> = { 'SHA-256': '2.16.840.1.101.3.4.2.1', 'SHA-384': '2.16.840.1.101.3.4.2.2', 'SHA-512': '2.16.840.1.101.3.4.2.3' };
 const nodeName: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /** Where and how to ask for timestamps. */
-export interface TsaConfig extends PkiHttpOptions {
+export interface TsaConfig extends Pick<FetchOptions, 'timeoutMs' | 'auth' | 'signal'> {
   url: string;
   hash?: HashAlgorithm;
   /** Optional TSA policy OID to request. */
@@ -57,9 +57,10 @@ export async function timestampDigest(digest: Uint8Array, config: TsaConfig): Pr
   const body = buildTimestampRequest(digest, hash, nonce, config.policy);
   let answer: Uint8Array;
   try {
-    answer = await pkiFetch(config.url, body, 'application/timestamp-query', 'application/timestamp-reply', config);
+    const { url: _url, hash: _hash, policy: _policy, ...http } = config;
+    answer = (await fetchBytes(config.url, { ...http, body, contentType: 'application/timestamp-query', headers: { accept: 'application/timestamp-reply' } })).body;
   } catch (e) {
-    if (e instanceof PkiHttpError) throw new KysoError('tsaUnreachable', { url: config.url, detail: e.message });
+    if (isNetError(e)) throw new KysoError('tsaUnreachable', { url: config.url, detail: String(e.params.detail) }, { cause: e });
     throw e;
   }
   return parseTimestampResponse(answer, digest, hash, nonce);

@@ -10,12 +10,13 @@ import { exchange } from './exchange.js';
 import { provision } from './provision.js';
 import { ui } from './ui.js';
 import { pdf } from './pdf.js';
+import { net } from './net.js';
 import type { Lang, MessageBundle } from './types.js';
 
 export type { Lang, MessageBundle } from './types.js';
 
 /** Every bundle, in lookup order. */
-export const bundles: Record<string, MessageBundle> = { common, token, sign, verify, exchange, provision, ui, pdf };
+export const bundles: Record<string, MessageBundle> = { common, token, sign, verify, exchange, provision, ui, pdf, net };
 
 const merged: Record<Lang, Record<string, string>> = { vi: {}, en: {} };
 for (const b of Object.values(bundles)) {
