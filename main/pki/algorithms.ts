@@ -29,24 +29,35 @@ export function digestName(oid: string): string | undefined {
   return DIGESTS[oid];
 }
 
+/** How node:crypto verifies a signature algorithm: hash name plus RSA padding options. */
+export interface VerifyParams {
+  hash: string;
+  padding?: number;
+  saltLength?: number;
+}
+
 /**
- * Verifies `sig` over `data`. `alg` is the signature AlgorithmIdentifier; `digestOid` is the
- * separate digest algorithm when `alg` names only the key type (CMS rsaEncryption, ecPublicKey).
+ * node:crypto parameters of a signature AlgorithmIdentifier; `digestOid` is the separate
+ * digest algorithm when `alg` names only the key type (CMS rsaEncryption, ecPublicKey).
  */
-export function verifyRaw(alg: pkijs.AlgorithmIdentifier, digestOid: string | undefined, data: Uint8Array, sig: Uint8Array, key: KeyObject): boolean {
+export function verifyParams(alg: pkijs.AlgorithmIdentifier, digestOid: string | undefined): VerifyParams | undefined {
   const oid = alg.algorithmId;
+  if (oid === '1.2.840.113549.1.1.10') {
+    const params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams as asn1js.Sequence });
+    return { hash: digestName(params.hashAlgorithm.algorithmId) ?? 'sha1', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength };
+  }
+  const hash = SIG_HASH[oid] ?? (digestOid ? digestName(digestOid) : undefined);
+  if (!hash) return undefined;
+  if (oid === '1.2.840.113549.1.1.1' || (SIG_HASH[oid] && oid.startsWith('1.2.840.113549'))) return { hash, padding: constants.RSA_PKCS1_PADDING };
+  return { hash };
+}
+
+/** Verifies `sig` over `data` (see verifyParams for `alg` and `digestOid`). */
+export function verifyRaw(alg: pkijs.AlgorithmIdentifier, digestOid: string | undefined, data: Uint8Array, sig: Uint8Array, key: KeyObject): boolean {
   try {
-    if (oid === '1.2.840.113549.1.1.10') {
-      const params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams as asn1js.Sequence });
-      const hash = digestName(params.hashAlgorithm.algorithmId) ?? 'sha1';
-      return verify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, sig);
-    }
-    const hash = SIG_HASH[oid] ?? (digestOid ? digestName(digestOid) : undefined);
-    if (!hash) return false;
-    if (oid === '1.2.840.113549.1.1.1' || SIG_HASH[oid] && oid.startsWith('1.2.840.113549')) {
-      return verify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, sig);
-    }
-    return verify(hash, data, key, sig);
+    const p = verifyParams(alg, digestOid);
+    if (!p) return false;
+    return verify(p.hash, data, p.padding === undefined ? key : { key, padding: p.padding, ...(p.saltLength !== undefined ? { saltLength: p.saltLength } : {}) }, sig);
   } catch {
     return false;
   }

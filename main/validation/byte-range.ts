@@ -3,7 +3,8 @@
  * signature's /Contents string, with the signature dictionary itself inside the signed bytes
  * and the signed part ending at an %%EOF. This is what defeats signature wrapping.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createVerify, type KeyObject } from 'node:crypto';
+import type { VerifyParams } from '../pki/algorithms.js';
 import type { FileSource } from '../pdf/source.js';
 import type { FoundSignature } from './fields.js';
 
@@ -38,12 +39,8 @@ export async function checkByteRange(src: FileSource, s: FoundSignature): Promis
 /** Every digest a CMS or timestamp token may name (main/pki/algorithms.ts). */
 export const RANGE_HASHES = ['sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 
-/**
- * Digests of the signed ranges, streamed from the file in 1 MB reads (never the whole file in
- * memory); all algorithms in one pass, because the CMS checks ask for them synchronously.
- */
-export async function hashRanges(src: FileSource, range: readonly number[], hashes: readonly string[] = RANGE_HASHES): Promise<Map<string, Buffer>> {
-  const hs = hashes.map((n) => [n, createHash(n)] as const);
+/** Calls `each` with the signed ranges' bytes in 1 MB reads. */
+async function eachChunk(src: FileSource, range: readonly number[], each: (b: Buffer) => void): Promise<void> {
   const chunk = 1 << 20;
   for (let i = 0; i + 1 < range.length; i += 2) {
     const start = range[i]!;
@@ -51,8 +48,33 @@ export async function hashRanges(src: FileSource, range: readonly number[], hash
     for (let pos = start; pos < end; pos += chunk) {
       const part = await src.read(pos, Math.min(chunk, end - pos));
       if (part.length === 0) break;
-      for (const [, h] of hs) h.update(part);
+      each(part);
     }
   }
+}
+
+/**
+ * Verifies a signature made directly over the signed ranges (CMS without signed attributes),
+ * streamed like the digests.
+ */
+export async function verifyRanges(src: FileSource, range: readonly number[], p: VerifyParams, key: KeyObject, sig: Uint8Array): Promise<boolean> {
+  const v = createVerify(p.hash);
+  await eachChunk(src, range, (b) => v.update(b));
+  try {
+    return v.verify(p.padding === undefined ? key : { key, padding: p.padding, ...(p.saltLength !== undefined ? { saltLength: p.saltLength } : {}) }, sig);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Digests of the signed ranges, streamed from the file in 1 MB reads (never the whole file in
+ * memory); all algorithms in one pass, because the CMS checks ask for them synchronously.
+ */
+export async function hashRanges(src: FileSource, range: readonly number[], hashes: readonly string[] = RANGE_HASHES): Promise<Map<string, Buffer>> {
+  const hs = hashes.map((n) => [n, createHash(n)] as const);
+  await eachChunk(src, range, (part) => {
+    for (const [, h] of hs) h.update(part);
+  });
   return new Map(hs.map(([n, h]) => [n, h.digest()]));
 }

@@ -37,15 +37,26 @@ export interface CmsCheck {
   contentTypeOk: boolean;
   signingTimeAttr?: Date;
   signatureValue: Buffer;
+  /** No signed attributes: the signature is over the content itself (the caller verifies it). */
+  noSignedAttrs: boolean;
 }
 
-/** Parses DER ContentInfo(SignedData); trailing zero padding (PDF /Contents) is allowed. */
+/**
+ * Parses ContentInfo(SignedData) in DER or BER (indefinite lengths, constructed strings, as
+ * BouncyCastle writes it); trailing zero padding (PDF /Contents) is allowed.
+ */
 export function parseSignedData(der: Uint8Array): pkijs.SignedData {
   const asn = asn1js.fromBER(new Uint8Array(der));
-  if (asn.offset === -1) throw new Error('not DER');
+  if (asn.offset === -1) throw new Error('not BER');
   const ci = new pkijs.ContentInfo({ schema: asn.result });
   if (ci.contentType !== OID.signedData) throw new Error('not SignedData');
   return new pkijs.SignedData({ schema: ci.content });
+}
+
+/** The bytes of an OCTET STRING, primitive or constructed (BER chunks). */
+export function octets(os: asn1js.OctetString): Buffer {
+  if (!os.valueBlock.isConstructed) return Buffer.from(os.valueBlock.valueHexView);
+  return Buffer.concat(os.valueBlock.value.map((c) => octets(c as asn1js.OctetString)));
 }
 
 function attr(si: pkijs.SignerInfo, oid: string, unsigned = false): asn1js.AsnType[] | undefined {
@@ -105,26 +116,25 @@ function essCheck(si: pkijs.SignerInfo, signer: CertView | undefined): CmsCheck[
 }
 
 /**
- * Checks a SignedData with one signer. `contentDigest(hash)` returns the digest of the signed
- * content (the PDF byte ranges, or the encapsulated TSTInfo).
+ * Checks signer `index` of a SignedData. `contentDigest(hash)` returns the digest of the signed
+ * content (the PDF byte ranges, or the encapsulated content such as a TSTInfo).
  */
-export function checkCms(sd: pkijs.SignedData, contentDigest: (hash: string) => Buffer): CmsCheck {
-  if (sd.signerInfos.length !== 1) throw new Error(`expected one signer, found ${sd.signerInfos.length}`);
-  const si = sd.signerInfos[0]!;
+export function checkCms(sd: pkijs.SignedData, contentDigest: (hash: string) => Buffer, index = 0): CmsCheck {
+  const si = sd.signerInfos[index];
+  if (!si) throw new Error(`no signer ${index}`);
   const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => Buffer.from(c.toSchema().toBER()));
   const signer = findSigner(sd, si, certs);
   const hashName = digestName(si.digestAlgorithm.algorithmId);
   const signatureValue = Buffer.from(si.signature.valueBlock.valueHexView);
-  const base: CmsCheck = { signed: sd, signerInfo: si, signer, certs, hashName, digestOk: false, signatureOk: false, essCert: 'absent', contentTypeOk: false, signatureValue };
+  const base: CmsCheck = { signed: sd, signerInfo: si, signer, certs, hashName, digestOk: false, signatureOk: false, essCert: 'absent', contentTypeOk: false, signatureValue, noSignedAttrs: !si.signedAttrs };
   if (!hashName) return base;
-  const digest = contentDigest(hashName);
   if (!si.signedAttrs) {
-    // Without signed attributes the signature covers the content directly.
-    base.digestOk = true;
+    // Without signed attributes the signature covers the content directly: the digest is
+    // inside the signature value, which the caller verifies over the content.
     base.contentTypeOk = true;
-    base.signatureOk = false;
     return base;
   }
+  const digest = contentDigest(hashName);
   const md = attr(si, OID.messageDigest)?.[0];
   base.digestOk = md instanceof asn1js.OctetString && Buffer.from(md.valueBlock.valueHexView).equals(digest);
   const ct = attr(si, OID.contentType)?.[0];

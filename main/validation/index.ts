@@ -131,7 +131,9 @@ export async function validatePdfBuffer(buf: Buffer, file: string, opts: Validat
 /** A file's read error: the KysoError's code and parameters, with its English text as detail. */
 function fileError(e: unknown): NonNullable<FileResult['error']> {
   if (isKysoError(e)) return { code: e.code, params: e.params, detail: t('en', `error.${e.code}`, e.params) };
-  return { code: 'pdfMalformed', params: { offset: 0, detail: e instanceof Error ? e.message : String(e) }, detail: e instanceof Error ? e.message : String(e) };
+  // Not one of ours: a library's message (e.g. an OpenSSL error string) is no text for users.
+  const params = { offset: -1, detail: 'unreadable structure' };
+  return { code: 'pdfMalformed', params, detail: t('en', 'error.pdfMalformed', params) };
 }
 
 /**

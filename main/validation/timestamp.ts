@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { digestName } from '../pki/algorithms.js';
 import type { CertView } from '../pki/cert-view.js';
-import { checkCms, OID, parseSignedData, type CmsCheck } from './cms.js';
+import { checkCms, octets, OID, parseSignedData, type CmsCheck } from './cms.js';
 
 /** Outcome of a timestamp token check (trust of the TSA is checked by the caller). */
 export interface TimestampCheck {
@@ -26,7 +26,7 @@ export function checkTimestamp(token: Uint8Array, imprinted: (hash: string) => B
   try {
     sd = parseSignedData(token);
     if (sd.encapContentInfo.eContentType !== OID.tstInfo || !sd.encapContentInfo.eContent) throw new Error('no TSTInfo');
-    content = Buffer.from(sd.encapContentInfo.eContent.getValue());
+    content = octets(sd.encapContentInfo.eContent);
     tst = pkijs.TSTInfo.fromBER(new Uint8Array(content));
   } catch {
     return { ok: false, reason: 'format', certs: [], tsaPurposeOk: false };

@@ -31,6 +31,23 @@ export function revisionEnds(eofs: number[], final: PdfView): number[] {
   return [...ends].sort((a, b) => a - b);
 }
 
+/**
+ * Index of the revision a signature over `[0, signedEnd)` signed. A revision ends at its
+ * `%%EOF`; the end-of-line after it is optional and as often belongs to the next update (a
+ * producer that signs up to `%%EOF` and another that starts its update with a newline), so
+ * ends that differ from `signedEnd` only by whitespace are the same revision.
+ */
+export async function revisionOf(final: PdfView, ends: number[], signedEnd: number): Promise<number> {
+  const exact = ends.indexOf(signedEnd);
+  if (exact >= 0) return exact;
+  for (let k = 0; k < ends.length; k++) {
+    const e = ends[k]!;
+    if (Math.abs(e - signedEnd) > 64) continue;
+    if (!(await nonWhite(final.source, Math.min(e, signedEnd), Math.max(e, signedEnd)))) return k;
+  }
+  return -1;
+}
+
 async function diff(older: PdfView, newer: PdfView, revision: number, p: number, locked: (n: string) => boolean): Promise<Modification[]> {
   const out: Verdict[] = [];
   if (older.rootNum() !== newer.rootNum()) out.push({ class: 'notAllowed', allowed: false, code: 'rootReplaced', detail: 'document catalog replaced' });
@@ -107,7 +124,7 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
   const ends = revisionEnds(input.eofs, final);
   const lastEnd = ends[ends.length - 1] ?? size;
   const mods: Modification[] = [];
-  const idx = ends.indexOf(signedEnd);
+  const idx = await revisionOf(final, ends, signedEnd);
   const revision = idx >= 0 ? idx + 1 : null;
   const trailing = await nonWhite(final.source, Math.max(lastEnd, signedEnd), size);
   if (trailing) mods.push({ revision: ends.length + 1, class: 'notAllowed', allowed: false, code: 'dataAfterEof', detail: `bytes after the last %%EOF (offset ${lastEnd})` });

@@ -2,7 +2,7 @@
  * Reject-by-default classification of one changed object between two revisions. Only the
  * changes PAdES and DocMDP justify are allowed; everything else is named precisely.
  */
-import { PdfDict, PdfRef, type PdfObject } from '../../pdf/objects.js';
+import { PdfDict, PdfRef, PdfStream, type PdfObject } from '../../pdf/objects.js';
 import type { PdfView } from '../doc.js';
 import { changedKeys, dictOf, nameOf } from '../values.js';
 import type { ModificationClass } from '../types.js';
@@ -122,6 +122,53 @@ async function safeResolve(view: PdfView, v: PdfObject | undefined): Promise<Pdf
   }
 }
 
+/** The page's content streams as a list of values (a stream reference or an array of them). */
+async function contentList(view: PdfView, v: PdfObject | undefined): Promise<PdfObject[] | undefined> {
+  const r = await safeResolve(view, v);
+  if (Array.isArray(r)) return r;
+  return v instanceof PdfRef ? [v] : undefined;
+}
+
+/** How many `q` (or `Q`) operators a stream holds when it holds nothing else. */
+async function onlyOperator(view: PdfView, v: PdfObject, op: 'q' | 'Q'): Promise<number> {
+  try {
+    const s = await view.resolve(v);
+    if (!(s instanceof PdfStream)) return 0;
+    const text = Buffer.from(await view.decode(s)).toString('latin1');
+    const m = new RegExp(`^\\s*(?:${op}\\s*)+$`).exec(text);
+    return m ? text.split(op).length - 1 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * True when the page's content only got wrapped in q ... Q (what pdf-lib does to every page it
+ * saves): the signed streams, unchanged and in order, between new streams holding nothing but
+ * balanced `q` before and `Q` after. Drawing is the same.
+ */
+async function contentsWrapped(env: RuleEnv, before: PdfObject | undefined, after: PdfObject | undefined): Promise<boolean> {
+  const old = await contentList(env.older, before);
+  const neu = await contentList(env.newer, after);
+  if (!old || !neu || old.length === 0 || neu.length <= old.length) return false;
+  const keys = neu.map(refKey);
+  const at = keys.findIndex((_, i) => old.every((o, j) => keys[i + j] === refKey(o)));
+  if (at < 0 || old.some((o) => !(o instanceof PdfRef))) return false;
+  let q = 0;
+  let Q = 0;
+  for (const v of neu.slice(0, at)) {
+    const n = await onlyOperator(env.newer, v, 'q');
+    if (!n) return false;
+    q += n;
+  }
+  for (const v of neu.slice(at + old.length)) {
+    const n = await onlyOperator(env.newer, v, 'Q');
+    if (!n) return false;
+    Q += n;
+  }
+  return q === Q;
+}
+
 const ROLE_CODES: Record<string, string> = {
   page: 'pageModified',
   pageTree: 'pageTreeModified',
@@ -167,9 +214,12 @@ export async function classifyChanged(env: RuleEnv, num: number, before: PdfObje
     const b = dictOf(before);
     const a = dictOf(after);
     if (!b || !a) return [no(num, 'pageModified', `page ${page} replaced`)];
-    const bad = (await changedKeys(b, a)).filter((k) => k !== 'Annots');
+    let bad = (await changedKeys(b, a)).filter((k) => k !== 'Annots');
+    const wrapped = bad.includes('Contents') && (await contentsWrapped(env, b.get('Contents'), a.get('Contents')));
+    if (wrapped) bad = bad.filter((k) => k !== 'Contents');
     if (bad.length) return [no(num, bad.includes('Contents') ? 'pageContentModified' : bad.includes('Resources') ? 'pageResourcesModified' : 'pageModified', `page ${page} keys changed: ${bad.join(', ')}`)];
-    return growOnly(num, await safeResolve(env.older, b.get('Annots')), await safeResolve(env.newer, a.get('Annots')), (r) => addedAnnot(env, r, page), `annotations of page ${page}`);
+    const annots = await growOnly(num, await safeResolve(env.older, b.get('Annots')), await safeResolve(env.newer, a.get('Annots')), (r) => addedAnnot(env, r, page), `annotations of page ${page}`);
+    return wrapped ? [yes(num, 'auxiliary', 'pageContentWrapped', `content of page ${page} wrapped in q/Q`), ...annots] : annots;
   }
   if (ctx.annotsArrayNums.has(num)) return growOnly(num, before, after, (r) => addedAnnot(env, r, 0), 'page annotations');
   const field = ctx.fields.get(num);

@@ -43,11 +43,12 @@ export function humanTime(lang: Lang, iso: string | null | undefined): string {
 
 /** Lines for one signature. */
 export function signatureLines(lang: Lang, s: SignatureResult, index: number): ReportLine[] {
-  const ind = t(lang, `verify.indication.${s.indication}`);
-  const sub = s.subIndication ? ` / ${s.subIndication}` : '';
+  // The word and the ETSI indication the JSON carries, so both reports say the same thing.
+  const ind = `${t(lang, `verify.indication.${s.indication}`)} (${s.indication}${s.subIndication ? ` / ${s.subIndication}` : ''})`;
   const day = (iso: string | null | undefined): string => humanTime(lang, iso);
   const style = s.indication === 'TOTAL_PASSED' ? 'pass' : s.indication === 'TOTAL_FAILED' ? 'fail' : 'warn';
-  const out: ReportLine[] = [{ text: `[${index}] ${t(lang, `verify.kind.${s.kind}`)} "${s.field}": ${ind}${sub}`, indent: 0, style }];
+  const out: ReportLine[] = [{ text: `[${index}] ${t(lang, `verify.kind.${s.kind}`)} "${s.field}": ${ind}`, indent: 0, style }];
+  if (s.subIndication) out.push({ text: t(lang, `verify.sub.${s.subIndication}`), indent: 1, style });
   const line = (key: string, value: string): void => void out.push({ text: `${t(lang, key)}: ${value}`, indent: 1, style: 'normal' });
   line('verify.signer', s.signer ?? '-');
   line('verify.issuer', s.issuingCa ?? '-');

@@ -140,12 +140,13 @@ describe('universal forgery', () => {
     const empty = atk.patchInPlace(signed, /\/Contents <[0-9a-f]+>/, (m) => `/Contents <>${' '.repeat(m.length - 12)}`);
     rejected((await verdict(empty))[0], 'byteRangeNotContents');
   });
-  it('signature timestamp over other data', async () => {
+  it('signature timestamp over other data: the timestamp is rejected as proof of time (the signature itself is intact)', async () => {
     const f = await signFixture(base, { ...signOpts, tsa: bed.tsa, tsaWrongData: true });
     const [s] = await verdict(f);
-    rejected(s, 'timestamp_imprint');
-    expect(s!.subIndication).toBe('HASH_FAILURE');
+    expect(s!.checks.find((c) => c.name === 'timestamp')).toMatchObject({ result: 'warn', code: 'sigTimestamp_imprint' });
+    expect(s!.checks.some((c) => c.name === 'timestamp' && c.code === 'timestampOk')).toBe(false);
     expect(s!.timeSource).toBe('claimed');
+    expect(s!.level).toBe('B-B');
   });
   it('signature with a non-PAdES /SubFilter', async () => {
     const sha1 = atk.patchInPlace(signed, /\/SubFilter \/ETSI\.CAdES\.detached/, (m) => '/SubFilter /adbe.x509.rsa_sha1'.padEnd(m.length, ' '));

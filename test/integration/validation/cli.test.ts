@@ -91,7 +91,9 @@ describe('kyso verify', () => {
     expect(vi.out).toContain('KHÔNG HỢP LỆ');
     expect(vi.out).toContain('Nội dung trang bị thay đổi sau khi ký');
     const en = await cli(['verify', files['tampered.pdf']!], 'en');
-    expect(en.out).toContain('INVALID');
+    // The text report names the same ETSI indication as the JSON one.
+    expect(en.out).toContain('INVALID (TOTAL_FAILED / SIG_CONSTRAINTS_FAILURE)');
+    expect(en.out).toContain('The certificate or the signature does not meet the constraints');
     expect(en.out).toContain('Page content changed after signing');
     const pdf = path.join(dir, 'report.pdf');
     const json = path.join(dir, 'report.json');

@@ -26,8 +26,8 @@ describe('validation reason texts', () => {
       for (const m of src.matchAll(/\bcode: '([A-Za-z_]+)'/g)) if (!/^(pdf|file)[A-Z]/.test(m[1]!)) codes.add(m[1]!);
       for (const m of src.matchAll(/\b(?:no|yes)\([^,]+,(?: '[a-zA-Z]+',)? '([A-Za-z_]+)'/g)) codes.add(m[1]!);
     }
-    // Built codes: timestamp_<reason> for every token failure.
-    for (const r of ['format', 'imprint', 'digest', 'signature', 'noSigner', 'essCert']) codes.add(`timestamp_${r}`);
+    // Built codes: (sig)timestamp_<reason> for every token failure.
+    for (const r of ['format', 'imprint', 'digest', 'signature', 'noSigner', 'essCert']) codes.add(`timestamp_${r}`).add(`sigTimestamp_${r}`);
     expect(codes.size).toBeGreaterThan(60);
     const missing = [...codes].filter((c) => !hasMessage('vi', `verify.reason.${c}`) || !hasMessage('en', `verify.reason.${c}`));
     expect(missing).toEqual([]);
