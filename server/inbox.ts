@@ -113,11 +113,13 @@ export class Inbox {
           return r;
         });
       } catch (e) {
-        // A concurrent upload with the same id won the race: answer like a retry.
-        const again = isUniqueViolation(e) ? await this.repo.messageBySender(s.orgCode, messageId) : undefined;
+        // A concurrent upload with the same id won the race (the id is unique server-wide):
+        // ours answers like a retry, another body's is a conflict.
+        if (!isUniqueViolation(e)) throw e;
+        const again = await this.repo.messageBySender(s.orgCode, messageId);
         if (blobIsNew && again?.packageSha256 !== p.packageSha256) await this.blobs.remove(p.packageSha256);
         if (again) return this.duplicateOf(again, p.packageSha256);
-        throw e;
+        throw new KysoError('exMessageIdConflict', { messageId });
       }
       for (const d of rows.deliveries) this.hub.publish(d.recipientOrg, { type: 'inbox', item: inboxItem(d) });
       for (const st of rows.statuses) this.hub.publish(st.toOrg, { type: 'status', item: statusItem(st) });

@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS sessions (token_sha256 TEXT PRIMARY KEY, user_id BIGI
 CREATE TABLE IF NOT EXISTS messages (id @SERIAL, message_id TEXT NOT NULL, sender_org TEXT NOT NULL, sender_user BIGINT NOT NULL,
   package_sha256 TEXT NOT NULL, size BIGINT NOT NULL, document_id TEXT NOT NULL, meta TEXT NOT NULL, created_at TEXT NOT NULL,
   UNIQUE (sender_org, message_id));
+CREATE UNIQUE INDEX IF NOT EXISTS messages_message_id ON messages (message_id);
 CREATE TABLE IF NOT EXISTS deliveries (seq @SERIAL, message_ref BIGINT NOT NULL REFERENCES messages(id), recipient_org TEXT NOT NULL,
   status TEXT NOT NULL, delivered_at TEXT NOT NULL, UNIQUE (message_ref, recipient_org));
 CREATE INDEX IF NOT EXISTS deliveries_by_org ON deliveries (recipient_org, seq);
