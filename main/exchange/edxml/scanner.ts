@@ -161,8 +161,9 @@ export class AttachmentScanner {
       const p = prefixOf(a.name);
       if (p && p !== 'xmlns' && this.scope.lookup(p) === undefined) throw this.malformed(`prefix ${p.slice(0, 50)} is not declared`);
     }
-    if (ns === null && !this.notes.has('noNamespace')) this.notes.add('noNamespace', { element: localOf(tag.name) });
-    else if (ns !== EDXML_NS) throw this.malformed(`<${tag.name.slice(0, 50)}> is not in the edXML namespace`);
+    if (ns === null) {
+      if (!this.notes.has('noNamespace')) this.notes.add('noNamespace', { element: localOf(tag.name) });
+    } else if (ns !== EDXML_NS) throw this.malformed(`<${tag.name.slice(0, 50)}> is not in the edXML namespace`);
     const parent = localOf(this.stack[this.stack.length - 1] ?? '');
     const local = localOf(tag.name);
     const allowed =
