@@ -3,7 +3,8 @@
  * field's): what `kyso edxml show --json` prints and what a gateway logs about a message it
  * relays. Nothing is localized here; attachments are hashed, sniffed and not kept.
  */
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { KysoError } from '../../api/errors.js';
 import { certInfo } from '../../pki/cert.js';
@@ -115,6 +116,7 @@ export async function inspectEdxml(file: string, limits: Pick<ReadOptions, 'maxE
   try {
     const s = await stat(file);
     if (!s.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+    await access(file, constants.R_OK);
   } catch (e) {
     throw new KysoError('edxmlNotAFile', { path: file, detail: (e as NodeJS.ErrnoException).code ?? String(e) });
   }
