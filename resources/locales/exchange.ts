@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the exchange domain (and of the local store it owns). */
-export const exchange: MessageBundle = {
+export const exchange = {
   vi: {
     // edXML codec and inbox server (EXCHANGE-SERVER engineer)
     'error.edxmlMalformed': 'Gói edXML không đúng cấu trúc: {reason}.',
@@ -148,4 +148,4 @@ export const exchange: MessageBundle = {
     'exchange.refused': 'Refused package {messageId}: {code}',
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
   },
-};
+} satisfies MessageBundle;

@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the provision domain (token preparation by IT staff). */
-export const provision: MessageBundle = {
+export const provision = {
   vi: {
     'error.provisionSoPinIncorrect': 'Mã PIN quản trị (SO PIN) không đúng.',
     'error.provisionSoPinLocked': 'Mã PIN quản trị (SO PIN) đã bị khóa; token cần được nhà cung cấp xử lý.',
@@ -200,4 +200,4 @@ export const provision: MessageBundle = {
     'provision.ui.inv.export': 'Export {format}',
     'provision.ui.inv.exported': 'Exported {count} rows to {path}.',
   },
-};
+} satisfies MessageBundle;

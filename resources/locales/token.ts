@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the token domain. */
-export const token: MessageBundle = {
+export const token = {
   vi: {
     'cli.cmd.token': 'liệt kê và quản lý USB token (PKCS#11)',
     'token.list.none': 'Không tìm thấy mô-đun PKCS#11 nào.',
@@ -120,4 +120,4 @@ export const token: MessageBundle = {
     'error.tokenError': 'Token error: {detail}',
     'error.tokenNoModules': 'No PKCS#11 module found; use --module PATH.',
   },
-};
+} satisfies MessageBundle;

@@ -128,7 +128,7 @@ for (const [code, [v, e]] of Object.entries(reasons)) {
 }
 
 /** Messages of the verify domain. */
-export const verify: MessageBundle = {
+export const verify = {
   vi: {
     ...vi,
     'cli.cmd.verify': 'kiểm tra chữ ký số trong tệp PDF',
@@ -295,4 +295,4 @@ export const verify: MessageBundle = {
     'error.trustAmbiguous': 'Several certificates match {fingerprint}; type more of it',
     'error.trustUsage': 'Unknown subcommand; use add, list or remove',
   },
-};
+} satisfies MessageBundle;
