@@ -6,7 +6,7 @@
 import { KysoError, errorCodeOf } from '../api/errors.js';
 import { TokenManager } from '../../native/token-manager.js';
 import type { ModuleReport, TokenRef } from '../../native/types.js';
-import { readCertFiles } from '../pki/cert.js';
+import { readCertFiles } from '../pki/cert-file.js';
 import type { Signer } from '../pki/signer.js';
 import { withChain } from './sign.js';
 

@@ -7,7 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KysoError, isKysoError } from '../api/errors.js';
 import { isErrorOfKind } from '../api/error-kinds.js';
-import { certInfo } from '../pki/cert.js';
+import { certView } from '../pki/cert.js';
 import { PdfString, dict, name } from '../pdf/objects.js';
 import { PdfFile } from '../pdf/reader.js';
 import { IncrementalUpdate } from '../pdf/writer.js';
@@ -90,7 +90,7 @@ export async function prepareSignature(input: string, output: string, options: S
       const up = new IncrementalUpdate(pdf);
       const contents = up.placeholder(options.contentsRoom ?? cmsRoom(options.signer, atLeast(level, 'B-T')));
       const byteRange = up.byteRangePlaceholder();
-      const cn = certInfo(options.signer.certificate).commonName;
+      const cn = certView(options.signer.certificate).subjectCn;
       const sigDict = dict({
         Type: name('Sig'),
         Filter: name('Adobe.PPKLite'),

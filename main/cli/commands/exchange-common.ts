@@ -8,6 +8,7 @@ import { KysoError } from '../../api/errors.js';
 import { ExchangeClient, SERVER_SETTING, defaultValidator } from '../../exchange/client/index.js';
 import { toKysoError } from '../../exchange/client/http.js';
 import type { SyncEvents } from '../../exchange/client/sync.js';
+import { readCertFile } from '../../pki/cert-file.js';
 import { softwareSigner } from '../../pki/software-signer.js';
 import type { Signer } from '../../pki/signer.js';
 import { certSelector } from '../../services/exchange.js';
@@ -43,28 +44,14 @@ export function storeFor(io: CliIo): { store: Store; home: string } {
   return { store: openStore(home), home };
 }
 
-/** Reads PEM or DER certificate(s) from a file as DER blocks. */
-export function readCerts(file: string): Buffer[] {
-  let data: Buffer;
-  try {
-    data = readFileSync(file);
-  } catch {
-    throw new KysoError('exFileMissing', { path: file });
-  }
-  const text = data.toString('latin1');
-  if (!text.includes('-----BEGIN')) return [data];
-  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
-}
-
 /** Builds the signer lazily: token through the bridge, else a key file (test beds, demos). */
 function signerFactory(o: ParsedArgs['options'], io: CliIo, onClose: (f: () => Promise<void>) => void): () => Promise<Signer> {
   return async () => {
     const keyFile = str(o, 'key-file');
     const certFile = str(o, 'cert-file');
     if (keyFile && certFile) {
-      const [cert, ...chain] = readCerts(certFile);
-      if (!cert) throw new KysoError('exFileMissing', { path: certFile });
-      return softwareSigner(readFileSync(keyFile), cert, chain);
+      const [cert, ...chain] = readCertFile(certFile);
+      return softwareSigner(readFileSync(keyFile), cert!, chain);
     }
     const module = str(o, 'module');
     if (!module) throw new KysoError('exNoSigner');
@@ -91,7 +78,7 @@ export function openClient(o: ParsedArgs['options'], io: CliIo, events?: SyncEve
   try {
     const server = str(o, 'server') ?? (store.settings.get(SERVER_SETTING) as string | undefined);
     if (!server) throw new KysoError('exNoServer');
-    const trust = ((o.trust as string[] | undefined) ?? []).flatMap(readCerts);
+    const trust = ((o.trust as string[] | undefined) ?? []).flatMap((f) => readCertFile(f));
     const client = new ExchangeClient({
       store,
       home,
