@@ -1,23 +1,16 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of edXML as the field writes it: signature states, reader notes, `kyso edxml`. */
-export const edxml: MessageBundle = {
+export const edxml = {
   vi: {
     'error.edxmlUnsigned': 'Gói edXML không có chữ ký số XML (XML-DSig).',
-    'error.edxmlNotAFile': 'Không đọc được tệp {path}: {detail}.',
+    'error.fileUnreadable': 'Không đọc được tệp {path}: {detail}.',
+    'error.cliNoEdxmlFile': 'Thiếu tệp edXML (gói tin hoặc thông điệp trạng thái) cần xem',
     'cli.cmd.edxml': 'Xem và kiểm tra chữ ký gói edXML, thông điệp trạng thái (kể cả từ trục liên thông)',
-    'edxml.usage': [
-      'Cách dùng:',
-      '  kyso edxml show TỆP [--json]   Nội dung gói edXML hoặc thông điệp trạng thái: tiêu đề, vết chuyển,',
-      '                                 nghiệp vụ, tệp đính kèm (tên, kiểu, cỡ, SHA-256), trạng thái chữ ký.',
-      '  kyso edxml verify TỆP [--json] Chỉ kiểm tra chữ ký số XML của tệp.',
-      '',
-      'Mã thoát của verify: 0 hợp lệ, 1 không hợp lệ, 2 không ký số, 3 không đọc được tệp edXML,',
-      '4 hợp lệ nhưng dùng thuật toán cũ, yếu (SHA-1).',
-      'Chỉ kiểm tra chữ ký về mặt toán học; độ tin cậy của chứng thư ký không được đánh giá ở đây.',
-    ].join('\n'),
-    'edxml.show.usage': 'Cách dùng: kyso edxml show TỆP [--json]\nHiển thị nội dung gói edXML hoặc thông điệp trạng thái và trạng thái chữ ký số của nó.',
-    'edxml.verify.usage': 'Cách dùng: kyso edxml verify TỆP [--json]\nKiểm tra chữ ký số XML. Mã thoát: 0 hợp lệ, 1 không hợp lệ, 2 không ký số, 3 không đọc được, 4 hợp lệ nhưng thuật toán yếu.',
+    'cli.sub.edxml.show': 'nội dung gói edXML hoặc thông điệp trạng thái: tiêu đề, vết chuyển, nghiệp vụ, tệp đính kèm (tên, kiểu, cỡ, SHA-256), trạng thái chữ ký',
+    'cli.sub.edxml.verify': 'chỉ kiểm tra chữ ký số XML của tệp',
+    'cli.note.edxml.show': 'Chữ ký số: hợp lệ, hợp lệ nhưng thuật toán cũ, yếu (SHA-1), không ký số (kể cả phần tử Signature ngoài không gian tên XML-DSig), hoặc không hợp lệ kèm lý do. Chỉ kiểm tra chữ ký về mặt toán học; độ tin cậy của chứng thư ký không được đánh giá ở đây.',
+    'cli.note.edxml.verify': 'Mã thoát: 0 hợp lệ, 1 không hợp lệ, 2 không ký số, 3 không đọc được tệp edXML, 4 hợp lệ nhưng dùng thuật toán cũ, yếu (SHA-1). Độ tin cậy của chứng thư ký không được đánh giá ở đây.',
     'edxml.sig.valid': 'Hợp lệ',
     'edxml.sig.valid-weak-algorithm': 'Hợp lệ, nhưng dùng thuật toán cũ, yếu ({weak})',
     'edxml.sig.unsigned': 'Không ký số',
@@ -98,20 +91,13 @@ export const edxml: MessageBundle = {
   },
   en: {
     'error.edxmlUnsigned': 'The edXML package has no XML digital signature (XML-DSig).',
-    'error.edxmlNotAFile': 'Cannot read file {path}: {detail}.',
+    'error.fileUnreadable': 'Cannot read file {path}: {detail}.',
+    'error.cliNoEdxmlFile': 'No edXML file (package or status message) given',
     'cli.cmd.edxml': 'Show and verify edXML packages and status messages (including ones from the national axis)',
-    'edxml.usage': [
-      'Usage:',
-      '  kyso edxml show FILE [--json]   What an edXML package or status message holds: header, trace headers,',
-      '                                  business block, attachments (name, type, size, SHA-256), signature state.',
-      '  kyso edxml verify FILE [--json] Checks the file\'s XML signature only.',
-      '',
-      'Exit status of verify: 0 valid, 1 invalid, 2 unsigned, 3 not a readable edXML file,',
-      '4 valid but with a weak legacy algorithm (SHA-1).',
-      'The signature is checked mathematically; the signer certificate\'s trust is not evaluated here.',
-    ].join('\n'),
-    'edxml.show.usage': 'Usage: kyso edxml show FILE [--json]\nShows what an edXML package or status message holds and the state of its signature.',
-    'edxml.verify.usage': 'Usage: kyso edxml verify FILE [--json]\nChecks the XML signature. Exit status: 0 valid, 1 invalid, 2 unsigned, 3 unreadable, 4 valid with a weak algorithm.',
+    'cli.sub.edxml.show': 'what an edXML package or status message holds: header, trace headers, business block, attachments (name, type, size, SHA-256), signature state',
+    'cli.sub.edxml.verify': "checks the file's XML signature only",
+    'cli.note.edxml.show': "Signature: valid, valid but with a weak legacy algorithm (SHA-1), unsigned (also a Signature element outside the XML-DSig namespace), or invalid with the reason. The signature is checked mathematically; the signer certificate's trust is not evaluated here.",
+    'cli.note.edxml.verify': "Exit status: 0 valid, 1 invalid, 2 unsigned, 3 not a readable edXML file, 4 valid but with a weak legacy algorithm (SHA-1). The signer certificate's trust is not evaluated here.",
     'edxml.sig.valid': 'Valid',
     'edxml.sig.valid-weak-algorithm': 'Valid, but with a weak legacy algorithm ({weak})',
     'edxml.sig.unsigned': 'Unsigned',
@@ -190,4 +176,4 @@ export const edxml: MessageBundle = {
     'edxml.status.16': 'Refuses the recall/update',
     'edxml.verify.line': '{file}: {state}',
   },
-};
+} satisfies MessageBundle;

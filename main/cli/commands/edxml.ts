@@ -3,23 +3,19 @@
  * status message, Kyso's or the field's. Verify exits 0 valid, 1 invalid, 2 unsigned,
  * 3 not a readable edXML file, 4 valid with a weak legacy algorithm.
  */
-import { parseArgs } from 'node:util';
 import { KysoError } from '../../api/errors.js';
 import { inspectEdxml, type EdxmlDescription, type SignatureView } from '../../exchange/edxml/inspect.js';
 import type { Organ } from '../../exchange/edxml/types.js';
-import { tr, type CliIo, type Command } from '../io.js';
+import { tr, type CliIo } from '../io.js';
+import { defineCommand } from '../spec.js';
 
 const VERIFY_EXIT = { valid: 0, invalid: 1, unsigned: 2, 'valid-weak-algorithm': 4 } as const;
 
-/** Parses the options of a subcommand (node:util parseArgs; unknown options are refused). */
-function options(args: string[]): { json: boolean; help: boolean; files: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    return { json: values.json === true, help: values.help === true, files: positionals };
-  } catch (e) {
-    const m = /'([^']+)'/.exec(e instanceof Error ? e.message : '');
-    throw new KysoError('cliUnknownOption', { option: m?.[1] ?? args.join(' ') });
-  }
+/** The one FILE a subcommand takes. */
+function oneFile(positionals: string[]): string {
+  if (!positionals.length) throw new KysoError('cliNoEdxmlFile');
+  if (positionals.length > 1) throw new KysoError('cliUnexpectedArgument');
+  return positionals[0]!;
 }
 
 /** The signature state in words, with the weak algorithms when there are any. */
@@ -97,41 +93,46 @@ export function showText(io: CliIo, file: string, d: EdxmlDescription): string {
   return L.join('\n') + '\n';
 }
 
-/** The `edxml` command. */
-export const edxmlCommand: Command = {
+const json = { json: { type: 'boolean', help: 'cli.opt.json' } } as const;
+
+/** The `edxml` command: `show` and `verify`. */
+export const edxmlCommand = defineCommand({
   name: 'edxml',
   summaryKey: 'cli.cmd.edxml',
   // A file that is no readable edXML message: 3, apart from the signature verdicts 0/1/2/4.
-  exitCodes: Object.fromEntries(
-    ['edxmlMalformed', 'edxmlInvalid', 'edxmlTooLarge', 'edxmlBadBase64', 'edxmlAttachmentMismatch', 'edxmlNotAFile', 'exStatusReasonRequired'].map((c) => [c, 3]),
-  ),
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-      io.out(tr(io, 'edxml.usage') + '\n');
-      return sub ? 0 : 2;
-    }
-    if (sub !== 'show' && sub !== 'verify') throw new KysoError('unknownCommand', { command: `edxml ${sub}` });
-    const o = options(rest);
-    if (o.help) {
-      io.out(tr(io, `edxml.${sub}.usage`) + '\n');
-      return 0;
-    }
-    if (o.files.length !== 1) {
-      io.err(tr(io, `edxml.${sub}.usage`) + '\n');
-      return 2;
-    }
-    const file = o.files[0]!;
-    const d = await inspectEdxml(file);
-    if (sub === 'show') {
-      io.out(o.json ? JSON.stringify({ file, ...d }, null, 2) + '\n' : showText(io, file, d));
-      return 0;
-    }
-    if (o.json) io.out(JSON.stringify({ file, kind: d.kind, signature: d.signature, notes: d.notes }, null, 2) + '\n');
-    else {
-      io.out(tr(io, 'edxml.verify.line', { file, state: signatureText(io, d.signature) }) + '\n');
-      for (const l of signatureLines(io, d.signature).slice(1)) io.out(l + '\n');
-    }
-    return VERIFY_EXIT[d.signature.state];
-  },
-};
+  exitCodes: { edxmlMalformed: 3, edxmlInvalid: 3, edxmlTooLarge: 3, edxmlBadBase64: 3, edxmlAttachmentMismatch: 3, fileUnreadable: 3, fileNotFound: 3, fileNotRegular: 3, exStatusReasonRequired: 3 },
+  subcommands: [
+    {
+      name: 'show',
+      summaryKey: 'cli.sub.edxml.show',
+      args: 'FILE',
+      options: json,
+      noteKey: 'cli.note.edxml.show',
+      examples: ['kyso edxml show goi-tin.edxml', 'kyso edxml show trang-thai.xml --json'],
+      async run({ options, positionals }, io) {
+        const file = oneFile(positionals);
+        const d = await inspectEdxml(file);
+        io.out(options.json ? JSON.stringify({ file, ...d }, null, 2) + '\n' : showText(io, file, d));
+        return 0;
+      },
+    },
+    {
+      name: 'verify',
+      summaryKey: 'cli.sub.edxml.verify',
+      args: 'FILE',
+      options: json,
+      noteKey: 'cli.note.edxml.verify',
+      examples: ['kyso edxml verify goi-tin.edxml', 'kyso edxml verify goi-tin.edxml --json'],
+      async run({ options, positionals }, io) {
+        const file = oneFile(positionals);
+        const d = await inspectEdxml(file);
+        if (options.json) io.out(JSON.stringify({ file, kind: d.kind, signature: d.signature, notes: d.notes }, null, 2) + '\n');
+        else {
+          io.out(tr(io, 'edxml.verify.line', { file, state: signatureText(io, d.signature) }) + '\n');
+          for (const l of signatureLines(io, d.signature).slice(1)) io.out(l + '\n');
+        }
+        return VERIFY_EXIT[d.signature.state];
+      },
+    },
+  ],
+});

@@ -4,7 +4,8 @@
  * is refused. Each arriving PDF is validated by the VALIDATION engineer's `validatePdf`
  * (main/validation/index.ts) and the summary indication plus the full report are stored with it.
  */
-import { certInfo } from '../../pki/cert.js';
+import type { FileVerdict } from '../../api/contract/verdicts.js';
+import { certView } from '../../pki/cert.js';
 import type { NewIncoming } from '../../store/index.js';
 import type { FileResult, Indication } from '../../validation/types.js';
 import type { ParsedPackage, SignaturePolicy } from '../edxml/index.js';
@@ -17,8 +18,7 @@ export function arrivalRecord(pkg: ParsedPackage): Required<Pick<NewIncoming, 's
   let signer: string | null = null;
   if (pkg.signerCertificate) {
     try {
-      const c = certInfo(pkg.signerCertificate);
-      signer = c.commonName || c.subject;
+      signer = certView(pkg.signerCertificate).commonName;
     } catch {
       signer = null;
     }
@@ -37,8 +37,8 @@ export function arrivalRecord(pkg: ParsedPackage): Required<Pick<NewIncoming, 's
   };
 }
 
-/** Summary stored per file: an ETSI indication, or NO_SIGNATURE / UNREADABLE. */
-export type FileVerdict = Indication | 'NO_SIGNATURE' | 'UNREADABLE';
+/** Summary stored per file: an ETSI indication, or NO_SIGNATURE / UNREADABLE (the contract's list). */
+export type { FileVerdict } from '../../api/contract/verdicts.js';
 
 /** Validates one file; never throws for a bad PDF (the verdict says so). */
 export type PdfValidator = (file: string) => Promise<{ status: FileVerdict; report: unknown }>;

@@ -6,8 +6,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import os from 'node:os';
-import { KysoError } from '../../api/errors.js';
-import { certInfo } from '../../pki/cert.js';
+import { isKysoError, KysoError } from '../../api/errors.js';
+import { certView } from '../../pki/cert.js';
 import { documentIdFormOf, type DocumentIdForm } from './envelope.js';
 import type { PackageNote } from './notes.js';
 import { readEdxml, type ParsedEdxml, type ReadOptions } from './reader.js';
@@ -79,8 +79,8 @@ export function signatureView(r: SignatureReport): SignatureView {
   const { certificate, chain: _chain, ...rest } = r;
   if (!certificate) return rest;
   try {
-    const c = certInfo(certificate);
-    return { ...rest, signer: { subject: c.subject, commonName: c.commonName, issuer: c.issuer, serial: c.serial, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.sha256 } };
+    const c = certView(certificate);
+    return { ...rest, signer: { subject: c.subject, commonName: c.commonName, issuer: c.issuer, serial: c.serial, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.fingerprint } };
   } catch {
     return rest;
   }
@@ -115,10 +115,13 @@ export function describe(m: ParsedEdxml): EdxmlDescription {
 export async function inspectEdxml(file: string, limits: Pick<ReadOptions, 'maxEnvelopeBytes' | 'maxPackageBytes' | 'maxAttachmentBytes'> = {}): Promise<EdxmlDescription> {
   try {
     const s = await stat(file);
-    if (!s.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+    if (!s.isFile()) throw new KysoError('fileNotRegular', { path: file });
     await access(file, constants.R_OK);
   } catch (e) {
-    throw new KysoError('edxmlNotAFile', { path: file, detail: (e as NodeJS.ErrnoException).code ?? String(e) });
+    if (isKysoError(e)) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new KysoError('fileNotFound', { path: file });
+    throw new KysoError('fileUnreadable', { path: file, detail: code ?? String(e) });
   }
   return describe(await readEdxml(file, { ...limits, tmpDir: os.tmpdir(), discardAttachments: true, signature: 'report' }));
 }

@@ -37,17 +37,19 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('kyso edxml', () => {
-  it('answers --help in both languages, for the command and each subcommand', async () => {
+  it('answers --help in both languages, for the command and each subcommand; usage errors exit 2', async () => {
     for (const argv of [['edxml', '--help'], ['edxml', 'show', '--help'], ['edxml', 'verify', '-h']]) {
       const vi = await kyso(argv);
       const en = await kyso(argv, 'en');
       expect(vi.code, argv.join(' ')).toBe(0);
-      expect(vi.out).toMatch(/Cách dùng: |Cách dùng:\n/);
-      expect(en.out).toMatch(/^Usage:/);
+      expect(vi.out).toMatch(/^Cách dùng: kyso edxml/);
+      expect(en.out).toMatch(/^Usage: kyso edxml/);
     }
+    expect((await kyso(['edxml', 'verify', '--help'], 'en')).out).toContain('Exit status: 0 valid, 1 invalid, 2 unsigned, 3 not a readable edXML file, 4 valid but with a weak legacy algorithm (SHA-1).');
     expect((await kyso(['--help'])).out).toMatch(/edxml\s+Xem và kiểm tra chữ ký gói edXML/);
     expect(await kyso(['edxml'])).toMatchObject({ code: 2 });
-    expect(await kyso(['edxml', 'show', '--nope', 'x'], 'en')).toMatchObject({ code: 1, err: expect.stringContaining('--nope') });
+    expect(await kyso(['edxml', 'show'], 'en')).toMatchObject({ code: 2, err: expect.stringContaining('No edXML file') });
+    expect(await kyso(['edxml', 'show', '--nope', 'x'], 'en')).toMatchObject({ code: 2, err: expect.stringContaining('--nope') });
   });
 
   it('show: an unsigned field package is shown as unsigned, with its notes, business block and attachments', async () => {
@@ -111,7 +113,7 @@ describe('kyso edxml', () => {
       expect(r.out, file).toMatch(text);
     }
     expect(await kyso(['edxml', 'verify', `${FIX}/README.md`])).toMatchObject({ code: 3, err: expect.stringContaining('Gói edXML không đúng cấu trúc') });
-    expect(await kyso(['edxml', 'verify', path.join(dir, 'missing.edxml')], 'en')).toMatchObject({ code: 3, err: expect.stringContaining('Cannot read file') });
+    expect(await kyso(['edxml', 'verify', path.join(dir, 'missing.edxml')], 'en')).toMatchObject({ code: 3, err: expect.stringContaining('File not found') });
     const j = JSON.parse((await kyso(['edxml', 'verify', kysoPkg, '--json'])).out);
     expect(j.signature).toMatchObject({ state: 'valid', profile: 'kyso', algorithm: 'ECDSA-SHA256', signer: { commonName: 'Văn thư Kyso' } });
   });
