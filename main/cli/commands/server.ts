@@ -7,11 +7,17 @@ import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer } from '../../../server/app.js';
+import { rememberBlobs } from '../../../server/blobs/choice.js';
+import { openBlobStore } from '../../../server/blobs/open.js';
+import { blobReferences } from '../../../server/blobs/refs.js';
+import { DEFAULT_SWEEP, sweepOrphans } from '../../../server/blobs/sweeper.js';
 import { openRepo } from '../../../server/store.js';
 import { intOption, parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
 
 const DB = { data: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } } as const;
+/** A grace period shorter than this could sweep an upload still being registered. */
+const MIN_GRACE_S = 600;
 
 function need(v: unknown, option: string): string {
   if (typeof v !== 'string' || !v) throw new KysoError('cliMissingValue', { option });
@@ -30,6 +36,9 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
     offline: { type: 'boolean' },
     revocation: { type: 'string' },
     'max-package-bytes': { type: 'string' },
+    blobs: { type: 'string' },
+    'sweep-interval': { type: 'string' },
+    'sweep-grace': { type: 'string' },
   });
   const certFile = o['tls-cert'] as string | undefined;
   const keyFile = o['tls-key'] as string | undefined;
@@ -37,6 +46,8 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
   const revocation = (o.revocation as string | undefined) ?? 'require';
   if (revocation !== 'require' && revocation !== 'best-effort') throw new KysoError('exBadRequest', { reason: '--revocation must be require or best-effort' });
   const maxPkg = intOption(o, 'max-package-bytes', 1, Number.MAX_SAFE_INTEGER);
+  const sweepEvery = intOption(o, 'sweep-interval', 0, 30 * 86_400) ?? DEFAULT_SWEEP.intervalMs / 1000;
+  const sweepGrace = intOption(o, 'sweep-grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
   const server = await startServer({
     dataDir: need(o.data, '--data'),
     port: intOption(o, 'port', 0, 65_535) ?? 8787,
@@ -48,6 +59,8 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
     revocation,
     ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
     ...(maxPkg ? { limits: { maxPackageBytes: maxPkg } } : {}),
+    ...(o.blobs ? { blobs: o.blobs as string } : {}),
+    sweep: sweepEvery === 0 ? false : { intervalMs: sweepEvery * 1000, graceMs: sweepGrace * 1000 },
   });
   io.out(o.json ? JSON.stringify({ url: server.url, port: server.port }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
   await new Promise<void>((resolve) => {
@@ -109,19 +122,36 @@ async function runAudit(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** `kyso server sweep`: one orphan sweep of the data directory's blob store (cron, or after an incident). */
+async function runSweep(argv: string[], io: CliIo): Promise<number> {
+  const { options: o } = parseArgs(argv, { ...DB, blobs: { type: 'string' }, grace: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const data = need(o.data, '--data');
+  const grace = intOption(o, 'grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
+  const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
+  try {
+    const store = await openBlobStore(rememberBlobs(data, o.blobs as string | undefined), data);
+    const r = await sweepOrphans(store, blobReferences(repo.db), { graceMs: grace * 1000, dryRun: o['dry-run'] === true });
+    io.out(o.json ? JSON.stringify({ store: store.location, dryRun: o['dry-run'] === true, ...r }) + '\n' : tr(io, o['dry-run'] ? 'server.sweepDry' : 'server.swept', { store: store.location, ...r }) + '\n');
+    return 0;
+  } finally {
+    await repo.db.close();
+  }
+}
+
 /** The `server` subcommand. */
 export const serverCommand: Command = {
   name: 'server',
   summaryKey: 'cli.cmd.server',
   async run(argv, io) {
     const [first, ...rest] = argv;
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === undefined || first === 'help' || argv.includes('--help') || argv.includes('-h')) {
       io.out(tr(io, 'server.usage') + '\n');
       return first === undefined ? 2 : 0;
     }
     if (first === 'org') return runOrg(rest, io);
     if (first === 'user') return runUser(rest, io);
     if (first === 'audit') return runAudit(rest, io);
+    if (first === 'sweep') return runSweep(rest, io);
     return runServer(argv, io);
   },
 };
