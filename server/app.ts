@@ -8,8 +8,9 @@ import { pipeline } from 'node:stream/promises';
 import { isKysoError, KysoError } from '../main/api/errors.js';
 import { DEFAULT_LIMITS, endpoints, MESSAGE_ID_HEADER, messageIdSchema, pageQuerySchema } from '../main/exchange/protocol.js';
 import { Auth } from './auth.js';
-import { rememberBlobs } from './blobs/choice.js';
+import { chosenBlobs, saveBlobs } from './blobs/choice.js';
 import { openBlobStore } from './blobs/open.js';
+import type { BlobStore } from './blobs/store.js';
 import { blobReferences } from './blobs/refs.js';
 import { DEFAULT_SWEEP, scheduleSweeps, type SweepSchedule } from './blobs/sweeper.js';
 import { CertChecker, type TrustConfig } from './certs.js';
@@ -36,6 +37,10 @@ export interface ServerOptions extends DbChoice {
   eventPingMs?: number;
   /** Blob store: `local` (DATA/blobs, default) or s3://bucket/prefix (server/blobs/open.ts); remembered in DATA/server.json. */
   blobs?: string;
+  /** An opened blob store to use instead of `blobs` (tests wrap one). */
+  blobStore?: BlobStore;
+  /** Environment the S3 endpoint and credentials are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Orphan blob sweeps (default hourly, grace one day); false: none. */
   sweep?: SweepSchedule | false;
 }
@@ -106,10 +111,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!opts.tls && !isLoopback(host)) throw new KysoError('exPlainHttpNotLoopback');
   const repo = await openRepo(opts.dataDir, opts);
-  const blobs = await openBlobStore(rememberBlobs(opts.dataDir, opts.blobs), opts.dataDir).catch(async (e: unknown) => {
+  const blobsSpec = chosenBlobs(opts.dataDir, opts.blobs);
+  const blobs = opts.blobStore ?? await openBlobStore(blobsSpec, opts.dataDir, opts.env).catch(async (e: unknown) => {
     await repo.db.close();
     throw e;
   });
+  if (!opts.blobStore) saveBlobs(opts.dataDir, blobsSpec);
   const certs = new CertChecker({
     anchors: loadAnchors(opts.dataDir, opts.trustFiles),
     crls: loadCrls(opts.dataDir, opts.crlFiles),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer } from '../../../server/app.js';
-import { rememberBlobs } from '../../../server/blobs/choice.js';
+import { chosenBlobs } from '../../../server/blobs/choice.js';
 import { openBlobStore } from '../../../server/blobs/open.js';
 import { blobReferences } from '../../../server/blobs/refs.js';
 import { DEFAULT_SWEEP, sweepOrphans } from '../../../server/blobs/sweeper.js';
@@ -60,6 +60,7 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
     ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
     ...(maxPkg ? { limits: { maxPackageBytes: maxPkg } } : {}),
     ...(o.blobs ? { blobs: o.blobs as string } : {}),
+    env: io.env,
     sweep: sweepEvery === 0 ? false : { intervalMs: sweepEvery * 1000, graceMs: sweepGrace * 1000 },
   });
   io.out(o.json ? JSON.stringify({ url: server.url, port: server.port }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
@@ -129,7 +130,7 @@ async function runSweep(argv: string[], io: CliIo): Promise<number> {
   const grace = intOption(o, 'grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
   const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
   try {
-    const store = await openBlobStore(rememberBlobs(data, o.blobs as string | undefined), data);
+    const store = await openBlobStore(chosenBlobs(data, o.blobs as string | undefined), data, io.env);
     const r = await sweepOrphans(store, blobReferences(repo.db), { graceMs: grace * 1000, dryRun: o['dry-run'] === true });
     io.out(o.json ? JSON.stringify({ store: store.location, dryRun: o['dry-run'] === true, ...r }) + '\n' : tr(io, o['dry-run'] ? 'server.sweepDry' : 'server.swept', { store: store.location, ...r }) + '\n');
     return 0;
