@@ -27,6 +27,7 @@ export interface S3Tuning {
 
 const MIB = 1 << 20;
 const MAX_PARTS = 10_000;
+const MAX_COPY_BYTES = 5 * 1024 * MIB;
 
 /** Blob store in one bucket under one key prefix. */
 export class S3BlobStore implements BlobStore {
@@ -164,6 +165,8 @@ export class S3BlobStore implements BlobStore {
 
   async quarantine(sha256: string, unmodifiedSince: Date): Promise<Quarantined | undefined> {
     const token = `${this.prefix}trash/${sha256}.${randomUUID()}`;
+    // One-request copies stop at 5 GiB: larger blobs are never moved aside (nor swept).
+    if (((await this.stat(sha256))?.size ?? 0) > MAX_COPY_BYTES) return undefined;
     // Copied only when not written since the sweeper listed it (S3 has no rename).
     if (!(await this.api.copy(this.key(sha256), token, unmodifiedSince))) return undefined;
     await this.api.delete(this.key(sha256));

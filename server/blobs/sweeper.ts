@@ -44,6 +44,9 @@ export interface SweepReport {
   recovered: number;
   /** Orphans' bytes. */
   bytes: number;
+  /** Candidates whose removal failed (left for the next sweep; the first error is in `error`). */
+  failed: number;
+  error?: string;
 }
 
 /** Runs one sweep over a store. */
@@ -51,7 +54,7 @@ export async function sweepOrphans(store: BlobStore, referenced: RefCheck, opts:
   const now = (opts.now ?? (() => new Date()))();
   const cutoff = new Date(now.getTime() - opts.graceMs);
   const batchSize = opts.batch ?? 200;
-  const report: SweepReport = { scanned: 0, orphans: 0, removed: 0, restored: 0, partial: 0, recovered: 0, bytes: 0 };
+  const report: SweepReport = { scanned: 0, orphans: 0, removed: 0, restored: 0, partial: 0, recovered: 0, bytes: 0, failed: 0 };
 
   if (!opts.dryRun) {
     const staleBefore = now.getTime() - (opts.staleQuarantineMs ?? 10 * 60_000);
@@ -76,7 +79,12 @@ export async function sweepOrphans(store: BlobStore, referenced: RefCheck, opts:
     if (opts.dryRun || !orphans.length) return;
     const moved: Quarantined[] = [];
     for (const o of orphans) {
-      const q = await store.quarantine(o.sha256, cutoff);
+      // One blob the store cannot move (a transient error) does not stop the sweep.
+      const q = await store.quarantine(o.sha256, cutoff).catch((e: unknown) => {
+        report.failed++;
+        report.error ??= e instanceof Error ? e.message.slice(0, 300) : String(e);
+        return undefined;
+      });
       if (q) moved.push(q);
     }
     if (!moved.length) return;
@@ -121,7 +129,7 @@ export function scheduleSweeps(store: BlobStore, referenced: RefCheck, schedule:
     timer = setTimeout(() => {
       running = sweepOrphans(store, referenced, { graceMs: schedule.graceMs })
         .then((r) => {
-          if (r.removed || r.restored || r.partial || r.recovered) log({ msg: 'blob sweep', store: store.location, ...r });
+          if (r.removed || r.restored || r.partial || r.recovered || r.failed) log({ msg: 'blob sweep', store: store.location, ...r });
         })
         .catch((e: unknown) => log({ msg: 'blob sweep failed', store: store.location, error: e instanceof Error ? e.message : String(e) }))
         .finally(() => {
