@@ -59,6 +59,11 @@ const ERROR_BODY_BYTES = 64 << 10;
 const XML_BODY_BYTES = 16 << 20;
 const ATTEMPTS = 3;
 const HEAD_TIMEOUT_MS = 60_000;
+const STATUS_MEANING: Record<number, [string, string]> = {
+  301: ['PermanentRedirect', 'the bucket is in another region (AWS_REGION) or needs another endpoint'],
+  403: ['AccessDenied', 'access denied: wrong access key or secret, or no permission on the bucket'],
+  404: ['NoSuchBucket', 'no such bucket or object'],
+};
 
 /** RFC 3986 encoding of a key's segments (S3 signs the path as sent). */
 function encodeKey(key: string): string {
@@ -167,7 +172,9 @@ export class S3Api {
     } finally {
       res.close();
     }
-    return new KysoError('blobStoreFailed', { op: c.op, status: res.status, code: code || `HTTP ${res.status}`, detail: (message || code || `HTTP ${res.status}`).slice(0, 300) });
+    // HEAD answers have no body: name the usual causes from the status alone.
+    const [byStatus, why] = STATUS_MEANING[res.status] ?? [`HTTP ${res.status}`, `HTTP ${res.status}`];
+    return new KysoError('blobStoreFailed', { op: c.op, status: res.status, code: code || byStatus, detail: (message || why).slice(0, 300) + ` (bucket ${this.settings.bucket})` });
   }
 
   /** Reads an XML answer; a 200 answer can still carry an S3 <Error> (copy, complete). */
