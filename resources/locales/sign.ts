@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the sign domain. */
-export const sign: MessageBundle = {
+export const sign = {
   vi: {
     'error.certInvalid': 'Chứng thư số không hợp lệ: {detail}',
     'error.certFileUnreadable': 'Tệp {path} không chứa chứng thư số đọc được ({detail}).',
@@ -80,4 +80,4 @@ export const sign: MessageBundle = {
     'error.signDuplicateOutput': 'Two inputs map to the same output {path}',
     'error.signCertifiedNoChanges': 'The file {path} is certified with P=1 (no changes allowed): another signature would invalidate the certification.',
   },
-};
+} satisfies MessageBundle;

@@ -14,29 +14,29 @@ import type { Signer } from '../../pki/signer.js';
 import { certSelector } from '../../services/exchange.js';
 import { kysoHome } from '../../services/paths.js';
 import { openStore, type Store } from '../../store/index.js';
-import type { OptionSpec, ParsedArgs } from '../args.js';
+import { str, type OptionSpecs, type ParsedArgs } from '../spec.js';
 import type { CliIo } from '../io.js';
 import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
 
 /** Options every exchange command accepts. */
-export const exchangeOptions: Record<string, OptionSpec> = {
-  server: { type: 'string' },
-  module: { type: 'string' },
-  token: { type: 'string' },
-  cert: { type: 'string' },
-  'key-file': { type: 'string' },
-  'cert-file': { type: 'string' },
-  trust: { type: 'string', multiple: true },
-  offline: { type: 'boolean' },
-  json: { type: 'boolean' },
+export const exchangeOptions: OptionSpecs = {
+  server: { type: 'string', value: 'URL', help: 'cli.opt.server' },
+  module: { type: 'string', value: 'PATH', help: 'cli.opt.module' },
+  token: { type: 'string', value: 'LABEL', help: 'cli.opt.token' },
+  cert: { type: 'string', value: 'SERIAL|SUBJECT', help: 'cli.opt.cert' },
   ...pinOptions('pin'),
+  'key-file': { type: 'string', value: 'FILE', help: 'cli.opt.key-file' },
+  'cert-file': { type: 'string', value: 'FILE', help: 'cli.opt.cert-file' },
+  trust: { type: 'string', multiple: true, value: 'ROOT.pem', help: 'cli.opt.trust' },
+  offline: { type: 'boolean', help: 'cli.opt.exchange.offline' },
+  json: { type: 'boolean', help: 'cli.opt.json' },
 };
 
-/** A string option or undefined. */
-export function str(o: ParsedArgs['options'], name: string): string | undefined {
-  const v = o[name];
-  return typeof v === 'string' ? v : undefined;
-}
+/** `--json` alone, for the commands that only read the local store. */
+export const jsonOption: OptionSpecs = { json: { type: 'boolean', help: 'cli.opt.json' } };
+
+/** A string option or undefined (re-exported for the exchange commands). */
+export { str };
 
 /** Opens the store of KYSO_HOME. */
 export function storeFor(io: CliIo): { store: Store; home: string } {
