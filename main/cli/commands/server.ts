@@ -204,7 +204,7 @@ export const serverCommand = defineCommand({
   examples: [
     'kyso server --data /srv/kyso --trust root-ca.pem',
     'kyso server --data /srv/kyso --db postgres://kyso@localhost/kyso --host 0.0.0.0 --port 8443 --tls-cert server.pem --tls-key server.key --trust root-ca.pem',
-    'KYSO_S3_ENDPOINT=https://s3.example.gov.vn AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... kyso server --data /srv/kyso --blobs s3://kyso-inbox/h49',
+    'kyso server --data /srv/kyso --blobs s3://kyso-inbox/h49 --sweep-interval 3600 --sweep-grace 86400',
   ],
   subcommands: [org, user, audit, sweep],
   run: runServer,
