@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCertBundle } from '../main/pki/cert-view.js';
-import { migrate } from './db/schema.js';
+import { migrateServer } from './db/migrate.js';
 import { openPostgres, openSqlite } from './db/sql.js';
 import { Repo } from './db/repo.js';
 
@@ -24,7 +24,12 @@ export async function openRepo(dataDir: string, choice: DbChoice = {}): Promise<
   const pgSchema = choice.pgSchema ?? saved.pgSchema;
   if (choice.db && choice.db !== saved.db) writeFileSync(cfgPath, JSON.stringify({ db, ...(pgSchema ? { pgSchema } : {}) }, null, 2));
   const conn = /^postgres(ql)?:\/\//.test(db) ? await openPostgres(db, pgSchema) : openSqlite(path.join(dataDir, 'kyso-server.db'));
-  await migrate(conn);
+  try {
+    await migrateServer(conn);
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
   return new Repo(conn);
 }
 

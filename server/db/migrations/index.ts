@@ -1,0 +1,6 @@
+/** Every schema step of the inbox server, in order. Add new steps at the end; never edit a shipped one. */
+import type { ServerMigration } from '../migrate.js';
+import { m001 } from './001-baseline.js';
+
+/** The ordered list the runner applies. */
+export const serverMigrations: readonly ServerMigration[] = [m001];
