@@ -12,7 +12,7 @@ import { Blobs } from './blobs.js';
 import { CertChecker, type TrustConfig } from './certs.js';
 import type { Repo } from './db/repo.js';
 import { EventHub } from './events.js';
-import { bearer, readBody, readJson, sendError, sendOk } from './http.js';
+import { bearer, readBody, readJson, requestGone, sendError, sendOk } from './http.js';
 import { Inbox, inboxItem, statusItem, type Limits } from './inbox.js';
 import { loadAnchors, loadCrls, openRepo, type DbChoice } from './store.js';
 
@@ -153,7 +153,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (Number(req.headers['content-length'] ?? 0) > limits.maxPackageBytes) throw new KysoError('exTooLarge', { limit: limits.maxPackageBytes });
       // Read through a pipe: when the package is refused part-way, the request itself stays
       // open so its rest can be drained and the client reads our answer (not a broken pipe).
-      const r = await inbox.acceptPackage(s, id, detachedBody(req));
+      const r = await inbox.acceptPackage(s, id, detachedBody(req), () => requestGone(req));
       sendOk(res, r, r.duplicate ? 200 : 201);
     }],
     ['GET', route(endpoints.inbox), async (req, res, url) => {
@@ -203,6 +203,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new KysoError('exNotFound', { what: url.pathname });
   };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
+    // Read now: once the client is gone its socket no longer knows the address.
+    const client = req.socket.remoteAddress ?? '?';
     handle(req, res).catch(async (e: unknown) => {
       // Unread request bodies are dropped; the connection closes after the error reply. A client
       // still sending would get EPIPE instead of the reply and retry a refused package for an
@@ -211,7 +213,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       req.resume();
       const tooLarge = isKysoError(e) && (e.code === 'exTooLarge' || e.code === 'edxmlTooLarge');
       if (!req.complete && !req.destroyed && !tooLarge) await bodyEnd(req, DRAIN_MS);
-      sendError(res, e);
+      // The path only: a query string may carry a credential.
+      const pathname = (req.url ?? '/').split('?')[0]!;
+      sendError(res, e, { method: req.method ?? '?', path: pathname, client, gone: requestGone(req) });
     });
   };
   const server: Server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createHttp(listener);

@@ -29,15 +29,48 @@ export function sendOk(res: ServerResponse, data: unknown, code = 200): void {
   res.end(body);
 }
 
-/** Sends the failure envelope for an error; unexpected errors become a generic 500. */
-export function sendError(res: ServerResponse, e: unknown): void {
+/** Error codes of a request whose client went away: aborted upload, reset, closed early. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+
+/** True when a request failed because its client aborted, reset or closed the connection. */
+export function isClientAbort(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CLIENT_GONE.has(code);
+}
+
+/** True when the client left before sending its whole request (whatever error that caused). */
+export function requestGone(req: IncomingMessage): boolean {
+  return !req.complete && req.destroyed;
+}
+
+/** Which request failed, for the one log line of an aborted one. */
+export interface RequestLabel {
+  method: string;
+  path: string;
+  client: string;
+  /** The client is known to have left (requestGone), even if the error does not say so. */
+  gone?: boolean;
+}
+
+/**
+ * Sends the failure envelope for an error; unexpected errors become a generic 500. A client
+ * that went away is its own doing: one log line, no stack (an unauthenticated flood of
+ * aborts must not fill the log with traces), and no reply to a closed socket.
+ */
+export function sendError(res: ServerResponse, e: unknown, label?: RequestLabel): void {
   const known = isKysoError(e);
   // An unexpected error's own text stays in the server log (it may show paths or SQL).
   const code = known ? e.code : 'exServerInternal';
   const params = known ? e.params : {};
   const status = known ? (STATUS_OF[e.code] ?? 400) : 500;
-  const aborted = (e as { code?: string } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
-  if (!known && !aborted) process.stderr.write(`kyso-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  if (isClientAbort(e) || label?.gone) {
+    const where = label ? ` ${label.method} ${label.path} from ${label.client}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 240) : '';
+    const why = isClientAbort(e) ? (e as { code: string }).code : 'request incomplete';
+    process.stderr.write(`kyso-server:${where}: client closed the connection (${why})\n`);
+    res.destroy();
+    return;
+  }
+  if (!known) process.stderr.write(`kyso-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   if (res.headersSent) {
     res.destroy();
     return;

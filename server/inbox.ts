@@ -15,6 +15,7 @@ import type { Blobs } from './blobs.js';
 import type { CertChecker } from './certs.js';
 import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
 import type { EventHub } from './events.js';
+import { isClientAbort } from './http.js';
 
 /** Server limits. */
 export interface Limits {
@@ -77,8 +78,11 @@ export class Inbox {
     return { messageId: existing.messageId, packageSha256: existing.packageSha256, size: existing.size, duplicate: true, recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
   }
 
-  /** Accepts one package upload (idempotent by the sender's message id). */
-  async acceptPackage(s: Session, messageId: string, body: AsyncIterable<Buffer | Uint8Array | string>): Promise<SendResponse> {
+  /**
+   * Accepts one package upload (idempotent by the sender's message id). `clientGone` tells a
+   * failure caused by the client leaving mid-upload from a bad package, for the audit trail.
+   */
+  async acceptPackage(s: Session, messageId: string, body: AsyncIterable<Buffer | Uint8Array | string>, clientGone: () => boolean = () => false): Promise<SendResponse> {
     const existing = await this.repo.messageBySender(s.orgCode, messageId);
     if (existing) return this.duplicateOf(existing, await drainHash(body, this.limits.maxPackageBytes));
     // Recipients know a document by its message id alone: an id another body used is refused
@@ -126,7 +130,8 @@ export class Inbox {
       return { messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
     } catch (e) {
       if (!committed) await unlink(tmp).catch(() => undefined);
-      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal', ...(isKysoError(e) ? e.params : {}) } }).catch(() => undefined);
+      const code = isClientAbort(e) || clientGone() ? 'clientAborted' : isKysoError(e) ? e.code : 'internal';
+      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code, ...(isKysoError(e) && code === e.code ? e.params : {}) } }).catch(() => undefined);
       throw e;
     }
   }
