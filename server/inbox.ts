@@ -14,6 +14,7 @@ import { sha256hex } from './auth.js';
 import type { Blobs } from './blobs.js';
 import type { CertChecker } from './certs.js';
 import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
+import { signerCheckedFirst } from './envelope-signer.js';
 import type { EventHub } from './events.js';
 import { isClientAbort } from './http.js';
 
@@ -91,7 +92,10 @@ export class Inbox {
     const tmp = this.blobs.tmpPath();
     let committed = false;
     try {
-      const p = await readPackage(body, {
+      // The signer is checked as soon as its certificate has streamed in, before the envelope
+      // is parsed: a package signed by anyone but a user of the sending body costs no parse.
+      const signerFirst = signerCheckedFirst(body, this.limits.maxEnvelopeBytes, (signer) => this.requireSignerOf(s.orgCode, signer.certificate, signer.chain));
+      const p = await readPackage(signerFirst, {
         tmpDir: this.blobs.tmpDir, copyTo: tmp, discardAttachments: true,
         maxPackageBytes: this.limits.maxPackageBytes, maxEnvelopeBytes: this.limits.maxEnvelopeBytes,
       });
@@ -99,6 +103,7 @@ export class Inbox {
       const recipients = [...new Set(p.header.to.map((t) => t.organId))];
       if (recipients.length > this.limits.maxRecipients) throw new KysoError('exBadRequest', { reason: `more than ${this.limits.maxRecipients} recipients` });
       for (const r of recipients) if (!(await this.repo.org(r))) throw new KysoError('exUnknownRecipient', { organId: r });
+      // The certificate the verifier used (the same one, unless the scan and the parser disagree: then this decides).
       await this.requireSignerOf(s.orgCode, p.signerCertificate, p.signerChain);
       // A blob that is new here is ours to remove if the registration below does not happen.
       const blobIsNew = !this.blobs.has(p.packageSha256);
