@@ -110,7 +110,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const auth = new Auth(repo, certs, opts.ttl);
   const hub = new EventHub(opts.eventPingMs);
   const inbox = new Inbox(repo, blobs, certs, hub, limits);
-  const session = (req: IncomingMessage, url: URL) => auth.session(bearer(req, url));
+  const session = (req: IncomingMessage) => auth.session(bearer(req));
   const msgIdOf = (v: string | string[] | undefined) => {
     const r = messageIdSchema.safeParse(Array.isArray(v) ? v[0] : v);
     if (!r.success) throw new KysoError('exBadRequest', { reason: `missing or invalid ${MESSAGE_ID_HEADER} header` });
@@ -135,20 +135,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         throw e;
       }
     }],
-    ['POST', route(endpoints.logout), async (req, res, url) => {
-      const t = bearer(req, url);
+    ['POST', route(endpoints.logout), async (req, res) => {
+      const t = bearer(req);
       if (t) {
         await auth.logout(t);
         hub.endSession(t);
       }
       sendOk(res, {});
     }],
-    ['GET', route(endpoints.directory), async (req, res, url) => {
-      await session(req, url);
+    ['GET', route(endpoints.directory), async (req, res) => {
+      await session(req);
       sendOk(res, { organizations: await repo.orgs() });
     }],
-    ['POST', route(endpoints.packages), async (req, res, url) => {
-      const s = await session(req, url);
+    ['POST', route(endpoints.packages), async (req, res) => {
+      const s = await session(req);
       const id = msgIdOf(req.headers[MESSAGE_ID_HEADER]);
       if (Number(req.headers['content-length'] ?? 0) > limits.maxPackageBytes) throw new KysoError('exTooLarge', { limit: limits.maxPackageBytes });
       // Read through a pipe: when the package is refused part-way, the request itself stays
@@ -157,37 +157,43 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sendOk(res, r, r.duplicate ? 200 : 201);
     }],
     ['GET', route(endpoints.inbox), async (req, res, url) => {
-      const s = await session(req, url);
+      const s = await session(req);
       const { after, limit } = page(url);
       const items = (await repo.inbox(s.orgCode, after, limit)).map(inboxItem);
       sendOk(res, { items, nextCursor: items.length ? String(items[items.length - 1]!.seq) : null });
     }],
     ['GET', route(endpoints.statuses), async (req, res, url) => {
-      const s = await session(req, url);
+      const s = await session(req);
       const { after, limit } = page(url);
       const items = (await repo.statusesTo(s.orgCode, after, limit)).map(statusItem);
       sendOk(res, { items, nextCursor: items.length ? String(items[items.length - 1]!.seq) : null });
     }],
     ['GET', route(endpoints.messagePackage), async (req, res, url, p) => {
-      const s = await session(req, url);
+      const s = await session(req);
       const m = await inbox.packageFor(s, msgIdOf(p.messageId));
       res.writeHead(200, { 'content-type': 'application/xml', 'content-length': String(m.size), 'x-kyso-sha256': m.packageSha256 });
       await pipeline(blobs.read(m.packageSha256), res);
     }],
     ['GET', route(endpoints.sentMessage), async (req, res, url, p) => {
-      const s = await session(req, url);
+      const s = await session(req);
       sendOk(res, await inbox.sentMessage(s, msgIdOf(p.messageId)));
     }],
-    ['POST', route(endpoints.status), async (req, res, url) => {
-      const s = await session(req, url);
+    ['POST', route(endpoints.status), async (req, res) => {
+      const s = await session(req);
       const id = msgIdOf(req.headers[MESSAGE_ID_HEADER]);
       const r = await inbox.acceptStatus(s, id, await readBody(req, limits.maxStatusBytes));
       sendOk(res, r, r.duplicate ? 200 : 201);
     }],
+    ['POST', route(endpoints.eventsTicket), async (req, res) => {
+      await session(req);
+      sendOk(res, auth.issueTicket(bearer(req)!));
+    }],
     ['GET', route(endpoints.events), async (req, res, url) => {
-      const s = await session(req, url);
-      const token = bearer(req, url)!;
-      hub.attach(s.orgCode, res, { token, valid: () => auth.session(token).then(() => true, () => false) });
+      // The header, or a ticket (single use, this endpoint only) for an EventSource.
+      const ticket = url.searchParams.get('ticket');
+      const token = ticket ? auth.redeemTicket(ticket) : bearer(req);
+      const s = await auth.session(token);
+      hub.attach(s.orgCode, res, { token: token!, valid: () => auth.session(token).then(() => true, () => false) });
     }],
   ];
 

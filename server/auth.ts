@@ -12,6 +12,10 @@ export interface Session {
 }
 
 const MAX_PENDING = 10_000;
+/** How long an event-stream ticket may wait to be used. */
+const TICKET_MS = 30_000;
+/** Unused tickets one session may hold (a page reconnecting needs one at a time). */
+const MAX_TICKETS_PER_SESSION = 5;
 /** Pending challenges one address may hold: one caller cannot lock everyone else out. */
 const MAX_PENDING_PER_CLIENT = 50;
 
@@ -23,6 +27,8 @@ export function sha256hex(data: string | Uint8Array): string {
 /** Challenges (memory: they live a minute) and sessions (database: they survive a restart). */
 export class Auth {
   private readonly pending = new Map<string, { nonce: string; expires: number; client: string }>();
+  /** Event-stream tickets by hash: the session token they stand for, until `expires`. */
+  private readonly tickets = new Map<string, { token: string; expires: number }>();
 
   constructor(
     private readonly repo: Repo,
@@ -88,6 +94,34 @@ export class Auth {
     const s = await this.repo.session(sha256hex(token), now);
     if (!s) throw new KysoError('exAuthRequired');
     return { userId: s.userId, orgCode: s.orgCode };
+  }
+
+  /**
+   * A single-use ticket that opens one event stream for the session of `token` (already
+   * checked by the caller), valid TICKET_MS: what an EventSource puts in its URL instead of
+   * the session token.
+   */
+  issueTicket(token: string, now = Date.now()): { ticket: string; expiresAt: string } {
+    let mine = 0;
+    for (const [id, t] of this.tickets) {
+      if (t.expires <= now) this.tickets.delete(id);
+      else if (t.token === token) mine++;
+    }
+    if (mine >= MAX_TICKETS_PER_SESSION) throw new KysoError('exTooManyRequests');
+    if (this.tickets.size >= MAX_PENDING) throw new KysoError('exBusy');
+    const ticket = randomBytes(32).toString('base64url');
+    const expires = now + TICKET_MS;
+    this.tickets.set(sha256hex(ticket), { token, expires });
+    return { ticket, expiresAt: new Date(expires).toISOString() };
+  }
+
+  /** Consumes a ticket (whatever happens next); the session token it stands for, or exAuthRequired. */
+  redeemTicket(ticket: string, now = Date.now()): string {
+    const key = sha256hex(ticket);
+    const t = this.tickets.get(key);
+    this.tickets.delete(key);
+    if (!t || t.expires <= now) throw new KysoError('exAuthRequired');
+    return t.token;
   }
 
   /** Ends a session. */

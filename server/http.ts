@@ -104,9 +104,13 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** The bearer token of a request (header, or ?access_token= for EventSource). */
-export function bearer(req: IncomingMessage, url: URL): string | undefined {
+/**
+ * The bearer token of a request: the Authorization header only. A session token in a URL
+ * ends up in proxy and server logs and browser history; an EventSource, which cannot send
+ * headers, uses a single-use ticket instead (Auth.issueTicket).
+ */
+export function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   if (h?.startsWith('Bearer ')) return h.slice(7).trim();
-  return url.searchParams.get('access_token') ?? undefined;
+  return undefined;
 }
