@@ -28,3 +28,9 @@ export async function addUser(repo: Repo, orgCode: string, certFile: string): Pr
   await repo.audit({ actorOrg: null, actorUser: null, action: 'admin.user.add', target: orgCode, detail: { userId: id, certSha256: fp } });
   return { id, subject: view.subject };
 }
+
+/** Disables a user: its sessions end at their next use, its event streams at the next ping. */
+export async function disableUser(repo: Repo, userId: number): Promise<void> {
+  if (!(await repo.disableUser(userId))) throw new KysoError('exNotFound', { what: `user ${userId}` });
+  await repo.audit({ actorOrg: null, actorUser: null, action: 'admin.user.disable', target: String(userId), detail: {} });
+}

@@ -3,6 +3,7 @@ import { createServer as createHttp, type IncomingMessage, type Server, type Ser
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isKysoError, KysoError } from '../main/api/errors.js';
@@ -15,6 +16,7 @@ import { EventHub } from './events.js';
 import { bearer, readBody, readJson, requestGone, sendError, sendOk } from './http.js';
 import { Inbox, inboxItem, statusItem, type Limits } from './inbox.js';
 import { loadAnchors, loadCrls, openRepo, type DbChoice } from './store.js';
+import { watchTrust } from './trust-watch.js';
 
 /** How to run a server. */
 export interface ServerOptions extends DbChoice {
@@ -31,6 +33,11 @@ export interface ServerOptions extends DbChoice {
   ttl?: { challengeMs: number; sessionMs: number };
   /** Keep-alive and session re-check period of event streams (default 15 s). */
   eventPingMs?: number;
+  /**
+   * How often the trust anchors and CRLs on disk are looked at (default 30 s): when they
+   * change they are reloaded and the sessions of certificates no longer good end.
+   */
+  trustReloadMs?: number;
 }
 
 /** A running server. */
@@ -39,6 +46,8 @@ export interface RunningServer {
   port: number;
   repo: Repo;
   hub: EventHub;
+  /** Reloads anchors and CRLs now and ends the sessions no longer good; the ids of their users. */
+  reloadTrust(): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -100,15 +109,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (!opts.tls && !isLoopback(host)) throw new KysoError('exPlainHttpNotLoopback');
   const repo = await openRepo(opts.dataDir, opts);
   const blobs = new Blobs(opts.dataDir);
-  const certs = new CertChecker({
-    anchors: loadAnchors(opts.dataDir, opts.trustFiles),
-    crls: loadCrls(opts.dataDir, opts.crlFiles),
-    offline: opts.offline ?? false,
-    revocation: opts.revocation ?? 'require',
-  });
+  const trustOnDisk = () => ({ anchors: loadAnchors(opts.dataDir, opts.trustFiles), crls: loadCrls(opts.dataDir, opts.crlFiles) });
+  const certs = new CertChecker({ ...trustOnDisk(), offline: opts.offline ?? false, revocation: opts.revocation ?? 'require' });
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const auth = new Auth(repo, certs, opts.ttl);
   const hub = new EventHub(opts.eventPingMs);
+  const auth = new Auth(repo, certs, opts.ttl, (userId) => hub.endUser(userId));
+  const reloadTrust = async () => {
+    certs.reload(trustOnDisk());
+    return auth.recheckAll();
+  };
+
   const inbox = new Inbox(repo, blobs, certs, hub, limits);
   const session = (req: IncomingMessage) => auth.session(bearer(req));
   const msgIdOf = (v: string | string[] | undefined) => {
@@ -193,7 +203,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const ticket = url.searchParams.get('ticket');
       const token = ticket ? auth.redeemTicket(ticket) : bearer(req);
       const s = await auth.session(token);
-      hub.attach(s.orgCode, res, { token: token!, valid: () => auth.session(token).then(() => true, () => false) });
+      hub.attach(s.orgCode, res, { token: token!, userId: s.userId, valid: () => auth.session(token).then(() => true, () => false) });
     }],
   ];
 
@@ -229,7 +239,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
+  }).catch(async (e: unknown) => {
+    hub.close();
+    await repo.db.close();
+    throw e;
   });
+  const trustSources = [path.join(opts.dataDir, 'trust'), path.join(opts.dataDir, 'crl'), ...(opts.trustFiles ?? []), ...(opts.crlFiles ?? [])];
+  const stopTrustWatch = watchTrust(trustSources, opts.trustReloadMs ?? 30_000, async () => void (await reloadTrust()));
   const port = (server.address() as AddressInfo).port;
   const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
@@ -237,7 +253,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port,
     repo,
     hub,
+    reloadTrust,
     async close() {
+      stopTrustWatch();
       hub.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

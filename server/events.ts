@@ -5,6 +5,7 @@ import type { ServerEvent } from '../main/exchange/protocol.js';
 /** The session a stream was opened with: its token, and whether it is still valid. */
 export interface StreamSession {
   token: string;
+  userId: number;
   valid(): Promise<boolean>;
 }
 
@@ -44,6 +45,11 @@ export class EventHub {
   /** Ends the streams opened with a session token (logout). */
   endSession(token: string): void {
     for (const [res, s] of this.sessions) if (s.token === token) res.end();
+  }
+
+  /** Ends the streams of every session of a user (its certificate was revoked, the user removed). */
+  endUser(userId: number): void {
+    for (const [res, s] of this.sessions) if (s.userId === userId) res.end();
   }
 
   /** Sends an event to every stream of an organization. */

@@ -1,6 +1,7 @@
 /** Every schema step of the inbox server, in order. Add new steps at the end; never edit a shipped one. */
 import type { ServerMigration } from '../migrate.js';
 import { m001 } from './001-baseline.js';
+import { m002 } from './002-session-chain.js';
 
 /** The ordered list the runner applies. */
-export const serverMigrations: readonly ServerMigration[] = [m001];
+export const serverMigrations: readonly ServerMigration[] = [m001, m002];

@@ -89,6 +89,8 @@ describe.each(places)('server migrations on %s', (_name, place) => {
       expect(inbox.map((d) => [d.message.messageId, d.message.meta.subject, d.status])).toEqual([['old-message-1', 'Quyết định cũ', '01']]);
       expect((await repo.statusesTo(A, 0, 10)).map((s) => s.code)).toEqual(['01']);
       expect((await repo.auditTrail()).map((e) => e.action)).toEqual(['admin.org.add']);
+      // 002: the old session gained an empty login chain and is found by user.
+      expect((await repo.sessionUsers(Date.now())).map((x) => [x.userId, x.orgCode, x.chain])).toEqual([[1, A, []]]);
       // New rows continue the old sequences.
       const id = await repo.addUser({ orgCode: B, certSha256: 'c'.repeat(64), subject: 'CN=Sở', certDer: 'MIIC' });
       expect(id).toBe(2);
