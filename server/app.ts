@@ -13,6 +13,7 @@ import { Blobs } from './blobs.js';
 import { CertChecker, type TrustConfig } from './certs.js';
 import type { Repo } from './db/repo.js';
 import { EventHub } from './events.js';
+import { bodyDeadline, DEFAULT_CAPS, DEFAULT_TIMEOUTS, guardServer, serverOptions, type BodyDeadline, type Caps, type Timeouts } from './guard.js';
 import { bearer, readBody, readJson, requestGone, sendError, sendOk } from './http.js';
 import { Inbox, inboxItem, statusItem, type Limits } from './inbox.js';
 import { loadAnchors, loadCrls, openRepo, type DbChoice } from './store.js';
@@ -33,6 +34,10 @@ export interface ServerOptions extends DbChoice {
   ttl?: { challengeMs: number; sessionMs: number };
   /** Keep-alive and session re-check period of event streams (default 15 s). */
   eventPingMs?: number;
+  /** Request time limits (defaults: guard.ts DEFAULT_TIMEOUTS). */
+  timeouts?: Partial<Timeouts>;
+  /** Connections per address, event streams per session (defaults: guard.ts DEFAULT_CAPS). */
+  caps?: Partial<Caps>;
   /**
    * How often the trust anchors and CRLs on disk are looked at (default 30 s): when they
    * change they are reloaded and the sessions of certificates no longer good end.
@@ -112,7 +117,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const trustOnDisk = () => ({ anchors: loadAnchors(opts.dataDir, opts.trustFiles), crls: loadCrls(opts.dataDir, opts.crlFiles) });
   const certs = new CertChecker({ ...trustOnDisk(), offline: opts.offline ?? false, revocation: opts.revocation ?? 'require' });
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const hub = new EventHub(opts.eventPingMs);
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const caps: Caps = { ...DEFAULT_CAPS, ...opts.caps };
+  const hub = new EventHub(opts.eventPingMs, caps.streamsPerSession);
+  /** The body deadline of each request in flight (an authenticated upload extends its own). */
+  const deadlines = new WeakMap<IncomingMessage, BodyDeadline>();
   const auth = new Auth(repo, certs, opts.ttl, (userId) => hub.endUser(userId));
   const reloadTrust = async () => {
     certs.reload(trustOnDisk());
@@ -161,6 +170,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const s = await session(req);
       const id = msgIdOf(req.headers[MESSAGE_ID_HEADER]);
       if (Number(req.headers['content-length'] ?? 0) > limits.maxPackageBytes) throw new KysoError('exTooLarge', { limit: limits.maxPackageBytes });
+      // Authenticated: a large package on a slow link may take long, as long as it keeps moving.
+      deadlines.get(req)?.extend();
       // Read through a pipe: when the package is refused part-way, the request itself stays
       // open so its rest can be drained and the client reads our answer (not a broken pipe).
       const r = await inbox.acceptPackage(s, id, detachedBody(req), () => requestGone(req));
@@ -221,6 +232,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     // Read now: once the client is gone its socket no longer knows the address.
     const client = req.socket.remoteAddress ?? '?';
+    deadlines.set(req, bodyDeadline(req, timeouts));
     handle(req, res).catch(async (e: unknown) => {
       // Unread request bodies are dropped; the connection closes after the error reply. A client
       // still sending would get EPIPE instead of the reply and retry a refused package for an
@@ -234,8 +246,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sendError(res, e, { method: req.method ?? '?', path: pathname, client, gone: requestGone(req) });
     });
   };
-  const server: Server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createHttp(listener);
-  server.requestTimeout = 0; // large uploads on slow links; idle sockets still time out
+  const server: Server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key, ...serverOptions(timeouts) }, listener) : createHttp(serverOptions(timeouts), listener);
+  guardServer(server, timeouts, caps, () => false);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
