@@ -14,7 +14,7 @@ import { CertChecker, type TrustConfig } from './certs.js';
 import type { Repo } from './db/repo.js';
 import { EventHub } from './events.js';
 import { bodyDeadline, DEFAULT_CAPS, DEFAULT_TIMEOUTS, guardServer, serverOptions, type BodyDeadline, type Caps, type Timeouts } from './guard.js';
-import { bearer, readBody, readJson, requestGone, sendError, sendOk } from './http.js';
+import { bearer, clientAddress, normalizeAddress, readBody, readJson, requestGone, sendError, sendOk } from './http.js';
 import { Inbox, inboxItem, statusItem, type Limits } from './inbox.js';
 import { loadAnchors, loadCrls, openRepo, type DbChoice } from './store.js';
 import { watchTrust } from './trust-watch.js';
@@ -34,6 +34,11 @@ export interface ServerOptions extends DbChoice {
   ttl?: { challengeMs: number; sessionMs: number };
   /** Keep-alive and session re-check period of event streams (default 15 s). */
   eventPingMs?: number;
+  /**
+   * Addresses of reverse proxies in front of the server: from them, the caller's address is
+   * taken from X-Forwarded-For (per-address caps, log); their own connections are not capped.
+   */
+  trustedProxies?: string[];
   /** Request time limits (defaults: guard.ts DEFAULT_TIMEOUTS). */
   timeouts?: Partial<Timeouts>;
   /** Connections per address, event streams per session (defaults: guard.ts DEFAULT_CAPS). */
@@ -112,11 +117,13 @@ function decodePathPart(v: string, pathname: string): string {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!opts.tls && !isLoopback(host)) throw new KysoError('exPlainHttpNotLoopback');
+  for (const p of opts.trustedProxies ?? []) if (!isIP(p)) throw new KysoError('exBadRequest', { reason: `trusted proxy must be an IP address: ${p}` });
   const repo = await openRepo(opts.dataDir, opts);
   const blobs = new Blobs(opts.dataDir);
   const trustOnDisk = () => ({ anchors: loadAnchors(opts.dataDir, opts.trustFiles), crls: loadCrls(opts.dataDir, opts.crlFiles) });
   const certs = new CertChecker({ ...trustOnDisk(), offline: opts.offline ?? false, revocation: opts.revocation ?? 'require' });
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const proxies: ReadonlySet<string> = new Set((opts.trustedProxies ?? []).map(normalizeAddress));
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const caps: Caps = { ...DEFAULT_CAPS, ...opts.caps };
   const hub = new EventHub(opts.eventPingMs, caps.streamsPerSession);
@@ -143,7 +150,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const routes: [string, RegExp, Handler][] = [
     ['GET', route(endpoints.health), async (_q, res) => sendOk(res, { name: 'kyso-inbox', version: 1 })],
-    ['POST', route(endpoints.challenge), async (req, res) => sendOk(res, auth.challenge(Date.now(), req.socket.remoteAddress ?? ''))],
+    ['POST', route(endpoints.challenge), async (req, res) => sendOk(res, auth.challenge(Date.now(), clientAddress(req, proxies)))],
     ['POST', route(endpoints.login), async (req, res) => {
       try {
         const { userId, ...r } = await auth.login(await readJson(req));
@@ -231,7 +238,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     // Read now: once the client is gone its socket no longer knows the address.
-    const client = req.socket.remoteAddress ?? '?';
+    const client = clientAddress(req, proxies) || '?';
     deadlines.set(req, bodyDeadline(req, timeouts));
     handle(req, res).catch(async (e: unknown) => {
       // Unread request bodies are dropped; the connection closes after the error reply. A client
@@ -247,7 +254,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   };
   const server: Server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key, ...serverOptions(timeouts) }, listener) : createHttp(serverOptions(timeouts), listener);
-  guardServer(server, timeouts, caps, () => false);
+  guardServer(server, timeouts, caps, (a) => proxies.has(normalizeAddress(a)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());

@@ -1,5 +1,6 @@
 /** HTTP plumbing for the inbox server: JSON envelopes, error mapping, bounded bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { isKysoError, KysoError } from '../main/api/errors.js';
 import { t } from '../resources/locales/index.js';
 
@@ -113,4 +114,30 @@ export function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   if (h?.startsWith('Bearer ')) return h.slice(7).trim();
   return undefined;
+}
+
+/** An address as compared: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) as plain IPv4. */
+export function normalizeAddress(a: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
+  return m ? m[1]! : a;
+}
+
+/**
+ * The caller's address, for the per-address caps and the log. Behind a reverse proxy every
+ * caller arrives from the proxy's address: when the peer is a configured trusted proxy, the
+ * caller is the nearest address in X-Forwarded-For that is not one (the right-most entries
+ * were added by our own proxies; what is left of them the client may have forged). Anything
+ * unparsable there, and any peer that is not a trusted proxy, counts as the peer itself.
+ */
+export function clientAddress(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
+  const peer = normalizeAddress(req.socket.remoteAddress ?? '');
+  if (!trustedProxies.has(peer)) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => normalizeAddress(h.trim())).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    if (!isIP(hop)) return peer;
+    if (!trustedProxies.has(hop)) return hop;
+  }
+  return peer;
 }

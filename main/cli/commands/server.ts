@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer } from '../../../server/app.js';
-import { openRepo } from '../../../server/store.js';
+import { loadAnchors, openRepo } from '../../../server/store.js';
+import { errorText } from '../../../resources/locales/index.js';
 import { intOption, parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
 
@@ -30,6 +31,7 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
     offline: { type: 'boolean' },
     revocation: { type: 'string' },
     'max-package-bytes': { type: 'string' },
+    'trusted-proxy': { type: 'string', multiple: true },
   });
   const certFile = o['tls-cert'] as string | undefined;
   const keyFile = o['tls-key'] as string | undefined;
@@ -48,6 +50,7 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
     revocation,
     ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
     ...(maxPkg ? { limits: { maxPackageBytes: maxPkg } } : {}),
+    trustedProxies: (o['trusted-proxy'] as string[] | undefined) ?? [],
   });
   io.out(o.json ? JSON.stringify({ url: server.url, port: server.port }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
   await new Promise<void>((resolve) => {
@@ -84,13 +87,17 @@ async function runOrg(argv: string[], io: CliIo): Promise<number> {
 
 async function runUser(argv: string[], io: CliIo): Promise<number> {
   const [verb, ...rest] = argv;
-  const { options: o } = parseArgs(rest, { ...DB, org: { type: 'string' }, cert: { type: 'string' } });
+  const { options: o } = parseArgs(rest, { ...DB, org: { type: 'string' }, cert: { type: 'string' }, trust: { type: 'string', multiple: true }, force: { type: 'boolean' } });
   if (verb !== 'add') throw new KysoError('cliUnknownOption', { option: verb ?? '' });
-  const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
+  const data = need(o.data, '--data');
+  const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
   try {
     const org = need(o.org, '--org');
-    const u = await addUser(repo, org, need(o.cert, '--cert'));
-    io.out(o.json ? JSON.stringify({ ...u, org }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
+    // A certificate that could not log in (expired, untrusted CA) is refused unless --force.
+    const vet = { anchors: loadAnchors(data, (o.trust as string[] | undefined) ?? []), force: o.force === true };
+    const u = await addUser(repo, org, need(o.cert, '--cert'), vet);
+    for (const w of u.warnings) io.err(tr(io, 'server.userWarning', { text: errorText(io.lang, w) }) + '\n');
+    io.out(o.json ? JSON.stringify({ id: u.id, subject: u.subject, org, warnings: u.warnings.map((w) => w.code) }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
     return 0;
   } finally {
     await repo.db.close();
