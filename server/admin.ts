@@ -1,8 +1,8 @@
 /** Offline administration of a server data directory: organization directory and users. */
 import { KysoError } from '../main/api/errors.js';
 import { ORGAN_ID_PATTERN } from '../main/exchange/protocol.js';
-import { readCertFile } from '../main/pki/cert.js';
-import { parseCertBundle, certView, type CertView } from '../main/pki/cert-view.js';
+import { certView, type CertView } from '../main/pki/cert.js';
+import { readCertFile } from '../main/pki/cert-file.js';
 import { buildChain } from '../main/pki/chain.js';
 import { sha256hex } from './auth.js';
 import type { Repo } from './db/repo.js';
@@ -42,15 +42,15 @@ export async function userCertProblems(view: CertView, pool: Buffer[], anchors: 
 }
 
 /**
- * Binds a certificate file (PEM or DER; the first certificate, the others as its chain) to a
+ * Binds a certificate file (PEM, DER or P7B; the first certificate, the others as its chain) to a
  * new user of an organization. With `vet`, a certificate that could not log in (expired, not
  * yet valid, no path to the anchors) is refused unless `vet.force`, which adds it and returns
  * the problems as warnings.
  */
 export async function addUser(repo: Repo, orgCode: string, certFile: string, vet?: UserCertVetting): Promise<{ id: number; subject: string; warnings: KysoError[] }> {
   if (!(await repo.org(orgCode))) throw new KysoError('exOrgUnknown', { code: orgCode });
-  const [der, ...chain] = parseCertBundle(readCertFile(certFile));
-  if (!der) throw new KysoError('certFileUnreadable', { path: certFile, detail: 'PEM/DER' });
+  // The first certificate is the user's; the others (a PEM bundle, a P7B) its chain.
+  const [der, ...chain] = readCertFile(certFile) as [Buffer, ...Buffer[]];
   const view = certView(der);
   const fp = sha256hex(der);
   if (await repo.userByCert(fp)) throw new KysoError('exUserExists');
