@@ -168,7 +168,7 @@ export class Inbox {
     const prior = await this.repo.statusByXml(xmlSha, s.orgCode);
     if (prior) return { seq: prior.seq, duplicate: true };
     try {
-      const st = parseStatus(xml);
+      const st = await parseStatus(xml, { maxStatusBytes: this.limits.maxStatusBytes });
       if (st.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: st.from.organId });
       await this.requireSignerOf(s.orgCode, st.signerCertificate, st.signerChain);
       const seen = await this.repo.messageVisibleTo(messageId, s.orgCode);
