@@ -14,7 +14,9 @@ import { sha256hex } from './auth.js';
 import type { BlobStore } from './blobs/store.js';
 import type { CertChecker } from './certs.js';
 import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
+import { signerCheckedFirst } from './envelope-signer.js';
 import type { EventHub } from './events.js';
+import { isClientAbort } from './http.js';
 
 /** Server limits. */
 export interface Limits {
@@ -77,8 +79,11 @@ export class Inbox {
     return { messageId: existing.messageId, packageSha256: existing.packageSha256, size: existing.size, duplicate: true, recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
   }
 
-  /** Accepts one package upload (idempotent by the sender's message id). */
-  async acceptPackage(s: Session, messageId: string, body: AsyncIterable<Buffer | Uint8Array | string>): Promise<SendResponse> {
+  /**
+   * Accepts one package upload (idempotent by the sender's message id). `clientGone` tells a
+   * failure caused by the client leaving mid-upload from a bad package, for the audit trail.
+   */
+  async acceptPackage(s: Session, messageId: string, body: AsyncIterable<Buffer | Uint8Array | string>, clientGone: () => boolean = () => false): Promise<SendResponse> {
     const existing = await this.repo.messageBySender(s.orgCode, messageId);
     if (existing) return this.duplicateOf(existing, await drainHash(body, this.limits.maxPackageBytes));
     // Recipients know a document by its message id alone: an id another body used is refused
@@ -86,7 +91,10 @@ export class Inbox {
     if (await this.repo.messageIdTakenByOther(messageId, s.orgCode)) throw new KysoError('exMessageIdConflict', { messageId });
     const tmp = this.blobs.scratchPath();
     try {
-      const p = await readPackage(body, {
+      // The signer is checked as soon as its certificate has streamed in, before the envelope
+      // is parsed: a package signed by anyone but a user of the sending body costs no parse.
+      const signerFirst = signerCheckedFirst(body, this.limits.maxEnvelopeBytes, (signer) => this.requireSignerOf(s.orgCode, signer.certificate, signer.chain));
+      const p = await readPackage(signerFirst, {
         tmpDir: this.blobs.scratchDir, copyTo: tmp, discardAttachments: true,
         maxPackageBytes: this.limits.maxPackageBytes, maxEnvelopeBytes: this.limits.maxEnvelopeBytes,
       });
@@ -94,6 +102,7 @@ export class Inbox {
       const recipients = [...new Set(p.header.to.map((t) => t.organId))];
       if (recipients.length > this.limits.maxRecipients) throw new KysoError('exBadRequest', { reason: `more than ${this.limits.maxRecipients} recipients` });
       for (const r of recipients) if (!(await this.repo.org(r))) throw new KysoError('exUnknownRecipient', { organId: r });
+      // The certificate the verifier used (the same one, unless the scan and the parser disagree: then this decides).
       await this.requireSignerOf(s.orgCode, p.signerCertificate, p.signerChain);
       // A blob that is new here is ours to remove if the registration below does not happen.
       const { created: blobIsNew } = await this.blobs.putFile(tmp, p.packageSha256);
@@ -125,7 +134,8 @@ export class Inbox {
       for (const st of rows.statuses) this.hub.publish(st.toOrg, { type: 'status', item: statusItem(st) });
       return { messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
     } catch (e) {
-      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal', ...(isKysoError(e) ? e.params : {}) } }).catch(() => undefined);
+      const code = isClientAbort(e) || clientGone() ? 'clientAborted' : isKysoError(e) ? e.code : 'internal';
+      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code, ...(isKysoError(e) && code === e.code ? e.params : {}) } }).catch(() => undefined);
       throw e;
     } finally {
       await unlink(tmp).catch(() => undefined);

@@ -172,6 +172,9 @@ export const cli = {
     'cli.opt.server.user.org': 'mã cơ quan của người dùng',
     'cli.opt.server.user.cert': 'tệp chứng thư số của người dùng (PEM, DER, P7B)',
     'cli.opt.server.audit.limit': 'số dòng nhật ký mới nhất cần xem (mặc định 1000)',
+    'cli.opt.server.user.trust': 'chứng thư gốc mà máy chủ tin cậy (thêm vào THƯ_MỤC/trust); chứng thư người dùng phải dẫn tới một gốc',
+    'cli.opt.server.user.force': 'vẫn gán chứng thư đã hết hạn hoặc không dẫn tới gốc tin cậy (kèm cảnh báo)',
+    'cli.opt.server.trusted-proxy': 'địa chỉ IP của proxy ngược phía trước máy chủ: lấy địa chỉ người gọi từ X-Forwarded-For',
   },
   en: {
     'error.cliOptionTakesNoValue': 'Option {option} does not take a value',
@@ -339,5 +342,8 @@ export const cli = {
     'cli.opt.server.user.org': 'identifier of the user\'s organization',
     'cli.opt.server.user.cert': 'the user\'s certificate file (PEM, DER, P7B)',
     'cli.opt.server.audit.limit': 'how many of the latest entries to show (default 1000)',
+    'cli.opt.server.user.trust': 'a root certificate the server trusts (besides DATA/trust); the user\'s certificate must chain to one',
+    'cli.opt.server.user.force': 'bind a certificate that is expired or does not chain to a trusted root anyway (with a warning)',
+    'cli.opt.server.trusted-proxy': 'IP address of a reverse proxy in front of the server: take the caller\'s address from X-Forwarded-For',
   },
 } satisfies MessageBundle;

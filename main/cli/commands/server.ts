@@ -11,7 +11,8 @@ import { chosenBlobs } from '../../../server/blobs/choice.js';
 import { openBlobStore } from '../../../server/blobs/open.js';
 import { blobReferences } from '../../../server/blobs/refs.js';
 import { DEFAULT_SWEEP, sweepOrphans } from '../../../server/blobs/sweeper.js';
-import { openRepo } from '../../../server/store.js';
+import { loadAnchors, openRepo } from '../../../server/store.js';
+import { errorText } from '../../../resources/locales/index.js';
 import { intOption } from '../args.js';
 import { tr, type CliIo } from '../io.js';
 import { defineCommand, strs, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
@@ -54,6 +55,7 @@ async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number>
     ...(o.blobs ? { blobs: o.blobs as string } : {}),
     env: io.env,
     sweep: sweepEvery === 0 ? false : { intervalMs: sweepEvery * 1000, graceMs: sweepGrace * 1000 },
+    trustedProxies: strs(o, 'trusted-proxy'),
   });
   io.out(o.json ? JSON.stringify({ url: server.url, port: server.port }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
   await new Promise<void>((resolve) => {
@@ -84,11 +86,15 @@ async function runOrg(verb: 'add' | 'list', { options: o }: ParsedArgs, io: CliI
 }
 
 async function runUser({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
-  const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
+  const data = need(o.data, '--data');
+  const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
   try {
     const org = need(o.org, '--org');
-    const u = await addUser(repo, org, need(o.cert, '--cert'));
-    io.out(o.json ? JSON.stringify({ ...u, org }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
+    // A certificate that could not log in (expired, untrusted CA) is refused unless --force.
+    const vet = { anchors: loadAnchors(data, strs(o, 'trust')), force: o.force === true };
+    const u = await addUser(repo, org, need(o.cert, '--cert'), vet);
+    for (const w of u.warnings) io.err(tr(io, 'server.userWarning', { text: errorText(io.lang, w) }) + '\n');
+    io.out(o.json ? JSON.stringify({ id: u.id, subject: u.subject, org, warnings: u.warnings.map((w) => w.code) }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
     return 0;
   } finally {
     await repo.db.close();
@@ -167,8 +173,10 @@ const user: CommandSpec = {
         ...DB,
         org: { type: 'string', value: 'CODE', help: 'cli.opt.server.user.org' },
         cert: { type: 'string', value: 'FILE', help: 'cli.opt.server.user.cert' },
+        trust: { type: 'string', multiple: true, value: 'ROOT.pem', help: 'cli.opt.server.user.trust' },
+        force: { type: 'boolean', help: 'cli.opt.server.user.force' },
       },
-      examples: ['kyso server user add --data /srv/kyso --org 000.00.01.H49 --cert nguyen-van-an.pem'],
+      examples: ['kyso server user add --data /srv/kyso --org 000.00.01.H49 --cert nguyen-van-an.pem --trust root-ca.pem'],
       run: runUser,
     },
   ],
@@ -200,6 +208,7 @@ export const serverCommand = defineCommand({
     ...BLOBS,
     'sweep-interval': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-interval' },
     'sweep-grace': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-grace' },
+    'trusted-proxy': { type: 'string', multiple: true, value: 'ADDRESS', help: 'cli.opt.server.trusted-proxy' },
   },
   examples: [
     'kyso server --data /srv/kyso --trust root-ca.pem',

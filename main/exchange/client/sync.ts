@@ -174,11 +174,7 @@ export class InboxSync {
 
   /** Finishes validations a crash interrupted (arrival stored, verdict not yet). */
   private async revalidatePending(): Promise<void> {
-    const rows = this.store.db
-      .prepare(`SELECT DISTINCT f.message_id AS id FROM incoming_file f JOIN incoming i USING (message_id)
-        WHERE f.validation_status IS NULL AND i.server = ? AND (f.content_type = 'application/pdf' OR lower(f.name) LIKE '%.pdf')`)
-      .all(this.api.server) as Array<{ id: string }>;
-    for (const r of rows) await this.validateFiles(r.id);
+    for (const id of this.store.incoming.pendingValidation(this.api.server)) await this.validateFiles(id);
   }
 
   private async syncStatuses(): Promise<number> {
