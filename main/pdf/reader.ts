@@ -5,6 +5,7 @@
 import { KysoError, isKysoError } from '../api/errors.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
 import { scanObjects } from './repair.js';
+import { recoverRevisions, type RecoveryKind } from './recover.js';
 import { Lru, RevisionResolver, type ObjStmIndex, type ResolverContext } from './resolver.js';
 import { buildRevisions, findEofAfter, type Revision } from './revisions.js';
 import { FileSource } from './source.js';
@@ -44,6 +45,12 @@ export class PdfFile {
   headerOffset = 0;
   /** Why the xref had to be rebuilt, when repaired. */
   repairReason: string | null = null;
+  /**
+   * What the repair did: revisions recovered from their `%%EOF` markers (a broken /Prev
+   * chain, or a damaged section rebuilt from its revision's bytes), a whole-file rebuild as
+   * one revision, or a wrong object offset corrected by a scan. Null when not repaired.
+   */
+  repairKind: RecoveryKind | 'rebuilt' | 'wrongOffset' | null = null;
   private ctx!: ResolverContext;
   /** The repair scan, when one was needed after a normal open. */
   private scan: Promise<Map<number, XrefEntry & { type: 'offset' }>> | null = null;
@@ -123,7 +130,32 @@ export class PdfFile {
       }
     }
     if (opts.repair === false) throw new KysoError('pdfUnrepairable', { detail: describe(failure) }, { cause: failure });
+    if (await this.recover(describe(failure))) return;
     await this.rebuild(describe(failure));
+  }
+
+  /**
+   * Recovers the revisions from their `%%EOF` markers (see recover.ts); false when that does
+   * not give a document with a catalog, and the whole file must be rebuilt instead.
+   */
+  private async recover(reason: string): Promise<boolean> {
+    const rec = await recoverRevisions(this.src).catch(() => null);
+    if (!rec) return false;
+    this.ctx.revisions = rec.revisions;
+    this.revisions = rec.revisions;
+    this.latest = new RevisionResolver(this.ctx, rec.revisions.length - 1);
+    try {
+      this.checkEncryption(this.trailer);
+      await this.catalogStrict();
+    } catch (e) {
+      if (isKysoError(e) && e.code === 'pdfEncrypted') throw e;
+      return false;
+    }
+    this.repaired = true;
+    this.repairKind = rec.kind;
+    this.repairReason = reason;
+    this.ctx.fallback = this.lazyFallback();
+    return true;
   }
 
   private checkEncryption(trailer: PdfDict): void {
@@ -172,6 +204,7 @@ export class PdfFile {
       const e = (await this.scan).get(num);
       if (e) {
         this.repaired = true;
+        this.repairKind ??= 'wrongOffset';
         this.repairReason ??= `wrong xref offset for object ${num}`;
       }
       return e?.offset;
@@ -187,6 +220,7 @@ export class PdfFile {
     const out = new Map<number, XrefEntry>();
     for (let r = this.revisions.length - 1; r >= 0; r--) {
       for (const s of this.revisions[r]!.sections) for (const [num, e] of s.entries) if (!out.has(num)) out.set(num, e);
+      if (this.revisions[r]!.complete) break;
     }
     if (this.scan) {
       const scanned = await this.scan;
@@ -253,6 +287,7 @@ export class PdfFile {
     this.revisions = ctx.revisions;
     this.latest = new RevisionResolver(ctx, 0);
     this.repaired = true;
+    this.repairKind = 'rebuilt';
     this.repairReason = reason;
     try {
       const cat = await this.catalogStrict();

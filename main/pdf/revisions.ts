@@ -21,6 +21,11 @@ export interface Revision {
   kind: 'table' | 'stream';
   /** The xref sections of this revision, newest first (two for linearized originals). */
   sections: XrefSection[];
+  /**
+   * True for a recovered revision whose section has no /Prev although older revisions exist:
+   * it lists every object, so lookups stop there (a reader following the chain sees no more).
+   */
+  complete?: boolean;
 }
 
 /** Groups sections (newest first, as the /Prev chain yields them) into revisions, oldest first. */
@@ -65,6 +70,7 @@ export function lookupEntry(revs: Revision[], upTo: number, num: number): XrefEn
       const e = s.entries.get(num);
       if (e) return e;
     }
+    if (revs[r]!.complete) break;
   }
   return undefined;
 }

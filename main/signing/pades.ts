@@ -110,6 +110,8 @@ export async function prepareSignature(input: string, output: string, options: S
       const fieldName = nextFieldName(await existingFieldNames(pdf, look.page));
       await addSignatureField(pdf, up, { sigDict, page: look.page, rect: look.rect, ...(look.xobject ? { appearance: look.xobject } : {}), fieldName, certify });
       const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });
+      // Read after the update is built: a wrong object offset is only found while reading.
+      if (pdf.repaired) warnings.push({ code: 'sign.warn.repaired', params: { kind: pdf.repairKind ?? 'rebuilt' } });
       return { input, output, temp, prepared, fieldName, level, warnings, options };
     } finally {
       await pdf.close();

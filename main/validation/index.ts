@@ -16,8 +16,9 @@ import { eofOffsets, PdfView } from './doc.js';
 import { readDss } from './dss.js';
 import { findSignatures, type FoundSignature } from './fields.js';
 import { validateSignature, type FileEnv } from './signature.js';
+import { shadowDefinitions } from './modifications/shadow-defs.js';
 import { emptyResult } from './steps/context.js';
-import type { FileResult, SignatureResult, ValidateOptions } from './types.js';
+import type { FileNote, FileResult, SignatureResult, ValidateOptions } from './types.js';
 import { nameOf, numOf, textOf } from './values.js';
 
 export type * from './types.js';
@@ -108,6 +109,11 @@ async function dssEnd(eofs: number[], view: PdfView): Promise<number | undefined
   }
 }
 
+/** A file-level note with its English text. */
+function note(code: string, params: Record<string, string | number>): FileNote {
+  return { code, params, detail: t('en', `verify.note.${code}`, params) };
+}
+
 /** A file error that names `to` wherever it named `from` (the caller's file, not a temp copy). */
 function renamed(error: NonNullable<FileResult['error']>, from: string, to: string): NonNullable<FileResult['error']> {
   const swap = (v: string) => v.split(from).join(to);
@@ -168,6 +174,8 @@ export async function validatePdf(path: string, opts: ValidateOptions = {}): Pro
     }
     result.revisions = final.sectionOffsets.length;
     result.signatures = await validateAll(path, final, found, opts);
+    const kind = final.repairKind;
+    if (kind) result.notes = [note(`xrefRepaired_${kind}`, {})];
     return result;
   } finally {
     await final.close();
@@ -192,6 +200,8 @@ async function validateAll(path: string, final: PdfView, found: FoundSignature[]
     locked: () => false,
     docTimestamps: [],
     dssEnd: await dssEnd(eofs, final),
+    repairKind: final.repairKind,
+    shadows: final.repairKind ? await shadowDefinitions(final) : [],
   };
   // Document timestamps first: they are proofs of existence for the signatures they cover.
   const byIndex = new Map<FoundSignature, SignatureResult>();

@@ -58,6 +58,8 @@ export const fileResultSchema = z.object({
   error: z.object({ code: z.string(), detail: z.string(), params: errorParamsSchema.optional() }).nullable(),
   revisions: z.number(),
   signatures: z.array(signatureResultSchema),
+  /** Facts about the whole file (repaired structure, encryption): `verify.note.<code>`. */
+  notes: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), detail: z.string() })).optional(),
 });
 
 /** Options shared by validation calls. */

@@ -9,6 +9,7 @@ import type { Modification } from '../types.js';
 import { deepEqual } from '../values.js';
 import { buildContext } from './context.js';
 import { classifyChanged, classifyNew, type Verdict } from './rules.js';
+import type { ShadowDefinition } from './shadow-defs.js';
 
 /** Inputs: the file (as its final view), where every %%EOF ends, and where the signed revision ends. */
 export interface AnalyzeInput {
@@ -19,6 +20,8 @@ export interface AnalyzeInput {
   signedEnd: number;
   p: number;
   locked: (name: string) => boolean;
+  /** Later unlisted definitions a repairing reader would use (files that needed repair). */
+  shadows?: ShadowDefinition[];
 }
 
 /** Ends (exclusive) of every revision of the final view, ascending. */
@@ -129,7 +132,12 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
   const trailing = await nonWhite(final.source, Math.max(lastEnd, signedEnd), size);
   if (trailing) mods.push({ revision: ends.length + 1, class: 'notAllowed', allowed: false, code: 'dataAfterEof', detail: `bytes after the last %%EOF (offset ${lastEnd})` });
   const covers = signedEnd === size || (!(await nonWhite(final.source, signedEnd, size)) && idx === ends.length - 1);
+  for (const sh of input.shadows ?? []) {
+    const rev = ends.findIndex((e) => e > sh.offset);
+    mods.push({ revision: rev < 0 ? ends.length + 1 : rev + 1, object: sh.num, class: 'notAllowed', allowed: false, code: 'shadowDefinition', detail: `object ${sh.num} is defined again at ${sh.offset}, outside the cross-reference data` });
+  }
   if (idx < 0) {
+    if (restartedAfter(input, signedEnd)) return rewritten(input, mods, covers);
     mods.push({ revision: 0, class: 'notAllowed', allowed: false, code: 'signedRevisionNotInChain', detail: 'the signed revision is not part of the current cross-reference chain' });
     return { modifications: mods, coversWholeDocument: false, revision, revisions: ends.length };
   }
@@ -166,4 +174,35 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
     await older.close();
   }
   return { modifications: mods, coversWholeDocument: covers, revision, revisions: ends.length };
+}
+
+/**
+ * True when the current cross-reference chain lies wholly after the signed revision, which
+ * ends at an %%EOF: a later update rewrote the cross-reference data for every object without
+ * /Prev (what a writer does after repairing a broken chain). Readers see only that complete
+ * section, so the signed revision is compared with it directly.
+ */
+function restartedAfter(input: AnalyzeInput, signedEnd: number): boolean {
+  // The byte range check already proved that the signed part ends at an %%EOF.
+  const { final } = input;
+  return final.sectionOffsets.every((o) => o >= signedEnd) && !final.trailer.has('Prev');
+}
+
+/** The analysis for a signed revision superseded by a complete cross-reference rewrite. */
+async function rewritten(input: AnalyzeInput, mods: Modification[], covers: boolean): Promise<AnalyzeResult> {
+  const { final, signedEnd } = input;
+  const revisions = input.eofs.filter((e) => e <= final.size).length;
+  const revision = input.eofs.filter((e) => e <= signedEnd + 2).length;
+  mods.push({ revision: revisions, class: 'auxiliary', allowed: true, code: 'xrefRewritten', detail: 'a later update rewrote the cross-reference data for every object' });
+  const signed = await openPrefix(input.path, signedEnd);
+  if (typeof signed === 'string') {
+    mods.push({ revision, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: signed });
+    return { modifications: mods, coversWholeDocument: false, revision, revisions };
+  }
+  try {
+    mods.push(...(await diff(signed, final, revisions, input.p, input.locked)));
+  } finally {
+    await signed.close();
+  }
+  return { modifications: mods, coversWholeDocument: covers, revision, revisions };
 }
