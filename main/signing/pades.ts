@@ -18,6 +18,7 @@ import { cmsRoom } from './placeholder-size.js';
 import { writeAndHash, type PreparedUpdate } from './prepare.js';
 import { addSignatureField, certificationLevel, countSignatures, existingFieldNames, nextFieldName } from './sig-objects.js';
 import { pdfDate } from './time.js';
+import { brokenSignatureWarnings } from './preflight.js';
 import type { AppearanceContext, BuiltAppearance } from './appearance.js';
 import { LEVELS, type PadesLevel, type SignOptions, type SignResult } from './types.js';
 
@@ -84,6 +85,7 @@ export async function prepareSignature(input: string, output: string, options: S
       // A document certified with P=1 allows no change at all: a new signature would break the certification.
       if ((await certificationLevel(pdf)) === 1) throw new KysoError('signCertifiedNoChanges', { path: input });
       const already = await countSignatures(pdf);
+      if (already > 0) warnings.push(...(await brokenSignatureWarnings(input)));
       const certify = options.certify !== undefined && already === 0;
       if (options.certify !== undefined && !certify) warnings.push({ code: 'sign.warn.certifySkipped' });
       const up = new IncrementalUpdate(pdf);
