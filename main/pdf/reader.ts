@@ -13,6 +13,7 @@ import { readXrefSection, type XrefEntry, type XrefSection } from './xref.js';
 import { findPage, countPages, type PageInfo } from './pages.js';
 import { readAcroForm, type AcroFormInfo } from './acroform.js';
 import { t } from '../../resources/locales/index.js';
+import type { DocumentCrypt, EncryptionInfo } from './crypt/open.js';
 
 /** Largest object number PDF readers handle (ISO 32000-1, Annex C). */
 const MAX_OBJECT_NUMBER = 8_388_607;
@@ -25,6 +26,8 @@ export interface OpenOptions {
   cacheSize?: number;
   /** Reads only the prefix `[0, limit)`: the document as a signature over that prefix saw it. */
   limit?: number;
+  /** Password of an encrypted document (the empty user password is always tried first). */
+  password?: string;
 }
 
 /** Objects visited at most when checking a repaired file for missing objects. */
@@ -51,7 +54,11 @@ export class PdfFile {
    * one revision, or a wrong object offset corrected by a scan. Null when not repaired.
    */
   repairKind: RecoveryKind | 'rebuilt' | 'wrongOffset' | null = null;
+  /** Encryption of the document (null when not encrypted): algorithm, permissions, owner access. */
+  encryption: EncryptionInfo | null = null;
   private ctx!: ResolverContext;
+  private password: string | undefined;
+  private cacheSize = 4096;
   /** The repair scan, when one was needed after a normal open. */
   private scan: Promise<Map<number, XrefEntry & { type: 'offset' }>> | null = null;
   private latest!: RevisionResolver;
@@ -98,6 +105,8 @@ export class PdfFile {
     const head = (await src.read(0, 1024)).toString('latin1');
     const hv = /%PDF-(\d\.\d)/.exec(head);
     if (!hv) throw new KysoError('pdfNotPdf', { path: src.path });
+    this.password = opts.password;
+    this.cacheSize = opts.cacheSize ?? 4096;
     this.version = hv[1]!;
     this.headerOffset = hv.index;
     this.ctx = {
@@ -116,9 +125,9 @@ export class PdfFile {
       failure = e;
     }
     if (chain) {
-      this.checkEncryption(this.ctx.revisions.at(-1)!.trailer);
       this.latest = new RevisionResolver(this.ctx, this.ctx.revisions.length - 1);
       this.revisions = this.ctx.revisions;
+      await this.openEncryption(this.trailer);
       // Cheap sanity check: the catalog must load from the xref as written.
       try {
         await this.catalogStrict();
@@ -144,11 +153,10 @@ export class PdfFile {
     this.ctx.revisions = rec.revisions;
     this.revisions = rec.revisions;
     this.latest = new RevisionResolver(this.ctx, rec.revisions.length - 1);
+    await this.openEncryption(this.trailer);
     try {
-      this.checkEncryption(this.trailer);
       await this.catalogStrict();
-    } catch (e) {
-      if (isKysoError(e) && e.code === 'pdfEncrypted') throw e;
+    } catch {
       return false;
     }
     this.repaired = true;
@@ -158,8 +166,32 @@ export class PdfFile {
     return true;
   }
 
-  private checkEncryption(trailer: PdfDict): void {
-    if (trailer.has('Encrypt')) throw new KysoError('pdfEncrypted');
+  /**
+   * Sets up decryption when the trailer names /Encrypt (crypt/ is loaded only then). Throws
+   * pdfPasswordRequired, pdfPasswordWrong, pdfEncryptedCertificate or pdfEncryptedUnsupported.
+   */
+  private async openEncryption(trailer: PdfDict): Promise<void> {
+    this.ctx.crypt = undefined;
+    this.encryption = null;
+    if (!trailer.has('Encrypt')) return;
+    const { openCrypt } = await import('./crypt/open.js');
+    const resolver = new RevisionResolver(this.ctx, this.ctx.revisions.length - 1);
+    const crypt: DocumentCrypt = await openCrypt(trailer, (o) => resolver.resolve(o), this.password);
+    // Objects read before (the /Encrypt dictionary itself) stay as read; everything else decrypts.
+    this.ctx.cache = new Lru<PdfObject>(this.cacheSize);
+    this.ctx.objStreams = new Lru<ObjStmIndex>(16);
+    this.ctx.crypt = crypt;
+    this.encryption = crypt.info;
+  }
+
+  /** The password given to open(), for opening other views of the same file. */
+  get openedWith(): string | undefined {
+    return this.password;
+  }
+
+  /** The document's encryption for writing updates (null when not encrypted). */
+  get crypt(): DocumentCrypt | null {
+    return this.ctx.crypt ?? null;
   }
 
   private async readChain(): Promise<XrefSection[]> {
@@ -253,6 +285,7 @@ export class PdfFile {
         if (d) for (const k of ['Root', 'Info', 'ID', 'Encrypt']) if (d.has(k) && !trailer.has(k)) trailer.set(k, d.get(k));
       }
     }
+    await this.openEncryption(trailer);
     // Members of object streams, unless a direct object with that number exists.
     for (const stm of scan.objectStreams) {
       const s = await r.getObject(new PdfRef(stm, 0)).catch(() => null);
@@ -269,7 +302,6 @@ export class PdfFile {
         // An unreadable object stream loses its members; the catalog check below decides.
       }
     }
-    this.checkEncryption(trailer);
     if (!(trailer.get('Root') instanceof PdfRef)) {
       for (const [num, e] of entries) {
         if (e.type === 'free') continue;

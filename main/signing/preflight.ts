@@ -10,10 +10,10 @@ import type { SignResult } from './types.js';
 const INTEGRITY = new Set(['byteRange', 'cmsFormat', 'messageDigest', 'signature', 'modifications']);
 
 /** Warnings for earlier signatures of `input` whose integrity already fails. */
-export async function brokenSignatureWarnings(input: string): Promise<SignResult['warnings']> {
+export async function brokenSignatureWarnings(input: string, password?: string): Promise<SignResult['warnings']> {
   // Loaded only for documents that already carry signatures.
   const { validatePdf } = await import('../validation/index.js');
-  const r = await validatePdf(input, { offline: true, trust: [] });
+  const r = await validatePdf(input, { offline: true, trust: [], password });
   const out: SignResult['warnings'] = [];
   for (const s of r.signatures) {
     const bad = s.checks.find((c) => INTEGRITY.has(c.name) && c.result === 'fail');

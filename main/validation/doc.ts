@@ -28,8 +28,13 @@ export class PdfView {
   }
 
   /** Opens `path` (up to `limit` bytes when given); throws KysoError when unreadable. */
-  static async open(path: string, limit?: number): Promise<PdfView> {
-    return new PdfView(await PdfFile.open(path, { limit, cacheSize: 2048 }));
+  static async open(path: string, limit?: number, password?: string): Promise<PdfView> {
+    return new PdfView(await PdfFile.open(path, { limit, cacheSize: 2048, password }));
+  }
+
+  /** The password that opened this view (prefix views of an encrypted file need it too). */
+  get password(): string | undefined {
+    return this.pdf.openedWith;
   }
 
   /** What the reader had to repair (null: the file reads as written). */

@@ -159,7 +159,7 @@ export async function validatePdf(path: string, opts: ValidateOptions = {}): Pro
   }
   let final: PdfView;
   try {
-    final = await PdfView.open(path);
+    final = await PdfView.open(path, undefined, opts.password);
   } catch (e) {
     result.error = fileError(e);
     return result;
@@ -174,8 +174,12 @@ export async function validatePdf(path: string, opts: ValidateOptions = {}): Pro
     }
     result.revisions = final.sectionOffsets.length;
     result.signatures = await validateAll(path, final, found, opts);
+    const notes: FileNote[] = [];
+    const enc = final.pdf.encryption;
+    if (enc) notes.push(note(enc.emptyUserPassword ? 'encryptedNoOpenPassword' : 'encrypted', { algorithm: enc.algorithm }));
     const kind = final.repairKind;
-    if (kind) result.notes = [note(`xrefRepaired_${kind}`, {})];
+    if (kind) notes.push(note(`xrefRepaired_${kind}`, {}));
+    if (notes.length) result.notes = notes;
     return result;
   } finally {
     await final.close();

@@ -136,4 +136,6 @@ export interface ValidateOptions {
   offline?: boolean;
   /** Validate as of this moment (archived documents). */
   time?: Date;
+  /** Password of an encrypted document (the empty user password is tried first). */
+  password?: string;
 }

@@ -40,6 +40,7 @@ export const sign: MessageBundle = {
     'error.cliOutNeedsOneFile': '-o chỉ dùng với một tệp; với nhiều tệp hãy dùng --out-dir',
     'error.signWouldOverwrite': 'Tệp ra trùng tệp vào {path}: chọn tệp ra khác (dòng lệnh: thêm --overwrite nếu muốn ghi đè)',
     'error.signDuplicateOutput': 'Hai tệp vào cho cùng một tệp ra {path}',
+    'error.signNotPermitted': 'Quyền của tệp mã hóa {path} không cho phép ký (điền biểu mẫu, chú thích): hãy nhập mật khẩu chủ sở hữu (--password).',
     'error.signCertifiedNoChanges': 'Tệp {path} đã được chứng nhận với quyền P=1 (không cho phép thay đổi): ký thêm sẽ làm mất hiệu lực chữ ký chứng nhận.',
   },
   en: {
@@ -80,6 +81,7 @@ export const sign: MessageBundle = {
     'error.cliOutNeedsOneFile': '-o takes one file; use --out-dir for several',
     'error.signWouldOverwrite': 'The output is the input file {path}: choose another output (command line: add --overwrite to replace it)',
     'error.signDuplicateOutput': 'Two inputs map to the same output {path}',
+    'error.signNotPermitted': 'The permissions of the encrypted file {path} do not allow signing (form filling, annotations): enter the owner password (--password).',
     'error.signCertifiedNoChanges': 'The file {path} is certified with P=1 (no changes allowed): another signature would invalidate the certification.',
   },
 };

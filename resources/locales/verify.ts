@@ -128,6 +128,8 @@ const reasons: Record<string, [string, string]> = {
 
 /** File-level notes (verify.note.<code>), [vi, en]. */
 const notes: Record<string, [string, string]> = {
+  encrypted: ['Tệp được mã hóa ({algorithm}) và đã được mở bằng mật khẩu', 'The file is encrypted ({algorithm}) and was opened with its password'],
+  encryptedNoOpenPassword: ['Tệp được mã hóa ({algorithm}) chỉ để giới hạn quyền chỉnh sửa; không cần mật khẩu để mở', 'The file is encrypted ({algorithm}) only to restrict editing; no password is needed to open it'],
   xrefRepaired_brokenPrev: ['Cấu trúc tệp bị hỏng (liên kết /Prev); đã khôi phục các phiên bản từ dấu %%EOF', 'Damaged file structure (/Prev links); the revisions were recovered from their %%EOF markers'],
   xrefRepaired_xrefDamaged: ['Bảng tham chiếu chéo của một phiên bản bị hỏng; đã dựng lại từ dữ liệu của phiên bản đó', 'A revision\'s cross-reference section is damaged; it was rebuilt from that revision\'s bytes'],
   xrefRepaired_rebuilt: ['Bảng tham chiếu chéo không đọc được; tệp đã được dựng lại bằng cách quét toàn bộ', 'The cross-reference data is unreadable; the file was rebuilt by a full scan'],
@@ -151,7 +153,7 @@ export const verify: MessageBundle = {
     ...vi,
     'cli.cmd.verify': 'kiểm tra chữ ký số trong tệp PDF',
     'cli.cmd.trust': 'quản lý kho chứng thư gốc tin cậy (add, list, remove)',
-    'verify.usage': 'Cách dùng: kyso verify TỆP.pdf... [--trust GỐC.pem]... [--offline] [--time ISO8601] [--json] [--report BÁO-CÁO.pdf|.json]',
+    'verify.usage': 'Cách dùng: kyso verify TỆP.pdf... [--trust GỐC.pem]... [--offline] [--time ISO8601] [--json] [--report BÁO-CÁO.pdf|.json] [--password | --password-env BIẾN | --password-file TỆP]',
     'trust.usage': 'Cách dùng: kyso trust add TỆP(.pem|.der|.p7b) | kyso trust list [--json] | kyso trust remove VÂN-TAY',
     'verify.indication.TOTAL_PASSED': 'HỢP LỆ',
     'verify.indication.TOTAL_FAILED': 'KHÔNG HỢP LỆ',
@@ -235,7 +237,7 @@ export const verify: MessageBundle = {
     ...en,
     'cli.cmd.verify': 'verify the digital signatures of PDF files',
     'cli.cmd.trust': 'manage the trusted root store (add, list, remove)',
-    'verify.usage': 'Usage: kyso verify FILE.pdf... [--trust ROOT.pem]... [--offline] [--time ISO8601] [--json] [--report REPORT.pdf|.json]',
+    'verify.usage': 'Usage: kyso verify FILE.pdf... [--trust ROOT.pem]... [--offline] [--time ISO8601] [--json] [--report REPORT.pdf|.json] [--password | --password-env VAR | --password-file FILE]',
     'trust.usage': 'Usage: kyso trust add FILE(.pem|.der|.p7b) | kyso trust list [--json] | kyso trust remove FINGERPRINT',
     'verify.indication.TOTAL_PASSED': 'VALID',
     'verify.indication.TOTAL_FAILED': 'INVALID',

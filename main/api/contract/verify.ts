@@ -69,6 +69,8 @@ const validateOptions = {
   time: z.iso.datetime({ offset: true }).optional(),
   /** Extra trust anchor files (PEM/DER/P7B) on top of the admin store. */
   trust: z.array(filePath).max(50).optional(),
+  /** Password of encrypted PDFs (the empty user password is tried first); never logged. */
+  password: z.string().max(1024).optional(),
 };
 
 /** A trust store entry. */

@@ -1,6 +1,7 @@
 /** `kyso extend FILE --level B-LT|B-LTA [--tsa URL] [-o OUT] [--json]`: adds validation data / a document timestamp. */
 import { KysoError } from '../../api/errors.js';
 import { parseArgs } from '../args.js';
+import { documentPassword, passwordOptions } from '../doc-password.js';
 import { tr, type CliIo, type Command } from '../io.js';
 import { tsaConfig } from '../../services/sign-plan.js';
 
@@ -10,6 +11,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     tsa: { type: 'string' },
     out: { type: 'string', short: 'o' },
     json: { type: 'boolean' },
+    ...passwordOptions,
   });
   const [file, ...extra] = positionals;
   if (!file) throw new KysoError('cliMissingInput');
@@ -19,7 +21,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const tsa = tsaConfig(typeof o.tsa === 'string' ? o.tsa : undefined, io.env);
   const output = typeof o.out === 'string' ? o.out : file;
   const { extendFile } = await import('../../services/sign.js');
-  const r = await extendFile(file, { output, level, ...(tsa ? { tsa } : {}) });
+  const password = await documentPassword(io, o);
+  const r = await extendFile(file, { output, level, ...(tsa ? { tsa } : {}), ...(password !== undefined ? { password } : {}) });
   if (o.json) io.out(JSON.stringify({ input: file, output: r.output, status: 'extended', level: r.level, size: r.size }) + '\n');
   else io.out(tr(io, 'sign.cli.extended', { input: file, output: r.output, level: r.level }) + '\n');
   return 0;

@@ -14,6 +14,7 @@ import { prepareSignOutputs, tsaConfig, type SignItem } from '../../services/sig
 import { parseArgs, type ParsedArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
 import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+import { documentPassword, passwordOptions } from '../doc-password.js';
 
 const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'invisible'];
@@ -47,6 +48,7 @@ const spec = {
   certify: { type: 'string' },
   json: { type: 'boolean' },
   ...pinOptions('pin'),
+  ...passwordOptions,
 } as const;
 
 const str = (o: ParsedArgs['options'], k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
@@ -131,6 +133,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const appearance = appearanceFrom(o, placement?.rect !== undefined || placement?.anchor !== undefined);
   const tsa = tsaConfig(str(o, 'tsa'), io.env);
   if (level !== 'B-B' && !tsa) throw new KysoError('signTsaRequired', { level });
+  const password = await documentPassword(io, o);
   // The token bridge's own Node process boots while this one loads the engine below.
   const { prewarmWorker, workerEnv } = await import('../../../native/bridge/launcher.js');
   prewarmWorker(workerEnv({ ...process.env, ...io.env }));
@@ -157,6 +160,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       ...(placement ? { placement } : {}),
       allowFallback: o['allow-fallback'] === true,
       overwrite: o.overwrite === true,
+      ...(password !== undefined ? { password } : {}),
       signal: abort.signal,
     });
     for (const r of results) {

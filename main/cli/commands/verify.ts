@@ -8,6 +8,7 @@ import { kysoHome } from '../../services/paths.js';
 import { reportFormatOf, verifyFiles, writeVerifyReport } from '../../services/verify.js';
 import { exitStatus, resultsJson } from '../../validation/report/json.js';
 import { fileLines } from '../../validation/report/lines.js';
+import { documentPassword, passwordOptions } from '../doc-password.js';
 import { parseArgs } from '../args.js';
 import { tr, type Command } from '../io.js';
 
@@ -33,6 +34,7 @@ export const verifyCommand: Command = {
       json: { type: 'boolean' },
       report: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      ...passwordOptions,
     });
     if (options.help) {
       io.out(tr(io, 'verify.usage') + '\n');
@@ -40,7 +42,8 @@ export const verifyCommand: Command = {
     }
     if (positionals.length === 0) throw new KysoError('verifyNoFiles');
     const time = parseTime(options.time as string | undefined);
-    const files = await verifyFiles(kysoHome(io.env), positionals, { trust: (options.trust as string[] | undefined) ?? [], offline: options.offline === true, time });
+    const password = await documentPassword(io, options);
+    const files = await verifyFiles(kysoHome(io.env), positionals, { trust: (options.trust as string[] | undefined) ?? [], offline: options.offline === true, time, ...(password !== undefined ? { password } : {}) });
     if (options.json) io.out(JSON.stringify({ files: resultsJson(files).files }, null, 2) + '\n');
     else {
       for (const f of files) {

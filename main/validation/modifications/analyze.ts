@@ -112,9 +112,9 @@ export interface AnalyzeResult {
 }
 
 /** Opens the view of the prefix `[0, end)`, or returns the error message. */
-async function openPrefix(path: string, end: number): Promise<PdfView | string> {
+async function openPrefix(path: string, end: number, password?: string): Promise<PdfView | string> {
   try {
-    return await PdfView.open(path, end);
+    return await PdfView.open(path, end, password);
   } catch (e) {
     return (e as Error).message;
   }
@@ -141,7 +141,7 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
     mods.push({ revision: 0, class: 'notAllowed', allowed: false, code: 'signedRevisionNotInChain', detail: 'the signed revision is not part of the current cross-reference chain' });
     return { modifications: mods, coversWholeDocument: false, revision, revisions: ends.length };
   }
-  const first = await openPrefix(input.path, signedEnd);
+  const first = await openPrefix(input.path, signedEnd, input.final.password);
   if (typeof first === 'string') {
     mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: first });
     return { modifications: mods, coversWholeDocument: false, revision, revisions: ends.length };
@@ -155,7 +155,7 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
       mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'xrefChainMismatch', detail: 'cross-reference sections inside the signed range disagree with the current chain' });
     }
     for (let k = idx + 1; k < ends.length; k++) {
-      const newer = await openPrefix(input.path, ends[k]!);
+      const newer = await openPrefix(input.path, ends[k]!, input.final.password);
       if (typeof newer === 'string') {
         mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'revisionUnreadable', detail: newer });
         break;
@@ -194,7 +194,7 @@ async function rewritten(input: AnalyzeInput, mods: Modification[], covers: bool
   const revisions = input.eofs.filter((e) => e <= final.size).length;
   const revision = input.eofs.filter((e) => e <= signedEnd + 2).length;
   mods.push({ revision: revisions, class: 'auxiliary', allowed: true, code: 'xrefRewritten', detail: 'a later update rewrote the cross-reference data for every object' });
-  const signed = await openPrefix(input.path, signedEnd);
+  const signed = await openPrefix(input.path, signedEnd, input.final.password);
   if (typeof signed === 'string') {
     mods.push({ revision, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: signed });
     return { modifications: mods, coversWholeDocument: false, revision, revisions };
