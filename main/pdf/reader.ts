@@ -7,7 +7,7 @@ import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
 import { scanObjects } from './repair.js';
 import { recoverRevisions, type RecoveryKind } from './recover.js';
 import { Lru, RevisionResolver, type ObjStmIndex, type ResolverContext } from './resolver.js';
-import { buildRevisions, findEofAfter, type Revision } from './revisions.js';
+import { buildRevisions, findEofAfter, type Revision, type SharedParse } from './revisions.js';
 import { FileSource } from './source.js';
 import { readXrefSection, type XrefEntry, type XrefSection } from './xref.js';
 import { findPage, countPages, type PageInfo } from './pages.js';
@@ -28,6 +28,8 @@ export interface OpenOptions {
   limit?: number;
   /** Password of an encrypted document (the empty user password is always tried first). */
   password?: string;
+  /** Parsed sections shared by several opens of the same file (prefix views in validation). */
+  shared?: SharedParse;
 }
 
 /** Objects visited at most when checking a repaired file for missing objects. */
@@ -59,6 +61,7 @@ export class PdfFile {
   private ctx!: ResolverContext;
   private password: string | undefined;
   private cacheSize = 4096;
+  private shared: SharedParse | undefined;
   /** The repair scan, when one was needed after a normal open. */
   private scan: Promise<Map<number, XrefEntry & { type: 'offset' }>> | null = null;
   private latest!: RevisionResolver;
@@ -106,6 +109,7 @@ export class PdfFile {
     const hv = /%PDF-(\d\.\d)/.exec(head);
     if (!hv) throw new KysoError('pdfNotPdf', { path: src.path });
     this.password = opts.password;
+    this.shared = opts.shared;
     this.cacheSize = opts.cacheSize ?? 4096;
     this.version = hv[1]!;
     this.headerOffset = hv.index;
@@ -119,8 +123,8 @@ export class PdfFile {
     let chain: XrefSection[] | null = null;
     let failure: unknown = null;
     try {
-      chain = await this.readChain();
-      this.ctx.revisions = await buildRevisions(src, chain);
+      chain = await this.readChain(opts.shared);
+      this.ctx.revisions = await buildRevisions(src, chain, opts.shared);
     } catch (e) {
       failure = e;
     }
@@ -184,6 +188,11 @@ export class PdfFile {
     this.encryption = crypt.info;
   }
 
+  /** The SharedParse given to open(), for opening other views of the same file. */
+  get sharedParse(): SharedParse | undefined {
+    return this.shared;
+  }
+
   /** The password given to open(), for opening other views of the same file. */
   get openedWith(): string | undefined {
     return this.password;
@@ -194,7 +203,7 @@ export class PdfFile {
     return this.ctx.crypt ?? null;
   }
 
-  private async readChain(): Promise<XrefSection[]> {
+  private async readChain(shared?: SharedParse): Promise<XrefSection[]> {
     const { src } = this;
     // Usually within the last KB; some producers append junk after %%EOF, so look further once.
     let tail = '';
@@ -214,7 +223,9 @@ export class PdfFile {
       if (seen.has(off)) break; // a /Prev loop: the chain is complete once it repeats
       if (chain.length >= MAX_SECTIONS) throw new KysoError('pdfLimit', { detail: 'too many xref sections' });
       seen.add(off);
-      const sec = await readXrefSection(src, off);
+      const known: XrefSection | undefined = shared?.sections.get(off);
+      const sec: XrefSection = known && known.end <= src.size ? known : await readXrefSection(src, off);
+      if (shared && !known) shared.sections.set(off, sec);
       chain.push(sec);
       const prev = sec.trailer.get('Prev');
       off = typeof prev === 'number' ? prev : undefined;

@@ -7,6 +7,7 @@
  * look for objects a repairing reader would read differently (shadow-defs.ts).
  */
 import { PdfFile } from '../pdf/reader.js';
+import type { SharedParse } from '../pdf/revisions.js';
 import { PdfDict, PdfRef, type PdfObject, type PdfStream } from '../pdf/objects.js';
 import type { LocatedObject } from '../pdf/resolver.js';
 import type { FileSource } from '../pdf/source.js';
@@ -28,8 +29,13 @@ export class PdfView {
   }
 
   /** Opens `path` (up to `limit` bytes when given); throws KysoError when unreadable. */
-  static async open(path: string, limit?: number, password?: string): Promise<PdfView> {
-    return new PdfView(await PdfFile.open(path, { limit, cacheSize: 2048, password }));
+  static async open(path: string, limit?: number, password?: string, shared?: SharedParse): Promise<PdfView> {
+    return new PdfView(await PdfFile.open(path, { limit, cacheSize: 2048, password, ...(shared ? { shared } : {}) }));
+  }
+
+  /** Parsed sections shared with the other views of this file. */
+  get shared(): SharedParse | undefined {
+    return this.pdf.sharedParse;
   }
 
   /** The password that opened this view (prefix views of an encrypted file need it too). */

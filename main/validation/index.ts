@@ -17,6 +17,9 @@ import { readDss } from './dss.js';
 import { findSignatures, type FoundSignature } from './fields.js';
 import { validateSignature, type FileEnv } from './signature.js';
 import { shadowDefinitions } from './modifications/shadow-defs.js';
+import { RevisionCache } from './modifications/revision-cache.js';
+import { RangeDigests } from './byte-range.js';
+import { sharedParse } from '../pdf/revisions.js';
 import { emptyResult } from './steps/context.js';
 import type { FileNote, FileResult, SignatureResult, ValidateOptions } from './types.js';
 import { nameOf, numOf, textOf } from './values.js';
@@ -44,9 +47,15 @@ async function transform(view: PdfView, sig: PdfDict, method: string): Promise<P
   return undefined;
 }
 
-async function fieldLock(view: PdfView, sig: FoundSignature): Promise<(name: string) => boolean> {
+/** The FieldMDP lock of a signature, and a key naming it (diffs are shared between equal keys). */
+async function fieldLock(view: PdfView, sig: FoundSignature): Promise<{ locked: (name: string) => boolean; lockKey: string }> {
+  const lock = await fieldLockFn(view, sig);
+  return lock ? { locked: lock.fn, lockKey: lock.key } : { locked: () => false, lockKey: '' };
+}
+
+async function fieldLockFn(view: PdfView, sig: FoundSignature): Promise<{ fn: (name: string) => boolean; key: string } | null> {
   const params = await transform(view, sig.sig, 'FieldMDP');
-  if (!params) return () => false;
+  if (!params) return null;
   const action = nameOf(params.get('Action'));
   const names = new Set<string>();
   try {
@@ -55,10 +64,11 @@ async function fieldLock(view: PdfView, sig: FoundSignature): Promise<(name: str
   } catch {
     // Unreadable /Fields: an empty list (Include locks nothing, Exclude locks everything).
   }
-  if (action === 'All') return () => true;
-  if (action === 'Include') return (n) => names.has(n);
-  if (action === 'Exclude') return (n) => !names.has(n);
-  return () => false;
+  const key = `${action}:${JSON.stringify([...names].sort())}`;
+  if (action === 'All') return { fn: () => true, key };
+  if (action === 'Include') return { fn: (n) => names.has(n), key };
+  if (action === 'Exclude') return { fn: (n) => !names.has(n), key };
+  return null;
 }
 
 /** Anchors may be given as PEM, DER or P7B bytes: reduce them to DER certificates. */
@@ -159,7 +169,7 @@ export async function validatePdf(path: string, opts: ValidateOptions = {}): Pro
   }
   let final: PdfView;
   try {
-    final = await PdfView.open(path, undefined, opts.password);
+    final = await PdfView.open(path, undefined, opts.password, sharedParse());
   } catch (e) {
     result.error = fileError(e);
     return result;
@@ -205,19 +215,22 @@ async function validateAll(path: string, final: PdfView, found: FoundSignature[]
     docTimestamps: [],
     dssEnd: await dssEnd(eofs, final),
     repairKind: final.repairKind,
+    digests: new RangeDigests(final.source, found.map((s) => (Array.isArray(s.byteRange) && s.byteRange.every((x) => typeof x === 'number') ? (s.byteRange as number[]) : []))),
+    revisions: new RevisionCache(async (end) => PdfView.open(path, end, final.password, final.shared).catch((e: unknown) => (e as Error).message)),
     shadows: final.repairKind ? await shadowDefinitions(final) : [],
   };
   // Document timestamps first: they are proofs of existence for the signatures they cover.
   const byIndex = new Map<FoundSignature, SignatureResult>();
   for (const s of found.filter((x) => x.kind === 'documentTimestamp')) {
-    const r = await safeValidate(s, { ...env, locked: await fieldLock(final, s) });
+    const r = await safeValidate(s, { ...env, ...(await fieldLock(final, s)) });
     byIndex.set(s, r);
     const chainOk = r.checks.some((c) => c.name === 'chain' && c.result === 'pass');
     const cryptoOk = r.checks.some((c) => c.name === 'signature' && c.result === 'pass');
     if (chainOk && cryptoOk && r.signingTime) env.docTimestamps.push({ signedEnd: signedEndOf(s), time: new Date(r.signingTime) });
   }
   for (const s of found.filter((x) => x.kind === 'signature')) {
-    byIndex.set(s, await safeValidate(s, { ...env, locked: await fieldLock(final, s) }));
+    byIndex.set(s, await safeValidate(s, { ...env, ...(await fieldLock(final, s)) }));
   }
+  await env.revisions?.close();
   return found.map((s) => byIndex.get(s)!);
 }

@@ -10,6 +10,8 @@ import type { PdfView } from '../doc.js';
 import type { CertSummary, SignatureResult } from '../types.js';
 import type { TimestampCheck } from '../timestamp.js';
 import type { ShadowDefinition } from '../modifications/shadow-defs.js';
+import type { RevisionCache } from '../modifications/revision-cache.js';
+import type { RangeDigests } from '../byte-range.js';
 
 /** Everything shared by the signatures of one file. */
 export interface FileEnv {
@@ -33,6 +35,12 @@ export interface FileEnv {
   repairKind: string | null;
   /** Later unlisted object definitions a repairing reader would use (repaired files only). */
   shadows: ShadowDefinition[];
+  /** Byte range digests computed in one pass for all signatures. */
+  digests?: RangeDigests;
+  /** Revision views and diffs shared by the file's signatures. */
+  revisions?: RevisionCache;
+  /** Identifies `locked` for sharing diffs ('' when the signature locks no field). */
+  lockKey?: string;
 }
 
 /** One signature's validation in progress. */

@@ -5,7 +5,7 @@ import type { SignatureRun } from './context.js';
 /** Runs the modification analysis and stores its findings on the result (no check yet). */
 export async function analyzeStep(run: SignatureRun): Promise<void> {
   const { env, result } = run;
-  const mods = await analyzeModifications({ path: env.path, final: env.final, eofs: env.eofs, signedEnd: run.signedEnd, p: env.p, locked: env.locked, shadows: env.shadows });
+  const mods = await analyzeModifications({ path: env.path, final: env.final, eofs: env.eofs, signedEnd: run.signedEnd, p: env.p, locked: env.locked, shadows: env.shadows, cache: env.revisions, lockKey: env.lockKey });
   result.modifications = mods.modifications;
   result.coversWholeDocument = mods.coversWholeDocument;
   result.revision = mods.revision;
