@@ -123,6 +123,8 @@ const reasons: Record<string, [string, string]> = {
   xrefRepaired_rebuilt: ['Bảng tham chiếu chéo không đọc được; tệp đã được dựng lại bằng cách quét toàn bộ trước khi kiểm tra', 'The cross-reference data is unreadable; the file was rebuilt by a full scan before checking'],
   xrefRepaired_wrongOffset: ['Bảng tham chiếu chéo chỉ sai vị trí của một số đối tượng; đã tìm lại chúng bằng cách quét tệp', 'The cross-reference data gives wrong offsets for some objects; they were found again by scanning the file'],
   shadowDefinition: ['Một đối tượng được định nghĩa lại ngoài bảng tham chiếu chéo: trình đọc tự sửa tệp sẽ hiển thị nội dung khác (tấn công bóng)', 'An object is defined again outside the cross-reference data: readers that repair the file display other content (shadow attack)'],
+  fieldAppearanceChanged: ['Hình thức hiển thị của trường được điền đã thay đổi trên trang (trang trông khác với lúc ký)', 'The filled field\'s appearance on the page changed (the page looks different from what was signed)'],
+  pageLooksDifferent: ['Trang {pages} trông khác với lúc ký: một trường biểu mẫu được điền (được phép) đã vẽ lại hình thức hiển thị', 'Page {pages} looks different from what was signed: a form field filled afterwards (permitted) changed its appearance'],
   xrefRewritten: ['Một bản cập nhật sau đã viết lại bảng tham chiếu chéo cho mọi đối tượng (không có /Prev); phiên bản được ký được so trực tiếp với nó', 'A later update rewrote the cross-reference data for every object (no /Prev); the signed revision was compared with it directly'],
 };
 

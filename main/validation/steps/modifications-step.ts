@@ -19,6 +19,9 @@ export function modificationChecks(run: SignatureRun): void {
   else if (result.coversWholeDocument) checks.add('modifications', 'pass', 'wholeDocument');
   else checks.add('modifications', 'pass', 'allowedChangesOnly', { count: result.modifications.length });
   checks.add('docMdp', 'pass', 'docMdpLevel', { p: env.p });
+  // A permitted form fill that redrew a field: the signature stands, the look does not.
+  const redrawn = [...new Set(result.modifications.filter((m) => m.code === 'fieldAppearanceChanged').map((m) => /^page (\d+)/.exec(m.detail)?.[1] ?? '?'))];
+  if (redrawn.length) checks.add('modifications', 'warn', 'pageLooksDifferent', { pages: redrawn.join(', ') });
   // The verdict stands, but the reader had to repair the file to reach it: say so.
   if (env.repairKind) checks.add('structure', 'warn', `xrefRepaired_${env.repairKind}`);
 }

@@ -7,6 +7,7 @@ import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { DocPassword, needsPassword } from '../components/DocPassword.js';
+import { RevisionCompare } from '../components/RevisionCompare.js';
 import { PathField } from '../components/PathField.js';
 import { errorText, hasMessage } from '../../../resources/locales/index.js';
 import { formatDateTime, useI18n } from '../i18n.js';
@@ -17,8 +18,15 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 type FileResult = OutputOf<'verify:file'>;
 type Sig = FileResult['signatures'][number];
 
+/** The first page a permitted form fill redrew after this signature, if any. */
+function redrawnPage(sig: Sig): number | undefined {
+  const c = sig.checks.find((x) => x.code === 'pageLooksDifferent');
+  const n = c ? Number(String(c.params.pages).split(',')[0]) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 /** One signature's panel. */
-function SignaturePanel({ sig }: { sig: Sig }) {
+function SignaturePanel({ sig, path, password }: { sig: Sig; path: string; password?: string | undefined }) {
   const { t, lang } = useI18n();
   // Reasons are localized by their stable code; the engine's English detail is the fallback.
   // Times in the engine's parameters are ISO 8601 UTC: show them as every other date here.
@@ -72,6 +80,10 @@ function SignaturePanel({ sig }: { sig: Sig }) {
             ))}
           </ul>
         </>
+      )}
+      {/* A permitted fill redrew the page: show it as signed beside it as it is now. */}
+      {redrawnPage(sig) && sig.byteRange?.length === 4 && (
+        <RevisionCompare path={path} signedLength={sig.byteRange[2]! + sig.byteRange[3]!} page={redrawnPage(sig)!} {...(password ? { password } : {})} />
       )}
     </article>
   );
@@ -132,7 +144,7 @@ export function Verify() {
           )}
           {needsPassword(result.error?.code) && <DocPassword onSubmit={(pw) => void verify(pw)} testId="verify-password" />}
           <p data-testid="verify-summary">{t('ui.verify.summary', { count: result.signatures.length, revisions: result.revisions })}</p>
-          {result.signatures.map((s) => <SignaturePanel key={s.field} sig={s} />)}
+          {result.signatures.map((s) => <SignaturePanel key={s.field} sig={s} path={file} password={password} />)}
         </div>
       )}
     </section>
