@@ -1,5 +1,5 @@
 /**
- * The validation bench's corpus: 100+ signed PDFs of 10 KB to 50 MB with 1 to 30 signatures,
+ * The validation bench's corpus: 100 signed PDFs (and a 1 vs 25 signature pair) of 10 KB to 50 MB with 1 to 30 signatures,
  * some with a DSS, made once (openssl-signed incremental updates, test/integration's fixture
  * signer, with the test bed's PKI) into a cache folder outside the repository, and reused
  * while its manifest matches. Bounded: about 420 MB on disk, regenerated from scratch when the

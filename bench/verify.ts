@@ -1,6 +1,6 @@
 /**
  * Validation bench (issue 13 item 11), side by side with poppler's pdfsig in one run, over a
- * generated corpus (bench/verify-corpus.ts: 120 signed PDFs, 10 KB to 50 MB, 1 to 30
+ * generated corpus (bench/verify-corpus.ts: 100 signed PDFs, 10 KB to 50 MB, 1 to 30
  * signatures, a DSS on about a third):
  * - Kyso in this process (`validatePdf`, offline, after one warm-up pass) per file;
  * - the `kyso verify --offline` command (the built CLI bundle, a process per file);
