@@ -1,8 +1,8 @@
 /** Offline administration of a server data directory: organization directory and users. */
 import { KysoError } from '../main/api/errors.js';
 import { ORGAN_ID_PATTERN } from '../main/exchange/protocol.js';
-import { readCertFile } from '../main/pki/cert.js';
-import { parseCertBundle, certView } from '../main/pki/cert-view.js';
+import { certView } from '../main/pki/cert.js';
+import { readCertFile } from '../main/pki/cert-file.js';
 import { sha256hex } from './auth.js';
 import type { Repo } from './db/repo.js';
 
@@ -16,11 +16,10 @@ export async function addOrg(repo: Repo, o: { code: string; name: string; parent
   await repo.audit({ actorOrg: null, actorUser: null, action: 'admin.org.add', target: o.code, detail: { parent: o.parent ?? null } });
 }
 
-/** Binds a certificate file (PEM or DER; the first certificate) to a new user of an organization. */
+/** Binds a certificate file (PEM, DER or P7B; the first certificate) to a new user of an organization. */
 export async function addUser(repo: Repo, orgCode: string, certFile: string): Promise<{ id: number; subject: string }> {
   if (!(await repo.org(orgCode))) throw new KysoError('exOrgUnknown', { code: orgCode });
-  const der = parseCertBundle(readCertFile(certFile))[0];
-  if (!der) throw new KysoError('certFileUnreadable', { path: certFile, detail: 'PEM/DER' });
+  const der = readCertFile(certFile)[0]!;
   const view = certView(der);
   const fp = sha256hex(der);
   if (await repo.userByCert(fp)) throw new KysoError('exUserExists');

@@ -6,7 +6,7 @@
  */
 import { KysoError } from '../main/api/errors.js';
 import { buildChain } from '../main/pki/chain.js';
-import { certView, type CertView } from '../main/pki/cert-view.js';
+import { certView, type CertView } from '../main/pki/cert.js';
 import { checkRevocation } from '../main/pki/revocation.js';
 
 /** What the server trusts and how strictly it checks revocation. */

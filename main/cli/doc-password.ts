@@ -7,15 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../api/errors.js';
-import type { OptionSpec, ParsedArgs } from './args.js';
+import type { OptionSpecs, ParsedArgs } from './spec.js';
 import { tr, type CliIo } from './io.js';
 import { hiddenPrompt, type HiddenPrompt } from './pin.js';
 
 /** parseArgs entries: --password (ask), --password-env VAR, --password-file FILE. */
-export const passwordOptions: Record<string, OptionSpec> = {
-  password: { type: 'boolean' },
-  'password-env': { type: 'string' },
-  'password-file': { type: 'string' },
+export const passwordOptions: OptionSpecs = {
+  password: { type: 'boolean', help: 'cli.opt.password' },
+  'password-env': { type: 'string', value: 'VAR', help: 'cli.opt.password-env' },
+  'password-file': { type: 'string', value: 'FILE', help: 'cli.opt.password-file' },
 };
 
 /** The document password the options name, or undefined when none was asked for. */

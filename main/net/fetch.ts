@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { SecureContextOptions } from 'node:tls';
 import { KysoError, isKysoError } from '../api/errors.js';
+import { isErrorOfKind } from '../api/error-kinds.js';
 
 /** A request body: bytes or text (sent with a Content-Length), or a file streamed from disk. */
 export type FetchBody = Uint8Array | string | { file: string };
@@ -340,7 +341,7 @@ export async function fetchToFile(url: string | URL, dest: string, options: Fetc
   return { ...head, bytes };
 }
 
-/** True for a failure of this client (a `net*` code), as opposed to cancellation or a disk error. */
+/** True for a failure of this client (kind `network`), as opposed to cancellation or a disk error. */
 export function isNetError(e: unknown): e is KysoError {
-  return isKysoError(e) && e.code.startsWith('net');
+  return isErrorOfKind(e, 'network');
 }

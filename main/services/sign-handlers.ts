@@ -5,7 +5,7 @@
  * logged in with token:login). The work itself is in sign.ts, shared with `kyso sign`.
  */
 import type { TokenManager } from '../../native/token-manager.js';
-import { readCertFiles } from '../pki/cert.js';
+import { readCertFiles } from '../pki/cert-file.js';
 import type { signOperations } from '../api/contract/sign.js';
 import type { BatchResult } from '../signing/batch.js';
 import { extendFile, planSignOutputs, resultError, resultWarnings, SignJobs, tsaConfig, withChain, type SignSpec } from './sign.js';

@@ -4,10 +4,10 @@
  * files the caller names, validation of one or more PDFs, the report as PDF or JSON, and the
  * admin trust store.
  */
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Lang } from '../../resources/locales/index.js';
 import { KysoError } from '../api/errors.js';
+import { isNoCertificate, readCertFile } from '../pki/cert-file.js';
 import { trustAdd, trustList, trustRemove, type TrustEntry } from '../pki/trust-store.js';
 import { writeError } from '../signing/atomic.js';
 import { anchorsFor, validatePdf } from '../validation/index.js';
@@ -27,18 +27,14 @@ export interface VerifyOptions {
 
 /** The anchors: the admin store of `home` plus the named files (PEM, DER or P7B). */
 export function trustAnchors(home: string, files: string[] = []): Buffer[] {
-  const extra = files.map((p) => {
+  const extra = files.flatMap((p) => {
     try {
-      return readFileSync(p);
-    } catch {
-      throw new KysoError('verifyTrustFile', { path: p });
+      return readCertFile(p);
+    } catch (e) {
+      throw new KysoError(isNoCertificate(e) ? 'trustBadFile' : 'verifyTrustFile', { path: p }, { cause: e });
     }
   });
-  try {
-    return anchorsFor(home, extra);
-  } catch (e) {
-    throw new KysoError('trustBadFile', {}, { cause: e });
-  }
+  return anchorsFor(home, extra);
 }
 
 /** Validates the files in order with one set of anchors; a file that is no PDF gets its error in its result. */
@@ -68,15 +64,15 @@ export async function writeVerifyReport(files: FileResult[], output: string, for
   return { output, bytes: body.length };
 }
 
-/** Adds the certificates of the named files to the admin trust store. */
+/** Adds the certificates of the named files (PEM, DER or P7B) to the admin trust store. */
 export function addTrustFiles(home: string, paths: string[]): TrustEntry[] {
   return paths.flatMap((p) => {
-    let data: Buffer;
+    let ders: Buffer[];
     try {
-      data = readFileSync(p);
-    } catch {
-      throw new KysoError('fileNotFound', { path: p });
+      ders = readCertFile(p);
+    } catch (e) {
+      throw isNoCertificate(e) ? new KysoError('trustBadFile', { path: p }, { cause: e }) : e;
     }
-    return trustAdd(home, data);
+    return ders.flatMap((der) => trustAdd(home, der));
   });
 }

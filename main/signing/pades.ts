@@ -6,7 +6,8 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KysoError, isKysoError } from '../api/errors.js';
-import { certInfo } from '../pki/cert.js';
+import { isErrorOfKind } from '../api/error-kinds.js';
+import { certView } from '../pki/cert.js';
 import { PdfString, dict, name } from '../pdf/objects.js';
 import { PdfFile } from '../pdf/reader.js';
 import { IncrementalUpdate } from '../pdf/writer.js';
@@ -43,9 +44,9 @@ export function atLeast(level: PadesLevel, min: PadesLevel): boolean {
   return LEVELS.indexOf(level) >= LEVELS.indexOf(min);
 }
 
-/** Lowers the level on a service failure when allowed, else rethrows. */
+/** Lowers the level when allowed and a trust service (TSA, OCSP, CRL) gave no usable answer, else rethrows. */
 function fallback(e: unknown, to: PadesLevel, options: SignOptions, warnings: SignResult['warnings']): PadesLevel {
-  if (!options.allowFallback || !isKysoError(e) || !/Unreachable|BadResponse|Rejected|NoUrl/.test(e.code)) throw e;
+  if (!options.allowFallback || !isErrorOfKind(e, 'trustService')) throw e;
   warnings.push({ code: 'sign.warn.fallback', params: { level: to, reason: e.code } });
   return to;
 }
@@ -93,7 +94,7 @@ export async function prepareSignature(input: string, output: string, options: S
       const up = new IncrementalUpdate(pdf);
       const contents = up.placeholder(options.contentsRoom ?? cmsRoom(options.signer, atLeast(level, 'B-T')));
       const byteRange = up.byteRangePlaceholder();
-      const cn = certInfo(options.signer.certificate).commonName;
+      const cn = certView(options.signer.certificate).subjectCn;
       const sigDict = dict({
         Type: name('Sig'),
         Filter: name('Adobe.PPKLite'),

@@ -3,6 +3,7 @@
  * clerk registers it (status 03) it gets the next arrival number of its year (Vietnam time),
  * starting at 1 on 1 January. Validation results of its PDFs are stored per file.
  */
+import type { FileVerdict } from '../api/contract/verdicts.js';
 import { KysoError } from '../api/errors.js';
 import type { Db } from './db.js';
 import { indexDocument } from './search-index.js';
@@ -17,7 +18,7 @@ export interface IncomingFile {
   contentType: string;
   path: string;
   sha256: string;
-  validationStatus: string | null;
+  validationStatus: FileVerdict | null;
   /** The validation report as stored (JSON), or null when the file is not a PDF. */
   validation: unknown;
 }
@@ -41,7 +42,7 @@ export interface IncomingDoc {
   arrivalNumber: number | null;
   registeredAt: string | null;
   /** Worst validation status over its PDFs (TOTAL_PASSED only when all passed). */
-  validationStatus: string | null;
+  validationStatus: FileVerdict | null;
   packagePath: string;
   /** Set when the sender recalled the document (status 13), with its reason. */
   recallReason: string | null;
@@ -72,7 +73,7 @@ interface Row {
   arrival_year: number | null;
   arrival_number: number | null;
   registered_at: string | null;
-  validation_status: string | null;
+  validation_status: FileVerdict | null;
   package_path: string;
   recall_reason: string | null;
   recall_at: string | null;
@@ -106,7 +107,7 @@ function fromRow(r: Row): IncomingDoc {
 }
 
 /** Order of validation outcomes from best to worst, to summarize several PDFs. */
-const severity = ['TOTAL_PASSED', 'INDETERMINATE', 'TOTAL_FAILED'];
+const severity: readonly FileVerdict[] = ['TOTAL_PASSED', 'INDETERMINATE', 'TOTAL_FAILED'];
 
 /** Reads and writes the incoming register. */
 export class IncomingRepo {
@@ -131,15 +132,15 @@ export class IncomingRepo {
   }
 
   /** Stores one file's validation and refreshes the document's summary status. */
-  setValidation(messageId: string, fileName: string, status: string, report: unknown): void {
+  setValidation(messageId: string, fileName: string, status: FileVerdict, report: unknown): void {
     this.db.transaction(() => {
       this.db
         .prepare('UPDATE incoming_file SET validation_status = ?, validation = ? WHERE message_id = ? AND name = ?')
         .run(status, JSON.stringify(report), messageId, fileName);
       const statuses = (this.db
         .prepare('SELECT validation_status AS s FROM incoming_file WHERE message_id = ? AND validation_status IS NOT NULL')
-        .all(messageId) as Array<{ s: string }>).map((r) => r.s);
-      const worst = statuses.reduce<string | null>((w, s) => (w === null || rank(s) > rank(w) ? s : w), null);
+        .all(messageId) as Array<{ s: FileVerdict }>).map((r) => r.s);
+      const worst = statuses.reduce<FileVerdict | null>((w, s) => (w === null || rank(s) > rank(w) ? s : w), null);
       this.db.prepare('UPDATE incoming SET validation_status = ? WHERE message_id = ?').run(worst, messageId);
     }).immediate();
   }
@@ -214,7 +215,7 @@ export class IncomingRepo {
   files(messageId: string): IncomingFile[] {
     const rows = this.db
       .prepare('SELECT name, content_type, path, sha256, validation_status, validation FROM incoming_file WHERE message_id = ? ORDER BY rowid')
-      .all(messageId) as Array<{ name: string; content_type: string; path: string; sha256: string; validation_status: string | null; validation: string | null }>;
+      .all(messageId) as Array<{ name: string; content_type: string; path: string; sha256: string; validation_status: FileVerdict | null; validation: string | null }>;
     return rows.map((r) => ({
       name: r.name,
       contentType: r.content_type,
@@ -241,7 +242,7 @@ export class IncomingRepo {
   }
 }
 
-function rank(status: string): number {
+function rank(status: FileVerdict): number {
   const i = severity.indexOf(status);
   return i < 0 ? severity.length : i;
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { digestName, verifyRaw } from '../pki/algorithms.js';
-import { certView, type CertView } from '../pki/cert-view.js';
+import { certView, type CertView } from '../pki/cert.js';
 
 /** OIDs used here. */
 export const OID = {

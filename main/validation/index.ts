@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isKysoError, KysoError, type ErrorParams } from '../api/errors.js';
 import { t } from '../../resources/locales/index.js';
 import { PdfDict, PdfRef } from '../pdf/objects.js';
-import { parseCertBundle } from '../pki/cert-view.js';
+import { parseCertificates } from '../pki/cert-file.js';
 import { loadAnchors } from '../pki/trust-store.js';
 import { CheckList } from './checks.js';
 import { eofOffsets, PdfView } from './doc.js';
@@ -29,7 +29,7 @@ export type * from './types.js';
 /** DER anchors from the admin store of `home` plus extra PEM/DER/P7B files' contents. */
 export function anchorsFor(home: string | undefined, extra: Buffer[] = []): Buffer[] {
   const out = home ? loadAnchors(home) : [];
-  for (const b of extra) out.push(...parseCertBundle(b));
+  for (const b of extra) out.push(...parseCertificates(b));
   return out;
 }
 
@@ -76,7 +76,7 @@ function normalizeAnchors(list: Buffer[]): Buffer[] {
   const out: Buffer[] = [];
   for (const b of list) {
     try {
-      out.push(...parseCertBundle(b));
+      out.push(...parseCertificates(b));
     } catch {
       // An unreadable anchor is ignored: it can only make fewer paths trusted.
     }

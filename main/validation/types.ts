@@ -1,27 +1,10 @@
 /** Result types of PDF signature validation (ETSI EN 319 102-1 vocabulary). */
 import type { ErrorParams } from '../api/errors.js';
 
-/** Main status of a signature or document timestamp. */
-export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
+import type { Indication, SubIndication } from '../api/contract/verdicts.js';
 
-/** ETSI sub-indications used by Kyso. */
-export const SUB_INDICATIONS = [
-  'FORMAT_FAILURE',
-  'HASH_FAILURE',
-  'SIG_CRYPTO_FAILURE',
-  'REVOKED',
-  'REVOKED_NO_POE',
-  'EXPIRED',
-  'NOT_YET_VALID',
-  'NO_SIGNING_CERTIFICATE_FOUND',
-  'NO_CERTIFICATE_CHAIN_FOUND',
-  'OUT_OF_BOUNDS_NO_POE',
-  'TRY_LATER',
-  'SIG_CONSTRAINTS_FAILURE',
-] as const;
-
-/** One ETSI sub-indication. */
-export type SubIndication = (typeof SUB_INDICATIONS)[number];
+// The indications and sub-indications are listed once, in the contract (z.enum there).
+export { INDICATIONS, SUB_INDICATIONS, type Indication, type SubIndication } from '../api/contract/verdicts.js';
 
 /** Outcome of one check. */
 export type CheckOutcome = 'pass' | 'fail' | 'warn';

@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the PDF reader and writer (main/pdf). */
-export const pdf: MessageBundle = {
+export const pdf = {
   vi: {
     'error.pdfNotPdf': 'Tệp {path} không phải là tệp PDF.',
     'error.pdfJunkBeforeHeader': 'Tệp {path} có {bytes} byte lạ trước phần đầu %PDF; hãy lưu lại tệp bằng một phần mềm PDF rồi ký.',
@@ -56,4 +56,4 @@ export const pdf: MessageBundle = {
     'error.pdfWrite': 'Could not write the PDF update: {detail}',
     'error.pdfRead': 'Could not read the file {path}: {detail}',
   },
-};
+} satisfies MessageBundle;

@@ -1,10 +1,11 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the sign domain. */
-export const sign: MessageBundle = {
+export const sign = {
   vi: {
     'error.certInvalid': 'Chứng thư số không hợp lệ: {detail}',
     'error.certFileUnreadable': 'Tệp {path} không chứa chứng thư số đọc được ({detail}).',
+    'error.certUnreadable': 'Không đọc được chứng thư số nào (hỗ trợ {formats}).',
     'error.cmsInvalid': 'Dữ liệu chữ ký CMS không hợp lệ: {detail}',
     'error.signSchemeUnsupported': 'Khóa hoặc thiết bị ký không hỗ trợ thuật toán {scheme}',
     'error.tsaUnreachable': 'Không kết nối được máy chủ cấp dấu thời gian {url}: {detail}',
@@ -46,6 +47,7 @@ export const sign: MessageBundle = {
   en: {
     'error.certInvalid': 'Invalid certificate: {detail}',
     'error.certFileUnreadable': 'The file {path} holds no readable certificate ({detail}).',
+    'error.certUnreadable': 'No certificate could be read ({formats} are supported).',
     'error.cmsInvalid': 'Invalid CMS signature data: {detail}',
     'error.signSchemeUnsupported': 'The key or token does not support the {scheme} algorithm',
     'error.tsaUnreachable': 'Could not reach the timestamp server {url}: {detail}',
@@ -84,4 +86,4 @@ export const sign: MessageBundle = {
     'error.signNotPermitted': 'The permissions of the encrypted file {path} do not allow signing (form filling, annotations): enter the owner password (--password).',
     'error.signCertifiedNoChanges': 'The file {path} is certified with P=1 (no changes allowed): another signature would invalidate the certification.',
   },
-};
+} satisfies MessageBundle;

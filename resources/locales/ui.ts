@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the ui domain (the app command, the browser host, the screens). */
-export const ui: MessageBundle = {
+export const ui = {
   vi: {
     'error.appBadPort': 'Cổng không hợp lệ: {port} (0–65535).',
     'error.appPortInUse': 'Cổng {port} đang được dùng bởi chương trình khác.',
@@ -522,4 +522,4 @@ export const ui: MessageBundle = {
     'ui.trust.addFile': 'Certificate file (PEM, DER, P7B)',
     'ui.trust.add': 'Add to the trust list',
   },
-};
+} satisfies MessageBundle;

@@ -150,13 +150,11 @@ for (const [code, [v, e]] of Object.entries(notes)) {
 }
 
 /** Messages of the verify domain. */
-export const verify: MessageBundle = {
+export const verify = {
   vi: {
     ...vi,
     'cli.cmd.verify': 'kiểm tra chữ ký số trong tệp PDF',
     'cli.cmd.trust': 'quản lý kho chứng thư gốc tin cậy (add, list, remove)',
-    'verify.usage': 'Cách dùng: kyso verify TỆP.pdf... [--trust GỐC.pem]... [--offline] [--time ISO8601] [--json] [--report BÁO-CÁO.pdf|.json] [--password | --password-env BIẾN | --password-file TỆP]',
-    'trust.usage': 'Cách dùng: kyso trust add TỆP(.pem|.der|.p7b) | kyso trust list [--json] | kyso trust remove VÂN-TAY',
     'verify.indication.TOTAL_PASSED': 'HỢP LỆ',
     'verify.indication.TOTAL_FAILED': 'KHÔNG HỢP LỆ',
     'verify.indication.INDETERMINATE': 'CHƯA XÁC ĐỊNH',
@@ -233,14 +231,11 @@ export const verify: MessageBundle = {
     'error.trustBadFingerprint': 'Vân tay không hợp lệ: {fingerprint} (cần ít nhất 8 ký tự hex)',
     'error.trustNotFound': 'Không có chứng thư nào có vân tay {fingerprint}',
     'error.trustAmbiguous': 'Nhiều chứng thư khớp vân tay {fingerprint}; hãy nhập dài hơn',
-    'error.trustUsage': 'Lệnh con không hợp lệ; dùng add, list hoặc remove',
   },
   en: {
     ...en,
     'cli.cmd.verify': 'verify the digital signatures of PDF files',
     'cli.cmd.trust': 'manage the trusted root store (add, list, remove)',
-    'verify.usage': 'Usage: kyso verify FILE.pdf... [--trust ROOT.pem]... [--offline] [--time ISO8601] [--json] [--report REPORT.pdf|.json] [--password | --password-env VAR | --password-file FILE]',
-    'trust.usage': 'Usage: kyso trust add FILE(.pem|.der|.p7b) | kyso trust list [--json] | kyso trust remove FINGERPRINT',
     'verify.indication.TOTAL_PASSED': 'VALID',
     'verify.indication.TOTAL_FAILED': 'INVALID',
     'verify.indication.INDETERMINATE': 'INDETERMINATE',
@@ -317,6 +312,5 @@ export const verify: MessageBundle = {
     'error.trustBadFingerprint': 'Invalid fingerprint: {fingerprint} (at least 8 hex digits)',
     'error.trustNotFound': 'No certificate has the fingerprint {fingerprint}',
     'error.trustAmbiguous': 'Several certificates match {fingerprint}; type more of it',
-    'error.trustUsage': 'Unknown subcommand; use add, list or remove',
   },
-};
+} satisfies MessageBundle;

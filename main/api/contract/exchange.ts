@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
+import { fileVerdictSchema } from './verdicts.js';
 
 const jsonValue = z.json();
 const messageId = z.string().min(1).max(100);
@@ -57,8 +58,8 @@ export const incomingDocSchema = z.object({
   arrivalYear: z.number().nullable(),
   arrivalNumber: z.number().nullable(),
   registeredAt: z.string().nullable(),
-  /** Worst signature validation over its PDFs: TOTAL_PASSED, INDETERMINATE, TOTAL_FAILED, or null if none. */
-  validationStatus: z.string().nullable(),
+  /** Worst verdict over its PDFs (FILE_VERDICTS), or null before any was validated. */
+  validationStatus: fileVerdictSchema.nullable(),
   /** Set when the sender recalled it (13); recallAnswer 15 agree / 16 refuse once answered. */
   recallReason: z.string().nullable(),
   recallAt: z.string().nullable(),
@@ -71,7 +72,7 @@ export const incomingFileSchema = z.object({
   contentType: z.string(),
   path: z.string(),
   sha256: z.string(),
-  validationStatus: z.string().nullable(),
+  validationStatus: fileVerdictSchema.nullable(),
   validation: z.unknown(),
 });
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
 import { errorParamsSchema } from './error-params.js';
+import { indicationSchema, subIndicationSchema } from './verdicts.js';
 
 const filePath = z.string().min(1).max(4096);
 const iso = z.string().nullable();
@@ -36,8 +37,8 @@ export const signatureResultSchema = z.object({
   signer: z.string().nullable(),
   signerCert: z.object({ subject: z.string(), commonName: z.string(), issuer: z.string(), serial: z.string(), notBefore: z.string(), notAfter: z.string() }).nullable(),
   issuingCa: z.string().nullable(),
-  indication: z.enum(['TOTAL_PASSED', 'TOTAL_FAILED', 'INDETERMINATE']),
-  subIndication: z.string().nullable(),
+  indication: indicationSchema,
+  subIndication: subIndicationSchema.nullable(),
   signingTime: iso,
   timeSource: z.enum(['timestamp', 'claimed', 'none']),
   claimedTime: iso,

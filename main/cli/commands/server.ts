@@ -8,42 +8,36 @@ import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer } from '../../../server/app.js';
 import { openRepo } from '../../../server/store.js';
-import { intOption, parseArgs } from '../args.js';
-import { tr, type CliIo, type Command } from '../io.js';
+import { intOption } from '../args.js';
+import { tr, type CliIo } from '../io.js';
+import { defineCommand, strs, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
 
-const DB = { data: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } } as const;
+/** The data directory and database every server command takes, and --json. */
+const DB: OptionSpecs = {
+  data: { type: 'string', value: 'DIR', help: 'cli.opt.server.data' },
+  db: { type: 'string', value: 'sqlite|postgres://...', help: 'cli.opt.server.db' },
+  json: { type: 'boolean', help: 'cli.opt.json' },
+};
 
 function need(v: unknown, option: string): string {
   if (typeof v !== 'string' || !v) throw new KysoError('cliMissingValue', { option });
   return v;
 }
 
-async function runServer(argv: string[], io: CliIo): Promise<number> {
-  const { options: o } = parseArgs(argv, {
-    ...DB,
-    port: { type: 'string' },
-    host: { type: 'string' },
-    trust: { type: 'string', multiple: true },
-    crl: { type: 'string', multiple: true },
-    'tls-cert': { type: 'string' },
-    'tls-key': { type: 'string' },
-    offline: { type: 'boolean' },
-    revocation: { type: 'string' },
-    'max-package-bytes': { type: 'string' },
-  });
+async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const certFile = o['tls-cert'] as string | undefined;
   const keyFile = o['tls-key'] as string | undefined;
   if (!!certFile !== !!keyFile) throw new KysoError('cliMissingValue', { option: certFile ? '--tls-key' : '--tls-cert' });
   const revocation = (o.revocation as string | undefined) ?? 'require';
-  if (revocation !== 'require' && revocation !== 'best-effort') throw new KysoError('exBadRequest', { reason: '--revocation must be require or best-effort' });
+  if (revocation !== 'require' && revocation !== 'best-effort') throw new KysoError('cliInvalidValue', { option: '--revocation', value: revocation, allowed: 'require|best-effort' });
   const maxPkg = intOption(o, 'max-package-bytes', 1, Number.MAX_SAFE_INTEGER);
   const server = await startServer({
     dataDir: need(o.data, '--data'),
     port: intOption(o, 'port', 0, 65_535) ?? 8787,
     host: (o.host as string | undefined) ?? '127.0.0.1',
     ...(o.db ? { db: o.db as string } : {}),
-    trustFiles: (o.trust as string[] | undefined) ?? [],
-    crlFiles: (o.crl as string[] | undefined) ?? [],
+    trustFiles: strs(o, 'trust'),
+    crlFiles: strs(o, 'crl'),
     offline: o.offline === true,
     revocation,
     ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
@@ -59,9 +53,7 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function runOrg(argv: string[], io: CliIo): Promise<number> {
-  const [verb, ...rest] = argv;
-  const { options: o } = parseArgs(rest, { ...DB, code: { type: 'string' }, name: { type: 'string' }, parent: { type: 'string' } });
+async function runOrg(verb: 'add' | 'list', { options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
   try {
     if (verb === 'add') {
@@ -71,21 +63,15 @@ async function runOrg(argv: string[], io: CliIo): Promise<number> {
       io.out(o.json ? JSON.stringify({ code, name }) + '\n' : tr(io, 'server.orgAdded', { code, name }) + '\n');
       return 0;
     }
-    if (verb === 'list') {
-      const orgs = await repo.orgs();
-      io.out(o.json ? JSON.stringify(orgs) + '\n' : orgs.map((g) => `${g.code}\t${g.name}\t${g.parent ?? ''}`).join('\n') + '\n');
-      return 0;
-    }
-    throw new KysoError('cliUnknownOption', { option: verb ?? '' });
+    const orgs = await repo.orgs();
+    io.out(o.json ? JSON.stringify(orgs) + '\n' : orgs.map((g) => `${g.code}\t${g.name}\t${g.parent ?? ''}`).join('\n') + '\n');
+    return 0;
   } finally {
     await repo.db.close();
   }
 }
 
-async function runUser(argv: string[], io: CliIo): Promise<number> {
-  const [verb, ...rest] = argv;
-  const { options: o } = parseArgs(rest, { ...DB, org: { type: 'string' }, cert: { type: 'string' } });
-  if (verb !== 'add') throw new KysoError('cliUnknownOption', { option: verb ?? '' });
+async function runUser({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
   try {
     const org = need(o.org, '--org');
@@ -97,8 +83,7 @@ async function runUser(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function runAudit(argv: string[], io: CliIo): Promise<number> {
-  const { options: o } = parseArgs(argv, { ...DB, limit: { type: 'string' } });
+async function runAudit({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
   try {
     const trail = await repo.auditTrail(intOption(o, 'limit', 1, 1_000_000) ?? 1000);
@@ -109,19 +94,72 @@ async function runAudit(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** The `server` subcommand. */
-export const serverCommand: Command = {
+const org: CommandSpec = {
+  name: 'org',
+  summaryKey: 'cli.sub.server.org',
+  subcommands: [
+    {
+      name: 'add',
+      summaryKey: 'cli.sub.server.org.add',
+      options: {
+        ...DB,
+        code: { type: 'string', value: 'CODE', help: 'cli.opt.server.org.code' },
+        name: { type: 'string', value: 'NAME', help: 'cli.opt.server.org.name' },
+        parent: { type: 'string', value: 'CODE', help: 'cli.opt.server.org.parent' },
+      },
+      examples: ['kyso server org add --data /srv/kyso --code 000.00.00.H49 --name "UBND tỉnh Lào Cai"', 'kyso server org add --data /srv/kyso --code 000.00.01.H49 --name "Sở Tư pháp" --parent 000.00.00.H49'],
+      run: (a, io) => runOrg('add', a, io),
+    },
+    { name: 'list', summaryKey: 'cli.sub.server.org.list', options: DB, examples: ['kyso server org list --data /srv/kyso --json'], run: (a, io) => runOrg('list', a, io) },
+  ],
+};
+
+const user: CommandSpec = {
+  name: 'user',
+  summaryKey: 'cli.sub.server.user',
+  subcommands: [
+    {
+      name: 'add',
+      summaryKey: 'cli.sub.server.user.add',
+      options: {
+        ...DB,
+        org: { type: 'string', value: 'CODE', help: 'cli.opt.server.user.org' },
+        cert: { type: 'string', value: 'FILE', help: 'cli.opt.server.user.cert' },
+      },
+      examples: ['kyso server user add --data /srv/kyso --org 000.00.01.H49 --cert nguyen-van-an.pem'],
+      run: runUser,
+    },
+  ],
+};
+
+const audit: CommandSpec = {
+  name: 'audit',
+  summaryKey: 'cli.sub.server.audit',
+  options: { ...DB, limit: { type: 'string', value: 'N', help: 'cli.opt.server.audit.limit' } },
+  examples: ['kyso server audit --data /srv/kyso --limit 50'],
+  run: runAudit,
+};
+
+/** The `server` subcommand: runs the server, or administers its data with a subcommand. */
+export const serverCommand = defineCommand({
   name: 'server',
   summaryKey: 'cli.cmd.server',
-  async run(argv, io) {
-    const [first, ...rest] = argv;
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-      io.out(tr(io, 'server.usage') + '\n');
-      return first === undefined ? 2 : 0;
-    }
-    if (first === 'org') return runOrg(rest, io);
-    if (first === 'user') return runUser(rest, io);
-    if (first === 'audit') return runAudit(rest, io);
-    return runServer(argv, io);
+  options: {
+    ...DB,
+    port: { type: 'string', value: 'N', help: 'cli.opt.server.port' },
+    host: { type: 'string', value: 'ADDRESS', help: 'cli.opt.server.host' },
+    trust: { type: 'string', multiple: true, value: 'ROOT.pem', help: 'cli.opt.server.trust' },
+    crl: { type: 'string', multiple: true, value: 'FILE', help: 'cli.opt.server.crl' },
+    'tls-cert': { type: 'string', value: 'FILE', help: 'cli.opt.server.tls-cert' },
+    'tls-key': { type: 'string', value: 'FILE', help: 'cli.opt.server.tls-key' },
+    offline: { type: 'boolean', help: 'cli.opt.server.offline' },
+    revocation: { type: 'string', value: 'require|best-effort', help: 'cli.opt.server.revocation' },
+    'max-package-bytes': { type: 'string', value: 'N', help: 'cli.opt.server.max-package-bytes' },
   },
-};
+  examples: [
+    'kyso server --data /srv/kyso --trust root-ca.pem',
+    'kyso server --data /srv/kyso --db postgres://kyso@localhost/kyso --host 0.0.0.0 --port 8443 --tls-cert server.pem --tls-key server.key --trust root-ca.pem',
+  ],
+  subcommands: [org, user, audit],
+  run: runServer,
+});

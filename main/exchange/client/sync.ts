@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { withSyncLock } from './sync-lock.js';
 import path from 'node:path';
-import { isKysoError, KysoError } from '../../api/errors.js';
+import { KysoError } from '../../api/errors.js';
+import { isErrorOfKind } from '../../api/error-kinds.js';
 import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
 import type { InboxItem, StatusItem } from '../protocol.js';
@@ -50,11 +51,6 @@ export function uniqueNames(names: string[]): string[] {
     used.add(candidate);
     return candidate;
   });
-}
-
-/** True for errors that condemn the package itself (not our disk or the network). */
-function isPackageFault(code: string): boolean {
-  return code.startsWith('edxml') || code === 'exPackageDigestMismatch';
 }
 
 /** Pulls inbox and statuses of one server into the store. */
@@ -125,7 +121,8 @@ export class InboxSync {
       pkg = await readPackage(packagePath, { tmpDir: tmp });
     } catch (e) {
       // Our own trouble (disk full, no permission): stop here, keep the cursor, fetch it again next time.
-      if (!isKysoError(e) || !isPackageFault(e.code)) {
+      // Only errors that condemn the package itself (kind `package`) are recorded as refusals.
+      if (!isErrorOfKind(e, 'package')) {
         rmSync(dir, { recursive: true, force: true });
         throw e;
       }

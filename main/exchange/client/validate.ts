@@ -2,10 +2,11 @@
  * Adapter to the VALIDATION engineer's `validatePdf` (main/validation/index.ts): each arriving
  * PDF is validated and the summary indication plus the full report are stored with it.
  */
+import type { FileVerdict } from '../../api/contract/verdicts.js';
 import type { FileResult, Indication } from '../../validation/types.js';
 
-/** Summary stored per file: an ETSI indication, or NO_SIGNATURE / UNREADABLE. */
-export type FileVerdict = Indication | 'NO_SIGNATURE' | 'UNREADABLE';
+/** Summary stored per file: an ETSI indication, or NO_SIGNATURE / UNREADABLE (the contract's list). */
+export type { FileVerdict } from '../../api/contract/verdicts.js';
 
 /** Validates one file; never throws for a bad PDF (the verdict says so). */
 export type PdfValidator = (file: string) => Promise<{ status: FileVerdict; report: unknown }>;

@@ -2,7 +2,7 @@
  * What the steps of one signature's validation share: the file environment, the signature
  * as found, its check list and its result under construction.
  */
-import type { CertView } from '../../pki/cert-view.js';
+import type { CertView } from '../../pki/cert.js';
 import type { CheckList } from '../checks.js';
 import type { DssData } from '../dss.js';
 import type { FoundSignature } from '../fields.js';

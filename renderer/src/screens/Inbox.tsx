@@ -1,6 +1,6 @@
 /** Inbox: live arrivals, preview with the validation result, accept/register, reject with reason, status. */
 import { useEffect, useState } from 'react';
-import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
+import { isIndication, type ErrorPayload, type FileVerdict, type OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ArrivalFailures } from '../components/ArrivalFailures.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
@@ -11,19 +11,18 @@ import { formatDateTime, useI18n } from '../i18n.js';
 type Doc = OutputOf<'exchange:inboxList'>['items'][number];
 
 /** CSS class for a validation status. */
-export function validationClass(s: string | null): string {
+export function validationClass(s: FileVerdict | null): string {
   if (s === 'TOTAL_PASSED') return 'ok';
   if (s === 'TOTAL_FAILED') return 'bad';
   return 'warn';
 }
 
 /** A validation result in words ("HỢP LỆ") with its ETSI code, when the code is one we name. */
-function IndicationText({ code, testId }: { code: string; testId?: string }) {
+function IndicationText({ code, testId }: { code: FileVerdict; testId?: string }) {
   const { t } = useI18n();
-  const known = ['TOTAL_PASSED', 'TOTAL_FAILED', 'INDETERMINATE'].includes(code);
   return (
     <>
-      {known && <>{t(`verify.indication.${code}`)} </>}
+      {isIndication(code) && <>{t(`verify.indication.${code}`)} </>}
       <code data-testid={testId}>{code}</code>
     </>
   );
