@@ -71,6 +71,7 @@ export class PdfFile {
   /** Opens and indexes a PDF; throws KysoError (pdfNotPdf, pdfEncrypted, pdfUnrepairable...). */
   static async open(path: string, opts: OpenOptions = {}): Promise<PdfFile> {
     const src = await FileSource.open(path, opts.limit);
+    if (opts.shared) src.blocks = opts.shared.blocks;
     const f = new PdfFile(src);
     try {
       await f.init(opts);

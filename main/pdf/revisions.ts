@@ -3,7 +3,7 @@
  * validator can resolve objects as they were at signature N and diff revisions.
  */
 import type { PdfDict } from './objects.js';
-import type { FileSource } from './source.js';
+import { BlockCache, type FileSource } from './source.js';
 import type { XrefEntry, XrefSection } from './xref.js';
 
 /** One revision: an original document or one incremental update. */
@@ -36,11 +36,13 @@ export interface Revision {
 export interface SharedParse {
   sections: Map<number, XrefSection>;
   eofs: Map<number, number>;
+  /** File blocks read by any of the views. */
+  blocks: BlockCache;
 }
 
 /** A new, empty SharedParse. */
 export function sharedParse(): SharedParse {
-  return { sections: new Map(), eofs: new Map() };
+  return { sections: new Map(), eofs: new Map(), blocks: new BlockCache() };
 }
 
 export async function buildRevisions(src: FileSource, chain: XrefSection[], shared?: SharedParse): Promise<Revision[]> {

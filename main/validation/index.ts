@@ -2,6 +2,7 @@
  * Entry point of PDF signature validation. `validatePdf` is what the CLI, the IPC handlers
  * and the exchange inbox call; it never throws for a bad file (the result carries the error).
  */
+import { DerCache } from '../pki/der-cache.js';
 import { randomUUID } from 'node:crypto';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -76,13 +77,17 @@ function normalizeAnchors(list: Buffer[]): Buffer[] {
   const out: Buffer[] = [];
   for (const b of list) {
     try {
-      out.push(...parseCertificates(b));
+      // The same anchors come with every file of a run (the inbox, kyso verify *.pdf): parse once.
+      out.push(...anchorParses.get(b, () => parseCertificates(b)));
     } catch {
       // An unreadable anchor is ignored: it can only make fewer paths trusted.
     }
   }
   return out;
 }
+
+/** Parsed anchor files by content. */
+const anchorParses = new DerCache<Buffer[]>(64);
 
 /** Never lets one broken signature abort the file: an unexpected error becomes a verdict. */
 async function safeValidate(s: FoundSignature, env: FileEnv): Promise<SignatureResult> {
