@@ -8,7 +8,11 @@ import { pipeline } from 'node:stream/promises';
 import { isKysoError, KysoError } from '../main/api/errors.js';
 import { DEFAULT_LIMITS, endpoints, MESSAGE_ID_HEADER, messageIdSchema, pageQuerySchema } from '../main/exchange/protocol.js';
 import { Auth } from './auth.js';
-import { Blobs } from './blobs.js';
+import { chosenBlobs, saveBlobs } from './blobs/choice.js';
+import { openBlobStore } from './blobs/open.js';
+import type { BlobStore } from './blobs/store.js';
+import { blobReferences } from './blobs/refs.js';
+import { DEFAULT_SWEEP, scheduleSweeps, type SweepSchedule } from './blobs/sweeper.js';
 import { CertChecker, type TrustConfig } from './certs.js';
 import type { Repo } from './db/repo.js';
 import { EventHub } from './events.js';
@@ -31,6 +35,14 @@ export interface ServerOptions extends DbChoice {
   ttl?: { challengeMs: number; sessionMs: number };
   /** Keep-alive and session re-check period of event streams (default 15 s). */
   eventPingMs?: number;
+  /** Blob store: `local` (DATA/blobs, default) or s3://bucket/prefix (server/blobs/open.ts); remembered in DATA/server.json. */
+  blobs?: string;
+  /** An opened blob store to use instead of `blobs` (tests wrap one). */
+  blobStore?: BlobStore;
+  /** Environment the S3 endpoint and credentials are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Orphan blob sweeps (default hourly, grace one day); false: none. */
+  sweep?: SweepSchedule | false;
 }
 
 /** A running server. */
@@ -99,7 +111,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!opts.tls && !isLoopback(host)) throw new KysoError('exPlainHttpNotLoopback');
   const repo = await openRepo(opts.dataDir, opts);
-  const blobs = new Blobs(opts.dataDir);
+  const blobsSpec = chosenBlobs(opts.dataDir, opts.blobs);
+  const blobs = opts.blobStore ?? await openBlobStore(blobsSpec, opts.dataDir, opts.env).catch(async (e: unknown) => {
+    await repo.db.close();
+    throw e;
+  });
+  if (!opts.blobStore) saveBlobs(opts.dataDir, blobsSpec);
   const certs = new CertChecker({
     anchors: loadAnchors(opts.dataDir, opts.trustFiles),
     crls: loadCrls(opts.dataDir, opts.crlFiles),
@@ -171,8 +188,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ['GET', route(endpoints.messagePackage), async (req, res, url, p) => {
       const s = await session(req, url);
       const m = await inbox.packageFor(s, msgIdOf(p.messageId));
+      const body = await blobs.get(m.packageSha256);
       res.writeHead(200, { 'content-type': 'application/xml', 'content-length': String(m.size), 'x-kyso-sha256': m.packageSha256 });
-      await pipeline(blobs.read(m.packageSha256), res);
+      await pipeline(body, res);
     }],
     ['GET', route(endpoints.sentMessage), async (req, res, url, p) => {
       const s = await session(req, url);
@@ -221,6 +239,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const sweeps = opts.sweep === false ? undefined : scheduleSweeps(blobs, blobReferences(repo.db), opts.sweep ?? DEFAULT_SWEEP, (line) => process.stderr.write(JSON.stringify(line) + '\n'));
   const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     url,
@@ -228,6 +247,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     repo,
     hub,
     async close() {
+      await sweeps?.stop();
       hub.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -11,7 +11,7 @@ import { parseStatus } from '../main/exchange/edxml/status.js';
 import type { InboxItem, SendResponse, StatusItem } from '../main/exchange/protocol.js';
 import type { Session } from './auth.js';
 import { sha256hex } from './auth.js';
-import type { Blobs } from './blobs.js';
+import type { BlobStore } from './blobs/store.js';
 import type { CertChecker } from './certs.js';
 import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
 import type { EventHub } from './events.js';
@@ -59,7 +59,7 @@ const isUniqueViolation = (e: unknown) => /UNIQUE|unique|duplicate key/.test(e i
 export class Inbox {
   constructor(
     private readonly repo: Repo,
-    private readonly blobs: Blobs,
+    private readonly blobs: BlobStore,
     private readonly certs: CertChecker,
     private readonly hub: EventHub,
     private readonly limits: Limits,
@@ -84,11 +84,10 @@ export class Inbox {
     // Recipients know a document by its message id alone: an id another body used is refused
     // (clients use UUIDs; a repeat is a client bug or a replay under another name).
     if (await this.repo.messageIdTakenByOther(messageId, s.orgCode)) throw new KysoError('exMessageIdConflict', { messageId });
-    const tmp = this.blobs.tmpPath();
-    let committed = false;
+    const tmp = this.blobs.scratchPath();
     try {
       const p = await readPackage(body, {
-        tmpDir: this.blobs.tmpDir, copyTo: tmp, discardAttachments: true,
+        tmpDir: this.blobs.scratchDir, copyTo: tmp, discardAttachments: true,
         maxPackageBytes: this.limits.maxPackageBytes, maxEnvelopeBytes: this.limits.maxEnvelopeBytes,
       });
       if (p.header.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: p.header.from.organId });
@@ -97,9 +96,7 @@ export class Inbox {
       for (const r of recipients) if (!(await this.repo.org(r))) throw new KysoError('exUnknownRecipient', { organId: r });
       await this.requireSignerOf(s.orgCode, p.signerCertificate, p.signerChain);
       // A blob that is new here is ours to remove if the registration below does not happen.
-      const blobIsNew = !this.blobs.has(p.packageSha256);
-      await this.blobs.commit(tmp, p.packageSha256);
-      committed = true;
+      const { created: blobIsNew } = await this.blobs.putFile(tmp, p.packageSha256);
       const at = new Date().toISOString();
       const h = p.header;
       let rows;
@@ -117,17 +114,21 @@ export class Inbox {
         // ours answers like a retry, another body's is a conflict.
         if (!isUniqueViolation(e)) throw e;
         const again = await this.repo.messageBySender(s.orgCode, messageId);
-        if (blobIsNew && again?.packageSha256 !== p.packageSha256) await this.blobs.remove(p.packageSha256);
-        if (again) return this.duplicateOf(again, p.packageSha256);
+        if (blobIsNew && again?.packageSha256 !== p.packageSha256) await this.blobs.delete(p.packageSha256);
+        if (again) return await this.duplicateOf(again, p.packageSha256); // awaited: the finally below must not leave it unhandled
         throw new KysoError('exMessageIdConflict', { messageId });
       }
+      // The orphan sweeper may have taken an old unreferenced copy of these bytes between our
+      // put and our commit (server/blobs/sweeper.ts): the row now references it, store it again.
+      if (!(await this.blobs.exists(p.packageSha256))) await this.blobs.putFile(tmp, p.packageSha256);
       for (const d of rows.deliveries) this.hub.publish(d.recipientOrg, { type: 'inbox', item: inboxItem(d) });
       for (const st of rows.statuses) this.hub.publish(st.toOrg, { type: 'status', item: statusItem(st) });
       return { messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
     } catch (e) {
-      if (!committed) await unlink(tmp).catch(() => undefined);
       await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal', ...(isKysoError(e) ? e.params : {}) } }).catch(() => undefined);
       throw e;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
     }
   }
 
@@ -158,7 +159,7 @@ export class Inbox {
     const prior = await this.repo.statusByXml(xmlSha, s.orgCode);
     if (prior) return { seq: prior.seq, duplicate: true };
     try {
-      const st = parseStatus(xml);
+      const st = await parseStatus(xml, { maxStatusBytes: this.limits.maxStatusBytes });
       if (st.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: st.from.organId });
       await this.requireSignerOf(s.orgCode, st.signerCertificate, st.signerChain);
       const seen = await this.repo.messageVisibleTo(messageId, s.orgCode);
@@ -181,6 +182,7 @@ export class Inbox {
         await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.relay', target: messageId, detail: { code, to: targets, sha256: xmlSha } }, db);
         return out;
       });
+      if (!(await this.blobs.exists(xmlSha))) await this.blobs.put(xml, xmlSha); // as for packages: a sweep raced us
       for (const r of rows) this.hub.publish(r.toOrg, { type: 'status', item: statusItem(r) });
       return { seq: rows[0]?.seq ?? 0, duplicate: false };
     } catch (e) {

@@ -20,10 +20,10 @@ const CONFIG = 'server.json';
 export async function openRepo(dataDir: string, choice: DbChoice = {}): Promise<Repo> {
   mkdirSync(dataDir, { recursive: true });
   const cfgPath = path.join(dataDir, CONFIG);
-  const saved = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as DbChoice) : {};
+  const saved = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as DbChoice & Record<string, unknown>) : {};
   const db = choice.db ?? saved.db ?? 'sqlite';
   const pgSchema = choice.pgSchema ?? saved.pgSchema;
-  if (choice.db && choice.db !== saved.db) writeFileSync(cfgPath, JSON.stringify({ db, ...(pgSchema ? { pgSchema } : {}) }, null, 2));
+  if (choice.db && choice.db !== saved.db) writeFileSync(cfgPath, JSON.stringify({ ...saved, db, ...(pgSchema ? { pgSchema } : {}) }, null, 2)); // other keys (blobs) kept
   const conn = /^postgres(ql)?:\/\//.test(db) ? await openPostgres(db, pgSchema) : openSqlite(path.join(dataDir, 'kyso-server.db'));
   await migrate(conn);
   return new Repo(conn);

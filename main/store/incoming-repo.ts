@@ -12,12 +12,23 @@ import { vnYear } from './vn-time.js';
 /** Where an incoming document stands with the local clerk. */
 export type IncomingState = 'arrived' | 'accepted' | 'rejected';
 
+/** The package's XML signature as the edXML reader judged it (an invalid one is refused on arrival). */
+export type PackageSignatureState = 'valid' | 'valid-weak-algorithm' | 'unsigned' | 'invalid';
+
+/** A note of the edXML reader: what it tolerated (message `edxml.note.<code>`). */
+export interface PackageNoteRow {
+  code: string;
+  params: Record<string, string | number>;
+}
+
 /** One received file with its signature validation. */
 export interface IncomingFile {
   name: string;
   contentType: string;
   path: string;
   sha256: string;
+  /** What the bytes are (sniffed), when recognized; may disagree with contentType. */
+  detectedType: string | null;
   validationStatus: FileVerdict | null;
   /** The validation report as stored (JSON), or null when the file is not a PDF. */
   validation: unknown;
@@ -49,12 +60,29 @@ export interface IncomingDoc {
   recallAt: string | null;
   /** Our answer to the recall: 15 agree, 16 refuse; null while unanswered. */
   recallAnswer: string | null;
+  /** The package's XML signature, its algorithm and the signer's name. */
+  signatureState: PackageSignatureState;
+  signatureAlgorithm: string | null;
+  signer: string | null;
+  /** What the edXML reader tolerated in this package. */
+  packageNotes: PackageNoteRow[];
+  /** yyyy/MM/dd; null for arrivals stored before it was kept. */
+  promulgationDate: string | null;
+  /** Bussiness block: 0 new, 1 revocation, 2 update, 3 replace, with its reason. */
+  bussinessDocType: number;
+  bussinessReason: string | null;
+  /** TraceHeaderList: the organizations the package passed through, when. */
+  traces: Array<{ organId: string; timestamp: string }>;
 }
 
+/** What the edXML reader adds to an arrival; a package stored without it counts as unsigned, never as signed. */
+type ArrivalExtras = 'signatureState' | 'signatureAlgorithm' | 'signer' | 'packageNotes' | 'promulgationDate' | 'bussinessDocType' | 'bussinessReason' | 'traces';
+
 /** Input for a new arrival. */
-export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus' | 'recallReason' | 'recallAt' | 'recallAnswer'> & {
-  files: Array<Omit<IncomingFile, 'validation' | 'validationStatus'>>;
-};
+export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus' | 'recallReason' | 'recallAt' | 'recallAnswer' | ArrivalExtras> &
+  Partial<Pick<IncomingDoc, ArrivalExtras>> & {
+    files: Array<Omit<IncomingFile, 'validation' | 'validationStatus' | 'detectedType'> & { detectedType?: string | null }>;
+  };
 
 interface Row {
   message_id: string;
@@ -78,6 +106,22 @@ interface Row {
   recall_reason: string | null;
   recall_at: string | null;
   recall_answer: string | null;
+  signature_state: PackageSignatureState;
+  signature_algorithm: string | null;
+  signer: string | null;
+  package_notes: string;
+  promulgation_date: string | null;
+  bussiness_doc_type: number;
+  bussiness_reason: string | null;
+  traces: string;
+}
+
+function json<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
 }
 
 function fromRow(r: Row): IncomingDoc {
@@ -103,6 +147,14 @@ function fromRow(r: Row): IncomingDoc {
     recallReason: r.recall_reason,
     recallAt: r.recall_at,
     recallAnswer: r.recall_answer,
+    signatureState: r.signature_state,
+    signatureAlgorithm: r.signature_algorithm,
+    signer: r.signer,
+    packageNotes: json(r.package_notes, []),
+    promulgationDate: r.promulgation_date,
+    bussinessDocType: r.bussiness_doc_type,
+    bussinessReason: r.bussiness_reason,
+    traces: json(r.traces, []),
   };
 }
 
@@ -118,13 +170,16 @@ export class IncomingRepo {
     return this.db.transaction(() => {
       const r = this.db
         .prepare(`INSERT INTO incoming (message_id, server, from_code, from_name, document_id, number, notation, type, subject,
-            received_at, state, status_code, package_path)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'arrived', '01', ?) ON CONFLICT (message_id) DO NOTHING`)
+            received_at, state, status_code, package_path, signature_state, signature_algorithm, signer, package_notes,
+            promulgation_date, bussiness_doc_type, bussiness_reason, traces)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'arrived', '01', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`)
         .run(doc.messageId, doc.server, doc.fromCode, doc.fromName, doc.documentId, doc.number, doc.notation, doc.type,
-          doc.subject, doc.receivedAt, doc.packagePath);
+          doc.subject, doc.receivedAt, doc.packagePath, doc.signatureState ?? 'unsigned', doc.signatureAlgorithm ?? null, doc.signer ?? null,
+          JSON.stringify(doc.packageNotes ?? []), doc.promulgationDate ?? null, doc.bussinessDocType ?? 0, doc.bussinessReason ?? null,
+          JSON.stringify(doc.traces ?? []));
       if (!r.changes) return false;
-      const ins = this.db.prepare('INSERT INTO incoming_file (message_id, name, content_type, path, sha256) VALUES (?, ?, ?, ?, ?)');
-      for (const f of doc.files) ins.run(doc.messageId, f.name, f.contentType, f.path, f.sha256);
+      const ins = this.db.prepare('INSERT INTO incoming_file (message_id, name, content_type, path, sha256, detected_type) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const f of doc.files) ins.run(doc.messageId, f.name, f.contentType, f.path, f.sha256, f.detectedType ?? null);
       indexDocument(this.db, 'incoming', doc.messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId,
         doc.fromCode, doc.fromName, ...doc.files.map((f) => f.name)]);
       return true;
@@ -214,13 +269,14 @@ export class IncomingRepo {
   /** The files of a document with their validation. */
   files(messageId: string): IncomingFile[] {
     const rows = this.db
-      .prepare('SELECT name, content_type, path, sha256, validation_status, validation FROM incoming_file WHERE message_id = ? ORDER BY rowid')
-      .all(messageId) as Array<{ name: string; content_type: string; path: string; sha256: string; validation_status: FileVerdict | null; validation: string | null }>;
+      .prepare('SELECT name, content_type, path, sha256, detected_type, validation_status, validation FROM incoming_file WHERE message_id = ? ORDER BY rowid')
+      .all(messageId) as Array<{ name: string; content_type: string; path: string; sha256: string; detected_type: string | null; validation_status: FileVerdict | null; validation: string | null }>;
     return rows.map((r) => ({
       name: r.name,
       contentType: r.content_type,
       path: r.path,
       sha256: r.sha256,
+      detectedType: r.detected_type,
       validationStatus: r.validation_status,
       validation: r.validation === null ? null : (JSON.parse(r.validation) as unknown),
     }));

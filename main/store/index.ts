@@ -12,7 +12,7 @@ export { openDb, openMemoryDb, DB_FILE, type Db } from './db.js';
 export { SettingsRepo, type JsonValue } from './settings-repo.js';
 export { OutboxRepo, type OutboxItem, type OutboxState, type BatchCounts } from './outbox-repo.js';
 export { OutgoingRepo, type OutgoingDoc, type OutgoingDetail, type StatusEvent } from './outgoing-repo.js';
-export { IncomingRepo, type IncomingDoc, type IncomingFile, type IncomingState, type NewIncoming } from './incoming-repo.js';
+export { IncomingRepo, type IncomingDoc, type IncomingFile, type IncomingState, type NewIncoming, type PackageSignatureState, type PackageNoteRow } from './incoming-repo.js';
 export { DirectoryRepo, type OrgEntry } from './directory-repo.js';
 export { CursorRepo } from './cursor-repo.js';
 export { ArrivalFailureRepo, type ArrivalFailure } from './arrival-failure-repo.js';

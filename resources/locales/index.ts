@@ -12,11 +12,26 @@ import { ui } from './ui.js';
 import { pdf } from './pdf.js';
 import { net } from './net.js';
 import { cli } from './cli.js';
+import { edxml } from './edxml.js';
+import { blobs } from './blobs.js';
 import type { Lang, MessageBundle } from './types.js';
 
 export type { Lang, MessageBundle } from './types.js';
 
-const all = { common, token, sign, verify, exchange, provision, ui, pdf, net, cli };
+const all = {
+  common,
+  token,
+  sign,
+  verify,
+  exchange,
+  provision,
+  ui,
+  pdf,
+  net,
+  cli,
+  edxml,
+  blobs,
+};
 
 /** The bundles with their literal keys (keys.ts derives the key and error-code types from it). */
 export type Bundles = typeof all;

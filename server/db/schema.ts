@@ -17,6 +17,9 @@ CREATE TABLE IF NOT EXISTS statuses (seq @SERIAL, message_ref BIGINT NOT NULL RE
   to_org TEXT NOT NULL, code TEXT NOT NULL, description TEXT NOT NULL, timestamp TEXT NOT NULL, staff TEXT, received_at TEXT NOT NULL,
   xml_sha256 TEXT);
 CREATE INDEX IF NOT EXISTS statuses_by_org ON statuses (to_org, seq);
+-- The blob sweeper's reference checks (server/blobs/refs.ts) and status de-duplication.
+CREATE INDEX IF NOT EXISTS messages_by_package ON messages (package_sha256);
+CREATE INDEX IF NOT EXISTS statuses_by_xml ON statuses (xml_sha256);
 CREATE TABLE IF NOT EXISTS audit (seq @SERIAL, at TEXT NOT NULL, actor_org TEXT, actor_user BIGINT, action TEXT NOT NULL,
   target TEXT, detail TEXT NOT NULL);
 `;

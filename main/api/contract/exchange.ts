@@ -64,6 +64,17 @@ export const incomingDocSchema = z.object({
   recallReason: z.string().nullable(),
   recallAt: z.string().nullable(),
   recallAnswer: z.string().nullable(),
+  /** The edXML package's XML signature: shown as such everywhere, an unsigned package never as signed. */
+  signatureState: z.enum(['valid', 'valid-weak-algorithm', 'unsigned', 'invalid']),
+  signatureAlgorithm: z.string().nullable(),
+  signer: z.string().nullable(),
+  /** What the edXML reader tolerated (message `edxml.note.<code>` with params). */
+  packageNotes: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
+  promulgationDate: z.string().nullable(),
+  /** Bussiness block: 0 new, 1 revocation, 2 update, 3 replace, and its reason. */
+  bussinessDocType: z.number().int(),
+  bussinessReason: z.string().nullable(),
+  traces: z.array(z.object({ organId: z.string(), timestamp: z.string() })),
 });
 
 /** A received file with its stored validation report. */
@@ -72,6 +83,8 @@ export const incomingFileSchema = z.object({
   contentType: z.string(),
   path: z.string(),
   sha256: z.string(),
+  /** What the bytes are (sniffed), when recognized; may disagree with contentType. */
+  detectedType: z.string().nullable(),
   validationStatus: fileVerdictSchema.nullable(),
   validation: z.unknown(),
 });

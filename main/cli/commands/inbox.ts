@@ -6,10 +6,10 @@ import { tr, type CliIo } from '../io.js';
 import { defineCommand, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
 import { exchangeOptions, jsonOption, printJson, storeFor, str, withClient } from './exchange-common.js';
 
-/** One line of the inbox listing. */
+/** One line of the inbox listing; the package signature state last (an unsigned package says `unsigned`). */
 export function incomingLine(d: IncomingDoc): string {
   const no = d.arrivalNumber ? `${d.arrivalNumber}/${d.arrivalYear}` : '-';
-  return [no, d.receivedAt, d.fromCode, `${d.number}/${d.notation}`, d.subject, d.statusCode, d.validationStatus ?? '-', d.messageId].join('\t');
+  return [no, d.receivedAt, d.fromCode, `${d.number}/${d.notation}`, d.subject, d.statusCode, d.validationStatus ?? '-', d.messageId, d.signatureState].join('\t');
 }
 
 function local(io: CliIo, json: boolean, sub: string, id: string | undefined, state: string | undefined): number {
@@ -26,6 +26,8 @@ function local(io: CliIo, json: boolean, sub: string, id: string | undefined, st
     if (json) printJson(io, { doc, files });
     else {
       io.out(incomingLine(doc) + '\n');
+      io.out(`  ${tr(io, 'edxml.sig.label')}: ${tr(io, `edxml.sig.${doc.signatureState}`, { weak: doc.signatureAlgorithm ?? '' })}${doc.signer ? ` — ${doc.signer}` : ''}\n`);
+      for (const n of doc.packageNotes) io.out(`  ${tr(io, `edxml.note.${n.code}`, n.params)}\n`);
       if (doc.reason) io.out(`  ${doc.reason}\n`);
       if (doc.recallAt) io.out(`  13 ${doc.recallAt} ${doc.recallReason ?? ''} -> ${doc.recallAnswer ?? '?'}\n`);
       for (const f of files) io.out(`  ${f.name}\t${f.validationStatus ?? '-'}\t${f.path}\n`);

@@ -1,12 +1,16 @@
 /**
  * `kyso server`: runs the reference inbox server; `kyso server org add|list`,
- * `kyso server user add` and `kyso server audit` administer its data directory (offline,
- * no passwords anywhere).
+ * `kyso server user add`, `kyso server audit` and `kyso server sweep` administer its data
+ * directory (offline, no passwords anywhere).
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer } from '../../../server/app.js';
+import { chosenBlobs } from '../../../server/blobs/choice.js';
+import { openBlobStore } from '../../../server/blobs/open.js';
+import { blobReferences } from '../../../server/blobs/refs.js';
+import { DEFAULT_SWEEP, sweepOrphans } from '../../../server/blobs/sweeper.js';
 import { openRepo } from '../../../server/store.js';
 import { intOption } from '../args.js';
 import { tr, type CliIo } from '../io.js';
@@ -18,6 +22,9 @@ const DB: OptionSpecs = {
   db: { type: 'string', value: 'sqlite|postgres://...', help: 'cli.opt.server.db' },
   json: { type: 'boolean', help: 'cli.opt.json' },
 };
+
+/** A grace period shorter than this could sweep an upload still being registered. */
+const MIN_GRACE_S = 600;
 
 function need(v: unknown, option: string): string {
   if (typeof v !== 'string' || !v) throw new KysoError('cliMissingValue', { option });
@@ -31,6 +38,8 @@ async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number>
   const revocation = (o.revocation as string | undefined) ?? 'require';
   if (revocation !== 'require' && revocation !== 'best-effort') throw new KysoError('cliInvalidValue', { option: '--revocation', value: revocation, allowed: 'require|best-effort' });
   const maxPkg = intOption(o, 'max-package-bytes', 1, Number.MAX_SAFE_INTEGER);
+  const sweepEvery = intOption(o, 'sweep-interval', 0, 30 * 86_400) ?? DEFAULT_SWEEP.intervalMs / 1000;
+  const sweepGrace = intOption(o, 'sweep-grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
   const server = await startServer({
     dataDir: need(o.data, '--data'),
     port: intOption(o, 'port', 0, 65_535) ?? 8787,
@@ -42,6 +51,9 @@ async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number>
     revocation,
     ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
     ...(maxPkg ? { limits: { maxPackageBytes: maxPkg } } : {}),
+    ...(o.blobs ? { blobs: o.blobs as string } : {}),
+    env: io.env,
+    sweep: sweepEvery === 0 ? false : { intervalMs: sweepEvery * 1000, graceMs: sweepGrace * 1000 },
   });
   io.out(o.json ? JSON.stringify({ url: server.url, port: server.port }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
   await new Promise<void>((resolve) => {
@@ -93,6 +105,36 @@ async function runAudit({ options: o }: ParsedArgs, io: CliIo): Promise<number> 
     await repo.db.close();
   }
 }
+
+/** `kyso server sweep`: one orphan sweep of the data directory's blob store (cron, or after an incident). */
+async function runSweep({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
+  const data = need(o.data, '--data');
+  const grace = intOption(o, 'grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
+  const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
+  try {
+    const store = await openBlobStore(chosenBlobs(data, o.blobs as string | undefined), data, io.env);
+    const r = await sweepOrphans(store, blobReferences(repo.db), { graceMs: grace * 1000, dryRun: o['dry-run'] === true });
+    io.out(o.json ? JSON.stringify({ store: store.location, dryRun: o['dry-run'] === true, ...r }) + '\n' : tr(io, o['dry-run'] ? 'server.sweepDry' : 'server.swept', { store: store.location, ...r }) + '\n');
+    return 0;
+  } finally {
+    await repo.db.close();
+  }
+}
+
+const BLOBS: OptionSpecs = { blobs: { type: 'string', value: 'local|s3://BUCKET/PREFIX', help: 'cli.opt.server.blobs' } };
+
+const sweep: CommandSpec = {
+  name: 'sweep',
+  summaryKey: 'cli.sub.server.sweep',
+  options: {
+    ...DB,
+    ...BLOBS,
+    grace: { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep.grace' },
+    'dry-run': { type: 'boolean', help: 'cli.opt.server.sweep.dry-run' },
+  },
+  examples: ['kyso server sweep --data /srv/kyso --dry-run', 'kyso server sweep --data /srv/kyso --grace 86400 --json'],
+  run: runSweep,
+};
 
 const org: CommandSpec = {
   name: 'org',
@@ -155,11 +197,15 @@ export const serverCommand = defineCommand({
     offline: { type: 'boolean', help: 'cli.opt.server.offline' },
     revocation: { type: 'string', value: 'require|best-effort', help: 'cli.opt.server.revocation' },
     'max-package-bytes': { type: 'string', value: 'N', help: 'cli.opt.server.max-package-bytes' },
+    ...BLOBS,
+    'sweep-interval': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-interval' },
+    'sweep-grace': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-grace' },
   },
   examples: [
     'kyso server --data /srv/kyso --trust root-ca.pem',
     'kyso server --data /srv/kyso --db postgres://kyso@localhost/kyso --host 0.0.0.0 --port 8443 --tls-cert server.pem --tls-key server.key --trust root-ca.pem',
+    'kyso server --data /srv/kyso --blobs s3://kyso-inbox/h49 --sweep-interval 3600 --sweep-grace 86400',
   ],
-  subcommands: [org, user, audit],
+  subcommands: [org, user, audit, sweep],
   run: runServer,
 });

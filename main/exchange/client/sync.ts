@@ -15,7 +15,7 @@ import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
 import type { InboxItem, StatusItem } from '../protocol.js';
 import type { InboxApi } from './api.js';
-import type { PdfValidator } from './validate.js';
+import { ARRIVAL_SIGNATURE_POLICY, arrivalRecord, type PdfValidator } from './validate.js';
 
 /** Callbacks for the UI: new arrivals and statuses on our sent documents. */
 export interface SyncEvents {
@@ -118,7 +118,7 @@ export class InboxSync {
     try {
       // The server named the package's digest: bytes altered on its disk or on the way are refused here.
       if ((await sha256File(packagePath)) !== item.packageSha256) throw new KysoError('exPackageDigestMismatch', { messageId: item.messageId });
-      pkg = await readPackage(packagePath, { tmpDir: tmp });
+      pkg = await readPackage(packagePath, { tmpDir: tmp, signature: ARRIVAL_SIGNATURE_POLICY });
     } catch (e) {
       // Our own trouble (disk full, no permission): stop here, keep the cursor, fetch it again next time.
       // Only errors that condemn the package itself (kind `package`) are recorded as refusals.
@@ -137,7 +137,7 @@ export class InboxSync {
     const files = pkg.attachments.map((a, i) => {
       const dest = path.join(dir, safeName(a.attachmentName, i));
       renameSync(a.path, dest);
-      return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256 };
+      return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256, detectedType: a.detectedType ?? null };
     });
     rmSync(tmp, { recursive: true, force: true });
     const h = pkg.header;
@@ -154,6 +154,7 @@ export class InboxSync {
       receivedAt: item.deliveredAt,
       packagePath,
       files,
+      ...arrivalRecord(pkg),
     });
     if (!added) return false;
     this.store.failures.clear(this.api.server, item.messageId);

@@ -4,6 +4,7 @@ import { isIndication, type ErrorPayload, type FileVerdict, type OutputOf } from
 import { useApi } from '../api/context.js';
 import { ArrivalFailures } from '../components/ArrivalFailures.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { PackageFacts, SignatureMark } from '../components/PackageSignature.js';
 import { RecallNotice } from '../components/RecallNotice.js';
 import { useEvent, useLoad } from '../hooks.js';
 import { formatDateTime, useI18n } from '../i18n.js';
@@ -54,6 +55,7 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
         <dd className={validationClass(d.validationStatus)}>
           {d.validationStatus ? <IndicationText code={d.validationStatus} testId="inbox-validation" /> : t('ui.doc.noSignature')}
         </dd>
+        <PackageFacts doc={d} />
         <dt>{t('ui.doc.state')}</dt><dd data-testid="inbox-state">{t(`ui.doc.state.${d.state}`)}{d.arrivalNumber != null ? ` — ${t('ui.doc.arrival', { number: d.arrivalNumber, year: d.arrivalYear ?? '' })}` : ''}{d.reason ? ` — ${d.reason}` : ''}</dd>
       </dl>
       <h3>{t('ui.doc.files')}</h3>
@@ -62,6 +64,7 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
           <li key={f.sha256}>
             <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path })}>{f.name}</button>{' '}
             <span className={validationClass(f.validationStatus)}>{f.validationStatus ? <IndicationText code={f.validationStatus} /> : ''}</span>
+            {f.detectedType && f.detectedType !== f.contentType ? <span className="warn"> ({t('edxml.attachment.declared', { declared: f.contentType, detected: f.detectedType })})</span> : null}
           </li>
         ))}
       </ul>
@@ -125,7 +128,7 @@ export function Inbox() {
               <tr key={d.messageId} aria-selected={d.messageId === selected} tabIndex={0} data-testid="inbox-row"
                 onClick={() => setSelected(d.messageId)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setSelected(d.messageId)}>
                 <td>{d.fromName}</td>
-                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}</td>
+                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}<SignatureMark doc={d} /></td>
                 <td>{formatDateTime(d.receivedAt, lang)}</td>
               </tr>
             ))}

@@ -115,8 +115,8 @@ describe('CSV export', () => {
     const buf = Buffer.from(csv, 'utf8');
     expect([...buf.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Số đến,Năm,Ngày đến,Ngày vào sổ,Cơ quan gửi,Mã cơ quan,Số,Ký hiệu,Loại,Trích yếu,Trạng thái,Lý do,Kiểm tra chữ ký,Mã thông điệp');
-    expect(lines[1]).toBe('1,2026,2026-11-22T02:00:00.000Z,2026-03-01T00:00:00.000Z,Ủy ban nhân dân tỉnh Quảng Nam,000.00.00.H49,m-0200,QĐ-UBND,Quyết định,"Về việc ""khẩn"", hỏa tốc",03,,,m-0200');
+    expect(lines[0]).toBe('Số đến,Năm,Ngày đến,Ngày vào sổ,Cơ quan gửi,Mã cơ quan,Số,Ký hiệu,Loại,Trích yếu,Trạng thái,Lý do,Kiểm tra chữ ký,Mã thông điệp,Chữ ký gói tin,Ngày ban hành,Nghiệp vụ');
+    expect(lines[1]).toBe('1,2026,2026-11-22T02:00:00.000Z,2026-03-01T00:00:00.000Z,Ủy ban nhân dân tỉnh Quảng Nam,000.00.00.H49,m-0200,QĐ-UBND,Quyết định,"Về việc ""khẩn"", hỏa tốc",03,,,m-0200,Không ký số,,Văn bản mới');
     expect(lines[2]).toContain(`,"'=HYPERLINK(""x"")",01,`);
     expect(lines[3]).toBe('');
   });
