@@ -15,7 +15,7 @@ export const ERROR_KINDS = {
   usage: [
     'unknownCommand', 'cliUnknownOption', 'cliMissingValue', 'cliOptionTakesNoValue', 'cliValueLooksLikeOption',
     'cliUnexpectedArgument', 'cliBadArguments', 'cliInvalidValue', 'cliConflict', 'cliMissingInput', 'cliMissingOutput',
-    'cliOutNeedsOneFile', 'verifyNoFiles', 'appBadPort', 'verifyBadTime', 'cliNoEdxmlFile',
+    'cliOutNeedsOneFile', 'verifyNoFiles', 'appBadPort', 'verifyBadTime', 'cliNoEdxmlFile', 'cliPasswordEnvMissing', 'cliPasswordFileUnreadable',
   ],
   /** The bounded HTTP client (main/net/fetch.ts) could not complete an exchange. */
   network: ['netUnreachable', 'netTimeout', 'netTooLarge', 'netHttpStatus', 'netBadRedirect', 'netRedirectLimit', 'netBadUrl', 'netBadContentType'],
