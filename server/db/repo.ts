@@ -299,6 +299,12 @@ export class Repo {
     }));
   }
 
+  /** The highest sequence numbers committed for an organization: deliveries to it, statuses to it (event feeds start there). */
+  async lastSeqs(org: string): Promise<{ inbox: number; status: number }> {
+    const r = await this.db.get('SELECT (SELECT COALESCE(MAX(seq), 0) FROM deliveries WHERE recipient_org = $1) AS i, (SELECT COALESCE(MAX(seq), 0) FROM statuses WHERE to_org = $1) AS s', [org]);
+    return { inbox: num(r?.i ?? 0), status: num(r?.s ?? 0) };
+  }
+
   /** Counts (for tests and benchmarks). */
   async counts(): Promise<{ messages: number; deliveries: number; statuses: number }> {
     const c = async (t: string) => num((await this.db.get(`SELECT COUNT(*) AS n FROM ${t}`))!.n);
