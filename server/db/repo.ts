@@ -192,6 +192,26 @@ export class Repo {
     return (await this.db.run('UPDATE users SET disabled = 1 WHERE id = $1', [userId])) === 1;
   }
 
+  /** A user by id. */
+  async userById(id: number): Promise<UserRow | undefined> {
+    const r = await this.db.get('SELECT * FROM users WHERE id = $1', [id]);
+    return r && user(r);
+  }
+
+  /** The users, of one organization or all, by id. */
+  async users(orgCode?: string): Promise<UserRow[]> {
+    const rows = orgCode ? await this.db.all('SELECT * FROM users WHERE org_code = $1 ORDER BY id', [orgCode]) : await this.db.all('SELECT * FROM users ORDER BY id');
+    return rows.map(user);
+  }
+
+  /** Removes a user and its sessions (messages and the audit trail keep its id). */
+  async deleteUser(userId: number): Promise<boolean> {
+    return this.db.tx(async (t) => {
+      await t.run('DELETE FROM sessions WHERE user_id = $1', [userId]);
+      return (await t.run('DELETE FROM users WHERE id = $1', [userId])) === 1;
+    });
+  }
+
   /** Ends a session. */
   async deleteSession(tokenSha256: string): Promise<void> {
     await this.db.run('DELETE FROM sessions WHERE token_sha256 = $1', [tokenSha256]);
