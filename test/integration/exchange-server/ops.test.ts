@@ -127,7 +127,7 @@ it('probes, metrics on their own listener, request ids, and log lines without se
     // The trusted proxy's request id is kept (and answered); a bad one is replaced.
     const kept = await fetch(`${srv.url}/api/v1/health`, { headers: { 'x-request-id': 'nginx-4f2a9c' } });
     expect(kept.headers.get('x-request-id')).toBe('nginx-4f2a9c');
-    const bad = await fetch(`${srv.url}/api/v1/health`, { headers: { 'x-request-id': 'two words; and \"quotes\"' } });
+    const bad = await fetch(`${srv.url}/api/v1/health`, { headers: { 'x-request-id': 'two words; and "quotes"' } });
     expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
     // One JSON line per request; the org and user once authenticated; no token or ticket anywhere.
