@@ -248,7 +248,8 @@ export class PgBus implements Bus {
     const orgs = [...new Set([...(writes.inbox ?? []), ...(writes.status ?? [])])].sort();
     for (const org of orgs) await db.get('SELECT pg_advisory_xact_lock($1, hashtext($2)) AS x', [ORG_LOCK_CLASS, org]);
     // Delivered at commit, to every listener (this instance's own included); dropped on rollback.
-    for (const n of noticesOf(writes)) await db.get('SELECT pg_notify($1, $2) AS x', [this.channel, encodeNotice(n)]);
+    const payloads = noticesOf(writes).map(encodeNotice);
+    if (payloads.length) await db.get('SELECT COUNT(pg_notify($1, p)) AS x FROM unnest($2::text[]) AS p', [this.channel, payloads]);
   }
 
   async send(n: Notice): Promise<void> {
