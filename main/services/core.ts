@@ -4,8 +4,8 @@
  * operations, and dispatch into it. The handler map is total (the compiler proves every
  * contract id has a handler) and frozen once built.
  */
-import { mkdirSync } from 'node:fs';
 import type { Lang } from '../../resources/locales/index.js';
+import { mkdirPrivate } from '../files/private.js';
 import { createAppHandlers, type AppState } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
 import { EventBus } from './events.js';
@@ -48,7 +48,7 @@ export interface Core {
 
 /** Creates the core services for one app instance. */
 export async function createCore(options: CoreOptions): Promise<Core> {
-  mkdirSync(options.home, { recursive: true });
+  mkdirPrivate(options.home);
   const state: AppState = { host: options.host, home: options.home, lang: options.lang };
   const bus = new EventBus();
   const closers: Array<() => Promise<void> | void> = [];

@@ -5,8 +5,9 @@
  * crash finds the queued row instead of creating a duplicate.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+import { mkdirPrivate } from '../../files/private.js';
 import type { Signer } from '../../pki/signer.js';
 import type { Store } from '../../store/index.js';
 import { documentIdOf } from '../edxml/envelope.js';
@@ -91,7 +92,7 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
   const messageId = await messageIdFor(input.from.code, documentId, recipients, input.files);
   if (store.outbox.get(messageId)) return { messageId, queued: false, documentId };
   const dir = path.join(home, 'outbox');
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir);
   const packagePath = path.join(dir, `${messageId}.edxml`);
   // A package left by a run that crashed before queueing is rebuilt: it was never sent.
   await writePackage(

@@ -150,7 +150,8 @@ export async function downloadTo(spec: RequestSpec, dest: string): Promise<numbe
   const res = await rawRequest(spec);
   if ((res.statusCode ?? 0) >= 300) throw await failure(res);
   try {
-    await pipeline(res, createWriteStream(dest));
+    // Received documents are the user's only (issue 15.11).
+    await pipeline(res, createWriteStream(dest, { mode: 0o600 }));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC') throw new KysoError('diskFull', { path: dest }, { cause: e });

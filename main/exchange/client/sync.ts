@@ -6,14 +6,15 @@
  * middle re-fetches at most one page and loses nothing.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { withSyncLock } from './sync-lock.js';
+import { createReadStream, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isKysoError, KysoError } from '../../api/errors.js';
+import { mkdirPrivate, restrictFile } from '../../files/private.js';
 import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
 import type { InboxItem, StatusItem } from '../protocol.js';
 import type { InboxApi } from './api.js';
+import { withSyncLock } from './sync-lock.js';
 import type { PdfValidator } from './validate.js';
 
 /** Callbacks for the UI: new arrivals and statuses on our sent documents. */
@@ -115,7 +116,8 @@ export class InboxSync {
     const dir = path.join(this.home, 'inbox', item.messageId);
     const tmp = path.join(dir, 'tmp');
     rmSync(dir, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
+    mkdirPrivate(dir);
+    mkdirPrivate(tmp);
     const packagePath = path.join(dir, 'package.edxml');
     await this.api.downloadPackage(item.messageId, packagePath);
     let pkg: Awaited<ReturnType<typeof readPackage>>;
@@ -140,6 +142,7 @@ export class InboxSync {
     const files = pkg.attachments.map((a, i) => {
       const dest = path.join(dir, safeName(a.attachmentName, i));
       renameSync(a.path, dest);
+      restrictFile(dest);
       return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256 };
     });
     rmSync(tmp, { recursive: true, force: true });
