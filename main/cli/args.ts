@@ -1,11 +1,18 @@
 /** A small, strict argument parser: long options, repeatable options, positionals. */
 import { KysoError } from '../api/errors.js';
+import { hideFromWorkers } from '../../native/bridge/secret-env.js';
 
 /** Declares one option: takes a value or is a flag; may repeat. */
 export interface OptionSpec {
   type: 'string' | 'boolean';
   multiple?: boolean;
   short?: string;
+  /**
+   * The value names an environment variable holding a secret (`--pin-env VAR`): the variable
+   * is kept out of every token-bridge process this command starts, from the moment of parsing
+   * (a bridge may start before the PIN is read).
+   */
+  secretEnv?: boolean;
 }
 
 /** Parsed arguments. */
@@ -53,6 +60,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
     }
     if (s.multiple) ((options[name] ??= []) as string[]).push(value as string);
     else options[name] = value;
+    if (s.secretEnv && typeof value === 'string') hideFromWorkers(value);
   }
   return { options, positionals };
 }

@@ -19,9 +19,12 @@ export interface PinSource {
   promptKey?: string;
 }
 
-/** parseArgs spec entries for a PIN kind: `--<kind>-env` and `--<kind>-file` (kind: pin, so-pin, new-pin). */
+/**
+ * parseArgs spec entries for a PIN kind: `--<kind>-env` and `--<kind>-file` (kind: pin, so-pin,
+ * new-pin). The variable `--<kind>-env` names never reaches a token-bridge process.
+ */
 export function pinOptions(kind = 'pin'): Record<string, OptionSpec> {
-  return { [`${kind}-env`]: { type: 'string' }, [`${kind}-file`]: { type: 'string' } };
+  return { [`${kind}-env`]: { type: 'string', secretEnv: true }, [`${kind}-file`]: { type: 'string' } };
 }
 
 /** Picks the PinSource of a kind out of parsed options. */
