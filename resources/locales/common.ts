@@ -25,6 +25,7 @@ export const common: MessageBundle = {
     'cli.error': 'Lỗi: {message}',
     'error.cliUnknownOption': 'Tùy chọn không hợp lệ: {option}',
     'error.cliMissingValue': 'Thiếu giá trị cho {option}',
+    'error.pathOutside': 'Đường dẫn {path} nằm ngoài thư mục {root} của Kyso; Kyso không ghi, xóa hay mở tệp ở đó.',
   },
   en: {
     'app.name': 'Kyso',
@@ -49,5 +50,6 @@ export const common: MessageBundle = {
     'cli.error': 'Error: {message}',
     'error.cliUnknownOption': 'Unknown option: {option}',
     'error.cliMissingValue': 'Missing value for {option}',
+    'error.pathOutside': 'The path {path} is outside Kyso\'s folder {root}; Kyso does not write, remove or open files there.',
   },
 };

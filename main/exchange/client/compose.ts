@@ -7,6 +7,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+import { joinInside } from '../../files/inside.js';
 import { mkdirPrivate } from '../../files/private.js';
 import type { Signer } from '../../pki/signer.js';
 import type { Store } from '../../store/index.js';
@@ -93,7 +94,7 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
   if (store.outbox.get(messageId)) return { messageId, queued: false, documentId };
   const dir = path.join(home, 'outbox');
   mkdirPrivate(dir);
-  const packagePath = path.join(dir, `${messageId}.edxml`);
+  const packagePath = joinInside(dir, `${messageId}.edxml`);
   // A package left by a run that crashed before queueing is rebuilt: it was never sent.
   await writePackage(
     {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isKysoError, KysoError } from '../../api/errors.js';
+import { joinInside } from '../../files/inside.js';
 import { mkdirPrivate, restrictFile } from '../../files/private.js';
 import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
@@ -55,7 +56,7 @@ export function uniqueNames(names: string[]): string[] {
 
 /** True for errors that condemn the package itself (not our disk or the network). */
 function isPackageFault(code: string): boolean {
-  return code.startsWith('edxml') || code === 'exPackageDigestMismatch';
+  return code.startsWith('edxml') || code === 'exPackageDigestMismatch' || code === 'exPackageTooLarge';
 }
 
 /** Pulls inbox and statuses of one server into the store. */
@@ -113,15 +114,17 @@ export class InboxSync {
   /** Stores one delivery (no-op when already stored); true when it is new. */
   private async receive(item: InboxItem): Promise<boolean> {
     if (this.store.incoming.get(item.messageId)) return false;
-    const dir = path.join(this.home, 'inbox', item.messageId);
-    const tmp = path.join(dir, 'tmp');
+    // The id was checked against the protocol's schema when the page was parsed; the folder is
+    // still built only inside inbox/ (a folder outside would be removed just below).
+    const dir = joinInside(this.home, 'inbox', item.messageId);
+    const tmp = joinInside(dir, 'tmp');
     rmSync(dir, { recursive: true, force: true });
     mkdirPrivate(dir);
     mkdirPrivate(tmp);
     const packagePath = path.join(dir, 'package.edxml');
-    await this.api.downloadPackage(item.messageId, packagePath);
     let pkg: Awaited<ReturnType<typeof readPackage>>;
     try {
+      await this.api.downloadPackage(item.messageId, packagePath, item.size);
       // The server named the package's digest: bytes altered on its disk or on the way are refused here.
       if ((await sha256File(packagePath)) !== item.packageSha256) throw new KysoError('exPackageDigestMismatch', { messageId: item.messageId });
       pkg = await readPackage(packagePath, { tmpDir: tmp });
@@ -140,7 +143,7 @@ export class InboxSync {
     }
     const names = uniqueNames(pkg.attachments.map((a) => a.attachmentName));
     const files = pkg.attachments.map((a, i) => {
-      const dest = path.join(dir, safeName(a.attachmentName, i));
+      const dest = joinInside(dir, safeName(a.attachmentName, i));
       renameSync(a.path, dest);
       restrictFile(dest);
       return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256 };
