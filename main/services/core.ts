@@ -4,6 +4,7 @@
  * operations, and dispatch into it. The handler map is total (the compiler proves every
  * contract id has a handler) and frozen once built.
  */
+import path from 'node:path';
 import type { Lang } from '../../resources/locales/index.js';
 import { mkdirPrivate } from '../files/private.js';
 import { createAppHandlers, type AppState } from './app-handlers.js';
@@ -16,6 +17,7 @@ import { createSignService } from './sign-handlers.js';
 import { createProvisionHandlers } from './provision-handlers.js';
 import { createVerifyHandlers } from './verify-handlers.js';
 import { openStore } from '../store/index.js';
+import { OpenGuard } from './open-guard.js';
 import type { Handlers, ServiceContext, ShellHandlers } from './types.js';
 import type { Result } from '../api/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
@@ -59,19 +61,23 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   });
   closers.push(() => tokens.close());
-  const signing = createSignService(tokens.manager);
+  // shell:openPath opens only documents Kyso wrote: received ones, and this session's outputs.
+  const opener = new OpenGuard([path.join(options.home, 'inbox')]);
+  const signing = createSignService(tokens.manager, process.env, { onWritten: (f) => opener.allowFile(f) });
   closers.push(() => signing.close());
   const exchange = createExchangeService(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager });
   closers.push(() => exchange.close());
+  const verify = createVerifyHandlers(options.home);
   const handlers: Handlers = Object.freeze({
     ...createAppHandlers(state),
     ...tokens.handlers,
     ...signing.handlers,
     ...createProvisionHandlers(tokens.manager, options.home),
     ...createFileHandlers(),
-    ...createVerifyHandlers(options.home),
+    ...verify,
+    'verify:exportReport': opener.recording(verify['verify:exportReport']),
     ...exchange.handlers,
-    ...options.shell,
+    ...opener.guard(options.shell),
   });
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
   return {

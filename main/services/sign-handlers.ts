@@ -42,8 +42,14 @@ function toContractResult(r: BatchResult, ctx: ServiceContext) {
   return { input: r.input, output: r.output, status: r.status, ...(r.level ? { level: r.level } : {}), ...(error ? { error } : {}), warnings: resultWarnings(r, ctx.lang) };
 }
 
+/** What the sign service tells its owner. */
+export interface SignServiceHooks {
+  /** A file a job wrote (each signed output, an extended file): the OS opener may open it. */
+  onWritten?(file: string): void;
+}
+
 /** Creates the sign handlers over the core's TokenManager; `env` gives the TSA credentials. */
-export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: NodeJS.ProcessEnv = process.env): SignService {
+export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: NodeJS.ProcessEnv = process.env, hooks: SignServiceHooks = {}): SignService {
   const jobs = new SignJobs();
   const handlers: SignService['handlers'] = {
     'sign:files': async (input, ctx) => {
@@ -54,7 +60,11 @@ export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: 
       const signer = withChain(await tokens.getSigner(input.token, input.cert ?? {}), extra);
       const jobId = jobs.start(targets, { ...signSpecOf(input, env), signer }, {
         onProgress: (id, p) => ctx.emit('sign:progress', { jobId: id, ...p }),
-        onDone: (id, results, cancelled) => ctx.emit('sign:done', { jobId: id, results: results.map((r) => toContractResult(r, ctx)), cancelled }),
+        onDone: (id, results, cancelled) => {
+          // Skipped: the output a previous run of the same job signed (kept, not signed twice).
+          for (const r of results) if ((r.status === 'signed' || r.status === 'skipped') && r.output) hooks.onWritten?.(r.output);
+          ctx.emit('sign:done', { jobId: id, results: results.map((r) => toContractResult(r, ctx)), cancelled });
+        },
       });
       return { jobId };
     },
@@ -62,6 +72,7 @@ export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: 
     'sign:extend': async (input) => {
       const tsa = tsaConfig(input.tsaUrl, env);
       const r = await extendFile(input.file, { ...(input.output ? { output: input.output } : {}), level: input.level, ...(tsa ? { tsa } : {}) });
+      hooks.onWritten?.(r.output);
       return { output: r.output, level: r.level };
     },
   };

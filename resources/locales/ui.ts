@@ -257,6 +257,8 @@ export const ui: MessageBundle = {
     'ui.trust.remove': 'Gỡ bỏ',
     'ui.trust.addFile': 'Tệp chứng thư (PEM, DER, P7B)',
     'ui.trust.add': 'Thêm vào danh sách tin cậy',
+    'ui.inbox.fileNotOpenable': 'Kyso không mở tệp này: nội dung không phải loại văn bản được phép (có thể là chương trình chạy được). Tệp vẫn được lưu.',
+    'ui.inbox.fileKindOther': 'không rõ loại — không mở',
   },
   en: {
     'error.appBadPort': 'Invalid port: {port} (0–65535).',
@@ -513,5 +515,7 @@ export const ui: MessageBundle = {
     'ui.trust.remove': 'Remove',
     'ui.trust.addFile': 'Certificate file (PEM, DER, P7B)',
     'ui.trust.add': 'Add to the trust list',
+    'ui.inbox.fileNotOpenable': 'Kyso does not open this file: its content is not an allowed document type (it may be a program). The file is kept.',
+    'ui.inbox.fileKindOther': 'unknown type — not opened',
   },
 };

@@ -5,6 +5,7 @@ import type { IncomingDoc } from '../../store/index.js';
 import { parseArgs } from '../args.js';
 import { tr, type CliIo, type Command } from '../io.js';
 import { exchangeOptions, printJson, storeFor, str, withClient } from './exchange-common.js';
+import { visibleName } from '../../files/doc-types.js';
 
 /** One line of the inbox listing. */
 export function incomingLine(d: IncomingDoc): string {
@@ -28,7 +29,8 @@ function local(io: CliIo, json: boolean, sub: string, id: string | undefined, st
       io.out(incomingLine(doc) + '\n');
       if (doc.reason) io.out(`  ${doc.reason}\n`);
       if (doc.recallAt) io.out(`  13 ${doc.recallAt} ${doc.recallReason ?? ''} -> ${doc.recallAnswer ?? '?'}\n`);
-      for (const f of files) io.out(`  ${f.name}\t${f.validationStatus ?? '-'}\t${f.path}\n`);
+      // The real name with bidi overrides and other invisible characters shown (a terminal would reorder them).
+      for (const f of files) io.out(`  ${visibleName(f.name)}\t${f.validationStatus ?? '-'}\t${f.path}\n`);
     }
     return 0;
   } finally {

@@ -7,6 +7,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+import { mimeOfExt } from '../../files/doc-types.js';
 import { joinInside } from '../../files/inside.js';
 import { mkdirPrivate } from '../../files/private.js';
 import type { Signer } from '../../pki/signer.js';
@@ -47,21 +48,9 @@ export interface Composed {
   documentId: string;
 }
 
-const contentTypes: Record<string, string> = {
-  '.pdf': 'application/pdf',
-  '.xml': 'application/xml',
-  '.doc': 'application/msword',
-  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  '.xls': 'application/vnd.ms-excel',
-  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  '.zip': 'application/zip',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-};
-
-/** MIME type from the file extension (edXML carries it in the manifest). */
+/** MIME type from the file extension (edXML carries it in the manifest); one table with the receiving side. */
 export function contentTypeOf(file: string): string {
-  return contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  return mimeOfExt(file);
 }
 
 async function fileSha256(file: string): Promise<string> {

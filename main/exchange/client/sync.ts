@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isKysoError, KysoError } from '../../api/errors.js';
+import { readHead, storedExtension, storedFileName } from '../../files/doc-types.js';
 import { joinInside } from '../../files/inside.js';
 import { mkdirPrivate, restrictFile } from '../../files/private.js';
 import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
@@ -32,10 +33,14 @@ export interface SyncResult {
   statuses: number;
 }
 
-/** A file name safe on every OS (attachment names come from another organization). */
-function safeName(name: string, i: number): string {
-  const base = path.basename(name).replace(/[\\/:*?"<>|\p{Cc}]/gu, '_').replace(/^\.+/, '_').slice(0, 180);
-  return `${String(i + 1).padStart(2, '0')}-${base || 'file'}`;
+/**
+ * The name a received file is kept under (issue 15.2): attachment names come from another
+ * organization, so the stored name is Kyso's own (`01-<stem>.<ext>`, no bidi or format
+ * characters, no trailing dots or spaces) with an extension its bytes prove, from the
+ * allow-list of document types, or `.bin`. The real name is kept in the register for display.
+ */
+function storedName(file: string, name: string, contentType: string, i: number): string {
+  return storedFileName(i, name, storedExtension(readHead(file), name, contentType));
 }
 
 /**
@@ -143,7 +148,7 @@ export class InboxSync {
     }
     const names = uniqueNames(pkg.attachments.map((a) => a.attachmentName));
     const files = pkg.attachments.map((a, i) => {
-      const dest = joinInside(dir, safeName(a.attachmentName, i));
+      const dest = joinInside(dir, storedName(a.path, a.attachmentName, a.contentType, i));
       renameSync(a.path, dest);
       restrictFile(dest);
       return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256 };
@@ -174,7 +179,7 @@ export class InboxSync {
 
   private async validateFiles(messageId: string): Promise<void> {
     for (const f of this.store.incoming.files(messageId)) {
-      if (f.validationStatus !== null || !isPdf(f.name, f.contentType)) continue;
+      if (f.validationStatus !== null || !isPdf(f.name, f.contentType, f.path)) continue;
       const v = await this.validator(f.path);
       this.store.incoming.setValidation(messageId, f.name, v.status, v.report);
     }
@@ -184,7 +189,7 @@ export class InboxSync {
   private async revalidatePending(): Promise<void> {
     const rows = this.store.db
       .prepare(`SELECT DISTINCT f.message_id AS id FROM incoming_file f JOIN incoming i USING (message_id)
-        WHERE f.validation_status IS NULL AND i.server = ? AND (f.content_type = 'application/pdf' OR lower(f.name) LIKE '%.pdf')`)
+        WHERE f.validation_status IS NULL AND i.server = ? AND (f.content_type = 'application/pdf' OR lower(f.name) LIKE '%.pdf' OR lower(f.path) LIKE '%.pdf')`)
       .all(this.api.server) as Array<{ id: string }>;
     for (const r of rows) await this.validateFiles(r.id);
   }
@@ -212,8 +217,9 @@ export class InboxSync {
   }
 }
 
-function isPdf(name: string, contentType: string): boolean {
-  return contentType === 'application/pdf' || name.toLowerCase().endsWith('.pdf');
+/** Validated: what is stored as a PDF, and what claims to be one (a fake PDF then shows as unreadable). */
+function isPdf(name: string, contentType: string, stored: string): boolean {
+  return stored.toLowerCase().endsWith('.pdf') || contentType === 'application/pdf' || name.toLowerCase().endsWith('.pdf');
 }
 
 async function sha256File(file: string): Promise<string> {
