@@ -18,6 +18,7 @@ import { createProvisionHandlers } from './provision-handlers.js';
 import { createVerifyHandlers } from './verify-handlers.js';
 import { openStore } from '../store/index.js';
 import { OpenGuard } from './open-guard.js';
+import { KEEP_SESSION_SETTING, keepMinutesOf } from './token-session.js';
 import type { Handlers, ServiceContext, ShellHandlers } from './types.js';
 import type { Result } from '../api/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
@@ -56,14 +57,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const closers: Array<() => Promise<void> | void> = [];
   const store = openStore(options.home);
   closers.push(() => store.close());
-  const tokens = createTokenService((e, p) => bus.emit(e, p), options.launcher ? { launcher: options.launcher } : {}, () => {
-    const v = store.settings.get(MODULE_PATHS_SETTING);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  });
+  const tokens = createTokenService(
+    (e, p) => bus.emit(e, p),
+    options.launcher ? { launcher: options.launcher } : {},
+    () => {
+      const v = store.settings.get(MODULE_PATHS_SETTING);
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    },
+    () => keepMinutesOf(store.settings.get(KEEP_SESSION_SETTING)),
+  );
   closers.push(() => tokens.close());
   // shell:openPath opens only documents Kyso wrote: received ones, and this session's outputs.
   const opener = new OpenGuard([path.join(options.home, 'inbox')]);
-  const signing = createSignService(tokens.manager, process.env, { onWritten: (f) => opener.allowFile(f) });
+  // A signing job needs a login made for it; the token is logged out after it (issue 15.10).
+  const signing = createSignService(tokens.manager, process.env, { onWritten: (f) => opener.allowFile(f), sessions: tokens.sessions });
   closers.push(() => signing.close());
   const exchange = createExchangeService(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager });
   closers.push(() => exchange.close());

@@ -5,10 +5,11 @@
  * logged in with token:login). The work itself is in sign.ts, shared with `kyso sign`.
  */
 import type { TokenManager } from '../../native/token-manager.js';
-import { readCertFiles } from '../pki/cert.js';
+import { certInfo, readCertFiles } from '../pki/cert.js';
 import type { signOperations } from '../api/contract/sign.js';
 import type { BatchResult } from '../signing/batch.js';
 import { extendFile, planSignOutputs, resultError, resultWarnings, SignJobs, tsaConfig, withChain, type SignSpec } from './sign.js';
+import type { SigningSessions } from './token-session.js';
 import type { Handler, HandlersFor, ServiceContext } from './types.js';
 
 /** The sign service: handlers plus close() (aborts running jobs). */
@@ -42,10 +43,12 @@ function toContractResult(r: BatchResult, ctx: ServiceContext) {
   return { input: r.input, output: r.output, status: r.status, ...(r.level ? { level: r.level } : {}), ...(error ? { error } : {}), warnings: resultWarnings(r, ctx.lang) };
 }
 
-/** What the sign service tells its owner. */
+/** What the sign service tells its owner, and the session rules it follows. */
 export interface SignServiceHooks {
   /** A file a job wrote (each signed output, an extended file): the OS opener may open it. */
   onWritten?(file: string): void;
+  /** The app's token sessions: asked before each job (may refuse: PIN needed) and told after it. */
+  sessions?: Pick<SigningSessions, 'begin' | 'end'>;
 }
 
 /** Creates the sign handlers over the core's TokenManager; `env` gives the TSA credentials. */
@@ -57,16 +60,30 @@ export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: 
       // Refused outputs (two inputs with one name...) before the token or the disk is touched.
       planSignOutputs(targets);
       const extra = readCertFiles(input.chain ?? []);
-      const signer = withChain(await tokens.getSigner(input.token, input.cert ?? {}), extra);
-      const jobId = jobs.start(targets, { ...signSpecOf(input, env), signer }, {
-        onProgress: (id, p) => ctx.emit('sign:progress', { jobId: id, ...p }),
-        onDone: (id, results, cancelled) => {
-          // Skipped: the output a previous run of the same job signed (kept, not signed twice).
-          for (const r of results) if ((r.status === 'signed' || r.status === 'skipped') && r.output) hooks.onWritten?.(r.output);
-          ctx.emit('sign:done', { jobId: id, results: results.map((r) => toContractResult(r, ctx)), cancelled });
-        },
-      });
-      return { jobId };
+      const key = await tokens.getSigner(input.token, input.cert ?? {});
+      // The session rules are about a person: the certificate, not just the token, must match.
+      const { sha256: fingerprint, commonName } = certInfo(key.certificate);
+      await hooks.sessions?.begin(input.token, fingerprint);
+      const ended = async () => {
+        await hooks.sessions?.end(input.token, fingerprint, commonName).catch(() => undefined);
+      };
+      try {
+        const jobId = jobs.start(targets, { ...signSpecOf(input, env), signer: withChain(key, extra) }, {
+          onProgress: (id, p) => ctx.emit('sign:progress', { jobId: id, ...p }),
+          onDone: (id, results, cancelled) => {
+            // Skipped: the output a previous run of the same job signed (kept, not signed twice).
+            for (const r of results) if ((r.status === 'signed' || r.status === 'skipped') && r.output) hooks.onWritten?.(r.output);
+            // sign:done once the token is logged out (or its session kept): the screen's next step sees the new state.
+            const done = () => ctx.emit('sign:done', { jobId: id, results: results.map((r) => toContractResult(r, ctx)), cancelled });
+            if (hooks.sessions) void ended().then(done);
+            else done();
+          },
+        });
+        return { jobId };
+      } catch (e) {
+        await ended();
+        throw e;
+      }
     },
     'sign:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'sign:extend': async (input) => {
