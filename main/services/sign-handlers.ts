@@ -5,7 +5,8 @@
  * logged in with token:login). The work itself is in sign.ts, shared with `kyso sign`.
  */
 import type { TokenManager } from '../../native/token-manager.js';
-import { certInfo, readCertFiles } from '../pki/cert.js';
+import { certView } from '../pki/cert.js';
+import { readCertFiles } from '../pki/cert-file.js';
 import type { signOperations } from '../api/contract/sign.js';
 import type { BatchResult } from '../signing/batch.js';
 import { extendFile, planSignOutputs, resultError, resultWarnings, SignJobs, tsaConfig, withChain, type SignSpec } from './sign.js';
@@ -35,6 +36,7 @@ export function signSpecOf(input: FilesInput, env: NodeJS.ProcessEnv): Omit<Sign
     ...(input.appearance ? { appearance: input.appearance } : {}),
     ...(input.placement ? { placement: input.placement } : {}),
     overwrite: input.overwrite,
+    ...(input.password !== undefined ? { password: input.password } : {}),
   };
 }
 
@@ -62,7 +64,7 @@ export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: 
       const extra = readCertFiles(input.chain ?? []);
       const key = await tokens.getSigner(input.token, input.cert ?? {});
       // The session rules are about a person: the certificate, not just the token, must match.
-      const { sha256: fingerprint, commonName } = certInfo(key.certificate);
+      const { fingerprint, commonName } = certView(key.certificate);
       await hooks.sessions?.begin(input.token, fingerprint);
       const ended = async () => {
         await hooks.sessions?.end(input.token, fingerprint, commonName).catch(() => undefined);
@@ -88,7 +90,7 @@ export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: 
     'sign:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'sign:extend': async (input) => {
       const tsa = tsaConfig(input.tsaUrl, env);
-      const r = await extendFile(input.file, { ...(input.output ? { output: input.output } : {}), level: input.level, ...(tsa ? { tsa } : {}) });
+      const r = await extendFile(input.file, { ...(input.output ? { output: input.output } : {}), level: input.level, ...(tsa ? { tsa } : {}), ...(input.password !== undefined ? { password: input.password } : {}) });
       hooks.onWritten?.(r.output);
       return { output: r.output, level: r.level };
     },

@@ -11,10 +11,10 @@
  *   (native/token-manager.ts) logs in for one request and out after it, never reusing a session.
  */
 import { MAX_KEEP_MINUTES } from '../api/contract/token.js';
-import { KysoError } from '../api/errors.js';
+import { KysoError, errorCodeOf } from '../api/errors.js';
 import { TokenManager } from '../../native/token-manager.js';
 import type { ModuleReport, TokenRef } from '../../native/types.js';
-import { readCertFiles } from '../pki/cert.js';
+import { readCertFiles } from '../pki/cert-file.js';
 import type { Signer } from '../pki/signer.js';
 import { withChain } from './sign.js';
 
@@ -38,7 +38,7 @@ const normSerial = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '').repl
  */
 export function requireUsableModule(report: ModuleReport[]): void {
   const failed = report.find((m) => !m.ok && m.error);
-  if (failed?.error && report.every((m) => !m.ok)) throw new KysoError(failed.error.code, failed.error.params ?? { path: failed.path, module: failed.path });
+  if (failed?.error && report.every((m) => !m.ok)) throw new KysoError(errorCodeOf(failed.error.code), failed.error.params ?? { path: failed.path, module: failed.path });
 }
 
 /** Finds the token and certificate matching the choice in a list report. */

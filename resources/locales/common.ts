@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages shared by every part of the app (general errors, CLI frame). */
-export const common: MessageBundle = {
+export const common = {
   vi: {
     'app.name': 'Kyso',
     'app.tagline': 'Ký số văn bản điện tử',
@@ -56,4 +56,4 @@ export const common: MessageBundle = {
     'error.openNotKyso': 'Kyso opens only files it wrote itself (received documents, signed files); it does not open {path}.',
     'error.openNotDocument': 'Kyso does not open {path}: it is not an allowed document type (PDF, Word, Excel, OpenDocument, scanned image, ZIP, XML, plain text), or its content does not match its extension. It may be a program.',
   },
-};
+} satisfies MessageBundle;

@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the ui domain (the app command, the browser host, the screens). */
-export const ui: MessageBundle = {
+export const ui = {
   vi: {
     'error.appBadPort': 'Cổng không hợp lệ: {port} (0–65535).',
     'error.appPortInUse': 'Cổng {port} đang được dùng bởi chương trình khác.',
@@ -226,6 +226,10 @@ export const ui: MessageBundle = {
     'ui.home.outboxProgress': 'Đã gửi {sent}/{total}, lỗi {failed}',
     'ui.verify.file': 'Tệp PDF cần kiểm tra',
     'ui.verify.start': 'Kiểm tra',
+    'ui.docPassword.label': 'Mật khẩu tệp PDF (tệp được mã hóa)',
+    'ui.verify.asSigned': 'Trang {page} lúc ký',
+    'ui.verify.asNow': 'Trang {page} hiện nay',
+    'ui.docPassword.open': 'Mở bằng mật khẩu',
     'ui.verify.running': 'Đang kiểm tra chữ ký…',
     'ui.verify.exportPdf': 'Xuất báo cáo PDF',
     'ui.verify.exportJson': 'Xuất JSON',
@@ -490,6 +494,10 @@ export const ui: MessageBundle = {
     'ui.home.outboxProgress': 'Sent {sent}/{total}, failed {failed}',
     'ui.verify.file': 'PDF file to verify',
     'ui.verify.start': 'Verify',
+    'ui.docPassword.label': 'PDF password (encrypted file)',
+    'ui.verify.asSigned': 'Page {page} as signed',
+    'ui.verify.asNow': 'Page {page} now',
+    'ui.docPassword.open': 'Open with password',
     'ui.verify.running': 'Verifying signatures…',
     'ui.verify.exportPdf': 'Export PDF report',
     'ui.verify.exportJson': 'Export JSON',
@@ -530,4 +538,4 @@ export const ui: MessageBundle = {
     'ui.session.keepHint': 'Only for the certificate just used; another certificate or the end of the time asks for the PIN again. At most {max} minutes. On a shared PC keep 0.',
     'ui.batch.startNoPin': 'Sign all (token session kept, no PIN)',
   },
-};
+} satisfies MessageBundle;

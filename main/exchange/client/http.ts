@@ -8,7 +8,7 @@ import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
-import { isKysoError, KysoError } from '../../api/errors.js';
+import { isKysoError, KysoError, errorCodeOf } from '../../api/errors.js';
 import { failEnvelopeSchema } from '../protocol.js';
 
 /** A failed exchange with the server: transport (retryable) or a FAIL envelope / HTTP status. */
@@ -35,7 +35,7 @@ export class ServerError extends Error {
 export function toKysoError(e: unknown): unknown {
   if (!(e instanceof ServerError)) return e;
   const params = { status: e.status === 'network' ? 0 : e.status, detail: e.message, url: '', ...e.params };
-  return new KysoError(e.code, params, { cause: e });
+  return new KysoError(errorCodeOf(e.code), params, { cause: e });
 }
 
 /** Body of a request: JSON, raw bytes, or a file streamed from disk. */
