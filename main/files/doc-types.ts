@@ -162,6 +162,14 @@ export function storedKind(file: string): string {
 }
 
 /**
+ * A received file as the contract shows it: its register row plus the name to display, the
+ * type Kyso found (stored extension or `bin`) and whether the OS opener may open it.
+ */
+export function receivedFileView<F extends { name: string; path: string }>(f: F): F & { displayName: string; kind: string; openable: boolean } {
+  return { ...f, displayName: visibleName(f.name), kind: storedKind(f.path), openable: isOpenableDocument(f.path) };
+}
+
+/**
  * A received name as the UI shows it: the real name, with what would hide its shape made
  * visible: format and control characters as `⟨U+202E⟩`, trailing spaces as `␠`.
  */

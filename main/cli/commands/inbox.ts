@@ -5,7 +5,7 @@ import type { IncomingDoc } from '../../store/index.js';
 import { tr, type CliIo } from '../io.js';
 import { defineCommand, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
 import { exchangeOptions, jsonOption, printJson, storeFor, str, withClient } from './exchange-common.js';
-import { visibleName } from '../../files/doc-types.js';
+import { receivedFileView, visibleName } from '../../files/doc-types.js';
 
 /** One line of the inbox listing; the package signature state last (an unsigned package says `unsigned`). */
 export function incomingLine(d: IncomingDoc): string {
@@ -24,7 +24,7 @@ function local(io: CliIo, json: boolean, sub: string, id: string | undefined, st
     }
     const doc = store.incoming.require(id ?? '');
     const files = store.incoming.files(doc.messageId);
-    if (json) printJson(io, { doc, files });
+    if (json) printJson(io, { doc, files: files.map(receivedFileView) });
     else {
       io.out(incomingLine(doc) + '\n');
       io.out(`  ${tr(io, 'edxml.sig.label')}: ${tr(io, `edxml.sig.${doc.signatureState}`, { weak: doc.signatureAlgorithm ?? '' })}${doc.signer ? ` — ${doc.signer}` : ''}\n`);
