@@ -273,7 +273,9 @@ export async function benchServerScale(): Promise<void> {
     console.log(ok ? 'every stream received every event meant for it, once' : 'SOME EVENTS WERE MISSED OR DUPLICATED (see above)');
   } finally {
     await bed.close();
-    rmSync(work, { recursive: true, force: true });
+    // KYSO_BENCH_SCALE_KEEP=1 keeps the instances' JSON logs for a look.
+    if (process.env.KYSO_BENCH_SCALE_KEEP === '1') console.log(`kept: ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 
