@@ -7,7 +7,7 @@ import type { FileVerdict } from '../api/contract/verdicts.js';
 import { KysoError } from '../api/errors.js';
 import type { Db } from './db.js';
 import { indexDocument } from './search-index.js';
-import { vnYear } from './vn-time.js';
+import { vnYear } from '../api/vn-time.js';
 
 /** Where an incoming document stands with the local clerk. */
 export type IncomingState = 'arrived' | 'accepted' | 'rejected';
