@@ -17,7 +17,7 @@ import { Notes, type PackageNote } from './notes.js';
 import { AttachmentScanner } from './scanner.js';
 import { planSignature, type SignaturePlan, type SignatureReport } from './signature.js';
 import { closeSink, endSink, openSink, writeChunk } from './sink.js';
-import { sniffType, typeDisagrees } from './sniff.js';
+import { sniffType, typeDisagrees } from '../../files/sniff.js';
 import { readStatusFields, statusElement, type StatusShape } from './status-fields.js';
 import { attachmentMetaSchema, type AttachmentMeta, type Bussiness, type MessageHeader, type StatusMessage, type TraceHeader } from './types.js';
 import { child, validate } from './xml.js';
