@@ -156,6 +156,8 @@ export async function readEdxml(input: Input, opts: ReadOptions): Promise<Parsed
     const policy = opts.signature ?? 'require';
     if (policy !== 'report' && signature.state === 'invalid') throw new KysoError(signature.failure!.code, signature.failure!.params);
     if (policy === 'require' && signature.state === 'unsigned') throw new KysoError('edxmlUnsigned');
+    // A signature that verified with a bare key (RSAKeyValue) names no signer anyone could check.
+    if (policy === 'require' && !signature.certificate) throw new KysoError('edxmlSignatureInvalid', { reason: 'no signer certificate' });
     const common: Common = {
       traces: early.traces, bussiness: early.bussiness, signature, notes: notes.list,
       signerCertificate: signature.certificate, signerChain: signature.chain ?? [], packageSha256: total.digest('hex'), bytes,

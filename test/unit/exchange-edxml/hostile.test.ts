@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEdxml } from '../../../main/exchange/edxml/index.js';
+import { parseStatus, readEdxml } from '../../../main/exchange/edxml/index.js';
 
 const NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016';
 const FIELD = readFileSync('test/fixtures/edxml/field-unprefixed-foreign-signature.edxml', 'utf8');
@@ -143,6 +143,22 @@ describe.skipIf(!xmlsec && process.env.CI !== 'true')('what a signature must cov
     // That reason comes only after the signature value and the #env digest verified (signature.ts checks in that order).
     const envEdited = readFileSync(out, 'utf8').replace('Thông báo kết luận', 'Thông báo sửa');
     expect(await outcome(envEdited)).toMatchObject({ ok: true, m: { signature: { state: 'invalid', failure: { params: { reason: 'element #env was modified after signing' } } } } });
+  });
+
+  it('a signature that verifies with a bare key (RSAKeyValue, no certificate) is not enough where one is required', async () => {
+    const key = path.join(dir, 'kv.pem');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', key], { stdio: 'pipe' });
+    const text = readFileSync('test/fixtures/edxml/status-library-shape.xml', 'utf8');
+    const tpl = text.replace(/<Signature xmlns="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#">[^]*?<\/Signature>/, `<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><KeyValue/></KeyInfo></Signature>`);
+    const t = path.join(dir, 'kv-tpl.xml');
+    const out = path.join(dir, 'kv.xml');
+    writeFileSync(t, tpl);
+    execFileSync('xmlsec1', ['--sign', '--privkey-pem', key, '--output', out, t], { stdio: 'pipe' });
+    expect(readFileSync(out, 'utf8')).toContain('<RSAKeyValue>');
+    // Reported as it is: the value verifies, no one is named.
+    expect(await outcome(readFileSync(out))).toMatchObject({ ok: true, m: { kind: 'status', signature: { state: 'valid' }, signerChain: [] } });
+    // The inbox server requires a signer it can look up: it used to get no certificate and fail on it (HTTP 500).
+    await expect(parseStatus(readFileSync(out))).rejects.toMatchObject({ code: 'edxmlSignatureInvalid', params: { reason: 'no signer certificate' } });
   });
 
   it('two XML-DSig signatures are refused as invalid (no choosing the convenient one)', async () => {
