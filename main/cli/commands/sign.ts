@@ -16,7 +16,7 @@ import { tr, type CliIo, type Command } from '../io.js';
 import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
 
 const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
-const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'invisible'];
+const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'initials', 'invisible'];
 const COPY_FORMS = ['SAO Y', 'SAO LỤC', 'TRÍCH SAO'];
 
 const spec = {
