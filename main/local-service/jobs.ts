@@ -52,6 +52,13 @@ function deadline(signal: AbortSignal, ms: number): { signal: AbortSignal; timed
   return { signal: c.signal, timedOut: () => timedOut, clear: () => (clearTimeout(timer), signal.removeEventListener('abort', onAbort)) };
 }
 
+/** Why a question ended without an answer: the time ran out, the page went away, or `e`. */
+function whyClosed(ctx: ServiceContext, d: { timedOut(): boolean }, page: AbortSignal, e: unknown): unknown {
+  if (d.timedOut()) return new KysoError('serviceConsentTimeout', { minutes: Math.max(1, Math.round(ctx.config.consentTimeoutMs / 60_000)) });
+  if (page.aborted) return new KysoError('cancelled');
+  return e ?? new KysoError('cancelled');
+}
+
 /**
  * Lets the request through when the site is allowed; asks the user the first time (the
  * answer is remembered either way). A remembered "no" is refused without any dialog.
@@ -71,9 +78,10 @@ export async function authorize(ctx: ServiceContext, origin: string, operation: 
     if (signal.aborted) throw new KysoError('cancelled');
     const d = deadline(signal, ctx.config.consentTimeoutMs);
     try {
-      const allowed = await ctx.consent.askOrigin({ origin, operation, whatKey, signal: d.signal });
-      if (d.timedOut()) throw new KysoError('serviceConsentTimeout', { minutes: Math.round(ctx.config.consentTimeoutMs / 60_000) });
-      if (signal.aborted) throw new KysoError('cancelled');
+      const allowed = await ctx.consent.askOrigin({ origin, operation, whatKey, signal: d.signal }).catch((e: unknown) => {
+        throw whyClosed(ctx, d, signal, e);
+      });
+      if (d.timedOut() || signal.aborted) throw whyClosed(ctx, d, signal, undefined);
       ctx.origins.set(origin, allowed);
       if (!allowed) throw new KysoError('serviceCancelled');
     } finally {
@@ -156,14 +164,19 @@ export async function runSignJob(ctx: ServiceContext, job: SignJob): Promise<{ c
           answer = a;
         },
       };
-      const ok = await ctx.consent.askSign(q);
-      if (ok && session && (d.signal.aborted || job.signal.aborted)) {
-        await session.close();
-        session = undefined;
+      let ok: boolean;
+      try {
+        ok = await ctx.consent.askSign(q);
+      } catch (e) {
+        throw whyClosed(ctx, d, job.signal, e);
       }
-      if (d.timedOut()) throw new KysoError('serviceConsentTimeout', { minutes: Math.round(ctx.config.consentTimeoutMs / 60_000) });
-      if (job.signal.aborted) throw new KysoError('cancelled');
+      if (d.signal.aborted) throw whyClosed(ctx, d, job.signal, undefined);
       return ok && session !== undefined;
+    } catch (e) {
+      // Approved just as the page went away or the time ran out: the token is closed again.
+      await session?.close();
+      session = undefined;
+      throw e;
     } finally {
       d.clear();
     }
@@ -201,7 +214,7 @@ export async function runSignJob(ctx: ServiceContext, job: SignJob): Promise<{ c
       out.forEach((r, j) => {
         const i = idx[j]!;
         if (r.status === 'signed') results[i] = { doc: job.docs[i]!, output: r.output, ...(r.level ? { level: r.level } : {}) };
-        else results[i] = { doc: job.docs[i]!, error: new KysoError(r.error?.code ?? 'internal', (r.error?.params ?? {}) as Record<string, string>) };
+        else results[i] = { doc: job.docs[i]!, error: signError(r.error?.code ?? 'internal', (r.error?.params ?? {}) as Record<string, string>) };
       });
     }
     for (const r of results) {
@@ -215,6 +228,14 @@ export async function runSignJob(ctx: ServiceContext, job: SignJob): Promise<{ c
   } finally {
     await s.close();
   }
+}
+
+/** Codes that, after our own fresh login, mean the token (or its driver) went away mid-request. */
+const TOKEN_LOST = ['tokenNotLoggedIn', 'tokenRemoved', 'tokenBridgeCrashed', 'tokenBridgeClosed', 'tokenNotFound', 'tokenTimeout'];
+
+/** A document's signing failure as the page should read it. */
+function signError(code: string, params: Record<string, string>): KysoError {
+  return TOKEN_LOST.includes(code) ? new KysoError('serviceTokenLost', params) : new KysoError(code, params);
 }
 
 function docEntry(d: FetchedDoc): { name: string; url: string; size: number; sha256: string } {

@@ -34,6 +34,8 @@ export interface Harness {
   maxOpen: number;
   /** Sets how questions are answered from now on. */
   answer(fn: Answerer): void;
+  /** Called when a question closes (synchronously, before the service goes on). */
+  onClosed?: (id: string, outcome: string) => void;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startHarness(bed: TestBed, tune: (c: ServiceConfig) => voi
       });
     },
     closed: (id, outcome) => {
+      h.onClosed?.(id, outcome);
       open--;
       const e = prompts.find((x) => x.prompt.id === id);
       if (e) e.outcome = outcome;

@@ -60,7 +60,7 @@ async function checkSigned(file: string): Promise<void> {
   expect(last, report).toContain('Certificate is Trusted.');
   const v = await validatePdf(file, { trust: [bed.certs.root.der], offline: false });
   expect(v.error).toBeNull();
-  expect(v.signatures.at(-1)!.indication, JSON.stringify(v.signatures.at(-1)!.checks.filter((c) => c.status !== 'passed'))).toBe('TOTAL_PASSED');
+  expect(v.signatures.at(-1)!.indication, JSON.stringify(v.signatures.at(-1)!.checks.filter((c) => c.result !== 'pass'))).toBe('TOTAL_PASSED');
 }
 
 describe('VGCA-compatible role endpoints', () => {
