@@ -54,7 +54,7 @@ const req = (FileName: string, handler = '/upload') => ({ FileUploadHandler: `${
 
 /** No temp files of jobs are left behind. */
 function noWorkLeft(): void {
-  let left: string[] = [];
+  let left: string[];
   try {
     left = readdirSync(path.join(h.home, 'local-service', 'work'));
   } catch {
