@@ -169,7 +169,9 @@ export function buildCa(now = new Date(), host = os.hostname()): EphemeralCa {
   const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = ca.publicKey.export({ type: 'spki', format: 'der' });
   // The host and date tell installations (and renewals) apart in a trust store list.
-  const caName = `Kyso Local Signing CA (${host.slice(0, 40)}, ${now.toISOString().slice(0, 10)})`;
+  // No commas or quotes: NSS escapes them in nicknames, which breaks finding them again.
+  const safeHost = host.replace(/[^A-Za-z0-9.-]/g, '').slice(0, 40) || 'pc';
+  const caName = `Kyso Local Signing CA ${safeHost} ${now.toISOString().slice(0, 10)}`;
   // A day longer than the service certificate; it never signs another one anyway.
   const notAfter = new Date(now.getTime() + (SERVICE_CERT_DAYS + 1) * DAY);
   const permitted = [
