@@ -9,6 +9,7 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { levels, roles } from '../components/SignOptions.js';
 import { TrustStore } from '../components/TrustStore.js';
 import { ExchangeIdentity } from '../components/ExchangeIdentity.js';
+import { ServiceSettings } from '../components/ServiceSettings.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
@@ -94,6 +95,7 @@ export function Settings() {
       </form>
       <ExchangeIdentity />
       <TrustStore />
+      <ServiceSettings />
     </section>
   );
 }
