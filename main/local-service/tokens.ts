@@ -6,6 +6,7 @@
  * done; one request holds the token at a time.
  */
 import { KysoError } from '../api/errors.js';
+import { buildChain } from '../pki/chain.js';
 import { certView } from '../pki/cert-view.js';
 import type { Signer } from '../pki/signer.js';
 import { withChain } from '../services/sign.js';
@@ -45,6 +46,8 @@ const attr = (subject: string, key: string) => new RegExp(`(?:^|,)\\s*${key}=((?
 /** Tokens for the service. */
 export class ServiceTokens {
   private readonly lock = new Mutex();
+  /** CA certificates found for a signer (by its fingerprint): fetched through AIA once per run. */
+  private readonly chains = new Map<string, Uint8Array[]>();
 
   constructor(
     private readonly manager: TokenManager,
@@ -93,7 +96,8 @@ export class ServiceTokens {
       // Never sign on a login someone else made: log out whatever this manager holds first.
       await this.manager.logout(ref).catch(() => undefined);
       await this.manager.login(ref, pin);
-      const signer = withChain(await this.manager.getSigner(ref, { fingerprint }), this.chainCandidates());
+      const base = await this.manager.getSigner(ref, { fingerprint });
+      const signer = withChain(base, await this.chainFor(fingerprint, base));
       const r = ref;
       let closed = false;
       return {
@@ -111,6 +115,22 @@ export class ServiceTokens {
       release();
       throw e;
     }
+  }
+
+  /**
+   * CA certificates for the signer's chain: the token's own, the admin trust store's, and the
+   * issuers its AIA names (so viewers that know only the root, like pdfsig or Adobe, can build
+   * the path without going online).
+   */
+  private async chainFor(fingerprint: string, signer: Signer): Promise<Uint8Array[]> {
+    let extra = this.chains.get(fingerprint);
+    if (!extra) {
+      const anchors = this.chainCandidates().map((c) => Buffer.from(c));
+      const built = await buildChain({ leaf: certView(signer.certificate), pool: signer.chain.map((c) => Buffer.from(c)), anchors, offline: false });
+      extra = [...anchors, ...built.fetched];
+      this.chains.set(fingerprint, extra);
+    }
+    return extra;
   }
 
   /** The certificate's DER and details for GetCertInfo (no login). */

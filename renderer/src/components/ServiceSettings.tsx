@@ -38,6 +38,8 @@ export function ServiceSettings() {
 
   const toggle = async (enabled: boolean) => {
     setBusy(true);
+    // The switch follows the click at once; the state below comes when the service answers.
+    setStatus((cur) => (cur ? { ...cur, enabled } : cur));
     const r = await api['service:setEnabled']({ enabled });
     setBusy(false);
     if (r.ok) {

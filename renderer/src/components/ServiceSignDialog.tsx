@@ -85,61 +85,70 @@ export function ServiceSignDialog({ prompt, waiting, onDone }: ServiceSignDialog
     <dialog ref={ref} className="service-sign" aria-labelledby={`${id}-title`} onCancel={(e) => { e.preventDefault(); void answer(false); }} data-testid="service-sign-dialog">
       <form method="dialog" onSubmit={(e) => { e.preventDefault(); void answer(true); }}>
         <h2 id={`${id}-title`}>{t('ui.service.signTitle')}</h2>
-        <p>
-          <strong className="origin" data-testid="service-sign-origin">{prompt.origin}</strong>{' '}
-          {t('ui.service.signAsks', { role: t(`ui.role.${prompt.role}`), count: prompt.documents.length })}
-        </p>
-        {waiting > 0 && <p className="muted">{t('ui.service.waiting', { count: waiting })}</p>}
-        <table className="list" data-testid="service-docs">
-          <thead><tr><th>{t('ui.service.docName')}</th><th>{t('ui.service.docSize')}</th><th>{t('ui.service.docPages')}</th><th>SHA-256</th></tr></thead>
-          <tbody>
-            {prompt.documents.map((x, i) => (
-              <tr key={i} aria-selected={i === doc} onClick={() => setDoc(i)} data-testid="service-doc-row">
-                <td><button type="button" className="link" onClick={() => setDoc(i)}>{x.name}</button>{x.url && <div className="muted small">{x.url}</div>}</td>
-                <td>{size(x.size, lang)}</td>
-                <td>{x.pages}</td>
-                <td><code className="hash" data-testid="service-doc-sha256">{x.sha256}</code></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {Object.keys(prompt.details).length > 0 && (
-          <dl className="details" data-testid="service-details">
-            {Object.entries(prompt.details).map(([k, v]) => <div key={k}><dt>{t(k)}</dt><dd>{v}</dd></div>)}
-          </dl>
-        )}
-        {!invisible && <p data-testid="service-placement-text">{where()}</p>}
-        <PdfPreview key={d.path} path={d.path} placement={invisible ? null : shown} onPlace={(p) => !invisible && setPlaced(p)} />
-        {placed && (
-          <label className="field inline">
-            <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} data-testid="service-save-placement" />
-            {t('ui.service.savePlacement', { role: t(`ui.role.${prompt.role}`) })}
-          </label>
-        )}
-        <label className="field" htmlFor={`${id}-cert`}>
-          {t('ui.service.certificate')}
-          <select id={`${id}-cert`} value={cert} onChange={(e) => setCert(e.target.value)} data-testid="service-cert-select">
-            {prompt.certificates.map((c) => (
-              <option key={c.fingerprint} value={c.fingerprint}>
-                {c.commonName} · {c.issuer} · {formatDate(c.notAfter, lang)}{c.valid ? '' : ` (${t('ui.service.certInvalid')})`} · {c.token}
-              </option>
-            ))}
-          </select>
-        </label>
-        <ErrorBanner error={error} />
-        {chosen?.pinPad ? (
-          <p className="muted">{t('ui.pin.pinPad')}</p>
-        ) : (
-          <label className="field" htmlFor={`${id}-pin`}>
-            {t('ui.pin.label')}
-            <input id={`${id}-pin`} type="password" autoComplete="off" value={pin} disabled={busy} onChange={(e) => setPin(e.target.value)} data-testid="service-pin" />
-          </label>
-        )}
-        <div className="row">
-          <button type="submit" className="primary" disabled={busy || (!chosen?.pinPad && !pin) || (mustPlace && !placed && !invisible)} data-testid="service-sign-ok">
-            {t('ui.service.sign', { count: prompt.documents.length })}
-          </button>
-          <button type="button" disabled={busy} onClick={() => void answer(false)} data-testid="service-sign-refuse">{t('ui.service.refuse')}</button>
+        <div className="columns">
+          <div className="svc-facts">
+            <p>
+              <strong className="origin" data-testid="service-sign-origin">{prompt.origin}</strong>{' '}
+              {t('ui.service.signAsks', { role: t(`ui.role.${prompt.role}`), count: prompt.documents.length })}
+            </p>
+            {waiting > 0 && <p className="muted">{t('ui.service.waiting', { count: waiting })}</p>}
+            <table className="list" data-testid="service-docs">
+              <thead><tr><th>{t('ui.service.docName')}</th><th>{t('ui.service.docSize')}</th><th>{t('ui.service.docPages')}</th></tr></thead>
+              <tbody>
+                {prompt.documents.map((x, i) => (
+                  <tr key={i} aria-selected={i === doc} onClick={() => setDoc(i)} data-testid="service-doc-row">
+                    <td>
+                      <button type="button" className="link" onClick={() => setDoc(i)}>{x.name}</button>
+                      {x.url && <div className="muted small">{x.url}</div>}
+                      <div className="muted">SHA-256 <code className="hash" data-testid="service-doc-sha256">{x.sha256}</code></div>
+                    </td>
+                    <td>{size(x.size, lang)}</td>
+                    <td>{x.pages}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {Object.keys(prompt.details).length > 0 && (
+              <dl className="details" data-testid="service-details">
+                {Object.entries(prompt.details).map(([k, v]) => <div key={k}><dt>{t(k)}</dt><dd>{v}</dd></div>)}
+              </dl>
+            )}
+            {!invisible && <p data-testid="service-placement-text">{where()}</p>}
+            {placed && (
+              <label className="field inline">
+                <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} data-testid="service-save-placement" />
+                {t('ui.service.savePlacement', { role: t(`ui.role.${prompt.role}`) })}
+              </label>
+            )}
+            <label className="field" htmlFor={`${id}-cert`}>
+              {t('ui.service.certificate')}
+              <select id={`${id}-cert`} value={cert} onChange={(e) => setCert(e.target.value)} data-testid="service-cert-select">
+                {prompt.certificates.map((c) => (
+                  <option key={c.fingerprint} value={c.fingerprint}>
+                    {c.commonName} · {c.issuer} · {formatDate(c.notAfter, lang)}{c.valid ? '' : ` (${t('ui.service.certInvalid')})`} · {c.token}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <ErrorBanner error={error} />
+            {chosen?.pinPad ? (
+              <p className="muted">{t('ui.pin.pinPad')}</p>
+            ) : (
+              <label className="field" htmlFor={`${id}-pin`}>
+                {t('ui.pin.label')}
+                <input id={`${id}-pin`} type="password" autoComplete="off" value={pin} disabled={busy} onChange={(e) => setPin(e.target.value)} data-testid="service-pin" />
+              </label>
+            )}
+            <div className="row">
+              <button type="submit" className="primary" disabled={busy || (!chosen?.pinPad && !pin) || (mustPlace && !placed && !invisible)} data-testid="service-sign-ok">
+                {t('ui.service.sign', { count: prompt.documents.length })}
+              </button>
+              <button type="button" disabled={busy} onClick={() => void answer(false)} data-testid="service-sign-refuse">{t('ui.service.refuse')}</button>
+            </div>
+          </div>
+          <div className="svc-preview">
+            <PdfPreview key={d.path} path={d.path} placement={invisible ? null : shown} onPlace={(p) => !invisible && setPlaced(p)} />
+          </div>
         </div>
       </form>
     </dialog>
