@@ -27,7 +27,8 @@ export interface ListenerOptions {
   /** VNPT-CA ports to try in order; empty: no VNPT-CA listener. */
   vnptPorts: number[];
   vgca(req: SocketRequest): Promise<string>;
-  vnpt(req: SocketRequest): Promise<string>;
+  /** A reply as text, or as UTF-8 bytes (a large signed PDF in base64, never turned into a string). */
+  vnpt(req: SocketRequest): Promise<string | Buffer>;
   /** Largest VNPT-CA message (a base64 PDF). */
   vnptMaxPayload: number;
   /** Most open connections at once (beyond: refused with 503). */
@@ -106,8 +107,8 @@ function makeServer(o: ListenerOptions, port: () => number, kind: 'vgca' | 'vnpt
   return { server, wss };
 }
 
-function send(ws: WebSocket, text: string): void {
-  if (ws.readyState === ws.OPEN) ws.send(text);
+function send(ws: WebSocket, text: string | Buffer): void {
+  if (ws.readyState === ws.OPEN) ws.send(text, { binary: false });
 }
 
 function serveVgca(ws: WebSocket, o: ListenerOptions, origin: string | undefined, path: string): void {

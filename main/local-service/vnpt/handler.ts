@@ -15,7 +15,7 @@ import { documentFromBase64, WorkDir, type FetchedDoc } from '../documents.js';
 import { asKysoError, authorize, runSignJob, type ServiceContext } from '../jobs.js';
 import { canonicalOrigin } from '../origins.js';
 import type { PlacedBox } from '../consent/types.js';
-import { arrItemSchema, callSchema, CODE, FN, frame, parseOptions, result, type PdfOptions, type VnptCall } from './protocol.js';
+import { arrItemSchema, callSchema, CODE, FN, frame, framedFileResult, parseOptions, result, type PdfOptions, type VnptCall } from './protocol.js';
 
 /** One incoming call. */
 export interface VnptRequest {
@@ -52,7 +52,7 @@ function requestedBox(o: PdfOptions): PlacedBox | undefined {
 }
 
 /** Signs base64 documents with their options; one question, one PIN. */
-async function signDocs(ctx: ServiceContext, origin: string, operation: string, items: Array<{ data: string; options: PdfOptions }>, signal: AbortSignal): Promise<Array<{ code: number; data: string; error: string; serial: string }>> {
+async function signDocs<T>(ctx: ServiceContext, origin: string, operation: string, items: Array<{ data: string; options: PdfOptions }>, signal: AbortSignal, use: (results: Array<{ code: number; file?: string; error: string; serial: string }>) => Promise<T>): Promise<T> {
   const work = new WorkDir(path.join(serviceDir(ctx.config.home), 'work'));
   try {
     const docs: FetchedDoc[] = [];
@@ -74,21 +74,17 @@ async function signDocs(ctx: ServiceContext, origin: string, operation: string, 
       details: o.Description ? { 'ui.service.description': o.Description.slice(0, 500) } : {},
       ...(requested ? { requested } : {}), ...(o.CertificateSerial ? { certSerial: o.CertificateSerial } : {}), signal,
     });
-    const out = [];
-    for (const r of results) {
-      if (r.output) out.push({ code: CODE.ok, data: (await readFile(r.output)).toString('base64'), error: '', serial: cert.serial });
-      else {
-        const k = asKysoError(r.error);
-        out.push({ code: codeFor(k.code), data: '', error: t(ctx.lang(), `error.${k.code}`, k.params), serial: cert.serial });
-      }
-    }
-    return out;
+    return await use(results.map((r) => {
+      if (r.output) return { code: CODE.ok, file: r.output, error: '', serial: cert.serial };
+      const k = asKysoError(r.error);
+      return { code: codeFor(k.code), error: t(ctx.lang(), `error.${k.code}`, k.params), serial: cert.serial };
+    }));
   } finally {
     work.dispose();
   }
 }
 
-async function call(ctx: ServiceContext, origin: string, c: VnptCall, signal: AbortSignal): Promise<string> {
+async function call(ctx: ServiceContext, origin: string, c: VnptCall, signal: AbortSignal): Promise<string | Buffer> {
   const args = c.args ?? [];
   switch (c.functionID) {
     case FN.checkPlugin:
@@ -118,8 +114,9 @@ async function call(ctx: ServiceContext, origin: string, c: VnptCall, signal: Ab
           if (typeof args[0] !== 'string') throw new KysoError('serviceBadRequest', { detail: 'args[0] must be the PDF in base64' });
           const parsed = parseOptions(args[1]);
           if (!parsed.ok) throw new KysoError('serviceBadRequest', { detail: parsed.error });
-          const [r] = await signDocs(ctx, origin, 'SignPDF', [{ data: args[0], options: parsed.options }], signal);
-          return result(r!.code, r!.data, r!.error);
+          // The signed file goes out framed here (its temp folder is removed after this).
+          return await signDocs(ctx, origin, 'SignPDF', [{ data: args[0], options: parsed.options }], signal, async ([r]) =>
+            r!.file ? framedFileResult(r!.file, c.funcCallback) : result(r!.code, '', r!.error));
         }
         return JSON.stringify((await signArr(ctx, origin, args, signal)).map((r) => JSON.stringify(r)));
       } catch (e) {
@@ -169,14 +166,15 @@ async function signArr(ctx: ServiceContext, origin: string, args: unknown[], sig
     pdfs.push({ i, data: p.data.data, options: { ...options, ...(serial ? { CertificateSerial: serial } : {}) } });
   }
   if (pdfs.length) {
-    const signed = await signDocs(ctx, origin, 'signArrDataAdvanced', pdfs.map((p) => ({ data: p.data, options: p.options })), signal);
+    const signed = await signDocs(ctx, origin, 'signArrDataAdvanced', pdfs.map((p) => ({ data: p.data, options: p.options })), signal, (rs) =>
+      Promise.all(rs.map(async (r) => ({ code: r.code, data: r.file ? (await readFile(r.file)).toString('base64') : '', error: r.error, serial: r.serial }))));
     signed.forEach((r, j) => (out[pdfs[j]!.i] = r));
   }
   return out;
 }
 
 /** Answers one message with its frame; never throws. */
-export async function handleVnpt(ctx: ServiceContext, req: VnptRequest): Promise<string> {
+export async function handleVnpt(ctx: ServiceContext, req: VnptRequest): Promise<string | Buffer> {
   let json: unknown;
   try {
     json = JSON.parse(req.message);
@@ -193,5 +191,7 @@ export async function handleVnpt(ctx: ServiceContext, req: VnptRequest): Promise
   } catch (e) {
     return frame(failure(ctx, e), callback);
   }
-  return frame(await call(ctx, origin, parsed.data, req.signal).catch((e: unknown) => failure(ctx, e)), callback);
+  const answer = await call(ctx, origin, parsed.data, req.signal).catch((e: unknown) => failure(ctx, e));
+  // A signed PDF comes back already framed, as bytes.
+  return Buffer.isBuffer(answer) ? answer : frame(answer, callback);
 }

@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePdf } from '../../../main/validation/index.js';
+import { PdfFile } from '../../../main/pdf/reader.js';
+import { findText } from '../../../main/pdf/text-extract.js';
 import { createTestBed, type TestBed } from '../../bed/index.js';
 import { DOCSYS_SESSION, startDocSys, type DocSys } from '../../bed/docsys.js';
 import { pdfsig, pdfsigBlocks } from '../signing/oracles.js';
@@ -153,6 +155,23 @@ describe('VGCA-compatible role endpoints', () => {
     const rect = /\/Rect\s*\[\s*([\d.\s]+)\]/.exec(readFileSync(docs.uploads.at(-1)!.file, 'latin1').split('/FT /Sig').at(-1)!);
     expect(rect?.[1]?.trim().split(/\s+/).map(Number)).toEqual([60, 60, 230, 130]);
     h.store.settings.set('service.placements', null);
+  });
+
+  it('an anchor text for the role places the stamp below it, on the page where it is', async () => {
+    h.store.settings.set('service.anchors', { approval: 'PHÓ CHỦ TỊCH' });
+    const asked = h.prompts.length;
+    const r = await vgca(h, 'SignApproved', { FileUploadHandler: `${docs.origin}/upload`, ...session, FileName: serve('anchor.pdf') }, docs.origin);
+    expect(r.Status, String(r.Message)).toBe(0);
+    const q = h.prompts[asked]!.prompt;
+    expect(q.kind === 'sign' && q.placements[0]).toEqual({ source: 'anchor', page: 1, anchor: 'PHÓ CHỦ TỊCH' });
+    const pdf = await PdfFile.open(FIXTURE);
+    const [m] = await findText(pdf, 0, 'PHÓ CHỦ TỊCH');
+    await pdf.close();
+    const rect = /\/Rect\s*\[\s*([\d.\s]+)\]/.exec(readFileSync(docs.uploads.at(-1)!.file, 'latin1').split('/FT /Sig').at(-1)!)![1]!.trim().split(/\s+/).map(Number);
+    // Centred under the title, just below it.
+    expect(rect[3]!).toBeLessThan(m!.y);
+    expect(Math.abs((rect[0]! + rect[2]!) / 2 - (m!.x + m!.width / 2))).toBeLessThan(1);
+    h.store.settings.set('service.anchors', null);
   });
 
   it('GetCertInfo (literal get_cert_info) gives the certificate of an allowed site without a PIN', async () => {
