@@ -33,8 +33,13 @@ export const endpoints = {
   status: `${API_PREFIX}/status`,
   /** GET ?cursor&limit (Bearer) -> StatusPage: statuses addressed to the caller's organization. */
   statuses: `${API_PREFIX}/statuses`,
-  /** GET (Bearer, or `?access_token=` for EventSource) -> text/event-stream of ServerEvent. */
+  /**
+   * GET (Bearer, or `?ticket=` from eventsTicket for an EventSource, which cannot send
+   * headers) -> text/event-stream of ServerEvent. A session token in a URL is refused everywhere.
+   */
   events: `${API_PREFIX}/events`,
+  /** POST (Bearer) -> EventsTicket: a single-use ticket, valid 30 s, that opens one event stream. */
+  eventsTicket: `${API_PREFIX}/events/ticket`,
   /** GET -> {status:'OK', data:{name:'kyso-inbox', version}} (no auth): liveness. */
   health: `${API_PREFIX}/health`,
 } as const;
@@ -103,6 +108,11 @@ export const loginResponseSchema = z.object({
 });
 /** Reply of POST /auth/login. */
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+/** POST /events/ticket reply: `GET /events?ticket=<ticket>` once, before expiresAt. */
+export const eventsTicketSchema = z.object({ ticket: z.string(), expiresAt: z.string() });
+/** Reply of POST /events/ticket. */
+export type EventsTicket = z.infer<typeof eventsTicketSchema>;
 
 /** One organization of the directory (province hierarchy via parent). */
 export const organizationSchema = z.object({

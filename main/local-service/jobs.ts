@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Lang } from '../../resources/locales/index.js';
-import { KysoError, isKysoError } from '../api/errors.js';
+import { errorCodeOf, KysoError, isKysoError } from '../api/errors.js';
 import type { PadesLevel } from '../signing/types.js';
 import type { AppearanceOptions, SignatureRole } from '../signing/types.js';
 import { signItems, tsaConfig } from '../services/sign.js';
@@ -235,7 +235,7 @@ const TOKEN_LOST = ['tokenNotLoggedIn', 'tokenRemoved', 'tokenBridgeCrashed', 't
 
 /** A document's signing failure as the page should read it. */
 function signError(code: string, params: Record<string, string>): KysoError {
-  return TOKEN_LOST.includes(code) ? new KysoError('serviceTokenLost', params) : new KysoError(code, params);
+  return TOKEN_LOST.includes(code) ? new KysoError('serviceTokenLost', params) : new KysoError(errorCodeOf(code), params);
 }
 
 function docEntry(d: FetchedDoc): { name: string; url: string; size: number; sha256: string } {

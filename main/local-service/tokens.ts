@@ -7,7 +7,7 @@
  */
 import { KysoError } from '../api/errors.js';
 import { buildChain } from '../pki/chain.js';
-import { certView } from '../pki/cert-view.js';
+import { certView } from '../pki/cert.js';
 import type { Signer } from '../pki/signer.js';
 import { withChain } from '../services/sign.js';
 import { pickCertificate, requireUsableModule } from '../services/token-session.js';

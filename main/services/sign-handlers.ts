@@ -5,7 +5,7 @@
  * logged in with token:login). The work itself is in sign.ts, shared with `kyso sign`.
  */
 import type { TokenManager } from '../../native/token-manager.js';
-import { readCertFiles } from '../pki/cert.js';
+import { readCertFiles } from '../pki/cert-file.js';
 import type { signOperations } from '../api/contract/sign.js';
 import type { BatchResult } from '../signing/batch.js';
 import { extendFile, planSignOutputs, resultError, resultWarnings, SignJobs, tsaConfig, withChain, type SignSpec } from './sign.js';
@@ -34,6 +34,7 @@ export function signSpecOf(input: FilesInput, env: NodeJS.ProcessEnv): Omit<Sign
     ...(input.appearance ? { appearance: input.appearance } : {}),
     ...(input.placement ? { placement: input.placement } : {}),
     overwrite: input.overwrite,
+    ...(input.password !== undefined ? { password: input.password } : {}),
   };
 }
 
@@ -61,7 +62,7 @@ export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: 
     'sign:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'sign:extend': async (input) => {
       const tsa = tsaConfig(input.tsaUrl, env);
-      const r = await extendFile(input.file, { ...(input.output ? { output: input.output } : {}), level: input.level, ...(tsa ? { tsa } : {}) });
+      const r = await extendFile(input.file, { ...(input.output ? { output: input.output } : {}), level: input.level, ...(tsa ? { tsa } : {}), ...(input.password !== undefined ? { password: input.password } : {}) });
       return { output: r.output, level: r.level };
     },
   };

@@ -3,10 +3,10 @@
  * service): pick the module, token and certificate the caller named, log in once, and hand
  * out a signer with its chain. The PIN comes from the caller (a prompt, a variable, a file).
  */
-import { KysoError } from '../api/errors.js';
+import { KysoError, errorCodeOf } from '../api/errors.js';
 import { TokenManager } from '../../native/token-manager.js';
 import type { ModuleReport, TokenRef } from '../../native/types.js';
-import { readCertFiles } from '../pki/cert.js';
+import { readCertFiles } from '../pki/cert-file.js';
 import type { Signer } from '../pki/signer.js';
 import { withChain } from './sign.js';
 
@@ -30,7 +30,7 @@ const normSerial = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '').repl
  */
 export function requireUsableModule(report: ModuleReport[]): void {
   const failed = report.find((m) => !m.ok && m.error);
-  if (failed?.error && report.every((m) => !m.ok)) throw new KysoError(failed.error.code, failed.error.params ?? { path: failed.path, module: failed.path });
+  if (failed?.error && report.every((m) => !m.ok)) throw new KysoError(errorCodeOf(failed.error.code), failed.error.params ?? { path: failed.path, module: failed.path });
 }
 
 /** Finds the token and certificate matching the choice in a list report. */

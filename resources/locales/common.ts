@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages shared by every part of the app (general errors, CLI frame). */
-export const common: MessageBundle = {
+export const common = {
   vi: {
     'app.name': 'Kyso',
     'app.tagline': 'Ký số văn bản điện tử',
@@ -50,4 +50,4 @@ export const common: MessageBundle = {
     'error.cliUnknownOption': 'Unknown option: {option}',
     'error.cliMissingValue': 'Missing value for {option}',
   },
-};
+} satisfies MessageBundle;

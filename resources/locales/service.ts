@@ -4,7 +4,7 @@ import type { MessageBundle } from './types.js';
  * Messages of the local signing service (main/local-service): what web pages read in the
  * replies' Message, what the app's consent dialog and Settings show, `kyso service`.
  */
-export const service: MessageBundle = {
+export const service = {
   vi: {
     'error.serviceBadRequest': 'Yêu cầu ký số từ trang web không đúng định dạng: {detail}',
     'error.serviceUnknownEndpoint': 'Dịch vụ ký số Kyso không có chức năng "{endpoint}".',
@@ -36,6 +36,18 @@ export const service: MessageBundle = {
     'error.serviceNoTls': 'Chưa có chứng thư TLS của dịch vụ ký số; chạy "kyso service" hoặc bật dịch vụ trong Kyso một lần để tạo.',
     'error.serviceBadOrigin': '"{origin}" không phải địa chỉ trang web (cần dạng https://ten-mien hoặc http://ten-mien:cong).',
     'error.serviceUnattendedOnly': '--allow-origin, --pin-env và --pin-file chỉ dùng cùng --unattended.',
+    'cli.sub.service.install-ca': 'tin CA cục bộ của dịch vụ ký số cho người dùng này (trình duyệt không cảnh báo)',
+    'cli.sub.service.uninstall-ca': 'gỡ mọi CA cục bộ của Kyso khỏi các kho chứng thư của người dùng',
+    'cli.sub.service.status': 'CA cục bộ, nơi nó được tin, và các cổng của dịch vụ',
+    'cli.opt.service.port': 'cổng VGCA trên 127.0.0.1 (mặc định 8987)',
+    'cli.opt.service.vnpt-port': 'cổng VNPT-CA đầu tiên trên localhost (mặc định 4433, rồi 4434, 4435 nếu bận)',
+    'cli.opt.service.no-vnpt': 'không mở cổng VNPT-CA',
+    'cli.opt.service.unattended': 'ký KHÔNG hỏi người dùng cho các trang --allow-origin (chỉ cho máy tự động; xem README)',
+    'cli.opt.service.allow-origin': 'trang được phép ở chế độ tự động, ví dụ https://qlvb.tinh.gov.vn',
+    'cli.opt.service.audit-log': 'nhật ký mọi chữ ký (mặc định KYSO_HOME/local-service/audit.jsonl)',
+    'cli.value.ORIGIN': 'TRANG',
+    'cli.note.service': 'Dịch vụ ký số cục bộ cho các trang web gọi VGCA Sign Service (wss://127.0.0.1:8987) hay VNPT-CA Plugin (wss://localhost:4433/plugin); chỉ nghe trên 127.0.0.1 và localhost. Câu hỏi cho người dùng hiện trên terminal; ở chế độ --unattended mã PIN lấy từ --pin-env hoặc --pin-file.',
+    'cli.note.service.install-ca': 'Tạo (nếu chưa có) CA cục bộ và cho người dùng hiện tại tin nó: NSS (~/.pki/nssdb cho Chromium, Chrome trên Linux; mỗi hồ sơ Firefox), kho chứng thư người dùng Windows (certutil -user), chuỗi khóa đăng nhập macOS. CA chỉ cấp được cho localhost, 127.0.0.1, ::1; khóa riêng của nó đã bị hủy sau khi cấp chứng thư cho dịch vụ.',
     'cli.cmd.service': 'Dịch vụ ký số cục bộ cho các trang web gọi VGCA Sign Service hay VNPT-CA Plugin',
     'error.servicePinSource': 'Chế độ tự động (--unattended) cần mã PIN từ --pin-env hoặc --pin-file.',
     'error.serviceUnattendedOrigins': 'Chế độ tự động (--unattended) cần ít nhất một --allow-origin.',
@@ -110,10 +122,6 @@ export const service: MessageBundle = {
     'service.cli.prompt.sign': '\nTrang {origin} yêu cầu ký ({role}) {count} văn bản bằng chứng thư {cert}:',
     'service.cli.prompt.doc': '  {name}: {size}, {pages} trang, SHA-256 {sha256}',
     'service.cli.prompt.pin': 'Nhập mã PIN để ký (để trống để từ chối): ',
-    'service.cli.help': 'Cách dùng: kyso service [--port N] [--vnpt-port N] [--no-vnpt] [--module M] [--token NHÃN] [--cert SERIAL]\n                    [--unattended --allow-origin ORIGIN... (--pin-env BIẾN | --pin-file TỆP)] [--audit-log TỆP]\n       kyso service install-ca | uninstall-ca | status\n\nDịch vụ ký số cục bộ cho các trang web gọi VGCA Sign Service (wss://127.0.0.1:8987) hay VNPT-CA Plugin\n(wss://localhost:4433/plugin). Chỉ nghe trên 127.0.0.1 và localhost.\n\n  --port N            cổng VGCA (mặc định 8987)\n  --vnpt-port N       cổng VNPT-CA đầu tiên (mặc định 4433, rồi 4434, 4435 nếu bận)\n  --no-vnpt           không mở cổng VNPT-CA\n  --module M          thư viện PKCS#11 của token\n  --token NHÃN        chọn token theo nhãn\n  --cert SERIAL       chọn chứng thư theo số serial (hex) hoặc một phần tên\n  --unattended        ký không hỏi người dùng cho các trang --allow-origin (chỉ dùng cho máy tự động)\n  --allow-origin O    trang được phép ở chế độ tự động (lặp lại được), ví dụ https://qlvb.tinh.gov.vn\n  --pin-env BIẾN      đọc mã PIN từ biến môi trường\n  --pin-file TỆP      đọc mã PIN từ dòng đầu của tệp\n  --audit-log TỆP     nhật ký mọi chữ ký (mặc định KYSO_HOME/local-service/audit.jsonl)\n\n  install-ca          tin CA cục bộ cho người dùng này (NSS: Chromium, Chrome, Firefox; Windows; macOS)\n  uninstall-ca        gỡ mọi CA cục bộ của Kyso\n  status              CA, nơi đã tin và các cổng\n',
-    'service.cli.help.installCa': 'Cách dùng: kyso service install-ca\n\nTạo (nếu chưa có) CA cục bộ của dịch vụ ký số và cho người dùng hiện tại tin nó: cơ sở dữ liệu NSS\n(~/.pki/nssdb cho Chromium và Chrome trên Linux, mỗi hồ sơ Firefox), kho chứng thư của người dùng\ntrên Windows (certutil -user) và chuỗi khóa đăng nhập trên macOS. CA chỉ cấp được cho localhost,\n127.0.0.1 và ::1, và khóa riêng của nó đã bị hủy sau khi cấp chứng thư cho dịch vụ.\n',
-    'service.cli.help.uninstallCa': 'Cách dùng: kyso service uninstall-ca\n\nGỡ mọi CA cục bộ của Kyso (kể cả các lần gia hạn trước) khỏi các kho chứng thư của người dùng.\n',
-    'service.cli.help.status': 'Cách dùng: kyso service status [--json]\n\nCho biết CA cục bộ, nơi nó được tin, và các cổng của dịch vụ có đang bận không.\n',
   },
   en: {
     'error.serviceBadRequest': 'The signing request from the web page is malformed: {detail}',
@@ -146,6 +154,18 @@ export const service: MessageBundle = {
     'error.serviceNoTls': 'The signing service has no TLS certificate yet; run "kyso service" or enable the service in Kyso once to create it.',
     'error.serviceBadOrigin': '"{origin}" is not a web site address (expected https://host or http://host:port).',
     'error.serviceUnattendedOnly': '--allow-origin, --pin-env and --pin-file go with --unattended only.',
+    'cli.sub.service.install-ca': 'trust the signing service\'s local CA for this user (no browser warning)',
+    'cli.sub.service.uninstall-ca': 'remove every Kyso local CA from the user\'s certificate stores',
+    'cli.sub.service.status': 'the local CA, where it is trusted, and the service\'s ports',
+    'cli.opt.service.port': 'VGCA port on 127.0.0.1 (default 8987)',
+    'cli.opt.service.vnpt-port': 'first VNPT-CA port on localhost (default 4433, then 4434, 4435 when taken)',
+    'cli.opt.service.no-vnpt': 'do not open the VNPT-CA port',
+    'cli.opt.service.unattended': 'sign WITHOUT asking anyone for the --allow-origin sites (automation machines only; see the README)',
+    'cli.opt.service.allow-origin': 'a site allowed in unattended mode, e.g. https://qlvb.tinh.gov.vn',
+    'cli.opt.service.audit-log': 'log of every signature (default KYSO_HOME/local-service/audit.jsonl)',
+    'cli.value.ORIGIN': 'ORIGIN',
+    'cli.note.service': 'The local signing service for web pages that call the VGCA Sign Service (wss://127.0.0.1:8987) or the VNPT-CA Plugin (wss://localhost:4433/plugin); listens on 127.0.0.1 and localhost only. Questions for the user appear on the terminal; with --unattended the PIN comes from --pin-env or --pin-file.',
+    'cli.note.service.install-ca': 'Creates the local CA when missing and trusts it for the current user: NSS (~/.pki/nssdb for Chromium and Chrome on Linux, each Firefox profile), the Windows user store (certutil -user), the macOS login keychain. The CA can only certify localhost, 127.0.0.1 and ::1; its private key was destroyed once it had issued the service certificate.',
     'cli.cmd.service': 'The local signing service for web pages that call the VGCA Sign Service or the VNPT-CA Plugin',
     'error.servicePinSource': 'Unattended mode (--unattended) needs the PIN from --pin-env or --pin-file.',
     'error.serviceUnattendedOrigins': 'Unattended mode (--unattended) needs at least one --allow-origin.',
@@ -220,9 +240,5 @@ export const service: MessageBundle = {
     'service.cli.prompt.sign': '\nThe site {origin} asks to sign ({role}) {count} document(s) with the certificate {cert}:',
     'service.cli.prompt.doc': '  {name}: {size}, {pages} page(s), SHA-256 {sha256}',
     'service.cli.prompt.pin': 'Enter the PIN to sign (empty to refuse): ',
-    'service.cli.help': 'Usage: kyso service [--port N] [--vnpt-port N] [--no-vnpt] [--module M] [--token LABEL] [--cert SERIAL]\n                    [--unattended --allow-origin ORIGIN... (--pin-env VAR | --pin-file FILE)] [--audit-log FILE]\n       kyso service install-ca | uninstall-ca | status\n\nThe local signing service for web pages that call the VGCA Sign Service (wss://127.0.0.1:8987) or the\nVNPT-CA Plugin (wss://localhost:4433/plugin). Listens on 127.0.0.1 and localhost only.\n\n  --port N            VGCA port (default 8987)\n  --vnpt-port N       first VNPT-CA port (default 4433, then 4434, 4435 when taken)\n  --no-vnpt           do not open the VNPT-CA port\n  --module M          the token\'s PKCS#11 library\n  --token LABEL       pick the token by label\n  --cert SERIAL       pick the certificate by serial (hex) or part of its name\n  --unattended        sign without asking for the --allow-origin sites (automation machines only)\n  --allow-origin O    a site allowed in unattended mode (repeatable), e.g. https://qlvb.tinh.gov.vn\n  --pin-env VAR       read the PIN from an environment variable\n  --pin-file FILE     read the PIN from the first line of a file\n  --audit-log FILE    log of every signature (default KYSO_HOME/local-service/audit.jsonl)\n\n  install-ca          trust the local CA for this user (NSS: Chromium, Chrome, Firefox; Windows; macOS)\n  uninstall-ca        remove every Kyso local CA\n  status              the CA, where it is trusted, and the ports\n',
-    'service.cli.help.installCa': 'Usage: kyso service install-ca\n\nCreates (when missing) the signing service\'s local CA and trusts it for the current user: NSS databases\n(~/.pki/nssdb for Chromium and Chrome on Linux, each Firefox profile), the user\'s certificate store on\nWindows (certutil -user) and the login keychain on macOS. The CA can only certify localhost, 127.0.0.1\nand ::1, and its private key was destroyed once it had issued the service certificate.\n',
-    'service.cli.help.uninstallCa': 'Usage: kyso service uninstall-ca\n\nRemoves every Kyso local CA (earlier renewals included) from the user\'s certificate stores.\n',
-    'service.cli.help.status': 'Usage: kyso service status [--json]\n\nShows the local CA, where it is trusted, and whether the service\'s ports are in use.\n',
   },
-};
+} satisfies MessageBundle;

@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the ui domain (the app command, the browser host, the screens). */
-export const ui: MessageBundle = {
+export const ui = {
   vi: {
     'error.appBadPort': 'Cổng không hợp lệ: {port} (0–65535).',
     'error.appPortInUse': 'Cổng {port} đang được dùng bởi chương trình khác.',
@@ -227,6 +227,10 @@ export const ui: MessageBundle = {
     'ui.home.outboxProgress': 'Đã gửi {sent}/{total}, lỗi {failed}',
     'ui.verify.file': 'Tệp PDF cần kiểm tra',
     'ui.verify.start': 'Kiểm tra',
+    'ui.docPassword.label': 'Mật khẩu tệp PDF (tệp được mã hóa)',
+    'ui.verify.asSigned': 'Trang {page} lúc ký',
+    'ui.verify.asNow': 'Trang {page} hiện nay',
+    'ui.docPassword.open': 'Mở bằng mật khẩu',
     'ui.verify.running': 'Đang kiểm tra chữ ký…',
     'ui.verify.exportPdf': 'Xuất báo cáo PDF',
     'ui.verify.exportJson': 'Xuất JSON',
@@ -484,6 +488,10 @@ export const ui: MessageBundle = {
     'ui.home.outboxProgress': 'Sent {sent}/{total}, failed {failed}',
     'ui.verify.file': 'PDF file to verify',
     'ui.verify.start': 'Verify',
+    'ui.docPassword.label': 'PDF password (encrypted file)',
+    'ui.verify.asSigned': 'Page {page} as signed',
+    'ui.verify.asNow': 'Page {page} now',
+    'ui.docPassword.open': 'Open with password',
     'ui.verify.running': 'Verifying signatures…',
     'ui.verify.exportPdf': 'Export PDF report',
     'ui.verify.exportJson': 'Export JSON',
@@ -516,4 +524,4 @@ export const ui: MessageBundle = {
     'ui.trust.addFile': 'Certificate file (PEM, DER, P7B)',
     'ui.trust.add': 'Add to the trust list',
   },
-};
+} satisfies MessageBundle;

@@ -53,8 +53,8 @@ async function startInbox(bed: TestBed, home: string, env: NodeJS.ProcessEnv, po
   if (!existsSync(data)) {
     mkdirSync(data, { recursive: true });
     kyso(['server', 'org', 'add', '--data', data, '--code', DEMO_ORG.code, '--name', DEMO_ORG.name], env);
-    kyso(['server', 'user', 'add', '--data', data, '--org', DEMO_ORG.code, '--cert', bed.certs.official.certPath], env);
-    kyso(['server', 'user', 'add', '--data', data, '--org', DEMO_ORG.code, '--cert', bed.certs.seal.certPath], env);
+    kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', DEMO_ORG.code, '--cert', bed.certs.official.certPath], env);
+    kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', DEMO_ORG.code, '--cert', bed.certs.seal.certPath], env);
   }
   const child = spawn(process.execPath, [kysoBin, 'server', '--data', data, '--port', String(port), '--json',
     '--trust', bed.certs.root.certPath, '--tls-cert', bed.tlsChainPath, '--tls-key', bed.certs.tls.keyPath ?? ''], { env, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -70,6 +70,8 @@ export const signOperations = operations({
       certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
       appearance: appearanceSchema.optional(),
       placement: placementSchema.optional(),
+      /** Password of encrypted inputs (the empty user password is tried first); never logged. */
+      password: z.string().max(1024).optional(),
     }).strict().refine((v) => v.outDir !== undefined || (v.output !== undefined && v.files.length === 1) || v.overwrite, {
       message: 'outDir, or output with one file, or overwrite is required',
     }),
@@ -82,7 +84,7 @@ export const signOperations = operations({
   },
   /** Adds B-LT or B-LTA to the signatures of a signed file (in place, atomically, or to output). */
   'sign:extend': {
-    input: z.object({ file: filePath, output: filePath.optional(), level: z.enum(['B-LT', 'B-LTA']), tsaUrl: z.url().optional() }).strict(),
+    input: z.object({ file: filePath, output: filePath.optional(), level: z.enum(['B-LT', 'B-LTA']), tsaUrl: z.url().optional(), password: z.string().max(1024).optional() }).strict(),
     output: z.object({ output: z.string(), level: padesLevelSchema }),
   },
 });

@@ -6,33 +6,12 @@
  * the named sites are signed for with the PIN from the environment or a file).
  */
 import net from 'node:net';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KysoError } from '../../api/errors.js';
 import { kysoHome } from '../../services/paths.js';
-import { tr, type CliIo, type Command } from '../io.js';
-import { readPin } from '../pin.js';
-
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-/** Parses with node:util; an unknown option or a missing value is a clear CLI error. */
-function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Values; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    return { values: r.values as Values, positionals: r.positionals };
-  } catch (e) {
-    const m = /'(-[^']+)'/.exec((e as Error).message);
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new KysoError('cliMissingValue', { option: m?.[1] ?? '?' });
-    throw new KysoError('cliUnknownOption', { option: m?.[1] ?? String((e as Error).message).slice(0, 60) });
-  }
-}
-
-function port(v: string | boolean | string[] | undefined, option: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new KysoError('cliInvalidValue', { option, value: String(v), allowed: '1-65535' });
-  return n;
-}
+import { intOption } from '../args.js';
+import { tr, type CliIo } from '../io.js';
+import { pinOptions, readPin } from '../pin.js';
+import { defineCommand, str, strs, type CommandSpec, type ParsedArgs } from '../spec.js';
 
 /** True when something listens on 127.0.0.1:port. */
 function portBusy(p: number): Promise<boolean> {
@@ -82,11 +61,6 @@ function terminalPrompt(io: CliIo) {
     });
 }
 
-function help(io: CliIo, key: string): number {
-  io.out(tr(io, key));
-  return 0;
-}
-
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     const on = () => {
@@ -99,30 +73,14 @@ function untilSignal(): Promise<void> {
   });
 }
 
-const serveOptions = {
-  port: { type: 'string' },
-  'vnpt-port': { type: 'string' },
-  'no-vnpt': { type: 'boolean' },
-  module: { type: 'string' },
-  token: { type: 'string' },
-  cert: { type: 'string' },
-  unattended: { type: 'boolean' },
-  'allow-origin': { type: 'string', multiple: true },
-  'pin-env': { type: 'string' },
-  'pin-file': { type: 'string' },
-  'audit-log': { type: 'string' },
-} as const;
 
-async function serve(argv: string[], io: CliIo): Promise<number> {
-  const { values: o, positionals } = parse(argv, serveOptions);
-  if (o.help) return help(io, 'service.cli.help');
-  if (positionals.length) throw new KysoError('unknownCommand', { command: `service ${positionals[0]}` });
+async function serve({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const [{ openStore }, { configFromSettings }, { parseOrigin }, { startLocalService }, { ServiceTokens }, { TokenManager }, { loadAnchors }, { MODULE_PATHS_SETTING }] = await Promise.all([
     import('../../store/index.js'), import('../../local-service/config.js'), import('../../local-service/origins.js'), import('../../local-service/service.js'),
     import('../../local-service/tokens.js'), import('../../../native/token-manager.js'), import('../../pki/trust-store.js'), import('../../services/token-handlers.js'),
   ]);
-  const origins = ((o['allow-origin'] as string[] | undefined) ?? []).map(parseOrigin);
-  const pinSource = { env: o['pin-env'] as string | undefined, file: o['pin-file'] as string | undefined };
+  const origins = strs(o, 'allow-origin').map(parseOrigin);
+  const pinSource = { env: str(o, 'pin-env'), file: str(o, 'pin-file') };
   if (o.unattended) {
     if (!origins.length) throw new KysoError('serviceUnattendedOrigins');
     if (!pinSource.env && !pinSource.file) throw new KysoError('servicePinSource');
@@ -132,11 +90,11 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   const home = kysoHome(io.env);
   const store = openStore(home);
   const config = configFromSettings(home, (k) => store.settings.get(k));
-  config.vgcaPort = port(o.port, '--port') ?? config.vgcaPort;
-  const vnpt = port(o['vnpt-port'], '--vnpt-port');
+  config.vgcaPort = intOption(o, 'port', 1, 65_535) ?? config.vgcaPort;
+  const vnpt = intOption(o, 'vnpt-port', 1, 65_535);
   if (vnpt) config.vnptPorts = [vnpt, vnpt + 1, vnpt + 2].filter((p) => p < 65536);
   if (o['no-vnpt']) config.vnptPorts = [];
-  for (const k of ['module', 'token', 'cert'] as const) if (typeof o[k] === 'string') config.token[k] = o[k] as string;
+  for (const k of ['module', 'token', 'cert'] as const) if (str(o, k)) config.token[k] = str(o, k)!;
   const manager = new TokenManager({ ...(config.token.module ? { modules: [config.token.module] } : {}), env: io.env });
   const userModules = store.settings.get(MODULE_PATHS_SETTING);
   if (!config.token.module && Array.isArray(userModules)) await manager.setUserModules(userModules.filter((x): x is string => typeof x === 'string'));
@@ -146,7 +104,7 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
     : new (await import('../../local-service/consent/tty.js')).TtyConsent(() => io.lang, (s) => io.err(s), io.isTty ? terminalPrompt(io) : undefined);
   let service;
   try {
-    service = await startLocalService({ config, settings: store.settings, consent, tokens, lang: () => io.lang, env: io.env, ...(typeof o['audit-log'] === 'string' ? { auditFile: o['audit-log'] } : {}) });
+    service = await startLocalService({ config, settings: store.settings, consent, tokens, lang: () => io.lang, env: io.env, ...(str(o, 'audit-log') ? { auditFile: str(o, 'audit-log')! } : {}) });
   } catch (e) {
     await tokens.close();
     store.close();
@@ -169,9 +127,7 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function trustCommand(kind: 'install' | 'uninstall', argv: string[], io: CliIo): Promise<number> {
-  const { values: o } = parse(argv, {});
-  if (o.help) return help(io, kind === 'install' ? 'service.cli.help.installCa' : 'service.cli.help.uninstallCa');
+async function trustCommand(kind: 'install' | 'uninstall', io: CliIo): Promise<number> {
   const [{ serviceDir }, tls, trust] = await Promise.all([import('../../local-service/config.js'), import('../../local-service/tls/local-ca.js'), import('../../local-service/tls/trust.js')]);
   const dir = serviceDir(kysoHome(io.env));
   const results = kind === 'install' ? await trust.installCa((tls.ensureLocalTls(dir), tls.tlsFiles(dir).ca), dir) : await trust.uninstallCa(dir);
@@ -185,9 +141,7 @@ async function trustCommand(kind: 'install' | 'uninstall', argv: string[], io: C
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
-async function status(argv: string[], io: CliIo): Promise<number> {
-  const { values: o } = parse(argv, { json: { type: 'boolean' } });
-  if (o.help) return help(io, 'service.cli.help.status');
+async function status({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const [{ serviceDir, defaultConfig }, tls, trust] = await Promise.all([import('../../local-service/config.js'), import('../../local-service/tls/local-ca.js'), import('../../local-service/tls/trust.js')]);
   const home = kysoHome(io.env);
   const dir = serviceDir(home);
@@ -207,20 +161,35 @@ async function status(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-/** The `service` subcommand. */
-export const serviceCommand: Command = {
+const subcommands: CommandSpec[] = [
+  { name: 'install-ca', summaryKey: 'cli.sub.service.install-ca', noteKey: 'cli.note.service.install-ca', examples: ['kyso service install-ca'], run: (_a, io) => trustCommand('install', io) },
+  { name: 'uninstall-ca', summaryKey: 'cli.sub.service.uninstall-ca', examples: ['kyso service uninstall-ca'], run: (_a, io) => trustCommand('uninstall', io) },
+  { name: 'status', summaryKey: 'cli.sub.service.status', options: { json: { type: 'boolean', help: 'cli.opt.json' } }, examples: ['kyso service status --json'], run: status },
+];
+
+/** The `service` command: runs the service, or manages its local CA with a subcommand. */
+export const serviceCommand = defineCommand({
   name: 'service',
   summaryKey: 'cli.cmd.service',
-  exitCodes: { servicePortInUse: 3 },
-  async run(argv, io) {
-    const [first, ...rest] = argv;
-    if (first === 'help') {
-      io.out(tr(io, 'service.cli.help'));
-      return 0;
-    }
-    if (first === 'install-ca') return trustCommand('install', rest, io);
-    if (first === 'uninstall-ca') return trustCommand('uninstall', rest, io);
-    if (first === 'status') return status(rest, io);
-    return serve(argv, io);
+  noteKey: 'cli.note.service',
+  options: {
+    port: { type: 'string', value: 'N', help: 'cli.opt.service.port' },
+    'vnpt-port': { type: 'string', value: 'N', help: 'cli.opt.service.vnpt-port' },
+    'no-vnpt': { type: 'boolean', help: 'cli.opt.service.no-vnpt' },
+    module: { type: 'string', value: 'PATH', help: 'cli.opt.module' },
+    token: { type: 'string', value: 'LABEL', help: 'cli.opt.token' },
+    cert: { type: 'string', value: 'SERIAL', help: 'cli.opt.cert' },
+    unattended: { type: 'boolean', help: 'cli.opt.service.unattended' },
+    'allow-origin': { type: 'string', multiple: true, value: 'ORIGIN', help: 'cli.opt.service.allow-origin' },
+    ...pinOptions('pin'),
+    'audit-log': { type: 'string', value: 'FILE', help: 'cli.opt.service.audit-log' },
   },
-};
+  examples: [
+    'kyso service',
+    'kyso service --port 8987 --vnpt-port 4433 --token "VGCA Token"',
+    'kyso service --unattended --allow-origin https://qlvb.tinh.gov.vn --pin-env KYSO_PIN --token "Kyso Org Seal"',
+  ],
+  subcommands,
+  exitCodes: { servicePortInUse: 3 },
+  run: serve,
+});

@@ -9,6 +9,7 @@ import {
   directoryResponseSchema,
   endpointPath,
   endpoints,
+  eventsTicketSchema,
   inboxPageSchema,
   loginResponseSchema,
   loginSignedData,
@@ -123,9 +124,16 @@ export class InboxApi {
     return (await this.authed((auth) => ({ method: 'GET', url: this.url(endpoints.directory), headers: auth }), directoryResponseSchema)).organizations;
   }
 
-  /** URL and headers for the SSE stream (EventSource-style access token). */
+  /**
+   * URL and headers for the SSE stream: a fresh single-use ticket in the URL, as an
+   * EventSource would use it (the server accepts no session token in a URL). The ticket is
+   * worth one stream for 30 s, so a logged URL opens nothing.
+   */
   async eventsRequest(): Promise<{ url: string; headers: Record<string, string> }> {
-    return { url: this.url(endpoints.events), headers: { ...(await this.authHeader()), accept: 'text/event-stream' } };
+    const t = await this.authed((auth) => ({ method: 'POST', url: this.url(endpoints.eventsTicket), headers: auth, body: { json: {} } }), eventsTicketSchema);
+    const u = new URL(this.url(endpoints.events));
+    u.searchParams.set('ticket', t.ticket);
+    return { url: u.toString(), headers: { accept: 'text/event-stream' } };
   }
 
   /** Forgets the session (next call logs in again). */

@@ -114,10 +114,10 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
     packagePath,
   );
   if (!existsSync(packagePath)) throw new Error('package not written');
-  const queued = store.db.transaction(() => {
+  const queued = store.transaction(() => {
     store.outgoing.add({ messageId, documentId, number: input.number, notation: input.notation, type: input.type, subject: input.subject,
       recipients, files: input.files.map((f) => path.basename(f)), server: input.server, createdAt: date });
     return store.outbox.enqueue({ messageId, server: input.server, packagePath, recipients, batchId: input.batchId ?? null });
-  }).immediate();
+  });
   return { messageId, queued, documentId };
 }

@@ -7,7 +7,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
-import { KysoError } from '../../api/errors.js';
+import { KysoError, errorCodeOf } from '../../api/errors.js';
 import { failEnvelopeSchema } from '../protocol.js';
 
 /** A failed exchange with the server: transport (retryable) or a FAIL envelope / HTTP status. */
@@ -34,7 +34,7 @@ export class ServerError extends Error {
 export function toKysoError(e: unknown): unknown {
   if (!(e instanceof ServerError)) return e;
   const params = { status: e.status === 'network' ? 0 : e.status, detail: e.message, url: '', ...e.params };
-  return new KysoError(e.code, params, { cause: e });
+  return new KysoError(errorCodeOf(e.code), params, { cause: e });
 }
 
 /** Body of a request: JSON, raw bytes, or a file streamed from disk. */

@@ -9,12 +9,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { withSyncLock } from './sync-lock.js';
 import path from 'node:path';
-import { isKysoError, KysoError } from '../../api/errors.js';
+import { KysoError } from '../../api/errors.js';
+import { isErrorOfKind } from '../../api/error-kinds.js';
 import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
 import type { InboxItem, StatusItem } from '../protocol.js';
 import type { InboxApi } from './api.js';
-import type { PdfValidator } from './validate.js';
+import { ARRIVAL_SIGNATURE_POLICY, arrivalRecord, type PdfValidator } from './validate.js';
 
 /** Callbacks for the UI: new arrivals and statuses on our sent documents. */
 export interface SyncEvents {
@@ -50,11 +51,6 @@ export function uniqueNames(names: string[]): string[] {
     used.add(candidate);
     return candidate;
   });
-}
-
-/** True for errors that condemn the package itself (not our disk or the network). */
-function isPackageFault(code: string): boolean {
-  return code.startsWith('edxml') || code === 'exPackageDigestMismatch';
 }
 
 /** Pulls inbox and statuses of one server into the store. */
@@ -122,10 +118,11 @@ export class InboxSync {
     try {
       // The server named the package's digest: bytes altered on its disk or on the way are refused here.
       if ((await sha256File(packagePath)) !== item.packageSha256) throw new KysoError('exPackageDigestMismatch', { messageId: item.messageId });
-      pkg = await readPackage(packagePath, { tmpDir: tmp });
+      pkg = await readPackage(packagePath, { tmpDir: tmp, signature: ARRIVAL_SIGNATURE_POLICY });
     } catch (e) {
       // Our own trouble (disk full, no permission): stop here, keep the cursor, fetch it again next time.
-      if (!isKysoError(e) || !isPackageFault(e.code)) {
+      // Only errors that condemn the package itself (kind `package`) are recorded as refusals.
+      if (!isErrorOfKind(e, 'package')) {
         rmSync(dir, { recursive: true, force: true });
         throw e;
       }
@@ -140,7 +137,7 @@ export class InboxSync {
     const files = pkg.attachments.map((a, i) => {
       const dest = path.join(dir, safeName(a.attachmentName, i));
       renameSync(a.path, dest);
-      return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256 };
+      return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256, detectedType: a.detectedType ?? null };
     });
     rmSync(tmp, { recursive: true, force: true });
     const h = pkg.header;
@@ -157,6 +154,7 @@ export class InboxSync {
       receivedAt: item.deliveredAt,
       packagePath,
       files,
+      ...arrivalRecord(pkg),
     });
     if (!added) return false;
     this.store.failures.clear(this.api.server, item.messageId);
@@ -176,11 +174,7 @@ export class InboxSync {
 
   /** Finishes validations a crash interrupted (arrival stored, verdict not yet). */
   private async revalidatePending(): Promise<void> {
-    const rows = this.store.db
-      .prepare(`SELECT DISTINCT f.message_id AS id FROM incoming_file f JOIN incoming i USING (message_id)
-        WHERE f.validation_status IS NULL AND i.server = ? AND (f.content_type = 'application/pdf' OR lower(f.name) LIKE '%.pdf')`)
-      .all(this.api.server) as Array<{ id: string }>;
-    for (const r of rows) await this.validateFiles(r.id);
+    for (const id of this.store.incoming.pendingValidation(this.api.server)) await this.validateFiles(id);
   }
 
   private async syncStatuses(): Promise<number> {

@@ -1,9 +1,10 @@
 /** Inbox: live arrivals, preview with the validation result, accept/register, reject with reason, status. */
 import { useEffect, useState } from 'react';
-import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
+import { isIndication, type ErrorPayload, type FileVerdict, type OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ArrivalFailures } from '../components/ArrivalFailures.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { PackageFacts, SignatureMark } from '../components/PackageSignature.js';
 import { RecallNotice } from '../components/RecallNotice.js';
 import { useEvent, useLoad } from '../hooks.js';
 import { formatDateTime, useI18n } from '../i18n.js';
@@ -11,19 +12,18 @@ import { formatDateTime, useI18n } from '../i18n.js';
 type Doc = OutputOf<'exchange:inboxList'>['items'][number];
 
 /** CSS class for a validation status. */
-export function validationClass(s: string | null): string {
+export function validationClass(s: FileVerdict | null): string {
   if (s === 'TOTAL_PASSED') return 'ok';
   if (s === 'TOTAL_FAILED') return 'bad';
   return 'warn';
 }
 
 /** A validation result in words ("HỢP LỆ") with its ETSI code, when the code is one we name. */
-function IndicationText({ code, testId }: { code: string; testId?: string }) {
+function IndicationText({ code, testId }: { code: FileVerdict; testId?: string }) {
   const { t } = useI18n();
-  const known = ['TOTAL_PASSED', 'TOTAL_FAILED', 'INDETERMINATE'].includes(code);
   return (
     <>
-      {known && <>{t(`verify.indication.${code}`)} </>}
+      {isIndication(code) && <>{t(`verify.indication.${code}`)} </>}
       <code data-testid={testId}>{code}</code>
     </>
   );
@@ -55,6 +55,7 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
         <dd className={validationClass(d.validationStatus)}>
           {d.validationStatus ? <IndicationText code={d.validationStatus} testId="inbox-validation" /> : t('ui.doc.noSignature')}
         </dd>
+        <PackageFacts doc={d} />
         <dt>{t('ui.doc.state')}</dt><dd data-testid="inbox-state">{t(`ui.doc.state.${d.state}`)}{d.arrivalNumber != null ? ` — ${t('ui.doc.arrival', { number: d.arrivalNumber, year: d.arrivalYear ?? '' })}` : ''}{d.reason ? ` — ${d.reason}` : ''}</dd>
       </dl>
       <h3>{t('ui.doc.files')}</h3>
@@ -63,6 +64,7 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
           <li key={f.sha256}>
             <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path })}>{f.name}</button>{' '}
             <span className={validationClass(f.validationStatus)}>{f.validationStatus ? <IndicationText code={f.validationStatus} /> : ''}</span>
+            {f.detectedType && f.detectedType !== f.contentType ? <span className="warn"> ({t('edxml.attachment.declared', { declared: f.contentType, detected: f.detectedType })})</span> : null}
           </li>
         ))}
       </ul>
@@ -126,7 +128,7 @@ export function Inbox() {
               <tr key={d.messageId} aria-selected={d.messageId === selected} tabIndex={0} data-testid="inbox-row"
                 onClick={() => setSelected(d.messageId)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setSelected(d.messageId)}>
                 <td>{d.fromName}</td>
-                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}</td>
+                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}<SignatureMark doc={d} /></td>
                 <td>{formatDateTime(d.receivedAt, lang)}</td>
               </tr>
             ))}
