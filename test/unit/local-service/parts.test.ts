@@ -126,3 +126,35 @@ describe('the app\'s consent broker', () => {
     expect(c.pending()).toEqual([]);
   });
 });
+
+describe('terminal consent (kyso service without a window)', () => {
+  it('allows a site on "c"/"y", shows the documents, asks again after a wrong PIN, refuses on an empty line', async () => {
+    const { TtyConsent } = await import('../../../main/local-service/consent/tty.js');
+    const out: string[] = [];
+    const answers = ['c', '000000', '123456', ''];
+    const asked: Array<{ q: string; hidden: boolean }> = [];
+    const consent = new TtyConsent(() => 'vi', (s) => out.push(s), async (q, o) => {
+      asked.push({ q, hidden: o.hidden });
+      return answers.shift()!;
+    });
+    const signal = new AbortController().signal;
+    expect(await consent.askOrigin({ origin: 'https://o', operation: 'SignApproved', whatKey: 'service.op.sign', signal })).toBe(true);
+    const pins: Array<string | null> = [];
+    const q = question({ documents: [{ name: 'a.pdf', url: 'https://o/a.pdf', size: 2048, pages: 3, sha256: 'ab'.repeat(32), path: '/tmp/a.pdf' }], approve: async (a) => {
+      pins.push(a.pin);
+      if (a.pin !== '123456') throw new KysoError('tokenPinIncorrect');
+    } });
+    expect(await consent.askSign(q)).toBe(true);
+    expect(pins).toEqual(['000000', '123456']);
+    expect(out.join('')).toContain('a.pdf: 2 KB, 3 trang, SHA-256 ' + 'ab'.repeat(32));
+    expect(out.join('')).toContain('Mã PIN không đúng.');
+    expect(asked.slice(1).every((a) => a.hidden)).toBe(true);
+    expect(await consent.askSign(question())).toBe(false);
+  });
+
+  it('without a terminal refuses instead of waiting for nobody', async () => {
+    const { TtyConsent } = await import('../../../main/local-service/consent/tty.js');
+    const consent = new TtyConsent(() => 'en', () => undefined, undefined);
+    await expect(consent.askOrigin({ origin: 'https://o', operation: 'x', whatKey: 'service.op.sign', signal: new AbortController().signal })).rejects.toMatchObject({ code: 'serviceOriginUnknown' });
+  });
+});
