@@ -1,21 +1,10 @@
-; Kyso NSIS hooks (electron-builder `nsis.include`): trust the local signing service's CA for
-; the account that installs Kyso, and remove every Kyso local CA on uninstall. The CLI runs
-; inside Kyso.exe as plain Node (ELECTRON_RUN_AS_NODE) from the app archive; it uses the
-; system's `certutil -user` (the current user's Root store: Windows asks the user to confirm
-; a new root) and Firefox profiles' NSS databases. A failure never stops the installer: the
-; user can run `kyso service install-ca` later (README, "Signing service").
-
-!macro kysoServiceCa VERB
-  System::Call 'Kernel32::SetEnvironmentVariable(t "ELECTRON_RUN_AS_NODE", t "1")i'
-  nsExec::ExecToLog '"$INSTDIR\${APP_EXECUTABLE_FILENAME}" "$INSTDIR\resources\app.asar\dist\cli\main.js" service ${VERB}'
-  Pop $0
-  System::Call 'Kernel32::SetEnvironmentVariable(t "ELECTRON_RUN_AS_NODE", i 0)i'
-!macroend
-
-!macro customInstall
-  !insertmacro kysoServiceCa "install-ca"
-!macroend
+; Kyso NSIS hooks (electron-builder `nsis.include`). The signing service's local CA is made
+; and trusted by the app itself, for the account that switches the service on (Settings,
+; Signing service, "Trust"), since Kyso.exe cannot run as a plain script host (its Electron
+; fuses forbid ELECTRON_RUN_AS_NODE). On uninstall, the uninstalling account's Kyso local CAs
+; are taken out of its Windows Root store (every "Kyso Local Signing CA ..." subject).
 
 !macro customUnInstall
-  !insertmacro kysoServiceCa "uninstall-ca"
+  nsExec::ExecToLog `powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -Command "Get-ChildItem Cert:\CurrentUser\Root | Where-Object { $$_.Subject -like '*CN=Kyso Local Signing CA*' } | Remove-Item"`
+  Pop $0
 !macroend

@@ -1,11 +1,9 @@
 #!/bin/bash
 # Kyso deb postinst (electron-builder `deb.afterInstall`, a template: the ${...} names of
 # letters only are filled in at packaging time). It replaces electron-builder's default
-# script, so it first does what that one does (the `kyso` command on PATH, the Chromium
-# sandbox helper's mode), then trusts the local signing service's CA in the NSS databases
-# (Chromium, Chrome, Firefox) of the user who installed through sudo, running as that user,
-# never as root. A failure there never fails the installation; other users (or an
-# installation through a software centre) run `kyso service install-ca` once.
+# script, so it does what that one does: the `kyso` command on PATH, the Chromium sandbox
+# helper's mode, the MIME and desktop databases, the AppArmor profile. The signing service's
+# CA is per user and trusted from the app (the packaged app cannot run its CLI as root here).
 set -u
 APP_DIR='/opt/${sanitizedProductName}'
 EXE='/opt/${sanitizedProductName}/${executable}'
@@ -36,12 +34,7 @@ if apparmor_status --enabled >/dev/null 2>&1; then
   fi
 fi
 
-CLI="$APP_DIR/resources/app.asar/dist/cli/main.js"
-if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != "root" ] && command -v runuser >/dev/null 2>&1; then
-  USER_HOME="$(getent passwd "$SUDO_USER" | cut -d: -f6)"
-  runuser -u "$SUDO_USER" -- env ELECTRON_RUN_AS_NODE=1 HOME="$USER_HOME" "$EXE" "$CLI" service install-ca || \
-    echo "Kyso: run 'kyso service install-ca' to trust the signing service in your browsers." >&2
-else
-  echo "Kyso: each user runs 'kyso service install-ca' once to trust the signing service in their browsers." >&2
-fi
+# The signing service's local CA is made and trusted by the app, per user, when the user
+# switches the service on (Settings, Signing service, "Trust"): nothing to do as root here.
+echo "Kyso: to sign from web pages, switch the signing service on in Kyso (Settings) and press Trust." >&2
 exit 0

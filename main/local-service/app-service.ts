@@ -12,7 +12,9 @@ import type { SettingsRepo } from '../store/settings-repo.js';
 import { loadAnchors } from '../pki/trust-store.js';
 import { TokenManager } from '../../native/token-manager.js';
 import type { ProcessLauncher } from '../../native/bridge/launcher.js';
-import { configFromSettings, SERVICE_KEYS } from './config.js';
+import { configFromSettings, SERVICE_KEYS, serviceDir } from './config.js';
+import { ensureLocalTls, tlsFiles } from './tls/local-ca.js';
+import { installCa } from './tls/trust.js';
 import { AppConsent } from './consent/app.js';
 import { OriginStore, parseOrigin } from './origins.js';
 import { startLocalService, type LocalService } from './service.js';
@@ -102,6 +104,13 @@ export function createAppService(o: AppServiceOptions): AppService {
         o.settings.set(SERVICE_KEYS.enabled, on);
         await (on ? start() : stop());
         return status();
+      },
+      'service:trustCa': async () => {
+        const dir = serviceDir(o.home);
+        ensureLocalTls(dir);
+        const results = await installCa(tlsFiles(dir).ca, dir);
+        // Without the NSS tools the reason is said in the user's language.
+        return { results: results.map((r) => (!r.ok && /certutil: not found/.test(r.detail ?? '') ? { ...r, detail: msg('serviceCertutilMissing', {}) } : r)) };
       },
       'service:origins': async () => ({ origins: origins.list() }),
       'service:setOrigin': async ({ origin, allowed }) => {

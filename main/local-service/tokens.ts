@@ -2,8 +2,8 @@
  * The service's access to tokens: the same TokenManager as the rest of Kyso, but an instance
  * of its own (own bridge processes), so a web page's request never rides on a login the user
  * made in the app's screens. Every signing request logs in with the PIN the user just typed
- * (any earlier login of this manager is dropped first) and logs out when its signatures are
- * done; one request holds the token at a time.
+ * and logs out when its signatures are done (TokenManager.withFreshLogin: one login per
+ * request, requests for one token one after the other).
  */
 import { KysoError } from '../api/errors.js';
 import { buildChain } from '../pki/chain.js';
@@ -13,7 +13,6 @@ import { withChain } from '../services/sign.js';
 import { pickCertificate, requireUsableModule } from '../services/token-session.js';
 import type { TokenManager } from '../../native/token-manager.js';
 import type { TokenRef } from '../../native/types.js';
-import { Mutex } from './admission.js';
 import type { TokenPick } from './config.js';
 
 /** A certificate the user may sign with, as the consent dialog lists it. */
@@ -45,7 +44,6 @@ const attr = (subject: string, key: string) => new RegExp(`(?:^|,)\\s*${key}=((?
 
 /** Tokens for the service. */
 export class ServiceTokens {
-  private readonly lock = new Mutex();
   /** CA certificates found for a signer (by its fingerprint): fetched through AIA once per run. */
   private readonly chains = new Map<string, Uint8Array[]>();
 
@@ -81,40 +79,36 @@ export class ServiceTokens {
   }
 
   /**
-   * Logs in fresh with `pin` (null: the token's PIN pad) and returns a signer for the chosen
-   * certificate. Waits while another request holds the token. A wrong PIN throws (and frees
-   * the token); the caller may ask again.
+   * Logs in fresh with `pin` (null: the token's PIN pad) through the token manager's
+   * one-login-per-request API and returns a signer for the chosen certificate; the login
+   * lasts until close(). Another request for the same token waits until then. A wrong PIN
+   * throws (nothing stays open); the caller may ask again.
    */
   async open(fingerprint: string, pin: string | null): Promise<ServiceSession> {
-    const release = await this.lock.acquire();
-    let ref: TokenRef | undefined;
-    try {
-      const { list } = await this.candidates();
-      const cert = list.find((c) => c.fingerprint === fingerprint);
-      if (!cert) throw new KysoError('tokenCertificateNotFound', { token: '', keyId: fingerprint.slice(0, 16) });
-      ref = { module: cert.module, label: cert.token };
-      // Never sign on a login someone else made: log out whatever this manager holds first.
-      await this.manager.logout(ref).catch(() => undefined);
-      await this.manager.login(ref, pin);
-      const base = await this.manager.getSigner(ref, { fingerprint });
-      const signer = withChain(base, await this.chainFor(fingerprint, base));
-      const r = ref;
-      let closed = false;
-      return {
-        signer,
-        cert,
-        close: async () => {
-          if (closed) return;
-          closed = true;
-          await this.manager.logout(r).catch(() => undefined);
-          release();
-        },
-      };
-    } catch (e) {
-      if (ref) await this.manager.logout(ref).catch(() => undefined);
-      release();
-      throw e;
-    }
+    const { list } = await this.candidates();
+    const cert = list.find((c) => c.fingerprint === fingerprint);
+    if (!cert) throw new KysoError('tokenCertificateNotFound', { token: '', keyId: fingerprint.slice(0, 16) });
+    const ref: TokenRef = { module: cert.module, label: cert.token };
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    return new Promise<ServiceSession>((resolve, reject) => {
+      const run = this.manager.withFreshLogin(ref, pin, async () => {
+        const base = await this.manager.getSigner(ref, { fingerprint });
+        const signer = withChain(base, await this.chainFor(fingerprint, base));
+        resolve({
+          signer,
+          cert,
+          close: async () => {
+            release();
+            await run.catch(() => undefined);
+          },
+        });
+        // The login stays while the request signs; close() ends it (and logs out).
+        await released;
+      });
+      // A wrong PIN, a token gone, a certificate without its key: before resolve, so it rejects.
+      run.catch(reject);
+    });
   }
 
   /**

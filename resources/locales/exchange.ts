@@ -73,6 +73,8 @@ export const exchange = {
     'exchange.arrived': 'Văn bản đến: {subject} — {from} (chữ ký: {validation}) [{messageId}]',
     'exchange.refused': 'Đã từ chối gói tin {messageId}: {code}',
     'error.storeTooNew': 'Cơ sở dữ liệu ở phiên bản {version}, mới hơn phiên bản ứng dụng hỗ trợ ({supported}). Hãy cập nhật Kyso.',
+    'error.exServerBadAnswer': 'Máy chủ trục liên thông {url} gửi dữ liệu không hợp lệ ({field}); Kyso đã từ chối, không dùng dữ liệu đó. Hãy báo người quản trị máy chủ.',
+    'error.exPackageTooLarge': 'Máy chủ gửi gói văn bản {messageId} lớn hơn kích thước nó đã khai ({size} byte); Kyso đã dừng tải và không lưu gói này.',
   },
   en: {
     // edXML codec and inbox server (EXCHANGE-SERVER engineer)
@@ -145,5 +147,7 @@ export const exchange = {
     'exchange.arrived': 'Arrived: {subject} — {from} (signatures: {validation}) [{messageId}]',
     'exchange.refused': 'Refused package {messageId}: {code}',
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
+    'error.exServerBadAnswer': 'The exchange server {url} sent invalid data ({field}); Kyso refused it and used none of it. Tell the server administrator.',
+    'error.exPackageTooLarge': 'The server sent package {messageId} larger than the size it declared ({size} bytes); Kyso stopped the download and kept nothing of it.',
   },
 } satisfies MessageBundle;

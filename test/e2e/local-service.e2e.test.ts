@@ -1,6 +1,6 @@
 /**
  * The local signing service end to end in a real browser with real TLS: the app (browser
- * host) switches the service on in Settings, `kyso service install-ca` trusts its local CA in
+ * host) switches the service on in Settings, its "Trust" button trusts the local CA in
  * a temporary NSS db (a temp HOME), and a second Chromium using that HOME opens a "document
  * system" page on another loopback origin that calls the service with the client libraries'
  * wire messages; no certificate errors are ignored. The test drives the app's consent
@@ -60,7 +60,8 @@ beforeAll(async () => {
   store.settings.set('service.vnptPort', ports.vnpt);
   store.settings.set('service.token', { token: OFFICIAL_TOKEN.label, cert: bed.certs.official.serial });
   store.close();
-  host = await startHostProcess({ ...bed.env, KYSO_PKCS11_MODULES: bed.module, KYSO_HOME: home });
+  // The app's HOME is a temp folder: trusting the CA writes to its NSS db, never the real one.
+  host = await startHostProcess({ ...bed.env, KYSO_PKCS11_MODULES: bed.module, KYSO_HOME: home, HOME: userHome });
   docs = await startDocSys(path.join(work, 'docsys'));
   other = await startDocSys(path.join(work, 'other'));
   docs.setPage('/ky.html', docsysPage(ports.vgca, ports.vnpt));
@@ -137,13 +138,18 @@ async function checkUpload(i: number, texts: string[]): Promise<void> {
 }
 
 describe('the signing service from a web page', () => {
-  it('is switched on in Settings; install-ca trusts its CA in the user\'s NSS db', async () => {
+  it('is switched on in Settings, and "Trust" puts its CA in the user\'s NSS db', async () => {
     await app.getByTestId('nav-settings').click();
     await app.getByTestId('service-enabled').click();
     await app.getByTestId('service-running').waitFor({ timeout: 60_000 });
     await expect.poll(() => app.getByTestId('service-running').textContent()).toContain(`wss://127.0.0.1:${ports.vgca}`);
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'kyso.js'), 'service', 'install-ca'], { encoding: 'utf8', env: { ...process.env, KYSO_FROM_SOURCE: '1', KYSO_HOME: home, HOME: userHome } });
-    expect(r.status, r.stderr).toBe(0);
+    await app.getByTestId('service-trust').click();
+    const result = app.getByTestId('service-trust-result');
+    await result.waitFor({ timeout: 60_000 });
+    expect(await result.textContent()).toContain(`Đã tin trong ${path.join(userHome, '.pki', 'nssdb')}`);
+    // The same as `kyso service install-ca` would report for this account.
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'kyso.js'), 'service', 'status', '--json'], { encoding: 'utf8', env: { ...process.env, KYSO_FROM_SOURCE: '1', KYSO_HOME: home, HOME: userHome } });
+    expect(JSON.parse(r.stdout).trust).toEqual([{ location: path.join(userHome, '.pki', 'nssdb'), trusted: true }]);
     // A browser started now reads the trusted CA from $HOME/.pki/nssdb; no certificate error is ignored.
     siteBrowser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs, env: { ...process.env, HOME: userHome } });
     site = await siteBrowser.newPage();

@@ -79,6 +79,14 @@ export const serviceOperations = operations({
   'service:status': { input: z.object({}).strict(), output: serviceStatusSchema },
   /** Switches the service on or off (remembered: it starts with the app). */
   'service:setEnabled': { input: z.object({ enabled: z.boolean() }).strict(), output: serviceStatusSchema },
+  /**
+   * Trusts the service's local CA for the current account (NSS databases of Chromium and
+   * Firefox, the Windows user store, the macOS login keychain: the OS may ask the user).
+   */
+  'service:trustCa': {
+    input: z.object({}).strict(),
+    output: z.object({ results: z.array(z.object({ kind: z.enum(['nss', 'windows', 'macos']), location: z.string(), ok: z.boolean(), detail: z.string().optional() })) }),
+  },
   'service:origins': { input: z.object({}).strict(), output: z.object({ origins: z.array(serviceOriginSchema) }) },
   /** Allows or refuses a site; null forgets it (it is asked again next time). */
   'service:setOrigin': {

@@ -27,6 +27,7 @@ export function ServiceSettings() {
   const [newOrigin, setNewOrigin] = useState('');
   const [hostText, setHostText] = useState('');
   const [saved, setSaved] = useState(false);
+  const [trust, setTrust] = useState<OutputOf<'service:trustCa'>['results'] | null>(null);
   useEffect(() => setStatus(loaded.data), [loaded.data]);
   useEffect(() => {
     const v = hosts.data?.values['service.allowedHosts'];
@@ -55,6 +56,15 @@ export function ServiceSettings() {
       if (allowed !== null) setNewOrigin('');
     } else setError(r.error);
   };
+  const trustCa = async () => {
+    setBusy(true);
+    const r = await api['service:trustCa']({});
+    setBusy(false);
+    if (r.ok) {
+      setTrust(r.value.results);
+      setError(null);
+    } else setError(r.error);
+  };
   const saveHosts = async () => {
     const value = hostText.split('\n').map((s) => s.trim()).filter(Boolean);
     const r = await api['settings:set']({ key: 'service.allowedHosts', value });
@@ -81,9 +91,17 @@ export function ServiceSettings() {
       {s?.vnpt.error && <p className="warn">{s.vnpt.error.message}</p>}
       {s?.error && <p className="error" role="alert" data-testid="service-error">{s.error.message}</p>}
       {s?.ca && (
-        <p className="muted" data-testid="service-ca">
-          {t('ui.service.ca', { name: s.ca.name, fingerprint: s.ca.fingerprint })} <code>kyso service install-ca</code>
-        </p>
+        <div data-testid="service-ca">
+          <p className="muted">{t('ui.service.ca', { name: s.ca.name, fingerprint: s.ca.fingerprint })}</p>
+          <button type="button" disabled={busy} onClick={() => void trustCa()} data-testid="service-trust">{t('ui.service.trust')}</button>
+          {trust && (
+            <ul data-testid="service-trust-result">
+              {trust.map((r) => (
+                <li key={r.location} className={r.ok ? 'ok' : 'error'}>{r.ok ? t('ui.service.trusted', { location: r.location }) : t('ui.service.notTrusted', { location: r.location, detail: r.detail ?? '' })}</li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
       <h3>{t('ui.service.origins')}</h3>
       <table className="list" data-testid="service-origins">

@@ -8,6 +8,7 @@ import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { levels, roles } from '../components/SignOptions.js';
 import { TrustStore } from '../components/TrustStore.js';
+import { KeepSessionSetting } from '../components/TokenSessionBadge.js';
 import { ExchangeIdentity } from '../components/ExchangeIdentity.js';
 import { ServiceSettings } from '../components/ServiceSettings.js';
 import { useLoad } from '../hooks.js';
@@ -93,6 +94,7 @@ export function Settings() {
           );
         })}
       </form>
+      <div className="card"><KeepSessionSetting /></div>
       <ExchangeIdentity />
       <TrustStore />
       <ServiceSettings />

@@ -1,11 +1,14 @@
 /**
  * electron-builder.yml is loaded and validated by electron-builder's own config loader and
  * JSON-schema validator (what `npm run dist` runs first), offline; then the choices that
- * matter for Kyso are checked: native modules unpacked, targets, NSIS language, associations.
+ * matter for Kyso are checked: native modules unpacked, targets, NSIS language, associations,
+ * and the Electron fuses (issue 15.5), which electron-builder's own packager code then flips
+ * in a stand-in binary carrying Electron's fuse wire (the real binary cannot be downloaded here).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +30,7 @@ interface BuilderConfig {
   deb?: { recommends?: string[]; afterInstall?: string; afterRemove?: string };
   linux?: { target: string[] };
   mac?: { target: string[] };
+  electronFuses?: Record<string, boolean>;
 }
 type ConfigModule = {
   getConfig(projectDir: string, configPath: string | null, fromOptions: object | null): Promise<BuilderConfig>;
@@ -35,6 +39,17 @@ type ConfigModule = {
 type LoggerModule = { DebugLogger: new (enabled: boolean) => object };
 
 const { getConfig, validateConfiguration } = require(require.resolve('app-builder-lib/out/util/config/config.js', { paths: [require.resolve('electron-builder')] })) as ConfigModule;
+type PackagerModule = { LinuxPackager: { prototype: { doAddElectronFuses(ctx: { appOutDir: string; electronPlatformName: string }): Promise<void> } } };
+type FusesModule = {
+  SENTINEL: string;
+  getCurrentFuseWire(binary: string): Promise<Record<string, unknown>>;
+  FuseV1Options: Record<string, number>;
+};
+
+const fromBuilder = (id: string) => require.resolve(id, { paths: [require.resolve('electron-builder')] });
+const { LinuxPackager } = require(fromBuilder('app-builder-lib')) as PackagerModule;
+const fuses = require(require.resolve('@electron/fuses', { paths: [fromBuilder('app-builder-lib')] })) as FusesModule;
+const { SENTINEL } = require(require.resolve('@electron/fuses/dist/constants.js', { paths: [fromBuilder('app-builder-lib')] })) as { SENTINEL: string };
 const { DebugLogger } = require(require.resolve('builder-util/out/DebugLogger.js', { paths: [require.resolve('electron-builder')] })) as LoggerModule;
 
 describe('electron-builder.yml', () => {
@@ -70,15 +85,14 @@ describe('electron-builder.yml', () => {
     expect(c.protocols?.flatMap((p) => p.schemes)).toEqual(['kyso']);
   });
 
-  it('trusts the signing service\'s local CA at install and removes it at uninstall (NSIS include, deb scripts)', async () => {
+  it('removes the signing service\'s local CAs at uninstall; the deb scripts keep electron-builder\'s own steps', async () => {
     const c = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
     expect(c.nsis?.include).toBe('build/installer.nsh');
     const nsh = readFileSync(path.join(root, c.nsis!.include!), 'utf8');
-    expect(nsh).toMatch(/!macro customInstall[\s\S]*kysoServiceCa "install-ca"[\s\S]*!macroend/);
-    expect(nsh).toMatch(/!macro customUnInstall[\s\S]*kysoServiceCa "uninstall-ca"[\s\S]*!macroend/);
-    // The CLI the installer runs is the bundle `npm run build` writes (dist/cli/main.js), from the app archive.
-    expect(nsh).toContain('resources\\app.asar\\dist\\cli\\main.js" service ${VERB}');
-    expect(readFileSync(path.join(root, 'scripts', 'build-cli.mjs'), 'utf8')).toContain("entryPoints: { main: 'main/cli/main.ts' }");
+    expect(nsh).toMatch(/!macro customUnInstall[\s\S]*Cert:\\CurrentUser\\Root[\s\S]*\*CN=Kyso Local Signing CA\*[\s\S]*Remove-Item[\s\S]*!macroend/);
+    // Kyso.exe cannot host the CLI (the runAsNode fuse is off): the installer never tries.
+    expect(nsh).not.toMatch(/^[^;]*ELECTRON_RUN_AS_NODE/m);
+    expect(c.electronFuses?.runAsNode).toBe(false);
     expect(c.deb?.recommends).toContain('libnss3-tools');
     for (const script of [c.deb!.afterInstall!, c.deb!.afterRemove!]) {
       const text = readFileSync(path.join(root, script), 'utf8');
@@ -89,10 +103,52 @@ describe('electron-builder.yml', () => {
       const r = spawnSync('bash', ['-n'], { input: filled, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
-    // The replaced default postinst still puts `kyso` on PATH and fixes the sandbox helper.
+    // The replaced default scripts still put `kyso` on PATH (and take it off), fix the sandbox helper, load AppArmor.
     const post = readFileSync(path.join(root, c.deb!.afterInstall!), 'utf8');
     expect(post).toContain("update-alternatives --install '/usr/bin/${executable}'");
     expect(post).toContain('chrome-sandbox');
-    expect(post).toContain('service install-ca');
+    expect(post).toContain('apparmor_parser --replace');
+    const rm = readFileSync(path.join(root, c.deb!.afterRemove!), 'utf8');
+    expect(rm).toContain("update-alternatives --remove '${executable}'");
+    expect(rm).toContain('Kyso Local Signing CA');
+  });
+
+  it('sets the Electron fuses: no run-as-node, NODE_OPTIONS or --inspect; asar only, integrity checked; cookies encrypted', async () => {
+    const c = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
+    expect(c.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+    });
+  });
+
+  it("flips those fuses in the packaged binary through electron-builder's own packaging step", async () => {
+    const c = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-fuses-'));
+    try {
+      // A stand-in for the Electron binary: filler, the fuse sentinel, wire version 1, eight
+      // fuses as Electron 41 ships them ('1' enabled / '0' disabled), filler.
+      const shipped = '11110000';
+      const binary = path.join(dir, 'kyso');
+      writeFileSync(binary, Buffer.concat([Buffer.alloc(4096, 0x90), Buffer.from(SENTINEL), Buffer.from([1, shipped.length]), Buffer.from(shipped), Buffer.alloc(4096, 0x90)]));
+      // The packager's step as `npm run dist` runs it after packing (before signing).
+      const packager = Object.create(LinuxPackager.prototype) as PackagerModule['LinuxPackager']['prototype'];
+      Object.defineProperty(packager, 'config', { value: c });
+      Object.defineProperty(packager, 'executableName', { value: 'kyso' });
+      await packager.doAddElectronFuses({ appOutDir: dir, electronPlatformName: 'linux' });
+      const wire = await fuses.getCurrentFuseWire(binary);
+      const state = (name: string) => String.fromCharCode(wire[fuses.FuseV1Options[name]!] as number);
+      expect(state('RunAsNode')).toBe('0');
+      expect(state('EnableNodeOptionsEnvironmentVariable')).toBe('0');
+      expect(state('EnableNodeCliInspectArguments')).toBe('0');
+      expect(state('EnableEmbeddedAsarIntegrityValidation')).toBe('1');
+      expect(state('OnlyLoadAppFromAsar')).toBe('1');
+      expect(state('EnableCookieEncryption')).toBe('1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
