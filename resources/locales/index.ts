@@ -14,6 +14,7 @@ import { net } from './net.js';
 import { cli } from './cli.js';
 import { edxml } from './edxml.js';
 import { blobs } from './blobs.js';
+import { service } from './service.js';
 import type { Lang, MessageBundle } from './types.js';
 
 export type { Lang, MessageBundle } from './types.js';
@@ -31,6 +32,7 @@ const all = {
   cli,
   edxml,
   blobs,
+  service,
 };
 
 /** The bundles with their literal keys (keys.ts derives the key and error-code types from it). */
