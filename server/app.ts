@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { isKysoError, KysoError } from '../main/api/errors.js';
 import { DEFAULT_LIMITS, endpoints, MESSAGE_ID_HEADER, messageIdSchema, pageQuerySchema } from '../main/exchange/protocol.js';
 import { Auth } from './auth.js';
+import { Gateway, type GatewayOptions } from './axis/gateway.js';
 import { Blobs } from './blobs.js';
 import { CertChecker, type TrustConfig } from './certs.js';
 import type { Repo } from './db/repo.js';
@@ -31,6 +32,8 @@ export interface ServerOptions extends DbChoice {
   ttl?: { challengeMs: number; sessionMs: number };
   /** Keep-alive and session re-check period of event streams (default 15 s). */
   eventPingMs?: number;
+  /** The gateway to the national axis (links are configured with `kyso server axis add`); false turns it off. */
+  axis?: GatewayOptions | false;
 }
 
 /** A running server. */
@@ -39,6 +42,8 @@ export interface RunningServer {
   port: number;
   repo: Repo;
   hub: EventHub;
+  /** The gateway to the national axis (absent when turned off). */
+  gateway?: Gateway;
   close(): Promise<void>;
 }
 
@@ -109,7 +114,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const auth = new Auth(repo, certs, opts.ttl);
   const hub = new EventHub(opts.eventPingMs);
-  const inbox = new Inbox(repo, blobs, certs, hub, limits);
+  const gateway = opts.axis === false ? undefined : new Gateway(repo, blobs, hub, limits, opts.axis);
+  const inbox = new Inbox(repo, blobs, certs, hub, limits, gateway);
+  await gateway?.start();
   const session = (req: IncomingMessage, url: URL) => auth.session(bearer(req, url));
   const msgIdOf = (v: string | string[] | undefined) => {
     const r = messageIdSchema.safeParse(Array.isArray(v) ? v[0] : v);
@@ -145,7 +152,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }],
     ['GET', route(endpoints.directory), async (req, res, url) => {
       await session(req, url);
-      sendOk(res, { organizations: await repo.orgs() });
+      // Bodies reached through the national axis follow the province's own, marked as outside.
+      const outside = gateway ? (await gateway.axis.outsideBodies()).map((a) => ({ code: a.code, name: a.name, parent: a.parent, outside: true })) : [];
+      sendOk(res, { organizations: [...(await repo.orgs()), ...outside] });
     }],
     ['POST', route(endpoints.packages), async (req, res, url) => {
       const s = await session(req, url);
@@ -227,7 +236,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port,
     repo,
     hub,
+    ...(gateway ? { gateway } : {}),
     async close() {
+      await gateway?.stop();
       hub.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

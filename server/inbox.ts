@@ -15,6 +15,7 @@ import type { Blobs } from './blobs.js';
 import type { CertChecker } from './certs.js';
 import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
 import type { EventHub } from './events.js';
+import type { OutsideRelay } from './axis/relay.js';
 
 /** Server limits. */
 export interface Limits {
@@ -63,7 +64,21 @@ export class Inbox {
     private readonly certs: CertChecker,
     private readonly hub: EventHub,
     private readonly limits: Limits,
+    /** The gateway to the national axis, when links are configured (recipients outside this server). */
+    private readonly relay?: OutsideRelay,
   ) {}
+
+  /** Splits recipients into bodies hosted here and outside bodies the axis reaches; neither is an error. */
+  private async route(recipients: string[]): Promise<{ local: string[]; outside: string[] }> {
+    const local: string[] = [];
+    const outside: string[] = [];
+    for (const r of recipients) {
+      if (await this.repo.org(r)) local.push(r);
+      else if (this.relay && (await this.relay.routeOf(r))) outside.push(r);
+      else throw new KysoError('exUnknownRecipient', { organId: r });
+    }
+    return { local, outside };
+  }
 
   private async requireSignerOf(org: string, cert: Uint8Array, chain: Uint8Array[]): Promise<void> {
     const user = await this.repo.userByCert(sha256hex(cert));
@@ -74,7 +89,11 @@ export class Inbox {
   private async duplicateOf(existing: MessageRow, sha: string): Promise<SendResponse> {
     if (existing.packageSha256 !== sha) throw new KysoError('exMessageIdConflict', { messageId: existing.messageId });
     const ds = await this.repo.deliveriesOf(existing.id);
-    return { messageId: existing.messageId, packageSha256: existing.packageSha256, size: existing.size, duplicate: true, recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
+    const relayed = existing.meta.recipients.filter((r) => !ds.some((d) => d.recipientOrg === r));
+    return {
+      messageId: existing.messageId, packageSha256: existing.packageSha256, size: existing.size, duplicate: true, recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status })),
+      ...(relayed.length ? { relayed: relayed.map((organId) => ({ organId })) } : {}),
+    };
   }
 
   /** Accepts one package upload (idempotent by the sender's message id). */
@@ -94,7 +113,7 @@ export class Inbox {
       if (p.header.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: p.header.from.organId });
       const recipients = [...new Set(p.header.to.map((t) => t.organId))];
       if (recipients.length > this.limits.maxRecipients) throw new KysoError('exBadRequest', { reason: `more than ${this.limits.maxRecipients} recipients` });
-      for (const r of recipients) if (!(await this.repo.org(r))) throw new KysoError('exUnknownRecipient', { organId: r });
+      const { local, outside } = await this.route(recipients);
       await this.requireSignerOf(s.orgCode, p.signerCertificate, p.signerChain);
       // A blob that is new here is ours to remove if the registration below does not happen.
       const blobIsNew = !this.blobs.has(p.packageSha256);
@@ -108,8 +127,9 @@ export class Inbox {
           const r = await this.repo.insertMessage(db, {
             messageId, senderOrg: s.orgCode, senderUser: s.userId, packageSha256: p.packageSha256, size: p.bytes, documentId: p.documentId,
             meta: { senderName: h.from.organName, codeNumber: h.code.codeNumber, codeNotation: h.code.codeNotation, subject: h.subject, promulgationDate: h.promulgationInfo.promulgationDate, priority: h.otherInfo.priority, recipients },
-          }, at);
-          await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.accept', target: messageId, detail: { sha256: p.packageSha256, size: p.bytes, documentId: p.documentId, recipients } }, db);
+          }, at, local);
+          if (outside.length) await this.relay!.queueDocument(db, { messageRef: r.message.id, messageId, packageSha256: p.packageSha256, from: s.orgCode, to: outside });
+          await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.accept', target: messageId, detail: { sha256: p.packageSha256, size: p.bytes, documentId: p.documentId, recipients, ...(outside.length ? { outside } : {}) } }, db);
           return r;
         });
       } catch (e) {
@@ -121,9 +141,13 @@ export class Inbox {
         if (again) return this.duplicateOf(again, p.packageSha256);
         throw new KysoError('exMessageIdConflict', { messageId });
       }
+      if (outside.length) this.relay!.wake();
       for (const d of rows.deliveries) this.hub.publish(d.recipientOrg, { type: 'inbox', item: inboxItem(d) });
       for (const st of rows.statuses) this.hub.publish(st.toOrg, { type: 'status', item: statusItem(st) });
-      return { messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
+      return {
+        messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })),
+        ...(outside.length ? { relayed: outside.map((organId) => ({ organId })) } : {}),
+      };
     } catch (e) {
       if (!committed) await unlink(tmp).catch(() => undefined);
       await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal', ...(isKysoError(e) ? e.params : {}) } }).catch(() => undefined);
@@ -170,7 +194,10 @@ export class Inbox {
       const recalled = history.some((h) => h.code === '13');
       const allowed = code === '13' ? role === 'sender' : code === '15' || code === '16' ? role === 'recipient' && recalled : code !== '01' && role === 'recipient';
       if (!allowed) throw new KysoError('exStatusNotAllowed', { code });
-      const targets = code === '13' ? (await this.repo.deliveriesOf(m.id)).map((d) => d.recipientOrg) : [m.senderOrg];
+      // A recall goes to every recipient, outside bodies included (they may not have answered yet).
+      const targets = code === '13' ? [...new Set([...(await this.repo.deliveriesOf(m.id)).map((d) => d.recipientOrg), ...m.meta.recipients])] : [m.senderOrg];
+      const outside: string[] = [];
+      for (const t of targets) if (!(await this.repo.org(t))) outside.push(t);
       await this.blobs.put(xml, xmlSha);
       const at = new Date().toISOString();
       const rows = await this.repo.db.tx(async (db) => {
@@ -178,9 +205,11 @@ export class Inbox {
         for (const to of targets) {
           out.push(await this.repo.insertStatus(db, { messageRef: m.id, fromOrg: s.orgCode, toOrg: to, code, description: st.description, timestamp: st.timestamp, staff: st.staffInfo?.staff ?? null, xmlSha256: xmlSha }, at, m));
         }
+        if (outside.length && this.relay) await this.relay.queueStatus(db, { messageRef: m.id, messageId, xmlSha256: xmlSha, from: s.orgCode, to: outside });
         await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.relay', target: messageId, detail: { code, to: targets, sha256: xmlSha } }, db);
         return out;
       });
+      if (outside.length) this.relay?.wake();
       for (const r of rows) this.hub.publish(r.toOrg, { type: 'status', item: statusItem(r) });
       return { seq: rows[0]?.seq ?? 0, duplicate: false };
     } catch (e) {

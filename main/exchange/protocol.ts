@@ -109,6 +109,8 @@ export const organizationSchema = z.object({
   code: z.string(),
   name: z.string(),
   parent: z.string().nullable(),
+  /** A body outside this server, reached through the national axis (absent: hosted here). */
+  outside: z.boolean().optional(),
 });
 /** A directory entry. */
 export type Organization = z.infer<typeof organizationSchema>;
@@ -123,6 +125,8 @@ export const sendResponseSchema = z.object({
   size: z.number(),
   duplicate: z.boolean(),
   recipients: z.array(z.object({ organId: z.string(), status: statusCodeSchema })),
+  /** Outside bodies the package goes to through the national axis: their 01 comes later, as a status. */
+  relayed: z.array(z.object({ organId: z.string() })).optional(),
 });
 /** Reply of POST /packages. */
 export type SendResponse = z.infer<typeof sendResponseSchema>;

@@ -16,8 +16,11 @@ import type { SecureContextOptions } from 'node:tls';
 import { KysoError, isKysoError } from '../api/errors.js';
 import { isErrorOfKind } from '../api/error-kinds.js';
 
-/** A request body: bytes or text (sent with a Content-Length), or a file streamed from disk. */
-export type FetchBody = Uint8Array | string | { file: string };
+/**
+ * A request body: bytes or text (sent with a Content-Length), or a file streamed from disk,
+ * optionally followed by a few bytes (the national axis wants a package then CRLF).
+ */
+export type FetchBody = Uint8Array | string | { file: string; trailer?: Uint8Array };
 
 /** Options of one exchange. */
 export interface FetchOptions {
@@ -165,7 +168,7 @@ function prepare(options: FetchOptions): Prepared {
   return { method: options.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body };
 }
 
-function isFileBody(b: FetchBody | undefined): b is { file: string } {
+function isFileBody(b: FetchBody | undefined): b is { file: string; trailer?: Uint8Array } {
   return typeof b === 'object' && !(b instanceof Uint8Array);
 }
 
@@ -175,16 +178,18 @@ async function send(url: URL, req: Prepared, options: FetchOptions, ex: Exchange
   if (typeof req.body === 'string') payload = Buffer.from(req.body, 'utf8');
   else if (req.body instanceof Uint8Array) payload = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
   if (payload) headers['content-length'] = payload.length;
-  else if (isFileBody(req.body)) headers['content-length'] = statSync(req.body.file).size;
+  else if (isFileBody(req.body)) headers['content-length'] = statSync(req.body.file).size + (req.body.trailer?.length ?? 0);
   // Loaded on first use: `kyso sign` without a TSA never pays for node:http(s).
   const lib = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
     const r = lib.request(url, { method: req.method, headers, signal: ex.controller.signal, ...(url.protocol === 'https:' ? options.tls : {}) }, resolve);
     r.on('error', reject);
     if (isFileBody(req.body)) {
-      const src = createReadStream(req.body.file);
+      const { file, trailer } = req.body;
+      const src = createReadStream(file);
       src.on('error', (e) => r.destroy(e));
-      src.pipe(r);
+      src.pipe(r, { end: !trailer });
+      if (trailer) src.once('end', () => r.end(Buffer.from(trailer)));
     } else r.end(payload);
   });
 }
