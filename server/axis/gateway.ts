@@ -248,7 +248,7 @@ export class Gateway implements OutsideRelay {
     const lastPoll = new Map<string, number>();
     const lastDir = new Map<string, number>();
     while (this.running) {
-      let wait = 5000;
+      let wait = 1000;
       try {
         for (const link of await this.axis.links()) {
           if (!this.running) break;
