@@ -50,8 +50,8 @@ export function backoff(attempts: number, baseMs: number, maxMs: number, random:
 /** A short text of an error for rows and logs (code and a bounded detail; never a secret: errors carry none). */
 export function errorText(e: unknown): string {
   if (isKysoError(e)) {
-    const d = e.params.detail ?? e.params.reason ?? e.params.status ?? '';
-    return `${e.code}${d !== '' ? `: ${String(d).slice(0, 200)}` : ''}`;
+    const d = [e.params.ref, e.params.detail ?? e.params.reason ?? e.params.status].filter((x) => x !== undefined && x !== '').join(': ');
+    return `${e.code}${d ? `: ${d.slice(0, 200)}` : ''}`;
   }
   return `internal: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`;
 }

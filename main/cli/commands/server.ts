@@ -1,28 +1,19 @@
 /**
  * `kyso server`: runs the reference inbox server; `kyso server org add|list`,
- * `kyso server user add` and `kyso server audit` administer its data directory (offline,
- * no passwords anywhere).
+ * `kyso server user add`, `kyso server audit` and `kyso server axis add|list|status|remove`
+ * (server-axis.ts) administer its data directory (offline, no passwords anywhere).
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser } from '../../../server/admin.js';
+import { axis } from './server-axis.js';
+import { DB, need } from './server-options.js';
 import { startServer } from '../../../server/app.js';
 import { openRepo } from '../../../server/store.js';
 import { intOption } from '../args.js';
 import { tr, type CliIo } from '../io.js';
-import { defineCommand, strs, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
+import { defineCommand, strs, type CommandSpec, type ParsedArgs } from '../spec.js';
 
-/** The data directory and database every server command takes, and --json. */
-const DB: OptionSpecs = {
-  data: { type: 'string', value: 'DIR', help: 'cli.opt.server.data' },
-  db: { type: 'string', value: 'sqlite|postgres://...', help: 'cli.opt.server.db' },
-  json: { type: 'boolean', help: 'cli.opt.json' },
-};
-
-function need(v: unknown, option: string): string {
-  if (typeof v !== 'string' || !v) throw new KysoError('cliMissingValue', { option });
-  return v;
-}
 
 async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const certFile = o['tls-cert'] as string | undefined;
@@ -160,6 +151,6 @@ export const serverCommand = defineCommand({
     'kyso server --data /srv/kyso --trust root-ca.pem',
     'kyso server --data /srv/kyso --db postgres://kyso@localhost/kyso --host 0.0.0.0 --port 8443 --tls-cert server.pem --tls-key server.key --trust root-ca.pem',
   ],
-  subcommands: [org, user, audit],
+  subcommands: [org, user, audit, axis],
   run: runServer,
 });
