@@ -84,7 +84,7 @@ export class Gateway implements OutsideRelay {
     opts: GatewayOptions = {},
   ) {
     this.o = {
-      baseBackoffMs: 2000, maxBackoffMs: 600_000, maxAttempts: 500, maxAnswerAttempts: 5, maxNetworkAttempts: 500, concurrency: 4,
+      baseBackoffMs: 2000, maxBackoffMs: 600_000, maxAttempts: 500, maxAnswerAttempts: 10, maxNetworkAttempts: 500, concurrency: 4,
       log: (l) => process.stderr.write(`${l}\n`), ...opts,
     };
     this.axis = new AxisRepo(repo.db);

@@ -76,41 +76,52 @@ function auditParams(e: unknown): Record<string, unknown> {
 export class Inbound {
   constructor(private readonly c: InboundContext) {}
 
-  /** Handles every entry the axis lists as waiting (documents first, then statuses). */
+  /**
+   * Handles every entry the axis lists as waiting (documents first, then statuses, each in
+   * the axis's order). A status that must wait for a retry holds back the later statuses of
+   * the same sender, so 03 never overtakes a 01 that failed to download.
+   */
   async poll(link: AxisLink, client: AxisClient): Promise<number> {
     let n = 0;
     for (const kind of ['edoc', 'status'] as const) {
       const items = await client.received(kind);
-      for (const item of items) if (await this.handle(link, client, kind, item)) n++;
+      const held = new Set<string>();
+      for (const item of items) {
+        const sender = item.from ?? '*';
+        if (kind === 'status' && (held.has(sender) || held.has('*'))) continue;
+        const r = await this.handle(link, client, kind, item);
+        if (r === 'waiting') held.add(sender);
+        if (r === 'delivered') n++;
+      }
     }
     return n;
   }
 
-  /** One listed entry; true when something was delivered. */
-  private async handle(link: AxisLink, client: AxisClient, kind: 'edoc' | 'status', item: AxisListed): Promise<boolean> {
+  /** One listed entry. */
+  private async handle(link: AxisLink, client: AxisClient, kind: 'edoc' | 'status', item: AxisListed): Promise<'delivered' | 'done' | 'waiting'> {
     const now = Date.now();
     const known = await this.c.axis.inbound(link.name, item.docId);
     if (known && known.state !== 'pending') {
       // Handled before; the acknowledgement was lost (crash, axis failure): send it again.
       await this.ack(link, client, item.docId, known.state === 'refused' ? 'fail' : 'done');
-      return false;
+      return 'done';
     }
-    if (known && known.nextAt > now) return false;
+    if (known && known.nextAt > now) return 'waiting';
     const tmp = scratch(this.c.blobs);
     try {
       await client.download(item.docId, kind, tmp);
       const r = kind === 'edoc' ? await this.document(link, item, tmp) : await this.status(link, item, tmp);
       await this.ack(link, client, item.docId, 'done');
-      return r.state === 'delivered';
+      return r.state === 'delivered' ? 'delivered' : 'done';
     } catch (e) {
-      await this.failed(link, client, kind, item, known, tmp, e);
-      return false;
+      return (await this.failed(link, client, kind, item, known, tmp, e)) ? 'done' : 'waiting';
     } finally {
       await drop(tmp);
     }
   }
 
-  private async failed(link: AxisLink, client: AxisClient, kind: 'edoc' | 'status', item: AxisListed, known: InboundRow | undefined, tmp: string, e: unknown): Promise<void> {
+  /** Records a failure: refused for good (true), or to be retried (false). */
+  private async failed(link: AxisLink, client: AxisClient, kind: 'edoc' | 'status', item: AxisListed, known: InboundRow | undefined, tmp: string, e: unknown): Promise<boolean> {
     const attempts = (known?.attempts ?? 0) + 1;
     const how = classify(e);
     const detail = auditParams(e);
@@ -127,9 +138,10 @@ export class Inbound {
       await this.c.axis.saveInbound({ link: link.name, axisDocId: item.docId, kind, state: 'refused', attempts, nextAt: 0, lastError: code, blobSha256: blob, messageId: null });
       await this.c.audit('axis.inbound.refuse', item.docId, { link: link.name, kind, attempts, ...(blob ? { blob } : {}), ...(item.from ? { listedFrom: item.from } : {}), ...detail });
       await this.ack(link, client, item.docId, 'fail');
-      return;
+      return true;
     }
     await this.c.axis.saveInbound({ link: link.name, axisDocId: item.docId, kind, state: 'pending', attempts, nextAt: Date.now() + this.c.policy.backoff(attempts), lastError: code, blobSha256: null, messageId: null });
+    return false;
   }
 
   private async ack(link: AxisLink, client: AxisClient, docId: string, outcome: 'done' | 'fail'): Promise<void> {

@@ -16,6 +16,7 @@ import { addAxisLink } from '../../../server/axis/admin.js';
 import { AxisSimulator } from '../../bed/axis-sim/index.js';
 import { OutsideBody, type OutsideBodyOptions } from '../../bed/axis-sim/outside-body.js';
 import { createTestBed, type BedCert, type TestBed } from '../../bed/index.js';
+import { FAST } from './timings.js';
 
 /** Bodies of the bed: A and B on the Kyso server, X behind the axis, Y on the axis but silent. */
 export const BODY = {
@@ -40,8 +41,7 @@ export function backend(kind: 'sqlite' | 'postgres'): Partial<ServerOptions> {
   return kind === 'postgres' ? { db: PG!, pgSchema: `kyso_axis_${randomUUID().replace(/-/g, '').slice(0, 12)}` } : {};
 }
 
-/** Fast gateway settings for tests (the defaults are minutes). */
-export const FAST = { pollMs: 100, baseBackoffMs: 30, maxBackoffMs: 400, leaseMs: 3000, log: () => undefined } as const;
+export { FAST } from './timings.js';
 
 /** What the axis tests share. */
 export interface AxisBed {
