@@ -9,9 +9,10 @@ import { benchUi } from './ui.js';
 import { benchRegisters } from './ui-registers.js';
 import { benchTestbed } from './testbed.js';
 import { benchEdxml } from './edxml.js';
+import { benchAxis } from './axis.js';
 
 /** Benchmarks by name; each prints its own results. */
-const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()], ['ui', () => benchUi()], ['ui-registers', () => benchRegisters()], ['testbed', () => benchTestbed()], ['edxml', () => benchEdxml()]];
+const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()], ['ui', () => benchUi()], ['ui-registers', () => benchRegisters()], ['testbed', () => benchTestbed()], ['edxml', () => benchEdxml()], ['axis', () => benchAxis()]];
 
 const only = process.argv.slice(2);
 for (const [name, run] of benches) {

@@ -92,6 +92,7 @@ export class Gateway implements OutsideRelay {
       backoff: (n) => backoff(n, this.o.baseBackoffMs, this.o.maxBackoffMs),
       maxAnswerAttempts: this.o.maxAnswerAttempts,
       maxNetworkAttempts: this.o.maxNetworkAttempts,
+      concurrency: this.o.concurrency,
     };
     this.inbound = new Inbound({
       repo, axis: this.axis, blobs, hub, limits, policy,
@@ -223,9 +224,12 @@ export class Gateway implements OutsideRelay {
     try {
       const client = this.client(link);
       const r = await withBlobFile(this.blobs, row.blobSha256, (file) => (row.kind === 'doc' ? client.sendDocument(file, row.fromOrg, row.toOrgs) : client.sendStatus(file, row.fromOrg, row.toOrgs)));
-      await this.axis.sent(row.id, r.docId);
-      await this.axis.linkOk(link.name);
-      await this.repo.audit({ actorOrg: row.fromOrg, actorUser: null, action: 'axis.relay.out', target: messageId, detail: { link: link.name, kind: row.kind, to: row.toOrgs, axisDocId: r.docId, attempts } });
+      // One transaction: one disk sync per relay for its outcome (SQLite runs synchronous=FULL).
+      await this.repo.db.tx(async (db) => {
+        await this.axis.sent(row.id, r.docId, new Date(), db);
+        await this.axis.linkOk(link.name, new Date(), db);
+        await this.repo.audit({ actorOrg: row.fromOrg, actorUser: null, action: 'axis.relay.out', target: messageId, detail: { link: link.name, kind: row.kind, to: row.toOrgs, axisDocId: r.docId, attempts } }, db);
+      });
     } catch (e) {
       const text = errorText(e);
       await this.axis.linkError(link.name, `${row.kind === 'doc' ? 'sendEdoc' : 'sendStatus'}: ${text}`);

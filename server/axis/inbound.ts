@@ -29,6 +29,8 @@ export interface InboundPolicy {
   maxNetworkAttempts: number;
   /** Attempts before an answer the gateway cannot use (bad JSON, bad HMAC, FAIL) is given up. */
   maxAnswerAttempts: number;
+  /** Documents downloaded and delivered at once. */
+  concurrency: number;
 }
 
 /** What the inbound side needs from the server and the gateway. */
@@ -83,16 +85,19 @@ export class Inbound {
    */
   async poll(link: AxisLink, client: AxisClient): Promise<number> {
     let n = 0;
-    for (const kind of ['edoc', 'status'] as const) {
-      const items = await client.received(kind);
-      const held = new Set<string>();
-      for (const item of items) {
-        const sender = item.from ?? '*';
-        if (kind === 'status' && (held.has(sender) || held.has('*'))) continue;
-        const r = await this.handle(link, client, kind, item);
-        if (r === 'waiting') held.add(sender);
-        if (r === 'delivered') n++;
-      }
+    // Documents are independent of each other: a few at a time.
+    const docs = await client.received('edoc');
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(this.c.policy.concurrency, docs.length) }, async () => {
+      while (next < docs.length) if ((await this.handle(link, client, 'edoc', docs[next++]!)) === 'delivered') n++;
+    }));
+    const held = new Set<string>();
+    for (const item of await client.received('status')) {
+      const sender = item.from ?? '*';
+      if (held.has(sender) || held.has('*')) continue;
+      const r = await this.handle(link, client, 'status', item);
+      if (r === 'waiting') held.add(sender);
+      if (r === 'delivered') n++;
     }
     return n;
   }

@@ -103,8 +103,8 @@ export class AxisRepo {
   }
 
   /** Records a successful exchange with the axis. */
-  async linkOk(name: string, at = new Date()): Promise<void> {
-    await this.db.run('UPDATE axis_links SET last_ok_at = $2 WHERE name = $1', [name, at.toISOString()]);
+  async linkOk(name: string, at = new Date(), db: Db = this.db): Promise<void> {
+    await db.run('UPDATE axis_links SET last_ok_at = $2 WHERE name = $1', [name, at.toISOString()]);
   }
 
   /** Records a failed exchange (code and short detail, never a secret). */
@@ -178,9 +178,9 @@ export class AxisRepo {
     return (await this.db.run("UPDATE axis_outbox SET attempts = attempts + 1, next_at = $3 WHERE id = $1 AND state = 'pending' AND next_at = $2", [row.id, row.nextAt, leaseUntil])) === 1;
   }
 
-  /** The axis accepted a relay. */
-  async sent(id: number, axisDocId: string, at = new Date()): Promise<void> {
-    await this.db.run("UPDATE axis_outbox SET state = 'sent', axis_doc_id = $2, sent_at = $3, last_error = NULL WHERE id = $1", [id, axisDocId, at.toISOString()]);
+  /** The axis accepted a relay (in `db`, the caller's transaction when given). */
+  async sent(id: number, axisDocId: string, at = new Date(), db: Db = this.db): Promise<void> {
+    await db.run("UPDATE axis_outbox SET state = 'sent', axis_doc_id = $2, sent_at = $3, last_error = NULL WHERE id = $1", [id, axisDocId, at.toISOString()]);
   }
 
   /** A failed attempt: try again at `nextAt`. */

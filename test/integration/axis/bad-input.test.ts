@@ -38,7 +38,7 @@ async function pkg(o: { from?: { code: string; name: string }; to?: { code: stri
   }, o.signing ?? 'none', fieldKeys(work(), 'Nghệ An'), work());
 }
 
-const inject = (kind: 'edoc' | 'status', bytes: Buffer, from = BODY.X.code) => ab.sim.state.inject(KYSO_SYSTEM.systemId, kind, from, [BODY.A.code], bytes);
+const inject = (kind: 'edoc' | 'status', bytes: Buffer, from: string = BODY.X.code) => ab.sim.state.inject(KYSO_SYSTEM.systemId, kind, from, [BODY.A.code], bytes);
 
 /** Waits for the entry to be refused; returns its row and the audit entry about it. */
 async function refused(d: SimDoc) {
