@@ -57,7 +57,7 @@ export async function benchAxis(): Promise<void> {
     const cfg = path.join(work, 'server.json');
     writeFileSync(cfg, JSON.stringify({ dataDir: data, port: 0, trustFiles: [bed.certs.root.certPath] }));
     const script = path.join(import.meta.dirname, '..', 'test', 'integration', 'axis', 'server-process.ts');
-    child = spawn(process.execPath, ['--import', 'tsx', script, cfg], { env: { ...process.env, KYSO_BENCH_AXIS_SECRET: 'bench-secret' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, [...(process.env.KYSO_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.KYSO_BENCH_PROF] : []), '--import', 'tsx', script, cfg], { env: { ...process.env, KYSO_BENCH_AXIS_SECRET: 'bench-secret' }, stdio: ['ignore', 'pipe', 'inherit'] });
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     const url = (JSON.parse(line.toString()) as { url: string }).url;
     const tokA = await token(url, signerA);

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS axis_outbox (id ${serial}, link TEXT NOT NULL, kind T
   message_ref BIGINT NOT NULL, blob_sha256 TEXT NOT NULL, from_org TEXT NOT NULL, to_orgs TEXT NOT NULL, state TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL, last_error TEXT, axis_doc_id TEXT, created_at TEXT NOT NULL, sent_at TEXT);
 CREATE INDEX IF NOT EXISTS axis_outbox_due ON axis_outbox (state, next_at);
+CREATE INDEX IF NOT EXISTS axis_outbox_message ON axis_outbox (message_ref);
 CREATE TABLE IF NOT EXISTS axis_inbound (link TEXT NOT NULL, axis_doc_id TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL, last_error TEXT, blob_sha256 TEXT, message_id TEXT, created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL, PRIMARY KEY (link, axis_doc_id));
