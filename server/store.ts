@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { toDer } from '../main/pki/cert.js';
 import { readCertFiles } from '../main/pki/cert-file.js';
-import { migrate } from './db/schema.js';
+import { migrateServer } from './db/migrate.js';
 import { openPostgres, openSqlite } from './db/sql.js';
 import { Repo } from './db/repo.js';
 
@@ -20,12 +20,17 @@ const CONFIG = 'server.json';
 export async function openRepo(dataDir: string, choice: DbChoice = {}): Promise<Repo> {
   mkdirSync(dataDir, { recursive: true });
   const cfgPath = path.join(dataDir, CONFIG);
-  const saved = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as DbChoice) : {};
+  const saved = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as DbChoice & Record<string, unknown>) : {};
   const db = choice.db ?? saved.db ?? 'sqlite';
   const pgSchema = choice.pgSchema ?? saved.pgSchema;
-  if (choice.db && choice.db !== saved.db) writeFileSync(cfgPath, JSON.stringify({ db, ...(pgSchema ? { pgSchema } : {}) }, null, 2));
+  if (choice.db && choice.db !== saved.db) writeFileSync(cfgPath, JSON.stringify({ ...saved, db, ...(pgSchema ? { pgSchema } : {}) }, null, 2)); // other keys (blobs) kept
   const conn = /^postgres(ql)?:\/\//.test(db) ? await openPostgres(db, pgSchema) : openSqlite(path.join(dataDir, 'kyso-server.db'));
-  await migrate(conn);
+  try {
+    await migrateServer(conn);
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
   return new Repo(conn);
 }
 

@@ -15,7 +15,7 @@ export const ERROR_KINDS = {
   usage: [
     'unknownCommand', 'cliUnknownOption', 'cliMissingValue', 'cliOptionTakesNoValue', 'cliValueLooksLikeOption',
     'cliUnexpectedArgument', 'cliBadArguments', 'cliInvalidValue', 'cliConflict', 'cliMissingInput', 'cliMissingOutput',
-    'cliOutNeedsOneFile', 'verifyNoFiles', 'appBadPort', 'verifyBadTime', 'cliNoEdxmlFile',
+    'cliOutNeedsOneFile', 'verifyNoFiles', 'appBadPort', 'verifyBadTime', 'cliNoEdxmlFile', 'cliPasswordEnvMissing', 'cliPasswordFileUnreadable',
   ],
   /** The bounded HTTP client (main/net/fetch.ts) could not complete an exchange. */
   network: ['netUnreachable', 'netTimeout', 'netTooLarge', 'netHttpStatus', 'netBadRedirect', 'netRedirectLimit', 'netBadUrl', 'netBadContentType'],
@@ -26,7 +26,7 @@ export const ERROR_KINDS = {
    */
   trustService: ['tsaUnreachable', 'tsaBadResponse', 'tsaRejected', 'ocspUnreachable', 'ocspBadResponse', 'ocspNoUrl', 'crlUnreachable', 'crlBadResponse'],
   /** An incoming edXML package is itself bad (not our disk or the network): it is refused, never retried. */
-  package: ['edxmlAttachmentMismatch', 'edxmlBadBase64', 'edxmlDigestMismatch', 'edxmlInvalid', 'edxmlMalformed', 'edxmlSignatureInvalid', 'edxmlTooLarge', 'exPackageDigestMismatch', 'edxmlUnsigned'],
+  package: ['edxmlAttachmentMismatch', 'edxmlBadBase64', 'edxmlDigestMismatch', 'edxmlInvalid', 'edxmlMalformed', 'edxmlSignatureInvalid', 'edxmlTooLarge', 'exPackageDigestMismatch', 'edxmlUnsigned', 'exPackageTooLarge'],
 } as const satisfies Record<Exclude<ErrorKind, 'other'>, readonly ErrorCode[]>;
 
 const kindOf = new Map<string, ErrorKind>();

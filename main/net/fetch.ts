@@ -25,7 +25,7 @@ export type FetchBody = Uint8Array | string | { file: string; trailer?: Uint8Arr
 /** Options of one exchange. */
 export interface FetchOptions {
   /** Default GET, or POST when there is a body. */
-  method?: 'GET' | 'POST' | 'PUT' | 'HEAD';
+  method?: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE';
   headers?: Record<string, string>;
   body?: FetchBody;
   /** Content-Type of the body (also settable through `headers`). */
@@ -46,6 +46,8 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** TLS settings for https (an extra CA, a client certificate). */
   tls?: Pick<SecureContextOptions, 'ca' | 'cert' | 'key'>;
+  /** Answers with any status are returned, not thrown (a caller that reads error documents: S3). */
+  anyStatus?: boolean;
 }
 
 /** What came back, before or without the body. */
@@ -250,7 +252,7 @@ export async function openUrl(rawUrl: string | URL, options: FetchOptions = {}):
       url = next;
     }
     const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) {
+    if ((status < 200 || status > 299) && !options.anyStatus) {
       res.resume();
       throw new KysoError('netHttpStatus', { url: displayUrl(url), status, detail: `HTTP ${status}` });
     }

@@ -105,7 +105,7 @@ export class SignJobs {
 }
 
 /** Adds B-LT (validation data) or B-LTA (plus a document timestamp) to a signed file, atomically. */
-export async function extendFile(file: string, options: { output?: string; level: 'B-LT' | 'B-LTA'; tsa?: TsaConfig }) {
+export async function extendFile(file: string, options: { output?: string; level: 'B-LT' | 'B-LTA'; tsa?: TsaConfig; password?: string }) {
   const { extendPdf } = await import('../signing/extend.js');
-  return extendPdf(file, options.output ?? file, { level: options.level, ...(options.tsa ? { tsa: options.tsa } : {}) });
+  return extendPdf(file, options.output ?? file, { level: options.level, ...(options.tsa ? { tsa: options.tsa } : {}), ...(options.password !== undefined ? { password: options.password } : {}) });
 }

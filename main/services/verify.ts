@@ -21,6 +21,8 @@ export interface VerifyOptions {
   trust?: string[];
   offline?: boolean;
   time?: Date;
+  /** Password of encrypted PDFs. */
+  password?: string;
 }
 
 /** The anchors: the admin store of `home` plus the named files (PEM, DER or P7B). */
@@ -39,7 +41,7 @@ export function trustAnchors(home: string, files: string[] = []): Buffer[] {
 export async function verifyFiles(home: string, paths: string[], options: VerifyOptions = {}): Promise<FileResult[]> {
   const trust = trustAnchors(home, options.trust);
   const files: FileResult[] = [];
-  for (const p of paths) files.push(await validatePdf(p, { trust, offline: options.offline ?? false, time: options.time }));
+  for (const p of paths) files.push(await validatePdf(p, { trust, offline: options.offline ?? false, time: options.time, ...(options.password !== undefined ? { password: options.password } : {}) }));
   return files;
 }
 

@@ -163,12 +163,17 @@ const severity: readonly FileVerdict[] = ['TOTAL_PASSED', 'INDETERMINATE', 'TOTA
 
 /** Reads and writes the incoming register. */
 export class IncomingRepo {
-  constructor(private readonly db: Db) {}
+  // An ES private field: the connection is not reachable from outside the store, even at run time.
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
 
   /** Stores an arrival with its files; returns false when it was already stored (re-sync). */
   add(doc: NewIncoming): boolean {
-    return this.db.transaction(() => {
-      const r = this.db
+    return this.#db.transaction(() => {
+      const r = this.#db
         .prepare(`INSERT INTO incoming (message_id, server, from_code, from_name, document_id, number, notation, type, subject,
             received_at, state, status_code, package_path, signature_state, signature_algorithm, signer, package_notes,
             promulgation_date, bussiness_doc_type, bussiness_reason, traces)
@@ -178,9 +183,9 @@ export class IncomingRepo {
           JSON.stringify(doc.packageNotes ?? []), doc.promulgationDate ?? null, doc.bussinessDocType ?? 0, doc.bussinessReason ?? null,
           JSON.stringify(doc.traces ?? []));
       if (!r.changes) return false;
-      const ins = this.db.prepare('INSERT INTO incoming_file (message_id, name, content_type, path, sha256, detected_type) VALUES (?, ?, ?, ?, ?, ?)');
+      const ins = this.#db.prepare('INSERT INTO incoming_file (message_id, name, content_type, path, sha256, detected_type) VALUES (?, ?, ?, ?, ?, ?)');
       for (const f of doc.files) ins.run(doc.messageId, f.name, f.contentType, f.path, f.sha256, f.detectedType ?? null);
-      indexDocument(this.db, 'incoming', doc.messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId,
+      indexDocument(this.#db, 'incoming', doc.messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId,
         doc.fromCode, doc.fromName, ...doc.files.map((f) => f.name)]);
       return true;
     }).immediate();
@@ -188,30 +193,30 @@ export class IncomingRepo {
 
   /** Stores one file's validation and refreshes the document's summary status. */
   setValidation(messageId: string, fileName: string, status: FileVerdict, report: unknown): void {
-    this.db.transaction(() => {
-      this.db
+    this.#db.transaction(() => {
+      this.#db
         .prepare('UPDATE incoming_file SET validation_status = ?, validation = ? WHERE message_id = ? AND name = ?')
         .run(status, JSON.stringify(report), messageId, fileName);
-      const statuses = (this.db
+      const statuses = (this.#db
         .prepare('SELECT validation_status AS s FROM incoming_file WHERE message_id = ? AND validation_status IS NOT NULL')
         .all(messageId) as Array<{ s: FileVerdict }>).map((r) => r.s);
       const worst = statuses.reduce<FileVerdict | null>((w, s) => (w === null || rank(s) > rank(w) ? s : w), null);
-      this.db.prepare('UPDATE incoming SET validation_status = ? WHERE message_id = ?').run(worst, messageId);
+      this.#db.prepare('UPDATE incoming SET validation_status = ? WHERE message_id = ?').run(worst, messageId);
     }).immediate();
   }
 
   /** Registers the document: next arrival number of the current Vietnam year, status 03. */
   accept(messageId: string, at = new Date()): IncomingDoc {
-    return this.db.transaction(() => {
+    return this.#db.transaction(() => {
       const doc = this.require(messageId);
       if (doc.state === 'accepted') return doc;
       if (doc.state === 'rejected') throw new KysoError('inboxAlreadyRejected', { messageId });
       const year = vnYear(at);
-      const { n } = this.db.prepare('SELECT coalesce(max(arrival_number), 0) + 1 AS n FROM incoming WHERE arrival_year = ?').get(year) as { n: number };
-      this.db
+      const { n } = this.#db.prepare('SELECT coalesce(max(arrival_number), 0) + 1 AS n FROM incoming WHERE arrival_year = ?').get(year) as { n: number };
+      this.#db
         .prepare("UPDATE incoming SET state = 'accepted', status_code = '03', arrival_year = ?, arrival_number = ?, registered_at = ? WHERE message_id = ?")
         .run(year, n, at.toISOString(), messageId);
-      indexDocument(this.db, 'incoming', messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId, doc.fromCode,
+      indexDocument(this.#db, 'incoming', messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId, doc.fromCode,
         doc.fromName, ...this.files(messageId).map((f) => f.name), `${n}/${year}`]);
       return this.require(messageId);
     }).immediate();
@@ -220,10 +225,10 @@ export class IncomingRepo {
   /** Rejects the document (status 02) with the mandatory reason. */
   reject(messageId: string, reason: string): IncomingDoc {
     if (!reason.trim()) throw new KysoError('inboxReasonRequired');
-    return this.db.transaction(() => {
+    return this.#db.transaction(() => {
       const doc = this.require(messageId);
       if (doc.state === 'accepted') throw new KysoError('inboxAlreadyAccepted', { messageId });
-      this.db.prepare("UPDATE incoming SET state = 'rejected', status_code = '02', reason = ? WHERE message_id = ?").run(reason, messageId);
+      this.#db.prepare("UPDATE incoming SET state = 'rejected', status_code = '02', reason = ? WHERE message_id = ?").run(reason, messageId);
       return this.require(messageId);
     }).immediate();
   }
@@ -232,14 +237,14 @@ export class IncomingRepo {
   setHandlingStatus(messageId: string, code: '04' | '05' | '06'): IncomingDoc {
     const doc = this.require(messageId);
     if (doc.state !== 'accepted') throw new KysoError('inboxNotRegistered', { messageId });
-    this.db.prepare('UPDATE incoming SET status_code = ? WHERE message_id = ?').run(code, messageId);
+    this.#db.prepare('UPDATE incoming SET status_code = ? WHERE message_id = ?').run(code, messageId);
     return this.require(messageId);
   }
 
   /** Records the sender's recall (13); false when the document is unknown here. */
   markRecall(messageId: string, reason: string, at: string): boolean {
     // A replayed 13 (same time) must not erase the answer already given.
-    const r = this.db
+    const r = this.#db
       .prepare('UPDATE incoming SET recall_reason = ?, recall_at = ?, recall_answer = NULL WHERE message_id = ? AND (recall_at IS NULL OR recall_at <> ?)')
       .run(reason, at, messageId, at);
     return r.changes === 1;
@@ -249,13 +254,13 @@ export class IncomingRepo {
   answerRecall(messageId: string, answer: '15' | '16'): IncomingDoc {
     const doc = this.require(messageId);
     if (!doc.recallAt) throw new KysoError('inboxNoRecall', { messageId });
-    this.db.prepare('UPDATE incoming SET recall_answer = ? WHERE message_id = ?').run(answer, messageId);
+    this.#db.prepare('UPDATE incoming SET recall_answer = ? WHERE message_id = ?').run(answer, messageId);
     return this.require(messageId);
   }
 
   /** One document, or undefined. */
   get(messageId: string): IncomingDoc | undefined {
-    const r = this.db.prepare('SELECT * FROM incoming WHERE message_id = ?').get(messageId) as Row | undefined;
+    const r = this.#db.prepare('SELECT * FROM incoming WHERE message_id = ?').get(messageId) as Row | undefined;
     return r ? fromRow(r) : undefined;
   }
 
@@ -268,7 +273,7 @@ export class IncomingRepo {
 
   /** The files of a document with their validation. */
   files(messageId: string): IncomingFile[] {
-    const rows = this.db
+    const rows = this.#db
       .prepare('SELECT name, content_type, path, sha256, detected_type, validation_status, validation FROM incoming_file WHERE message_id = ? ORDER BY rowid')
       .all(messageId) as Array<{ name: string; content_type: string; path: string; sha256: string; detected_type: string | null; validation_status: FileVerdict | null; validation: string | null }>;
     return rows.map((r) => ({
@@ -285,15 +290,27 @@ export class IncomingRepo {
   /** Documents newest first; `registered` lists the register (accepted ones by arrival number). */
   list(opts: { state?: IncomingState; year?: number; limit?: number; offset?: number } = {}): IncomingDoc[] {
     const order = opts.state === 'accepted' ? 'arrival_year DESC, arrival_number DESC' : 'received_at DESC, rowid DESC';
-    return (this.db
+    return (this.#db
       .prepare(`SELECT * FROM incoming WHERE (@state IS NULL OR state = @state) AND (@year IS NULL OR arrival_year = @year)
         ORDER BY ${order} LIMIT @limit OFFSET @offset`)
       .all({ state: opts.state ?? null, year: opts.year ?? null, limit: opts.limit ?? 100, offset: opts.offset ?? 0 }) as Row[]).map(fromRow);
   }
 
+  /**
+   * Documents of one server with a PDF whose validation has no verdict yet (a crash came
+   * between storing the arrival and validating it).
+   */
+  pendingValidation(server: string): string[] {
+    const rows = this.#db
+      .prepare(`SELECT DISTINCT f.message_id AS id FROM incoming_file f JOIN incoming i USING (message_id)
+        WHERE f.validation_status IS NULL AND i.server = ? AND (f.content_type = 'application/pdf' OR lower(f.name) LIKE '%.pdf')`)
+      .all(server) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
   /** Documents by message ids, in the order given (search results). */
   byIds(ids: string[]): IncomingDoc[] {
-    const get = this.db.prepare('SELECT * FROM incoming WHERE message_id = ?');
+    const get = this.#db.prepare('SELECT * FROM incoming WHERE message_id = ?');
     return ids.map((id) => get.get(id) as Row | undefined).filter((r): r is Row => !!r).map(fromRow);
   }
 }

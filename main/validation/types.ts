@@ -22,7 +22,8 @@ export type CheckName =
   | 'validityAtSigningTime'
   | 'revocation'
   | 'docMdp'
-  | 'modifications';
+  | 'modifications'
+  | 'structure';
 
 /** One reported check: machine code + params for localized text, plus English detail. */
 export interface Check {
@@ -100,6 +101,15 @@ export interface FileResult {
   error: { code: string; detail: string; params?: ErrorParams } | null;
   revisions: number;
   signatures: SignatureResult[];
+  /** Facts about the file as a whole (repaired structure, encryption): code, params, English text. */
+  notes?: FileNote[];
+}
+
+/** A file-level note: `verify.note.<code>` of the locale bundles, English text in `detail`. */
+export interface FileNote {
+  code: string;
+  params: Record<string, string | number>;
+  detail: string;
 }
 
 /** Options of validatePdf. */
@@ -109,4 +119,6 @@ export interface ValidateOptions {
   offline?: boolean;
   /** Validate as of this moment (archived documents). */
   time?: Date;
+  /** Password of an encrypted document (the empty user password is tried first). */
+  password?: string;
 }

@@ -41,6 +41,9 @@ export const exchange = {
     'server.listening': 'Máy chủ trao đổi văn bản đang chạy tại {url}',
     'server.orgAdded': 'Đã thêm cơ quan {code} ({name}).',
     'server.userAdded': 'Đã thêm người dùng #{id} ({subject}) cho cơ quan {org}.',
+    'server.userWarning': 'Cảnh báo: {text}',
+    'error.serverUserCertExpired': 'Chứng thư số của {subject} đã hết hạn hoặc chưa có hiệu lực (hiệu lực từ {notBefore} đến {notAfter}): người dùng này sẽ không đăng nhập được. Thêm --force nếu vẫn muốn gán.',
+    'error.serverUserCertUntrusted': 'Chứng thư số của {subject} không dẫn tới gốc tin cậy nào của máy chủ (THƯ_MỤC/trust hoặc --trust): người dùng này sẽ không đăng nhập được. Cho thêm --trust GỐC.pem, hoặc --force nếu vẫn muốn gán.',
     'error.inboxUnknownMessage': 'Không tìm thấy văn bản đến có mã {messageId}.',
     'error.inboxAlreadyRejected': 'Văn bản {messageId} đã bị từ chối, không thể vào sổ.',
     'error.inboxAlreadyAccepted': 'Văn bản {messageId} đã vào sổ, không thể từ chối.',
@@ -70,6 +73,8 @@ export const exchange = {
     'exchange.arrived': 'Văn bản đến: {subject} — {from} (chữ ký: {validation}) [{messageId}]',
     'exchange.refused': 'Đã từ chối gói tin {messageId}: {code}',
     'error.storeTooNew': 'Cơ sở dữ liệu ở phiên bản {version}, mới hơn phiên bản ứng dụng hỗ trợ ({supported}). Hãy cập nhật Kyso.',
+    'error.exServerBadAnswer': 'Máy chủ trục liên thông {url} gửi dữ liệu không hợp lệ ({field}); Kyso đã từ chối, không dùng dữ liệu đó. Hãy báo người quản trị máy chủ.',
+    'error.exPackageTooLarge': 'Máy chủ gửi gói văn bản {messageId} lớn hơn kích thước nó đã khai ({size} byte); Kyso đã dừng tải và không lưu gói này.',
   },
   en: {
     // edXML codec and inbox server (EXCHANGE-SERVER engineer)
@@ -110,6 +115,9 @@ export const exchange = {
     'server.listening': 'Document exchange server listening on {url}',
     'server.orgAdded': 'Added organization {code} ({name}).',
     'server.userAdded': 'Added user #{id} ({subject}) to organization {org}.',
+    'server.userWarning': 'Warning: {text}',
+    'error.serverUserCertExpired': 'The certificate of {subject} is expired or not yet valid (valid from {notBefore} to {notAfter}): this user will not be able to log in. Add --force to bind it anyway.',
+    'error.serverUserCertUntrusted': 'The certificate of {subject} does not chain to any anchor the server trusts (DATA/trust or --trust): this user will not be able to log in. Give --trust ROOT.pem, or --force to bind it anyway.',
     'error.inboxUnknownMessage': 'No incoming document with id {messageId}.',
     'error.inboxAlreadyRejected': 'Document {messageId} was rejected; it cannot be registered.',
     'error.inboxAlreadyAccepted': 'Document {messageId} is already registered; it cannot be rejected.',
@@ -139,5 +147,7 @@ export const exchange = {
     'exchange.arrived': 'Arrived: {subject} — {from} (signatures: {validation}) [{messageId}]',
     'exchange.refused': 'Refused package {messageId}: {code}',
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
+    'error.exServerBadAnswer': 'The exchange server {url} sent invalid data ({field}); Kyso refused it and used none of it. Tell the server administrator.',
+    'error.exPackageTooLarge': 'The server sent package {messageId} larger than the size it declared ({size} bytes); Kyso stopped the download and kept nothing of it.',
   },
 } satisfies MessageBundle;

@@ -13,12 +13,27 @@ import { pdf } from './pdf.js';
 import { net } from './net.js';
 import { cli } from './cli.js';
 import { edxml } from './edxml.js';
+import { blobs } from './blobs.js';
 import { axis } from './axis.js';
 import type { Lang, MessageBundle } from './types.js';
 
 export type { Lang, MessageBundle } from './types.js';
 
-const all = { common, token, sign, verify, exchange, provision, ui, pdf, net, cli, edxml, axis };
+const all = {
+  common,
+  token,
+  sign,
+  verify,
+  exchange,
+  provision,
+  ui,
+  pdf,
+  net,
+  cli,
+  edxml,
+  blobs,
+  axis,
+};
 
 /** The bundles with their literal keys (keys.ts derives the key and error-code types from it). */
 export type Bundles = typeof all;

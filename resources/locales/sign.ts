@@ -26,6 +26,8 @@ export const sign = {
     'error.signImageInvalid': 'Ảnh chữ ký hoặc con dấu không hợp lệ: {path}',
     'sign.warn.fallback': 'Không đạt được mức yêu cầu ({reason}); đã ký ở mức {level}.',
     'sign.warn.certifySkipped': 'Tài liệu đã có chữ ký: chỉ chữ ký đầu tiên được chứng nhận (DocMDP), bỏ qua --certify.',
+    'sign.warn.brokenSignature': 'Chữ ký có sẵn "{field}" đã không còn hợp lệ trước khi ký; chữ ký mới không sửa được nó.',
+    'sign.warn.repaired': 'Cấu trúc tệp đầu vào bị hỏng và đã được sửa khi đọc ({kind}); bản ký ghi lại bảng tham chiếu chéo đầy đủ, các chữ ký trước vẫn kiểm tra được.',
     'cli.cmd.sign': 'ký số tệp PDF (PAdES) bằng USB token',
     'cli.cmd.extend': 'bổ sung dữ liệu kiểm tra (B-LT) hoặc dấu thời gian tài liệu (B-LTA) cho tệp đã ký',
     'sign.cli.signed': 'Đã ký: {input} -> {output} ({level})',
@@ -39,6 +41,7 @@ export const sign = {
     'error.cliOutNeedsOneFile': '-o chỉ dùng với một tệp; với nhiều tệp hãy dùng --out-dir',
     'error.signWouldOverwrite': 'Tệp ra trùng tệp vào {path}: chọn tệp ra khác (dòng lệnh: thêm --overwrite nếu muốn ghi đè)',
     'error.signDuplicateOutput': 'Hai tệp vào cho cùng một tệp ra {path}',
+    'error.signNotPermitted': 'Quyền của tệp mã hóa {path} không cho phép ký (điền biểu mẫu, chú thích): hãy nhập mật khẩu chủ sở hữu (--password).',
     'error.signCertifiedNoChanges': 'Tệp {path} đã được chứng nhận với quyền P=1 (không cho phép thay đổi): ký thêm sẽ làm mất hiệu lực chữ ký chứng nhận.',
   },
   en: {
@@ -65,6 +68,8 @@ export const sign = {
     'error.signImageInvalid': 'Invalid signature or seal image: {path}',
     'sign.warn.fallback': 'Requested level not reached ({reason}); signed at level {level}.',
     'sign.warn.certifySkipped': 'The document is already signed: only the first signature can certify (DocMDP); --certify ignored.',
+    'sign.warn.brokenSignature': 'The existing signature "{field}" was already broken before signing; the new signature cannot repair it.',
+    'sign.warn.repaired': 'The input file\'s structure is damaged and was repaired while reading ({kind}); the signed file carries a complete cross-reference table and earlier signatures stay verifiable.',
     'cli.cmd.sign': 'sign PDF files (PAdES) with a USB token',
     'cli.cmd.extend': 'add validation data (B-LT) or a document timestamp (B-LTA) to a signed file',
     'sign.cli.signed': 'Signed: {input} -> {output} ({level})',
@@ -78,6 +83,7 @@ export const sign = {
     'error.cliOutNeedsOneFile': '-o takes one file; use --out-dir for several',
     'error.signWouldOverwrite': 'The output is the input file {path}: choose another output (command line: add --overwrite to replace it)',
     'error.signDuplicateOutput': 'Two inputs map to the same output {path}',
+    'error.signNotPermitted': 'The permissions of the encrypted file {path} do not allow signing (form filling, annotations): enter the owner password (--password).',
     'error.signCertifiedNoChanges': 'The file {path} is certified with P=1 (no changes allowed): another signature would invalidate the certification.',
   },
 } satisfies MessageBundle;

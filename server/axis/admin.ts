@@ -3,7 +3,6 @@ import { KysoError } from '../../main/api/errors.js';
 import { displayUrl } from '../../main/net/fetch.js';
 import type { Repo } from '../db/repo.js';
 import { AxisRepo, type LinkStatus } from './repo.js';
-import { ensureAxisSchema } from './schema.js';
 import { describeRef, vetRef } from './secrets.js';
 import { AXIS_KINDS, linkConfigSchema, type AxisKind, type AxisLink, type LinkConfig, type SecretRef } from './types.js';
 
@@ -33,7 +32,6 @@ export interface LinkView {
 }
 
 async function axisRepo(repo: Repo): Promise<AxisRepo> {
-  await ensureAxisSchema(repo.db);
   return new AxisRepo(repo.db);
 }
 

@@ -1,30 +1,40 @@
 /**
- * The gateway's only contact with the blob store (server/blobs.ts), in four operations, so a
- * change of the store's interface (an S3 store is coming) is a change here only.
+ * The gateway's only contact with the blob store (server/blobs/store.ts), in a few
+ * operations, so a change of the store's interface is a change here only.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import type { Blobs } from '../blobs.js';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStore } from '../blobs/store.js';
 
-/** A scratch path on the blob store's filesystem. */
-export function scratch(blobs: Blobs): string {
-  return blobs.tmpPath();
+/** A scratch path on this instance's local disk. */
+export function scratch(blobs: BlobStore): string {
+  return blobs.scratchPath();
 }
 
-/** Moves a verified scratch file into the store under its SHA-256 (the file is consumed). */
-export async function storeFile(blobs: Blobs, file: string, sha256: string): Promise<void> {
-  await blobs.commit(file, sha256);
+/** Stores a verified scratch file under its SHA-256 (the file stays; the caller removes it). */
+export async function storeFile(blobs: BlobStore, file: string, sha256: string): Promise<void> {
+  await blobs.putFile(file, sha256);
 }
 
 /** Stores small bytes (status messages). */
-export async function storeBytes(blobs: Blobs, data: Buffer, sha256: string): Promise<void> {
-  if (!blobs.has(sha256)) await blobs.put(data, sha256);
+export async function storeBytes(blobs: BlobStore, data: Buffer, sha256: string): Promise<void> {
+  await blobs.put(data, sha256);
 }
 
-/** A file holding the blob for the duration of `fn` (the store's own file on a local store). */
-export async function withBlobFile<T>(blobs: Blobs, sha256: string, fn: (file: string) => Promise<T>): Promise<T> {
-  return fn(blobs.pathOf(sha256));
+/**
+ * A local file holding the blob for the duration of `fn` (the axis clients send files with a
+ * length and hash them first): copied from the store to scratch, removed after.
+ */
+export async function withBlobFile<T>(blobs: BlobStore, sha256: string, fn: (file: string) => Promise<T>): Promise<T> {
+  const file = blobs.scratchPath();
+  try {
+    await pipeline(await blobs.get(sha256), createWriteStream(file));
+    return await fn(file);
+  } finally {
+    await drop(file);
+  }
 }
 
 /** SHA-256 (hex) of a file. */

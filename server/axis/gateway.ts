@@ -7,7 +7,7 @@
  * inbound entry and in the audit trail, and the loop goes on.
  */
 import { KysoError, isKysoError } from '../../main/api/errors.js';
-import type { Blobs } from '../blobs.js';
+import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/sql.js';
 import type { Repo } from '../db/repo.js';
 import type { EventHub } from '../events.js';
@@ -18,7 +18,6 @@ import { LgspClient } from './lgsp.js';
 import type { OutsideRelay } from './relay.js';
 import { AxisRepo, type OutboxRow } from './repo.js';
 import { readSecret } from './secrets.js';
-import { ensureAxisSchema } from './schema.js';
 import type { AxisClient, AxisLink } from './types.js';
 import { VxpClient } from './vxp.js';
 
@@ -78,7 +77,7 @@ export class Gateway implements OutsideRelay {
 
   constructor(
     private readonly repo: Repo,
-    private readonly blobs: Blobs,
+    private readonly blobs: BlobStore,
     hub: EventHub,
     limits: Limits,
     opts: GatewayOptions = {},
@@ -102,9 +101,8 @@ export class Gateway implements OutsideRelay {
     });
   }
 
-  /** Creates the tables when missing (see schema.ts) and starts the sender and the poller. */
+  /** Starts the sender and the poller (the tables come with server migration 004). */
   async start(): Promise<void> {
-    await ensureAxisSchema(this.repo.db);
     this.running = true;
     this.loops.push(this.senderLoop(), this.pollLoop());
   }

@@ -13,7 +13,7 @@ import { existsSync, statSync } from 'node:fs';
 import { KysoError, isKysoError } from '../../main/api/errors.js';
 import { errorKind } from '../../main/api/error-kinds.js';
 import { buildStatus, formatEdxmlTimestamp, readEdxml } from '../../main/exchange/edxml/index.js';
-import type { Blobs } from '../blobs.js';
+import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/sql.js';
 import type { Repo, StatusRow } from '../db/repo.js';
 import type { EventHub } from '../events.js';
@@ -37,7 +37,7 @@ export interface InboundPolicy {
 export interface InboundContext {
   repo: Repo;
   axis: AxisRepo;
-  blobs: Blobs;
+  blobs: BlobStore;
   hub: EventHub;
   limits: Limits;
   policy: InboundPolicy;
@@ -161,7 +161,7 @@ export class Inbound {
   private async document(link: AxisLink, item: AxisListed, file: string): Promise<Outcome> {
     const { repo, axis, blobs } = this.c;
     const p = await readEdxml(file, {
-      tmpDir: blobs.tmpDir, discardAttachments: true, signature: 'allow-unsigned',
+      tmpDir: blobs.scratchDir, discardAttachments: true, signature: 'allow-unsigned',
       maxEnvelopeBytes: this.c.limits.maxEnvelopeBytes, maxPackageBytes: link.config.maxPackageBytes,
     });
     if (p.kind !== 'package') throw new KysoError('edxmlInvalid', { field: 'MessageHeader', reason: 'is a status message listed as a document' });
@@ -212,7 +212,7 @@ export class Inbound {
 
   private async status(link: AxisLink, item: AxisListed, file: string): Promise<Outcome> {
     const { repo, axis, blobs } = this.c;
-    const st = await readEdxml(file, { tmpDir: blobs.tmpDir, discardAttachments: true, signature: 'allow-unsigned', maxPackageBytes: this.c.limits.maxStatusBytes });
+    const st = await readEdxml(file, { tmpDir: blobs.scratchDir, discardAttachments: true, signature: 'allow-unsigned', maxPackageBytes: this.c.limits.maxStatusBytes });
     if (st.kind !== 'status') throw new KysoError('edxmlInvalid', { field: 'MessageHeader.StatusCode', reason: 'is missing (a document listed as a status)' });
     const from = st.from.organId;
     if (await repo.org(from)) throw new KysoError('axisSpoofedSender', { organId: from });

@@ -1,4 +1,5 @@
 /** SQL of the gateway (tables in schema.ts), written once for SQLite and PostgreSQL. */
+import { ORGAN_ID_PATTERN } from '../../main/exchange/protocol.js';
 import type { Db, Row } from '../db/sql.js';
 import { linkConfigSchema, secretRefsSchema, type AxisAgency, type AxisKind, type AxisLink } from './types.js';
 
@@ -127,12 +128,20 @@ export class AxisRepo {
     });
   }
 
-  /** Bodies reachable through the axis and not hosted here (one row per code: the first link by name). */
+  /**
+   * Bodies reachable through the axis and not hosted here, as clients may pick them: one row
+   * per QĐ 20/2020 code (axis system ids are not recipients), the first link by name.
+   */
   async outsideBodies(): Promise<(AxisAgency & { link: string })[]> {
     const rows = await this.db.all(`SELECT a.link, a.code, a.name, a.parent FROM axis_agencies a JOIN axis_links l ON l.name = a.link
       WHERE NOT EXISTS (SELECT 1 FROM orgs o WHERE o.code = a.code) ORDER BY a.code, a.link`);
     const out = new Map<string, AxisAgency & { link: string }>();
-    for (const r of rows) if (!out.has(String(r.code))) out.set(String(r.code), { link: String(r.link), code: String(r.code), name: String(r.name), parent: s(r.parent) });
+    for (const r of rows) {
+      const code = String(r.code);
+      const parent = s(r.parent);
+      if (out.has(code) || !ORGAN_ID_PATTERN.test(code)) continue;
+      out.set(code, { link: String(r.link), code, name: String(r.name).replace(/\p{Cc}/gu, ' ').trim().slice(0, 500) || code, parent: parent && ORGAN_ID_PATTERN.test(parent) ? parent : null });
+    }
     return [...out.values()];
   }
 

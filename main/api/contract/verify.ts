@@ -59,6 +59,8 @@ export const fileResultSchema = z.object({
   error: z.object({ code: z.string(), detail: z.string(), params: errorParamsSchema.optional() }).nullable(),
   revisions: z.number(),
   signatures: z.array(signatureResultSchema),
+  /** Facts about the whole file (repaired structure, encryption): `verify.note.<code>`. */
+  notes: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), detail: z.string() })).optional(),
 });
 
 /** Options shared by validation calls. */
@@ -68,6 +70,8 @@ const validateOptions = {
   time: z.iso.datetime({ offset: true }).optional(),
   /** Extra trust anchor files (PEM/DER/P7B) on top of the admin store. */
   trust: z.array(filePath).max(50).optional(),
+  /** Password of encrypted PDFs (the empty user password is tried first); never logged. */
+  password: z.string().max(1024).optional(),
 };
 
 /** A trust store entry. */

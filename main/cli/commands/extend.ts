@@ -2,6 +2,7 @@
 import { KysoError } from '../../api/errors.js';
 import { tr, type CliIo } from '../io.js';
 import { defineCommand, type ParsedArgs } from '../spec.js';
+import { documentPassword, passwordOptions } from '../doc-password.js';
 import { tsaConfig } from '../../services/sign-plan.js';
 
 async function run({ options: o, positionals }: ParsedArgs, io: CliIo): Promise<number> {
@@ -13,7 +14,8 @@ async function run({ options: o, positionals }: ParsedArgs, io: CliIo): Promise<
   const tsa = tsaConfig(typeof o.tsa === 'string' ? o.tsa : undefined, io.env);
   const output = typeof o.out === 'string' ? o.out : file;
   const { extendFile } = await import('../../services/sign.js');
-  const r = await extendFile(file, { output, level, ...(tsa ? { tsa } : {}) });
+  const password = await documentPassword(io, o);
+  const r = await extendFile(file, { output, level, ...(tsa ? { tsa } : {}), ...(password !== undefined ? { password } : {}) });
   if (o.json) io.out(JSON.stringify({ input: file, output: r.output, status: 'extended', level: r.level, size: r.size }) + '\n');
   else io.out(tr(io, 'sign.cli.extended', { input: file, output: r.output, level: r.level }) + '\n');
   return 0;
@@ -29,6 +31,7 @@ export const extendCommand = defineCommand({
     tsa: { type: 'string', value: 'URL', help: 'cli.opt.extend.tsa' },
     out: { type: 'string', short: 'o', value: 'FILE', help: 'cli.opt.extend.out' },
     json: { type: 'boolean', help: 'cli.opt.json' },
+    ...passwordOptions,
   },
   examples: ['kyso extend da-ky.pdf --level B-LT -o da-ky-lt.pdf', 'kyso extend da-ky.pdf --level B-LTA --tsa http://tsa.example.vn'],
   run,

@@ -1,7 +1,8 @@
 /**
  * `kyso server`: runs the reference inbox server; `kyso server org add|list`,
- * `kyso server user add`, `kyso server audit` and `kyso server axis add|list|status|remove`
- * (server-axis.ts) administer its data directory (offline, no passwords anywhere).
+ * `kyso server user add`, `kyso server audit`, `kyso server sweep` and `kyso server axis
+ * add|list|status|remove` (server-axis.ts) administer its data directory (offline, no
+ * passwords anywhere).
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
@@ -9,11 +10,18 @@ import { addOrg, addUser } from '../../../server/admin.js';
 import { axis } from './server-axis.js';
 import { DB, need } from './server-options.js';
 import { startServer } from '../../../server/app.js';
-import { openRepo } from '../../../server/store.js';
+import { chosenBlobs } from '../../../server/blobs/choice.js';
+import { openBlobStore } from '../../../server/blobs/open.js';
+import { blobReferences } from '../../../server/blobs/refs.js';
+import { DEFAULT_SWEEP, sweepOrphans } from '../../../server/blobs/sweeper.js';
+import { loadAnchors, openRepo } from '../../../server/store.js';
+import { errorText } from '../../../resources/locales/index.js';
 import { intOption } from '../args.js';
 import { tr, type CliIo } from '../io.js';
-import { defineCommand, strs, type CommandSpec, type ParsedArgs } from '../spec.js';
+import { defineCommand, strs, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
 
+/** A grace period shorter than this could sweep an upload still being registered. */
+const MIN_GRACE_S = 600;
 
 async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const certFile = o['tls-cert'] as string | undefined;
@@ -22,6 +30,8 @@ async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number>
   const revocation = (o.revocation as string | undefined) ?? 'require';
   if (revocation !== 'require' && revocation !== 'best-effort') throw new KysoError('cliInvalidValue', { option: '--revocation', value: revocation, allowed: 'require|best-effort' });
   const maxPkg = intOption(o, 'max-package-bytes', 1, Number.MAX_SAFE_INTEGER);
+  const sweepEvery = intOption(o, 'sweep-interval', 0, 30 * 86_400) ?? DEFAULT_SWEEP.intervalMs / 1000;
+  const sweepGrace = intOption(o, 'sweep-grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
   const server = await startServer({
     dataDir: need(o.data, '--data'),
     port: intOption(o, 'port', 0, 65_535) ?? 8787,
@@ -33,6 +43,10 @@ async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number>
     revocation,
     ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
     ...(maxPkg ? { limits: { maxPackageBytes: maxPkg } } : {}),
+    ...(o.blobs ? { blobs: o.blobs as string } : {}),
+    env: io.env,
+    sweep: sweepEvery === 0 ? false : { intervalMs: sweepEvery * 1000, graceMs: sweepGrace * 1000 },
+    trustedProxies: strs(o, 'trusted-proxy'),
   });
   io.out(o.json ? JSON.stringify({ url: server.url, port: server.port }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
   await new Promise<void>((resolve) => {
@@ -63,11 +77,15 @@ async function runOrg(verb: 'add' | 'list', { options: o }: ParsedArgs, io: CliI
 }
 
 async function runUser({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
-  const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
+  const data = need(o.data, '--data');
+  const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
   try {
     const org = need(o.org, '--org');
-    const u = await addUser(repo, org, need(o.cert, '--cert'));
-    io.out(o.json ? JSON.stringify({ ...u, org }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
+    // A certificate that could not log in (expired, untrusted CA) is refused unless --force.
+    const vet = { anchors: loadAnchors(data, strs(o, 'trust')), force: o.force === true };
+    const u = await addUser(repo, org, need(o.cert, '--cert'), vet);
+    for (const w of u.warnings) io.err(tr(io, 'server.userWarning', { text: errorText(io.lang, w) }) + '\n');
+    io.out(o.json ? JSON.stringify({ id: u.id, subject: u.subject, org, warnings: u.warnings.map((w) => w.code) }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
     return 0;
   } finally {
     await repo.db.close();
@@ -84,6 +102,36 @@ async function runAudit({ options: o }: ParsedArgs, io: CliIo): Promise<number> 
     await repo.db.close();
   }
 }
+
+/** `kyso server sweep`: one orphan sweep of the data directory's blob store (cron, or after an incident). */
+async function runSweep({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
+  const data = need(o.data, '--data');
+  const grace = intOption(o, 'grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
+  const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
+  try {
+    const store = await openBlobStore(chosenBlobs(data, o.blobs as string | undefined), data, io.env);
+    const r = await sweepOrphans(store, blobReferences(repo.db), { graceMs: grace * 1000, dryRun: o['dry-run'] === true });
+    io.out(o.json ? JSON.stringify({ store: store.location, dryRun: o['dry-run'] === true, ...r }) + '\n' : tr(io, o['dry-run'] ? 'server.sweepDry' : 'server.swept', { store: store.location, ...r }) + '\n');
+    return 0;
+  } finally {
+    await repo.db.close();
+  }
+}
+
+const BLOBS: OptionSpecs = { blobs: { type: 'string', value: 'local|s3://BUCKET/PREFIX', help: 'cli.opt.server.blobs' } };
+
+const sweep: CommandSpec = {
+  name: 'sweep',
+  summaryKey: 'cli.sub.server.sweep',
+  options: {
+    ...DB,
+    ...BLOBS,
+    grace: { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep.grace' },
+    'dry-run': { type: 'boolean', help: 'cli.opt.server.sweep.dry-run' },
+  },
+  examples: ['kyso server sweep --data /srv/kyso --dry-run', 'kyso server sweep --data /srv/kyso --grace 86400 --json'],
+  run: runSweep,
+};
 
 const org: CommandSpec = {
   name: 'org',
@@ -116,8 +164,10 @@ const user: CommandSpec = {
         ...DB,
         org: { type: 'string', value: 'CODE', help: 'cli.opt.server.user.org' },
         cert: { type: 'string', value: 'FILE', help: 'cli.opt.server.user.cert' },
+        trust: { type: 'string', multiple: true, value: 'ROOT.pem', help: 'cli.opt.server.user.trust' },
+        force: { type: 'boolean', help: 'cli.opt.server.user.force' },
       },
-      examples: ['kyso server user add --data /srv/kyso --org 000.00.01.H49 --cert nguyen-van-an.pem'],
+      examples: ['kyso server user add --data /srv/kyso --org 000.00.01.H49 --cert nguyen-van-an.pem --trust root-ca.pem'],
       run: runUser,
     },
   ],
@@ -146,11 +196,16 @@ export const serverCommand = defineCommand({
     offline: { type: 'boolean', help: 'cli.opt.server.offline' },
     revocation: { type: 'string', value: 'require|best-effort', help: 'cli.opt.server.revocation' },
     'max-package-bytes': { type: 'string', value: 'N', help: 'cli.opt.server.max-package-bytes' },
+    ...BLOBS,
+    'sweep-interval': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-interval' },
+    'sweep-grace': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-grace' },
+    'trusted-proxy': { type: 'string', multiple: true, value: 'ADDRESS', help: 'cli.opt.server.trusted-proxy' },
   },
   examples: [
     'kyso server --data /srv/kyso --trust root-ca.pem',
     'kyso server --data /srv/kyso --db postgres://kyso@localhost/kyso --host 0.0.0.0 --port 8443 --tls-cert server.pem --tls-key server.key --trust root-ca.pem',
+    'kyso server --data /srv/kyso --blobs s3://kyso-inbox/h49 --sweep-interval 3600 --sweep-grace 86400',
   ],
-  subcommands: [org, user, audit, axis],
+  subcommands: [org, user, audit, sweep, axis],
   run: runServer,
 });

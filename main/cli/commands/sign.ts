@@ -11,6 +11,7 @@ import { prepareSignOutputs, tsaConfig, type SignItem } from '../../services/sig
 import { tr, type CliIo } from '../io.js';
 import { defineCommand, str, type OptionSpecs, type ParsedArgs } from '../spec.js';
 import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+import { documentPassword, passwordOptions } from '../doc-password.js';
 
 const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'invisible'];
@@ -25,6 +26,7 @@ const options: OptionSpecs = {
   cert: { type: 'string', value: 'SERIAL|SUBJECT', help: 'cli.opt.cert' },
   chain: { type: 'string', multiple: true, value: 'FILE', help: 'cli.opt.sign.chain' },
   ...pinOptions('pin'),
+  ...passwordOptions,
   level: { type: 'string', value: LEVELS.join('|'), help: 'cli.opt.sign.level' },
   tsa: { type: 'string', value: 'URL', help: 'cli.opt.sign.tsa' },
   'allow-fallback': { type: 'boolean', help: 'cli.opt.sign.allow-fallback' },
@@ -125,6 +127,7 @@ async function run({ options: o, positionals }: ParsedArgs, io: CliIo): Promise<
   const appearance = appearanceFrom(o, placement?.rect !== undefined || placement?.anchor !== undefined);
   const tsa = tsaConfig(str(o, 'tsa'), io.env);
   if (level !== 'B-B' && !tsa) throw new KysoError('signTsaRequired', { level });
+  const password = await documentPassword(io, o);
   // The token bridge's own Node process boots while this one loads the engine below.
   const { prewarmWorker, workerEnv } = await import('../../../native/bridge/launcher.js');
   prewarmWorker(workerEnv({ ...process.env, ...io.env }));
@@ -151,6 +154,7 @@ async function run({ options: o, positionals }: ParsedArgs, io: CliIo): Promise<
       ...(placement ? { placement } : {}),
       allowFallback: o['allow-fallback'] === true,
       overwrite: o.overwrite === true,
+      ...(password !== undefined ? { password } : {}),
       signal: abort.signal,
     });
     for (const r of results) {

@@ -9,6 +9,7 @@ import { reportFormatOf, verifyFiles, writeVerifyReport } from '../../services/v
 import { exitStatus, resultsJson } from '../../validation/report/json.js';
 import { fileLines } from '../../validation/report/lines.js';
 import { defineCommand, strs } from '../spec.js';
+import { documentPassword, passwordOptions } from '../doc-password.js';
 
 /** Parses `--time` strictly (ISO 8601 with a date). */
 export function parseTime(s: string | undefined): Date | undefined {
@@ -29,6 +30,7 @@ export const verifyCommand = defineCommand({
     time: { type: 'string', value: 'ISO8601', help: 'cli.opt.verify.time' },
     json: { type: 'boolean', help: 'cli.opt.json' },
     report: { type: 'string', value: 'REPORT.pdf|.json', help: 'cli.opt.verify.report' },
+    ...passwordOptions,
   },
   noteKey: 'cli.note.verify',
   examples: ['kyso verify cong-van-da-ky.pdf', 'kyso verify *.pdf --trust root-ca.pem --json', 'kyso verify ho-so.pdf --time 2024-06-30T17:00:00+07:00 --report bao-cao.pdf'],
@@ -37,7 +39,8 @@ export const verifyCommand = defineCommand({
   async run({ options, positionals }, io) {
     if (positionals.length === 0) throw new KysoError('verifyNoFiles');
     const time = parseTime(options.time as string | undefined);
-    const files = await verifyFiles(kysoHome(io.env), positionals, { trust: strs(options, 'trust'), offline: options.offline === true, time });
+    const password = await documentPassword(io, options);
+    const files = await verifyFiles(kysoHome(io.env), positionals, { trust: strs(options, 'trust'), offline: options.offline === true, time, ...(password !== undefined ? { password } : {}) });
     if (options.json) io.out(JSON.stringify({ files: resultsJson(files).files }, null, 2) + '\n');
     else {
       for (const f of files) {

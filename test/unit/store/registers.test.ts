@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BOM, incomingCsv, openStore, outgoingCsv, searchDocuments, type NewIncoming, type Store } from '../../../main/store/index.js';
+import { BOM, incomingCsv, openStore, outgoingCsv, type NewIncoming, type Store } from '../../../main/store/index.js';
 import { foldText } from '../../../main/store/fold.js';
 
 let dir: string;
@@ -94,7 +94,7 @@ describe('FTS search over both registers', () => {
     store.incoming.add(arrival('m-0101', 'Báo cáo tình hình kinh tế'));
     store.outgoing.add({ messageId: 'o-100', documentId: 'd', number: '7', notation: 'CV-STC', type: 'Công văn', subject: 'Điều chỉnh dự toán ngân sách',
       recipients: ['000.01.00.H49'], files: ['cv.pdf'], server: 's' });
-    const ids = (q: string, kind?: 'incoming' | 'outgoing') => searchDocuments(store.db, q, kind).map((h) => h.messageId).sort();
+    const ids = (q: string, kind?: 'incoming' | 'outgoing') => store.search.find(q, kind).map((h) => h.messageId).sort();
     expect(ids('điều chỉnh')).toEqual(['m-0100', 'o-100']);
     expect(ids('dieu chinh', 'incoming')).toEqual(['m-0100']);
     expect(ids('quy hoa')).toEqual(['m-0100']);

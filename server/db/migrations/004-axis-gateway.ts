@@ -1,11 +1,8 @@
 /**
- * Tables of the gateway to the national axis, shaped as one versioned server migration
- * (id, name, a script per dialect) so it moves as is into server/db/migrations once the
- * runner lands there. Until then `ensureAxisSchema` applies it idempotently (every statement
- * is IF NOT EXISTS) when the repository opens.
+ * 004: the tables of the gateway to the national axis (server/axis).
  *
  * - axis_links: the configured connections. Credentials are never stored: `secret_ref` names
- *   an environment variable or a file outside the data directory (see secrets.ts).
+ *   an environment variable or a file outside the data directory (see server/axis/secrets.ts).
  * - axis_agencies: the axis directory per link, shown to clients as outside bodies.
  * - axis_outbox: relays to the axis (a document for an outside body, a status about one),
  *   written in the same transaction as the message or status that causes them; `idem_key`
@@ -16,7 +13,7 @@
  *   DocumentId for documents, sender + document + code + time for statuses), written in the
  *   delivery's transaction: the axis repeating a document under a new id delivers it once.
  */
-import type { Db } from '../db/sql.js';
+import type { ServerMigration } from '../migrate.js';
 
 const tables = (serial: string) => `
 CREATE TABLE IF NOT EXISTS axis_links (name TEXT PRIMARY KEY, kind TEXT NOT NULL, endpoint TEXT NOT NULL, config TEXT NOT NULL,
@@ -28,23 +25,19 @@ CREATE TABLE IF NOT EXISTS axis_outbox (id ${serial}, link TEXT NOT NULL, kind T
   attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL, last_error TEXT, axis_doc_id TEXT, created_at TEXT NOT NULL, sent_at TEXT);
 CREATE INDEX IF NOT EXISTS axis_outbox_due ON axis_outbox (state, next_at);
 CREATE INDEX IF NOT EXISTS axis_outbox_message ON axis_outbox (message_ref);
+CREATE INDEX IF NOT EXISTS axis_outbox_blob ON axis_outbox (blob_sha256);
 CREATE TABLE IF NOT EXISTS axis_inbound (link TEXT NOT NULL, axis_doc_id TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL, last_error TEXT, blob_sha256 TEXT, message_id TEXT, created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL, PRIMARY KEY (link, axis_doc_id));
 CREATE INDEX IF NOT EXISTS axis_inbound_state ON axis_inbound (state);
+CREATE INDEX IF NOT EXISTS axis_inbound_blob ON axis_inbound (blob_sha256);
 CREATE TABLE IF NOT EXISTS axis_delivered (key TEXT PRIMARY KEY, link TEXT NOT NULL, axis_doc_id TEXT NOT NULL, at TEXT NOT NULL);
 `;
 
-/** The gateway's schema step (to become server migration 003). */
-export const axisMigration = {
-  id: 3,
+/** The gateway's tables. */
+export const m004: ServerMigration = {
+  id: 4,
   name: 'axis-gateway',
   sqlite: tables('INTEGER PRIMARY KEY AUTOINCREMENT'),
   postgres: tables('BIGSERIAL PRIMARY KEY'),
-} as const;
-
-/** Creates the gateway's tables when missing (idempotent). */
-export async function ensureAxisSchema(db: Db): Promise<void> {
-  const script = axisMigration[db.kind];
-  for (const stmt of script.split(';').map((s) => s.trim()).filter(Boolean)) await db.run(stmt);
-}
+};
