@@ -7,7 +7,6 @@
  * field does (so the app shows "valid, weak algorithm"). More bodies of the axis directory
  * are listed but silent.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +39,8 @@ export async function startAxisDemo(o: {
   dataDir: string;
   port: number;
   orgs: { code: string; name: string }[];
-  kyso: (args: string[]) => void;
+  /** Runs a `kyso` command; resolves with its standard output. */
+  kyso: (args: string[]) => Promise<string> | string;
   log: (line: string) => void;
 }): Promise<AxisDemo> {
   mkdirSync(o.dir, { recursive: true });
@@ -58,13 +58,12 @@ export async function startAxisDemo(o: {
       { systemId: 'vxp.saas.silent', secret: randomBytes(16).toString('hex'), agencies: SILENT },
     ],
   });
-  const linked = spawnSync(process.execPath, [path.join(import.meta.dirname, '..', '..', '..', 'bin', 'kyso.js'), 'server', 'axis', 'list', '--data', o.dataDir, '--json'], { encoding: 'utf8' });
-  const links = linked.status === 0 ? (JSON.parse(linked.stdout) as { name: string; endpoint: string }[]) : [];
-  const link = links.find((l) => l.name === 'vxp');
+  const listed = await o.kyso(['server', 'axis', 'list', '--data', o.dataDir, '--json']);
+  const link = (JSON.parse(listed) as { name: string; endpoint: string }[]).find((l) => l.name === 'vxp');
   // Linked by an earlier run on another port: link again.
-  if (link && link.endpoint !== sim.vxpUrl) o.kyso(['server', 'axis', 'remove', '--data', o.dataDir, '--force', 'vxp']);
+  if (link && link.endpoint !== sim.vxpUrl) await o.kyso(['server', 'axis', 'remove', '--data', o.dataDir, '--force', 'vxp']);
   if (!link || link.endpoint !== sim.vxpUrl) {
-    o.kyso(['server', 'axis', 'add', '--data', o.dataDir, '--kind', 'vxp', '--endpoint', sim.vxpUrl, '--system-id', 'kyso.demo', '--secret-file', secretFile, '--poll', '2']);
+    await o.kyso(['server', 'axis', 'add', '--data', o.dataDir, '--kind', 'vxp', '--endpoint', sim.vxpUrl, '--system-id', 'kyso.demo', '--secret-file', secretFile, '--poll', '2']);
   }
   const body = new OutsideBody({
     home: path.join(o.dir, 'outside-body'), ...DEMO_OUTSIDE, axis: { kind: 'vxp', endpoint: sim.vxpUrl, systemId: 'vxp.saas.41', secret: outsideSecret },

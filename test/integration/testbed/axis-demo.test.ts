@@ -25,6 +25,7 @@ const BIN = path.join(import.meta.dirname, '..', '..', '..', 'bin', 'kyso.js');
 const kyso = (args: string[]) => {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, KYSO_FROM_SOURCE: '1' } });
   if (r.status !== 0) throw new Error(`kyso ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
 };
 
 let bed: TestBed;
