@@ -28,9 +28,9 @@ export class DirectoryRepo {
     }).immediate();
   }
 
-  /** The cached organizations of `server`, by code. */
+  /** The cached organizations of `server`: the server's own by code, then outside bodies by code. */
   list(server: string): OrgEntry[] {
-    return (this.#db.prepare('SELECT code, name, parent, outside FROM directory WHERE server = ? ORDER BY code').all(server) as (Omit<OrgEntry, 'outside'> & { outside: number })[])
+    return (this.#db.prepare('SELECT code, name, parent, outside FROM directory WHERE server = ? ORDER BY outside, code').all(server) as (Omit<OrgEntry, 'outside'> & { outside: number })[])
       .map((o) => ({ ...o, outside: o.outside === 1 }));
   }
 
