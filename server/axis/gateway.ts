@@ -19,7 +19,7 @@ import type { OutsideRelay } from './relay.js';
 import { AxisRepo, type OutboxRow } from './repo.js';
 import { readSecret } from './secrets.js';
 import type { AxisClient, AxisLink } from './types.js';
-import { VxpClient } from './vxp.js';
+import { isAxisAnswerError, VxpClient } from './vxp.js';
 
 /** Tunables (tests shorten them; the defaults suit a province). */
 export interface GatewayOptions {
@@ -294,10 +294,12 @@ export class Gateway implements OutsideRelay {
   }
 
   private async linkFailed(link: AxisLink, call: string, e: unknown): Promise<void> {
-    const text = errorText(e);
-    await this.axis.linkError(link.name, `${call}: ${text}`);
-    // Bad input from the axis is audited; an unreachable axis is only recorded on the link.
-    if (isKysoError(e) && e.code.startsWith('axis')) {
+    const text = `${call}: ${errorText(e)}`;
+    const fresh = await this.axis.isNewError(link.name, text);
+    await this.axis.linkError(link.name, text);
+    // Bad input from the axis is audited (once per new error, not at every poll); an
+    // unreachable axis or a missing credential is recorded on the link (`axis status`).
+    if (isAxisAnswerError(e) && isKysoError(e) && fresh) {
       await this.repo.audit({ actorOrg: null, actorUser: null, action: 'axis.badAnswer', target: null, detail: { link: link.name, call, code: e.code, ...e.params } });
     }
   }

@@ -108,6 +108,13 @@ export class AxisRepo {
     await db.run('UPDATE axis_links SET last_ok_at = $2 WHERE name = $1', [name, at.toISOString()]);
   }
 
+  /** True when `error` is new for the link: another text, or a success since it was last seen. */
+  async isNewError(name: string, error: string): Promise<boolean> {
+    const r = await this.db.get('SELECT last_error, last_error_at, last_ok_at FROM axis_links WHERE name = $1', [name]);
+    if (!r || r.last_error !== error.slice(0, 500)) return true;
+    return !!r.last_ok_at && String(r.last_ok_at) > String(r.last_error_at ?? '');
+  }
+
   /** Records a failed exchange (code and short detail, never a secret). */
   async linkError(name: string, error: string, at = new Date()): Promise<void> {
     await this.db.run('UPDATE axis_links SET last_error = $2, last_error_at = $3 WHERE name = $1', [name, error.slice(0, 500), at.toISOString()]);

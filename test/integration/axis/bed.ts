@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { defaultValidator, ExchangeClient } from '../../../main/exchange/client/index.js';
 import { softwareSigner } from '../../../main/pki/software-signer.js';
 import type { Signer } from '../../../main/pki/signer.js';
@@ -35,6 +36,18 @@ export const SECRET_ENV = 'KYSO_TEST_AXIS_SECRET';
 
 /** PostgreSQL of the test run, when there is one. */
 export const PG = process.env.KYSO_TEST_PG_URL;
+
+/** Drops a bed's PostgreSQL schema (no-op for SQLite). */
+export async function dropSchema(o: Partial<ServerOptions>): Promise<void> {
+  if (!o.db || !o.pgSchema) return;
+  const c = new pg.Client({ connectionString: o.db });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${o.pgSchema} CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
 
 /** Server options for a backend (a fresh PostgreSQL schema per bed). */
 export function backend(kind: 'sqlite' | 'postgres'): Partial<ServerOptions> {
@@ -99,6 +112,7 @@ export async function createAxisBed(o: { kind?: 'vxp' | 'lgsp'; db?: Partial<Ser
       await server.close().catch(() => undefined);
       await sim.close();
       await bed.close();
+      await dropSchema(o.db ?? {});
     },
   };
 }

@@ -24,7 +24,7 @@ import { AxisSimulator } from '../../bed/axis-sim/index.js';
 import { OutsideBody } from '../../bed/axis-sim/outside-body.js';
 import { closedPortUrl } from '../../bed/server.js';
 import { createTestBed, type TestBed } from '../../bed/index.js';
-import { backend, BODY, KYSO_SYSTEM, PG, SECRET_ENV, until, X_SYSTEM } from './bed.js';
+import { backend, BODY, dropSchema, KYSO_SYSTEM, PG, SECRET_ENV, until, X_SYSTEM } from './bed.js';
 
 const N_OUT = 12;
 const N_IN = 8;
@@ -84,6 +84,7 @@ describe.each([['sqlite'], ...(PG ? [['postgres']] : [])] as ['sqlite' | 'postgr
     store?.close();
     await sim?.close();
     await bed?.close();
+    await dropSchema(dbOpts);
   });
 
   it('every document and status arrives exactly once', async () => {
