@@ -11,6 +11,7 @@ import { benchTestbed } from './testbed.js';
 import { benchEdxml } from './edxml.js';
 import { benchBlobs } from './blobs.js';
 import { benchAxis } from './axis.js';
+import { benchServerScale } from './server-scale.js';
 
 /** Benchmarks by name; each prints its own results. One per line, so new ones merge cleanly. */
 const benches: Array<[string, () => Promise<unknown>]> = [
@@ -26,6 +27,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['edxml', () => benchEdxml()],
   ['blobs', () => benchBlobs()],
   ['axis', () => benchAxis()],
+  ['server-scale', () => benchServerScale()],
 ];
 
 const only = process.argv.slice(2);

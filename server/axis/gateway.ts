@@ -10,7 +10,7 @@ import { KysoError, isKysoError } from '../../main/api/errors.js';
 import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/sql.js';
 import type { Repo } from '../db/repo.js';
-import type { EventHub } from '../events.js';
+import type { Bus } from '../bus.js';
 import type { Limits } from '../inbox.js';
 import { withBlobFile } from './blob-io.js';
 import { Inbound, type InboundPolicy } from './inbound.js';
@@ -78,7 +78,7 @@ export class Gateway implements OutsideRelay {
   constructor(
     private readonly repo: Repo,
     private readonly blobs: BlobStore,
-    hub: EventHub,
+    bus: Bus,
     limits: Limits,
     opts: GatewayOptions = {},
   ) {
@@ -94,14 +94,14 @@ export class Gateway implements OutsideRelay {
       concurrency: this.o.concurrency,
     };
     this.inbound = new Inbound({
-      repo, axis: this.axis, blobs, hub, limits, policy,
+      repo, axis: this.axis, blobs, bus, limits, policy,
       queueOn: (db, link, s) => this.enqueue(db, link, 'status', s.messageRef, s.xmlSha256, s.from, s.to, `status|${link}|${s.messageId}|${s.xmlSha256}`),
       wake: () => this.wake(),
       audit: (action, target, detail) => repo.audit({ actorOrg: null, actorUser: null, action, target, detail }),
     });
   }
 
-  /** Starts the sender and the poller (the tables come with server migration 004). */
+  /** Starts the sender and the poller (the tables come with server migration 005). */
   async start(): Promise<void> {
     this.running = true;
     this.loops.push(this.senderLoop(), this.pollLoop());

@@ -16,8 +16,8 @@ import { buildStatus, formatEdxmlTimestamp, readEdxml } from '../../main/exchang
 import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/sql.js';
 import type { Repo, StatusRow } from '../db/repo.js';
-import type { EventHub } from '../events.js';
-import { inboxItem, statusItem, type Limits } from '../inbox.js';
+import type { Bus } from '../bus.js';
+import type { Limits } from '../inbox.js';
 import { drop, scratch, sha256File, storeBytes, storeFile } from './blob-io.js';
 import type { AxisRepo, InboundRow } from './repo.js';
 import type { AxisClient, AxisLink, AxisListed } from './types.js';
@@ -38,7 +38,8 @@ export interface InboundContext {
   repo: Repo;
   axis: AxisRepo;
   blobs: BlobStore;
-  hub: EventHub;
+  /** Per-organization write order and the live notices to every instance. */
+  bus: Bus;
   limits: Limits;
   policy: InboundPolicy;
   /** Queues a status (bytes already stored) back to the axis on the link it came from. */
@@ -194,6 +195,8 @@ export class Inbound {
     }
     const at = new Date().toISOString();
     const rows = await repo.db.tx(async (db) => {
+      // Per-organization write order, and the live notice once committed (the 01s go to the outside sender).
+      await this.c.bus.claim(db, { inbox: local.map((o) => o.code), status: [from] });
       if (!(await axis.markDelivered(db, key, link.name, item.docId))) return null;
       const r = await repo.insertMessage(db, {
         messageId, senderOrg: from, senderUser: 0, packageSha256: p.packageSha256, size: p.bytes, documentId: p.documentId,
@@ -206,7 +209,6 @@ export class Inbound {
     });
     if (!rows) return this.duplicate(link, item, 'edoc', messageId);
     this.c.wake();
-    for (const d of rows.deliveries) this.c.hub.publish(d.recipientOrg, { type: 'inbox', item: inboxItem(d) });
     return { state: 'delivered', messageId };
   }
 
@@ -235,6 +237,7 @@ export class Inbound {
     await storeFile(blobs, file, st.packageSha256);
     const at = new Date().toISOString();
     const rows = await repo.db.tx(async (db) => {
+      await this.c.bus.claim(db, { status: targets, ...(code !== '13' ? { inbox: [from] } : {}) });
       if (!(await axis.markDelivered(db, key, link.name, item.docId))) return null;
       if (code !== '13') await axis.ensureDelivery(db, m.id, from, at);
       const out: StatusRow[] = [];
@@ -246,7 +249,6 @@ export class Inbound {
       return out;
     });
     if (!rows) return this.duplicate(link, item, 'status', m.messageId);
-    for (const r of rows) this.c.hub.publish(r.toOrg, { type: 'status', item: statusItem(r) });
     return { state: 'delivered', messageId: m.messageId };
   }
 

@@ -180,6 +180,11 @@ export class AxisRepo {
     )).map(outbox);
   }
 
+  /** Relays waiting to go out, on every link (the server's `kyso_relay_queue_depth` metric). */
+  async pendingCount(): Promise<number> {
+    return n((await this.db.get("SELECT COUNT(*) AS c FROM axis_outbox WHERE state = 'pending'"))?.c ?? 0);
+  }
+
   /** When the next pending relay is due, or null. */
   async nextDue(): Promise<number | null> {
     const r = await this.db.get("SELECT MIN(next_at) AS t FROM axis_outbox WHERE state = 'pending'");

@@ -1,5 +1,5 @@
 /**
- * 004: the tables of the gateway to the national axis (server/axis).
+ * 005: the tables of the gateway to the national axis (server/axis).
  *
  * - axis_links: the configured connections. Credentials are never stored: `secret_ref` names
  *   an environment variable or a file outside the data directory (see server/axis/secrets.ts).
@@ -35,8 +35,8 @@ CREATE TABLE IF NOT EXISTS axis_delivered (key TEXT PRIMARY KEY, link TEXT NOT N
 `;
 
 /** The gateway's tables. */
-export const m004: ServerMigration = {
-  id: 4,
+export const m005: ServerMigration = {
+  id: 5,
   name: 'axis-gateway',
   sqlite: tables('INTEGER PRIMARY KEY AUTOINCREMENT'),
   postgres: tables('BIGSERIAL PRIMARY KEY'),
