@@ -86,7 +86,7 @@ export async function createAxisBed(o: { kind?: 'vxp' | 'lgsp'; db?: Partial<Ser
   process.env[`${SECRET_ENV}_ID`] = 'unit-secret-h99';
   const dataDir = path.join(bed.dir, 'server');
   mkdirSync(dataDir, { recursive: true });
-  const server = await startServer({ dataDir, port: 0, trustFiles: [bed.certs.root.certPath], axis: FAST, ...o.db });
+  const server = await startServer({ dataDir, port: 0, trustFiles: [bed.certs.root.certPath], axis: FAST, log: () => undefined, ...o.db });
   await server.repo.addOrg({ ...BODY.A, parent: null });
   await server.repo.addOrg({ ...BODY.B, parent: BODY.A.code });
   const issued = await bed.pki.issue({ name: 'clerk-a', profile: 'official', subject: [['C', 'VN'], ['O', BODY.A.name], ['CN', 'Văn thư UBND tỉnh']] });
