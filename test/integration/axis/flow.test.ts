@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AxisRepo } from '../../../server/axis/repo.js';
 import { kyso } from '../exchange-client/cli-io.js';
+import { events, token } from '../exchange-server/api.js';
 import { BODY, backend, createAxisBed, PG, until, type AxisBed } from './bed.js';
 
 const shapes: ['vxp' | 'lgsp', 'sqlite' | 'postgres'][] = [['vxp', 'sqlite'], ['lgsp', 'sqlite'], ...(PG ? ([['vxp', 'postgres']] as ['vxp', 'postgres'][]) : [])];
@@ -60,7 +61,19 @@ describe.each(shapes)('through the axis (%s, %s)', (kind, db) => {
 
   let fromX: { documentId: string };
   it('X sends to A: delivered, shown with its signature state, accepted by A\'s clerk with the CLI; X gets 01 and 03', async () => {
+    // A's clerk has the live event stream open: what the gateway delivers is announced like any delivery.
+    const live = await events(ab.server.url, await token(ab.server.url, ab.signerA));
+    let timer: NodeJS.Timeout | undefined;
     fromX = await ab.x.send({ to: [{ code: BODY.A.code, name: BODY.A.name }], subject: 'Về việc cử cán bộ dự hội nghị', number: '77', notation: 'VP-TH' });
+    try {
+      const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no live event for X\'s document')), 20_000)));
+      let ev = await Promise.race([live.next(), deadline]);
+      while (ev.type !== 'inbox') ev = await Promise.race([live.next(), deadline]);
+      expect(ev.item).toMatchObject({ documentId: fromX.documentId, senderOrganId: BODY.X.code, status: '01' });
+    } finally {
+      clearTimeout(timer);
+      live.close();
+    }
     const sync = await until(async () => {
       const r = await kyso(['inbox', 'sync', ...keyArgs(), '--json'], env());
       return ab.storeA.incoming.list({ limit: 100 }).find((d) => d.documentId === fromX.documentId) ? r : null;

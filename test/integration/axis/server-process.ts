@@ -8,7 +8,9 @@ import { startServer, type ServerOptions } from '../../../server/app.js';
 import { FAST } from './timings.js';
 
 const cfg = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Pick<ServerOptions, 'dataDir' | 'port' | 'trustFiles' | 'db' | 'pgSchema'>;
-const server = await startServer({ ...cfg, axis: { ...FAST, log: (l) => process.stderr.write(`${l}\n`) } });
+// The server's JSON log without its per-request info lines (a benchmark makes thousands).
+const log = (line: string) => void (line.includes('"level":"info"') ? undefined : process.stderr.write(line));
+const server = await startServer({ ...cfg, log, axis: { ...FAST, log: (l) => process.stderr.write(`${l}\n`) } });
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);
