@@ -43,8 +43,16 @@ describe.each(shapes)('through the axis (%s, %s)', (kind, db) => {
     const q = await ab.clientA.queue({ to: [BODY.X.code], subject: 'Đề nghị phối hợp tổ chức hội nghị', number: '21', notation: 'UBND-VP', type: 'Công văn', files: [pdf] });
     sentId = q.messageId;
     documentIdA = ab.storeA.outgoing.get(sentId)!.documentId;
-    expect(await ab.clientA.flush()).toMatchObject({ sent: 1, failed: 0 });
+    // The axis is down for a moment: the relay waits in the queue, counted by the server's metric.
+    ab.sim.faults = { ...ab.sim.faults, failRate: 1 };
+    try {
+      expect(await ab.clientA.flush()).toMatchObject({ sent: 1, failed: 0 });
+      await until(async () => /^kyso_relay_queue_depth 1$/m.test(await ab.server.metrics.render()), 'the relay counted in kyso_relay_queue_depth');
+    } finally {
+      ab.sim.faults = { ...ab.sim.faults, failRate: 0 };
+    }
     await until(() => [...ab.x.register.values()].find((r) => r.documentId === documentIdA), 'X to register the document');
+    await until(async () => /^kyso_relay_queue_depth 0$/m.test(await ab.server.metrics.render()), 'the queue drained');
     const codes = await until(async () => {
       await ab.clientA.sync();
       const t = ab.storeA.outgoing.get(sentId)!.timeline.filter((e) => e.orgCode === BODY.X.code).map((e) => e.statusCode);
