@@ -11,6 +11,7 @@ import { benchTestbed } from './testbed.js';
 import { benchEdxml } from './edxml.js';
 import { benchBlobs } from './blobs.js';
 import { benchAxis } from './axis.js';
+import { benchService } from './service.js';
 import { benchServerScale } from './server-scale.js';
 
 /** Benchmarks by name; each prints its own results. One per line, so new ones merge cleanly. */
@@ -27,6 +28,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['edxml', () => benchEdxml()],
   ['blobs', () => benchBlobs()],
   ['axis', () => benchAxis()],
+  ['service', () => benchService()],
   ['server-scale', () => benchServerScale()],
 ];
 

@@ -1,6 +1,6 @@
 /**
  * Chooses the page and rectangle of a signature and draws its appearance for the Decree 30
- * role (approval, issuing, attachment, copy, incoming) with the embedded Liberation Serif
+ * role (approval, issuing, attachment, copy, incoming) or the initials mark (ký nháy) with the embedded Liberation Serif
  * subset and PNG images (alpha kept as SMask). Invisible signatures get a zero rectangle.
  */
 import { readFile } from 'node:fs/promises';
@@ -38,6 +38,7 @@ const SIZES: Record<Exclude<SignatureRole, 'invisible'>, [number, number]> = {
   attachment: [210, 48],
   copy: [210, 48],
   incoming: [150, 62],
+  initials: [96, 32],
 };
 const MARGIN = 24;
 /** The only font of an appearance gets the first resource name. */
@@ -67,6 +68,8 @@ async function resolveBox(pdf: PdfFile, page: PageInfo, role: Exclude<SignatureR
   }
   if (role === 'attachment' || role === 'copy') return [pw - MARGIN - w, ph - MARGIN - h, w, h];
   if (role === 'incoming') return [MARGIN, ph - MARGIN - h, w, h];
+  // Initials without a place: the page's bottom right corner, below where a signature block sits.
+  if (role === 'initials') return [pw - MARGIN - w, MARGIN / 2, w, h];
   // Approval / issuing without a place: bottom right, where the signature block usually is.
   return [pw - MARGIN - w, MARGIN * 2, w, h];
 }
@@ -93,6 +96,12 @@ function fit(img: { width: number; height: number }, x: number, y: number, w: nu
   return [x + (w - iw) / 2, y + (h - ih) / 2, iw, ih];
 }
 
+/** "Nguyễn Văn An" -> "N.V.A": the initials a ký nháy mark shows. */
+export function initialsOf(name: string): string {
+  const letters = name.trim().split(/\s+/).filter(Boolean).map((w) => [...w][0]!.toUpperCase());
+  return letters.length ? letters.join('.') : name;
+}
+
 /** Text lines for the role. */
 function roleLines(role: SignatureRole, o: AppearanceContext): string[] {
   const a = o.appearance ?? { role };
@@ -111,7 +120,9 @@ function roleLines(role: SignatureRole, o: AppearanceContext): string[] {
     case 'attachment':
       return [...(a.documentNumber ? [`Số: ${a.documentNumber}`] : []), ...(org ? [org] : [o.signerName]), time];
     case 'copy':
-      return [a.copyForm ?? 'SAO Y', ...(org ? [org] : [o.signerName]), time];
+      return [a.copyForm ?? 'SAO Y', ...(a.documentNumber ? [`Số: ${a.documentNumber}`] : []), ...(org ? [org] : [o.signerName]), time];
+    case 'initials':
+      return [initialsOf(a.signerName ?? o.signerName), time];
     case 'incoming':
       return ['ĐẾN', `Số: ${a.arrivalNumber ?? ''}`, `Ngày: ${a.arrivalDate ?? ''}`];
     default:
@@ -171,6 +182,15 @@ export async function buildAppearance(pdf: PdfFile, up: IncrementalUpdate, optio
   } else if (role === 'attachment' || role === 'copy') {
     // Liberation Serif 10 black (metric-compatible with Times New Roman named by the decree).
     fixedSize = 10;
+  } else if (role === 'initials') {
+    // A small blue mark: the signature image shrunk above the initials when there is one.
+    if (a.image) {
+      const img = await png(up, a.image);
+      const th = H * 0.45;
+      ops.push(drawXObject(res.xobject(img.ref), ...fit(img, 0, th, W, H - th)));
+      textBox = [1, 0, W - 2, th];
+    } else textBox = [1, 1, W - 2, H - 2];
+    color = BLUE;
   } else if (role === 'incoming') {
     color = RED;
     ops.push(`q ${RED.join(' ')} RG 1.2 w 1 1 ${W - 2} ${H - 2} re S Q`);

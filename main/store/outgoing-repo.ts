@@ -1,7 +1,7 @@
 /** The outgoing register (sổ văn bản đi) with a per-recipient status timeline. */
 import type { Db } from './db.js';
 import { indexDocument } from './search-index.js';
-import { vnYear } from './vn-time.js';
+import { vnYear } from '../api/vn-time.js';
 
 /** Metadata of a sent document. */
 export interface OutgoingDoc {

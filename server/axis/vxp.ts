@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { KysoError, isKysoError } from '../../main/api/errors.js';
-import { fetchBytes, openUrl } from '../../main/net/fetch.js';
+import { fetchBytes, openUrl, type BodyPart } from '../../main/net/fetch.js';
 import { checkAnswerSignature, parseJson, shortText, validateAnswer } from './answers.js';
 import { JsonBlobError, readJsonBlob } from './json-blob.js';
 import type { AxisAck, AxisAgency, AxisClient, AxisListed, LinkConfig } from './types.js';
@@ -73,7 +73,7 @@ export class VxpClient implements AxisClient {
   }
 
   /** One JSON call; the envelope must say OK. */
-  private async call<T extends z.ZodType>(call: VxpCall, schema: T, extra: Record<string, string>, body: string | { file: string; trailer: Uint8Array }, contentType = 'application/json'): Promise<z.infer<T>> {
+  private async call<T extends z.ZodType>(call: VxpCall, schema: T, extra: Record<string, string>, body: string | { parts: BodyPart[] }, contentType = 'application/json'): Promise<z.infer<T>> {
     const secret = this.o.secret();
     const res = await fetchBytes(this.url(call), { method: 'POST', headers: this.headers(call, secret, contentType, extra), body, timeoutMs: this.o.config.timeoutMs, maxBytes: 16 << 20, maxRedirects: 0 });
     checkAnswerSignature(this.o.link, call, res.headers, createHash('sha256').update(res.body).digest(), secret, this.o.config.requireSignedAnswers);
@@ -132,7 +132,7 @@ export class VxpClient implements AxisClient {
     const extra: Record<string, string> = call === 'sendEdoc'
       ? { servicetype: 'eDoc', messagetype: 'edoc', 'hash-file': await hashFile(file), from, to: JSON.stringify(to.map((code) => ({ code }))) }
       : { messagetype: 'status', 'hash-file': await hashFile(file), from };
-    const v = await this.call(call, sendSchema, extra, { file, trailer: Buffer.from('\r\n') }, 'application/octet-stream');
+    const v = await this.call(call, sendSchema, extra, { parts: [{ file }, '\r\n'] }, 'application/octet-stream');
     const docId = v.DocId ?? v.docId;
     if (!docId) throw new KysoError('axisBadAnswer', { link: this.o.link, call, detail: 'no DocId in the answer' });
     return { docId };

@@ -11,6 +11,9 @@ const messageId = z.string().min(1).max(100);
 const orgCode = z.string().regex(/^(?=.{3,35}$)[0-9A-Z]+(?:\.[0-9A-Z]+)+$/);
 const registerKind = z.enum(['incoming', 'outgoing']);
 
+/** A calendar day, `YYYY-MM-DD`, that exists (not 2026-02-30); the rule of isCalendarDate in main/api/vn-time.ts. */
+export const calendarDateSchema = z.iso.date();
+
 /** A status event of one recipient in the outgoing register. */
 export const statusEventSchema = z.object({
   orgCode: z.string(),
@@ -127,6 +130,12 @@ export const exchangeOperations = operations({
       files: z.array(z.string().min(1)).min(1).max(100),
       /** Groups several sends for progress events. */
       batchId: z.string().max(100).optional(),
+      /**
+       * The issue date (Decree 30 ngày ban hành); default: today in Vietnam (vnDate). It is
+       * part of the DocumentId, so sending the same files again on another day is another
+       * document unless the same date is given.
+       */
+      issueDate: calendarDateSchema.optional(),
     }).strict(),
     output: z.object({ messageId: z.string(), queued: z.boolean() }),
   },

@@ -1,19 +1,20 @@
 /**
  * Turns "send these files to these organizations" into a signed edXML package on disk and
  * an outbox row, all before any network I/O. The message id is derived from the sender, the
- * document id, the recipients and the file contents, so running the same send again after a
- * crash finds the queued row instead of creating a duplicate.
+ * document id (which holds the issue date), the recipients and the file contents, so running
+ * the same send again after a crash finds the queued row instead of creating a duplicate.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+import { KysoError } from '../../api/errors.js';
+import { isCalendarDate, vnDate } from '../../api/vn-time.js';
 import { mimeOfExt } from '../../files/doc-types.js';
 import { joinInside } from '../../files/inside.js';
 import { mkdirPrivate } from '../../files/private.js';
 import type { Signer } from '../../pki/signer.js';
 import type { Store } from '../../store/index.js';
 import { documentIdOf } from '../edxml/envelope.js';
-import { formatEdxmlDate } from '../edxml/time.js';
 import { writePackage } from '../edxml/writer.js';
 
 /** An organization as sender or recipient. */
@@ -38,6 +39,13 @@ export interface ComposeInput {
   signerPosition?: string;
   signerName?: string;
   batchId?: string | null;
+  /**
+   * The issue date (Decree 30 ngày ban hành), `YYYY-MM-DD`; default: today in Vietnam at
+   * `date`. It is part of the DocumentId and so of the message id: a repeat of the same send
+   * is recognized only with the same issue date.
+   */
+  issueDate?: string;
+  /** When the send is composed (the outgoing register's time); default: now. */
   date?: Date;
 }
 
@@ -76,7 +84,9 @@ export function commonName(certificate: Uint8Array): string {
 /** Builds the package into KYSO_HOME/outbox and queues it with its outgoing register row. */
 export async function composeAndQueue(store: Store, home: string, signer: Signer, input: ComposeInput): Promise<Composed> {
   const date = input.date ?? new Date();
-  const promulgationDate = formatEdxmlDate(date);
+  const issueDate = input.issueDate ?? vnDate(date);
+  if (!isCalendarDate(issueDate)) throw new KysoError('exBadIssueDate', { date: issueDate });
+  const promulgationDate = issueDate.replaceAll('-', '/');
   const documentId = documentIdOf({ from: { organId: input.from.code, organName: input.from.name }, code: { codeNumber: input.number, codeNotation: input.notation }, promulgationInfo: { place: '-', promulgationDate } });
   const recipients = input.to.map((t) => t.code);
   const messageId = await messageIdFor(input.from.code, documentId, recipients, input.files);

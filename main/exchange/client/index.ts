@@ -54,6 +54,8 @@ export interface SendRequest {
   type: string;
   files: string[];
   batchId?: string | null;
+  /** Issue date `YYYY-MM-DD` (default: today in Vietnam); see ComposeInput.issueDate. */
+  issueDate?: string;
 }
 
 /** Facade over compose, sender, sync and answers for one server. */
@@ -124,6 +126,7 @@ export class ExchangeClient {
       type: req.type,
       files: req.files.map((f) => path.resolve(f)),
       batchId: req.batchId ?? null,
+      ...(req.issueDate ? { issueDate: req.issueDate } : {}),
     });
   }
 

@@ -10,6 +10,7 @@ import { levels, roles } from '../components/SignOptions.js';
 import { TrustStore } from '../components/TrustStore.js';
 import { KeepSessionSetting } from '../components/TokenSessionBadge.js';
 import { ExchangeIdentity } from '../components/ExchangeIdentity.js';
+import { ServiceSettings } from '../components/ServiceSettings.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
@@ -96,6 +97,7 @@ export function Settings() {
       <div className="card"><KeepSessionSetting /></div>
       <ExchangeIdentity />
       <TrustStore />
+      <ServiceSettings />
     </section>
   );
 }
