@@ -10,6 +10,7 @@ import { benchRegisters } from './ui-registers.js';
 import { benchTestbed } from './testbed.js';
 import { benchEdxml } from './edxml.js';
 import { benchBlobs } from './blobs.js';
+import { benchAxis } from './axis.js';
 import { benchService } from './service.js';
 import { benchServerScale } from './server-scale.js';
 
@@ -26,6 +27,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['testbed', () => benchTestbed()],
   ['edxml', () => benchEdxml()],
   ['blobs', () => benchBlobs()],
+  ['axis', () => benchAxis()],
   ['service', () => benchService()],
   ['server-scale', () => benchServerScale()],
 ];

@@ -113,10 +113,16 @@ async function main(): Promise<number> {
     children.push({ child, exited });
     return exited;
   };
+  let axis: { stop(): Promise<void> } | undefined;
   if (commands.some((c) => c.name === 'server')) {
     const inbox = await startInbox(bed, home, env, inboxPort);
     track(inbox.child);
     say(`inbox server ${inbox.url} (organization ${DEMO_ORG.code})`);
+    // The national axis (simulated) with an outside body behind it, linked to the inbox server.
+    const { startAxisDemo, DEMO_OUTSIDE } = await import('./axis-sim/demo.js');
+    const axisPort = Number(process.env.KYSO_DEMO_AXIS_PORT ?? 8789);
+    axis = await startAxisDemo({ dir: path.join(home, 'demo', 'axis'), dataDir: path.join(home, 'demo', 'inbox-server'), port: axisPort, orgs: [DEMO_ORG], kyso: (a) => kyso(a, env), log: (l) => say(`axis ${l}`) });
+    say(`national axis (simulated) http://127.0.0.1:${axisPort}/vxp; outside body ${DEMO_OUTSIDE.name} (${DEMO_OUTSIDE.code}) answers through it`);
   } else {
     say('inbox server: not available yet (`kyso server` is not in this build)');
   }
@@ -133,6 +139,7 @@ async function main(): Promise<number> {
   const status = await appExited;
   stopAll();
   await Promise.all(children.map((c) => c.exited));
+  await axis?.stop();
   await bed.close();
   return status;
 }

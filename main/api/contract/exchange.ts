@@ -201,7 +201,8 @@ export const exchangeOperations = operations({
   },
   'exchange:directory': {
     input: z.object({ ...connection, refresh: z.boolean().default(false) }).strict(),
-    output: z.object({ organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable() })), fetchedAt: z.string().nullable() }),
+    // outside: a body reached through the national axis (the recipient picker marks it).
+    output: z.object({ organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable(), outside: z.boolean().default(false) })), fetchedAt: z.string().nullable() }),
   },
 });
 

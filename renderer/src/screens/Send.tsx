@@ -38,6 +38,7 @@ function Recipients({ value, onChange }: { value: string[]; onChange(v: string[]
   const item = (o: Org) => (
     <label>
       <input type="checkbox" checked={value.includes(o.code)} onChange={() => toggle(o.code)} data-testid={`org-${o.code}`} /> {o.name} <span className="muted">({o.code})</span>
+      {o.outside ? <> <span className="badge" title={t('ui.send.outsideHint')} data-testid={`outside-${o.code}`}>{t('ui.send.outside')}</span></> : null}
     </label>
   );
   const branch = (parent: string, depth: number): React.ReactNode => {
