@@ -11,6 +11,7 @@ KYSO_APT_PACKAGES=(
   chromium fonts-liberation postgresql xmlsec1
   build-essential python3 git ca-certificates
   ceph-mon ceph-osd radosgw
+  nginx-light
 )
 
 log() { printf '\033[1m[kyso]\033[0m %s\n' "$*" >&2; }
