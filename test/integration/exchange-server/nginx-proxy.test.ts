@@ -50,6 +50,7 @@ let work: string;
 let data: string;
 const tls = {} as Record<'ca' | 'proxyCert' | 'proxyKey' | 'instCa' | 'instCert' | 'instKey', string>;
 const children: ChildProcess[] = [];
+let nginx: ChildProcess | undefined;
 const users = {} as Record<'A' | 'B', { key: string; cert: string }>;
 
 /** A CA and a server certificate signed by it, made by the openssl command. */
@@ -170,12 +171,19 @@ beforeAll(async () => {
   }
 }, 120_000);
 
+/** Ends a child; nginx by SIGTERM (a SIGKILLed master would leave its workers running). */
+async function stop(c: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = once(c, 'exit');
+  c.kill(signal);
+  const timer = setTimeout(() => c.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 afterAll(async () => {
-  for (const c of children.reverse()) {
-    if (c.exitCode !== null || c.signalCode !== null) continue;
-    c.kill('SIGKILL');
-    await once(c, 'exit');
-  }
+  if (nginx) await stop(nginx, 'SIGTERM');
+  for (const c of children) await stop(c, 'SIGKILL');
   await bed?.close();
   if (PG) {
     const c = new pg.Client({ connectionString: PG });
@@ -203,8 +211,10 @@ describe.skipIf(skip)("docs/deploy.md's nginx in front of two kyso server instan
       'events { worker_connections 256; }',
       'http {', temp, `  access_log ${ngx}/logs/access.log;`, docConfig({ listen, instances: [one.port, two.port] }, accessLog), '}', '',
     ].join('\n'));
-    const nginx = spawn('nginx', ['-p', ngx, '-c', path.join(ngx, 'nginx.conf'), '-e', path.join(ngx, 'logs', 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(nginx);
+    const nginxArgs = ['-p', ngx, '-c', path.join(ngx, 'nginx.conf'), '-e', path.join(ngx, 'logs', 'error.log')];
+    const check = spawnSync('nginx', ['-t', ...nginxArgs], { encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
+    nginx = spawn('nginx', nginxArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
     let nginxErr = '';
     nginx.stderr!.on('data', (c: Buffer) => (nginxErr += c.toString()));
     const NGX = `https://127.0.0.1:${listen}`;
