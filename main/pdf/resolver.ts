@@ -7,7 +7,7 @@ import { decodeFilters } from './filters.js';
 import { readIndirectAt } from './object-at.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject, type StreamSource } from './objects.js';
 import { Parser, type ValueSpan } from './parser.js';
-import { lookupEntry, type Revision } from './revisions.js';
+import { lookupEntry, type Revision, type SharedObject } from './revisions.js';
 import type { FileSource } from './source.js';
 import type { XrefEntry } from './xref.js';
 import type { DocumentCrypt } from './crypt/document.js';
@@ -24,6 +24,8 @@ export interface ResolverContext {
   usedFallback: boolean;
   /** Decryption of an encrypted document (strings and stream data of every loaded object). */
   crypt?: DocumentCrypt;
+  /** Objects shared with the other views of the same file (unencrypted files only). */
+  shared?: Lru<SharedObject>;
 }
 
 /** A decoded object stream: its data and the offset of each member object. */
@@ -71,6 +73,9 @@ export interface LocatedObject {
   spanOf(o: PdfObject | undefined): ValueSpan | undefined;
 }
 
+/** Cache key of object `num` read at a file offset (the number too: two entries may name one offset). */
+const offsetKey = (offset: number, num: number): string => `o${offset}:${num}`;
+
 /** Largest number of refs followed in one resolve() before declaring a cycle. */
 const MAX_HOPS = 64;
 
@@ -97,20 +102,40 @@ export class RevisionResolver {
     const e = this.entry(r.num);
     if (!e || e.type === 'free' || e.gen !== r.gen) return null;
     // The number is part of the key: two entries aimed at one offset must not share a value.
-    const key = e.type === 'offset' ? `o${e.offset}:${r.num}` : `c${this.objStmKey(e.stream)}:${e.index}:${r.num}`;
+    const key = e.type === 'offset' ? offsetKey(e.offset, r.num) : `c${this.objStmKey(e.stream)}:${e.index}:${r.num}`;
     const hit = this.ctx.cache.get(key);
     if (hit !== undefined) return hit;
+    const shared = e.type === 'offset' ? this.shared(key) : undefined;
+    if (shared !== undefined) {
+      this.ctx.cache.set(key, shared);
+      return shared;
+    }
     if (stack.includes(key) || stack.length > 16) throw new KysoError('pdfCircular', { ref: r.key });
     const inner = [...stack, key];
-    const v = e.type === 'offset' ? await this.loadAt(r, e.offset, inner) : await this.loadCompressed(r, e.stream, e.index, inner);
+    const v = e.type === 'offset' ? await this.loadAt(r, e.offset, inner, key) : await this.loadCompressed(r, e.stream, e.index, inner);
     this.ctx.cache.set(key, v);
     return v;
   }
 
+  /** An object another view of the file parsed at the same offset, if its bytes lie within this view. */
+  private shared(key: string): PdfObject | undefined {
+    const s = this.ctx.shared?.get(key);
+    return s && s.end <= this.ctx.src.size ? s.value : undefined;
+  }
+
   /**
-   * Re-reads object `ref` at its xref offset with value spans recorded (uncached: used for a
-   * few signature dictionaries). Null when missing, free, generation-mismatched or inside an
-   * object stream (such objects have no span of their own in the file).
+   * Offers an object parsed at its xref offset to the other views. Streams are not shared: their
+   * /Length may be an indirect object that differs between revisions, and their data is read
+   * through the view's own source.
+   */
+  private share(key: string, value: PdfObject, end: number): void {
+    if (this.ctx.shared && !this.ctx.crypt && !(value instanceof PdfStream)) this.ctx.shared.set(key, { value, end });
+  }
+
+  /**
+   * Re-reads object `ref` at its xref offset with value spans recorded (used for a few
+   * signature dictionaries; the value then also serves plain loads). Null when missing, free,
+   * generation-mismatched or inside an object stream (no span of its own in the file).
    */
   async locate(ref: PdfRef | number): Promise<LocatedObject | null> {
     const r = typeof ref === 'number' ? new PdfRef(ref, 0) : ref;
@@ -133,6 +158,12 @@ export class RevisionResolver {
       else if (from instanceof PdfDict && to instanceof PdfDict) for (const [k, v] of from.map) copySpans(v, to.get(k) ?? null, depth + 1);
     };
     copySpans(h.value, value, 0);
+    // The same value serves later plain loads of the object (in this view and the others).
+    if (!this.ctx.crypt && h.streamOffset === undefined) {
+      const key = offsetKey(e.offset, r.num);
+      this.ctx.cache.set(key, value);
+      this.share(key, value, h.end);
+    }
     return {
       num: h.num,
       gen: h.gen,
@@ -172,12 +203,13 @@ export class RevisionResolver {
     return e && e.type === 'offset' ? String(e.offset) : `?${num}`;
   }
 
-  private async loadAt(ref: PdfRef, offset: number, stack: string[]): Promise<PdfObject> {
+  private async loadAt(ref: PdfRef, offset: number, stack: string[], key: string): Promise<PdfObject> {
     const { src } = this.ctx;
     let h;
     try {
       h = await readIndirectAt(src, offset);
       if (h.num !== ref.num) throw new KysoError('pdfMalformed', { offset, detail: `expected object ${ref.num}, found ${h.num}` });
+      if (h.streamOffset === undefined) this.share(key, h.value, h.end);
     } catch (err) {
       // A wrong xref offset: try the repair scan's offset for this object once.
       const alt = this.ctx.fallback ? await this.ctx.fallback(ref.num) : undefined;

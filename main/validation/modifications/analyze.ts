@@ -162,7 +162,8 @@ async function laterRevisions(input: AnalyzeInput, cache: RevisionCache, ends: n
   const { final, signedEnd } = input;
   const mods: Modification[] = [];
   // The signed view is opened exactly at the signed end (which may differ from ends[idx] by an EOL).
-  let olderLent: Lent = await cache.view(signedEnd);
+  // A signature over the whole file signed the final view itself.
+  let olderLent: Lent = signedEnd === final.size ? { view: final, owned: false } : await cache.view(signedEnd);
   if (typeof olderLent.view === 'string') {
     mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: olderLent.view });
     return mods;
