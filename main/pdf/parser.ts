@@ -247,9 +247,11 @@ export class Parser {
     const close = b.indexOf(0x3e, start + 1);
     if (close > start && (close - start - 1) % 2 === 0) {
       const text = Buffer.from(b.buffer, b.byteOffset + start + 1, close - start - 1).toString('latin1');
-      if (/^[0-9a-fA-F]*$/.test(text)) {
+      // Node's hex decoding stops at the first non-hex pair: all digits were hex when nothing is lost.
+      const bytes = Buffer.from(text, 'hex');
+      if (bytes.length * 2 === text.length) {
         this.pos = close + 1;
-        return this.span(new PdfString(Buffer.from(text, 'hex'), true), start);
+        return this.span(new PdfString(bytes, true), start);
       }
     }
     this.pos++;

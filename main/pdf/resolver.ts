@@ -81,15 +81,31 @@ const MAX_HOPS = 64;
 
 /** Resolves objects as of revision `rev` of a file. */
 export class RevisionResolver {
+  /** Entries found, for the revision list they were found in (a repair replaces the list). */
+  private found = new Map<number, XrefEntry>();
+  private foundIn: Revision[] | null = null;
+
   constructor(
     private readonly ctx: ResolverContext,
     /** Index into ctx.revisions. */
     readonly rev: number,
   ) {}
 
-  /** The xref entry of `num` as of this revision. */
+  /**
+   * The xref entry of `num` as of this revision. Found entries are remembered: the lookup walks
+   * every revision back to the one defining the object (25 per lookup in a document with 25
+   * signatures). Absent ones are not: a rebuild adds object stream members to its entries.
+   */
   entry(num: number): XrefEntry | undefined {
-    return lookupEntry(this.ctx.revisions, this.rev, num);
+    if (this.foundIn !== this.ctx.revisions) {
+      this.found = new Map();
+      this.foundIn = this.ctx.revisions;
+    }
+    const hit = this.found.get(num);
+    if (hit) return hit;
+    const e = lookupEntry(this.ctx.revisions, this.rev, num);
+    if (e) this.found.set(num, e);
+    return e;
   }
 
   /** Loads an indirect object; missing, free or generation-mismatched objects are null. */
@@ -142,7 +158,8 @@ export class RevisionResolver {
     const e = this.entry(r.num);
     if (!e || e.type !== 'offset' || e.gen !== r.gen) return null;
     const spans = new WeakMap<object, ValueSpan>();
-    const h = await readIndirectAt(this.ctx.src, e.offset, 4096, spans);
+    // Signature dictionaries carry tens of KB of /Contents hex: one read of 64 KB, not 4 KB then 32 KB.
+    const h = await readIndirectAt(this.ctx.src, e.offset, 65536, spans);
     // No repair fallback here: a located object must be exactly where the xref says.
     if (h.num !== r.num) throw new KysoError('pdfMalformed', { offset: e.offset, detail: `expected object ${r.num}, found ${h.num}` });
     // Decrypted copies keep the spans of the strings they replace.

@@ -149,7 +149,8 @@ function essCheck(si: SignerInfoData, signer: CertView | undefined): CmsCheck['e
       hashVal = parts[1];
     }
     if (!hash || !isUniversal(hashVal, UNIVERSAL.octetString)) return 'mismatch';
-    const got = createHash(hash).update(signer.der).digest();
+    // The fingerprint is the DER's SHA-256 already (the usual ESS v2 hash).
+    const got = hash === 'sha256' ? Buffer.from(signer.fingerprint, 'hex') : createHash(hash).update(signer.der).digest();
     return got.equals(stringOf(val, hashVal)) ? 'match' : 'mismatch';
   } catch {
     return 'mismatch';
