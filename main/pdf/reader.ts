@@ -68,6 +68,8 @@ export class PdfFile {
   /** The repair scan, when one was needed after a normal open. */
   private scan: Promise<Map<number, XrefEntry & { type: 'offset' }>> | null = null;
   private latest!: RevisionResolver;
+  /** Whether this view may share parsed objects with the other views of its SharedParse. */
+  private sharesObjects = false;
 
   private constructor(private readonly src: FileSource) {}
 
@@ -78,6 +80,9 @@ export class PdfFile {
     const src = borrowed ? borrowed.prefix(opts.limit ?? Number.MAX_SAFE_INTEGER) : await FileSource.open(path, opts.limit);
     if (shared) src.blocks = shared.blocks;
     const f = new PdfFile(src);
+    // Parsed objects are shared only among views reading one handle (this source becomes the
+    // shared one, or is a prefix of it): a shared stream is read through its first view's source.
+    f.sharesObjects = !!borrowed || (!!shared && !shared.source && opts.limit === undefined);
     try {
       await f.init(opts);
       if (shared && !shared.source && opts.limit === undefined) shared.source = src;
@@ -140,7 +145,7 @@ export class PdfFile {
       this.revisions = this.ctx.revisions;
       await this.openEncryption(this.trailer);
       // Views of one unencrypted file share what they parse (decryption would differ per view).
-      if (opts.shared && !this.ctx.crypt) this.ctx.shared = opts.shared.objects ??= new Lru(SHARED_OBJECTS);
+      if (opts.shared && this.sharesObjects && !this.ctx.crypt) this.ctx.shared = opts.shared.objects ??= new Lru(SHARED_OBJECTS);
       // Cheap sanity check: the catalog must load from the xref as written.
       try {
         await this.catalogStrict();

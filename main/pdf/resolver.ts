@@ -140,12 +140,13 @@ export class RevisionResolver {
   }
 
   /**
-   * Offers an object parsed at its xref offset to the other views. Streams are not shared: their
-   * /Length may be an indirect object that differs between revisions, and their data is read
-   * through the view's own source.
+   * Offers an object parsed at its xref offset to the other views, with where its bytes end. A
+   * stream is offered only when its length is settled by its own bytes (see streamLength): an
+   * indirect /Length may differ between revisions. Its data is read through this view's source,
+   * a prefix of the file on the handle every view of it shares (SharedParse.source).
    */
   private share(key: string, value: PdfObject, end: number): void {
-    if (this.ctx.shared && !this.ctx.crypt && !(value instanceof PdfStream)) this.ctx.shared.set(key, { value, end });
+    if (this.ctx.shared && !this.ctx.crypt) this.ctx.shared.set(key, { value, end });
   }
 
   /**
@@ -220,13 +221,13 @@ export class RevisionResolver {
     return e && e.type === 'offset' ? String(e.offset) : `?${num}`;
   }
 
-  private async loadAt(ref: PdfRef, offset: number, stack: string[], key: string): Promise<PdfObject> {
+  private async loadAt(ref: PdfRef, offset: number, stack: string[], shareAs: string): Promise<PdfObject> {
+    let key: string | undefined = shareAs;
     const { src } = this.ctx;
     let h;
     try {
       h = await readIndirectAt(src, offset);
       if (h.num !== ref.num) throw new KysoError('pdfMalformed', { offset, detail: `expected object ${ref.num}, found ${h.num}` });
-      if (h.streamOffset === undefined) this.share(key, h.value, h.end);
     } catch (err) {
       // A wrong xref offset: try the repair scan's offset for this object once.
       const alt = this.ctx.fallback ? await this.ctx.fallback(ref.num) : undefined;
@@ -234,14 +235,22 @@ export class RevisionResolver {
       h = await readIndirectAt(src, alt);
       if (h.num !== ref.num) throw err;
       this.ctx.usedFallback = true;
+      // Read elsewhere than the xref says: what this view found, not something to share.
+      key = undefined;
     }
     const crypt = this.ctx.crypt;
     const value = crypt ? crypt.decryptObject(h.num, h.gen, h.value) : h.value;
-    if (h.streamOffset === undefined) return value;
+    if (h.streamOffset === undefined) {
+      if (key) this.share(key, value, h.end);
+      return value;
+    }
     const d = value as PdfDict;
     // /Length of the raw (encrypted) data, read before decryption.
-    const length = await this.streamLength(h.value as PdfDict, h.streamOffset, stack);
-    return new PdfStream(d, this.source(h.streamOffset, length, crypt && ((raw) => crypt.decryptStream(h.num, h.gen, h.value as PdfDict, raw))));
+    const { length, confirmedEnd } = await this.streamLength(h.value as PdfDict, h.streamOffset, stack);
+    const stream = new PdfStream(d, this.source(h.streamOffset, length, crypt && ((raw) => crypt.decryptStream(h.num, h.gen, h.value as PdfDict, raw))));
+    // A direct /Length that `endstream` confirms reads the same in every view holding those bytes.
+    if (key && confirmedEnd !== undefined) this.share(key, stream, confirmedEnd);
+    return stream;
   }
 
   private source(offset: number, length: number, decrypt?: (raw: Uint8Array) => Uint8Array): StreamSource {
@@ -249,10 +258,15 @@ export class RevisionResolver {
     return { offset, length, read: async () => (decrypt ? decrypt(await src.read(offset, length)) : src.read(offset, length)) };
   }
 
-  /** Checks /Length against `endstream`; a wrong or huge /Length is corrected by a bounded scan. */
-  private async streamLength(d: PdfDict, start: number, stack: string[]): Promise<number> {
+  /**
+   * Checks /Length against `endstream`; a wrong or huge /Length is corrected by a bounded scan.
+   * `confirmedEnd` (after `endstream`) is given only for a direct /Length that `endstream`
+   * confirmed: the one case where the answer does not depend on the view.
+   */
+  private async streamLength(d: PdfDict, start: number, stack: string[]): Promise<{ length: number; confirmedEnd?: number }> {
     const { src } = this.ctx;
     let declared: PdfObject | undefined = d.get('Length');
+    const direct = typeof declared === 'number';
     try {
       if (declared instanceof PdfRef) declared = await this.load(declared, stack);
     } catch (e) {
@@ -261,7 +275,8 @@ export class RevisionResolver {
     }
     if (typeof declared === 'number' && Number.isSafeInteger(declared) && declared >= 0 && start + declared <= src.size) {
       const after = (await src.read(start + declared, 32)).toString('latin1');
-      if (/^\s*endstream/.test(after)) return declared;
+      const m = /^\s*endstream/.exec(after);
+      if (m) return direct ? { length: declared, confirmedEnd: start + declared + m[0].length } : { length: declared };
     }
     // Scan for endstream (bounded by the file size; chunked so memory stays flat).
     const chunk = 1 << 20;
@@ -274,7 +289,7 @@ export class RevisionResolver {
         if (prev.length && prev[prev.length - 1] === 0x0a) end--;
         if (prev.length === 2 && prev[0] === 0x0d && end > start && prev[1] === 0x0a) end--;
         else if (prev.length && prev[prev.length - 1] === 0x0d) end--;
-        return end - start;
+        return { length: end - start };
       }
       if (buf.length < chunk) break;
     }
