@@ -47,6 +47,8 @@ const slotKey = (module: string, slotId: string) => `${module}\u0000${slotId}`;
 export class TokenManager {
   private readonly clients = new Map<string, BridgeClient>();
   private readonly logins = new Map<string, Login>();
+  /** withFreshLogin runs per token, chained. */
+  private readonly exclusive = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(change: TokenChange) => void>();
   private readonly paths: string[];
   private readonly basePaths: string[];
@@ -148,6 +150,44 @@ export class TokenManager {
     const { client, slotId } = await this.resolve(ref);
     await client.call({ op: 'login', slotId, pin });
     this.touch(ref.module, slotId, client.generation);
+  }
+
+  /**
+   * Logs in with the PIN, always checking it: a session already open on the token (someone
+   * else's, a kept one) is logged out first. A plain login() on a logged-in token succeeds
+   * without looking at the PIN, so whoever may not own the session must come through here.
+   */
+  async freshLogin(ref: TokenRef, pin: string | null): Promise<void> {
+    await this.logout(ref);
+    await this.login(ref, pin);
+  }
+
+  /**
+   * Runs `fn` in a login of its own and logs out when it ends, whatever happens: the API for
+   * callers that serve several people (the local signing service: one login per request,
+   * never another requester's session). Runs for the same token wait for each other, so one
+   * request's logout cannot cut another's signature short. A wrong PIN throws before `fn`.
+   */
+  async withFreshLogin<T>(ref: TokenRef, pin: string | null, fn: () => Promise<T>): Promise<T> {
+    const key = `${ref.module}\u0000${ref.label ?? ''}\u0000${ref.serial ?? ''}`;
+    const before = this.exclusive.get(key) ?? Promise.resolve();
+    const run = before.then(async () => {
+      await this.freshLogin(ref, pin);
+      try {
+        return await fn();
+      } finally {
+        await this.logout(ref).catch(() => undefined);
+      }
+    });
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.exclusive.set(key, settled);
+    void settled.then(() => {
+      if (this.exclusive.get(key) === settled) this.exclusive.delete(key);
+    });
+    return run;
   }
 
   /** Logs out explicitly. */

@@ -26,7 +26,7 @@ export const ERROR_KINDS = {
    */
   trustService: ['tsaUnreachable', 'tsaBadResponse', 'tsaRejected', 'ocspUnreachable', 'ocspBadResponse', 'ocspNoUrl', 'crlUnreachable', 'crlBadResponse'],
   /** An incoming edXML package is itself bad (not our disk or the network): it is refused, never retried. */
-  package: ['edxmlAttachmentMismatch', 'edxmlBadBase64', 'edxmlDigestMismatch', 'edxmlInvalid', 'edxmlMalformed', 'edxmlSignatureInvalid', 'edxmlTooLarge', 'exPackageDigestMismatch', 'edxmlUnsigned'],
+  package: ['edxmlAttachmentMismatch', 'edxmlBadBase64', 'edxmlDigestMismatch', 'edxmlInvalid', 'edxmlMalformed', 'edxmlSignatureInvalid', 'edxmlTooLarge', 'exPackageDigestMismatch', 'edxmlUnsigned', 'exPackageTooLarge'],
 } as const satisfies Record<Exclude<ErrorKind, 'other'>, readonly ErrorCode[]>;
 
 const kindOf = new Map<string, ErrorKind>();

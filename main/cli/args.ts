@@ -4,6 +4,7 @@
  */
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 import { KysoError } from '../api/errors.js';
+import { hideFromWorkers } from '../../native/bridge/secret-env.js';
 import type { OptionSpecs, ParsedArgs } from './spec.js';
 
 export type { OptionSpec, OptionSpecs, ParsedArgs } from './spec.js';
@@ -43,6 +44,11 @@ function usageError(e: unknown, argv: string[], spec: OptionSpecs, positionals: 
 export function parseArgs(argv: string[], spec: OptionSpecs, positionals = true): ParsedArgs {
   try {
     const { values, positionals: rest } = nodeParseArgs({ args: argv, options: nodeOptions(spec), strict: true, allowPositionals: positionals });
+    // Variables that hold a PIN are kept out of the token bridge before any bridge starts.
+    for (const [name, s] of Object.entries(spec)) {
+      const v = values[name];
+      if (s.secretEnv) for (const n of Array.isArray(v) ? v : [v]) if (typeof n === 'string') hideFromWorkers(n);
+    }
     return { options: { ...values } as ParsedArgs['options'], positionals: rest };
   } catch (e) {
     throw usageError(e, argv, spec, positionals);

@@ -22,10 +22,13 @@ export interface PinSource {
 /** A kind of PIN a command reads. */
 export type PinKind = 'pin' | 'so-pin' | 'new-pin';
 
-/** Option entries for a PIN kind: `--<kind>-env VAR` and `--<kind>-file FILE`, with their help texts. */
+/**
+ * Option entries for a PIN kind: `--<kind>-env VAR` and `--<kind>-file FILE`, with their help
+ * texts. The variable `--<kind>-env` names never reaches a token-bridge process (secretEnv).
+ */
 export function pinOptions(kind: PinKind = 'pin'): OptionSpecs {
   return {
-    [`${kind}-env`]: { type: 'string', value: 'VAR', help: `cli.opt.${kind}-env` },
+    [`${kind}-env`]: { type: 'string', value: 'VAR', help: `cli.opt.${kind}-env`, secretEnv: true },
     [`${kind}-file`]: { type: 'string', value: 'FILE', help: `cli.opt.${kind}-file` },
   };
 }

@@ -17,6 +17,12 @@ export interface OptionSpec {
   value?: string;
   /** Message key of the one-line description (resources/locales/cli-help.ts). */
   help: string;
+  /**
+   * The value names an environment variable holding a secret (`--pin-env VAR`): the variable
+   * is kept out of every token-bridge process this command starts, from the moment of parsing
+   * (a bridge may start before the PIN is read).
+   */
+  secretEnv?: boolean;
 }
 
 /** The options of a command, by long name (without `--`). */

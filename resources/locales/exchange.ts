@@ -42,6 +42,10 @@ export const exchange = {
     'server.orgAdded': 'Đã thêm cơ quan {code} ({name}).',
     'server.userAdded': 'Đã thêm người dùng #{id} ({subject}) cho cơ quan {org}.',
     'server.userWarning': 'Cảnh báo: {text}',
+    'server.userDisabled': 'Đã khóa người dùng #{id}: các phiên đăng nhập của họ đã kết thúc.',
+    'server.userRemoved': 'Đã xóa người dùng #{id} (nhật ký kiểm toán vẫn giữ): các phiên đăng nhập của họ đã kết thúc.',
+    'server.draining': 'Đang dừng máy chủ: không nhận kết nối mới, chờ tối đa {seconds} giây cho {active} yêu cầu đang chạy.',
+    'error.serverDataInUse': 'Một máy chủ Kyso khác (tiến trình {pid}) đang dùng cơ sở dữ liệu SQLite trong {path}. SQLite chỉ dành cho một phiên bản máy chủ; để chạy nhiều phiên bản, dùng PostgreSQL (--db postgres://...).',
     'error.serverUserCertExpired': 'Chứng thư số của {subject} đã hết hạn hoặc chưa có hiệu lực (hiệu lực từ {notBefore} đến {notAfter}): người dùng này sẽ không đăng nhập được. Thêm --force nếu vẫn muốn gán.',
     'error.serverUserCertUntrusted': 'Chứng thư số của {subject} không dẫn tới gốc tin cậy nào của máy chủ (THƯ_MỤC/trust hoặc --trust): người dùng này sẽ không đăng nhập được. Cho thêm --trust GỐC.pem, hoặc --force nếu vẫn muốn gán.',
     'error.inboxUnknownMessage': 'Không tìm thấy văn bản đến có mã {messageId}.',
@@ -73,6 +77,8 @@ export const exchange = {
     'exchange.arrived': 'Văn bản đến: {subject} — {from} (chữ ký: {validation}) [{messageId}]',
     'exchange.refused': 'Đã từ chối gói tin {messageId}: {code}',
     'error.storeTooNew': 'Cơ sở dữ liệu ở phiên bản {version}, mới hơn phiên bản ứng dụng hỗ trợ ({supported}). Hãy cập nhật Kyso.',
+    'error.exServerBadAnswer': 'Máy chủ trục liên thông {url} gửi dữ liệu không hợp lệ ({field}); Kyso đã từ chối, không dùng dữ liệu đó. Hãy báo người quản trị máy chủ.',
+    'error.exPackageTooLarge': 'Máy chủ gửi gói văn bản {messageId} lớn hơn kích thước nó đã khai ({size} byte); Kyso đã dừng tải và không lưu gói này.',
   },
   en: {
     // edXML codec and inbox server (EXCHANGE-SERVER engineer)
@@ -114,6 +120,10 @@ export const exchange = {
     'server.orgAdded': 'Added organization {code} ({name}).',
     'server.userAdded': 'Added user #{id} ({subject}) to organization {org}.',
     'server.userWarning': 'Warning: {text}',
+    'server.userDisabled': 'Disabled user #{id}: their sessions have ended.',
+    'server.userRemoved': 'Removed user #{id} (the audit trail keeps them): their sessions have ended.',
+    'server.draining': 'Stopping the server: no new connections, waiting at most {seconds} s for {active} requests in progress.',
+    'error.serverDataInUse': 'Another Kyso server (process {pid}) is using the SQLite database in {path}. SQLite is for one server instance; to run several, use PostgreSQL (--db postgres://...).',
     'error.serverUserCertExpired': 'The certificate of {subject} is expired or not yet valid (valid from {notBefore} to {notAfter}): this user will not be able to log in. Add --force to bind it anyway.',
     'error.serverUserCertUntrusted': 'The certificate of {subject} does not chain to any anchor the server trusts (DATA/trust or --trust): this user will not be able to log in. Give --trust ROOT.pem, or --force to bind it anyway.',
     'error.inboxUnknownMessage': 'No incoming document with id {messageId}.',
@@ -145,5 +155,7 @@ export const exchange = {
     'exchange.arrived': 'Arrived: {subject} — {from} (signatures: {validation}) [{messageId}]',
     'exchange.refused': 'Refused package {messageId}: {code}',
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
+    'error.exServerBadAnswer': 'The exchange server {url} sent invalid data ({field}); Kyso refused it and used none of it. Tell the server administrator.',
+    'error.exPackageTooLarge': 'The server sent package {messageId} larger than the size it declared ({size} bytes); Kyso stopped the download and kept nothing of it.',
   },
 } satisfies MessageBundle;

@@ -47,6 +47,7 @@ export const token = {
     'error.tokenOperationUnsupported': 'Token không hỗ trợ thao tác này.',
     'error.tokenError': 'Lỗi token: {detail}',
     'error.tokenNoModules': 'Không tìm thấy mô-đun PKCS#11 nào; dùng --module ĐƯỜNG_DẪN.',
+    'error.tokenSessionBusy': 'Token "{token}" đang ký một việc khác của người khác; hãy đợi việc đó xong rồi thử lại.',
   },
   en: {
     'cli.cmd.token': 'list and manage USB tokens (PKCS#11)',
@@ -93,5 +94,6 @@ export const token = {
     'error.tokenOperationUnsupported': 'The token does not support this operation.',
     'error.tokenError': 'Token error: {detail}',
     'error.tokenNoModules': 'No PKCS#11 module found; use --module PATH.',
+    'error.tokenSessionBusy': 'Token "{token}" is busy with another person\'s signing job; wait until it ends, then try again.',
   },
 } satisfies MessageBundle;

@@ -4,7 +4,7 @@
  * server (when `kyso server` exists) and the app (`kyso app`). Ctrl-C stops everything.
  * Usage: tsx test/bed/demo.ts [--setup-only] [kyso app options, e.g. --browser --port 8080 --no-open]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -40,11 +40,20 @@ export async function setupDemo(home: string, port: number): Promise<TestBed> {
 
 const kysoBin = path.join(packageRoot(), 'bin', 'kyso.js');
 
-/** Runs a one-shot `kyso` command and fails loudly. */
-function kyso(args: string[], env: NodeJS.ProcessEnv): string {
-  const r = spawnSync(process.execPath, [kysoBin, ...args], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`kyso ${args.join(' ')}: ${r.stderr || r.stdout}`);
-  return r.stdout;
+/**
+ * Runs a one-shot `kyso` command and fails loudly. Asynchronous on purpose: the bed's
+ * responders (AIA, OCSP) live in this process, and `server user add` fetches the issuing CA
+ * from them; a spawnSync would block them until the command gave up.
+ */
+async function kyso(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn(process.execPath, [kysoBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  if (code !== 0) throw new Error(`kyso ${args.join(' ')}: ${err || out}`);
+  return out;
 }
 
 /** Starts the local inbox server (HTTPS, demo TLS certificate); resolves with its URL. */
@@ -52,9 +61,9 @@ async function startInbox(bed: TestBed, home: string, env: NodeJS.ProcessEnv, po
   const data = path.join(home, 'demo', 'inbox-server');
   if (!existsSync(data)) {
     mkdirSync(data, { recursive: true });
-    kyso(['server', 'org', 'add', '--data', data, '--code', DEMO_ORG.code, '--name', DEMO_ORG.name], env);
-    kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', DEMO_ORG.code, '--cert', bed.certs.official.certPath], env);
-    kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', DEMO_ORG.code, '--cert', bed.certs.seal.certPath], env);
+    await kyso(['server', 'org', 'add', '--data', data, '--code', DEMO_ORG.code, '--name', DEMO_ORG.name], env);
+    await kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', DEMO_ORG.code, '--cert', bed.certs.official.certPath], env);
+    await kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', DEMO_ORG.code, '--cert', bed.certs.seal.certPath], env);
   }
   const child = spawn(process.execPath, [kysoBin, 'server', '--data', data, '--port', String(port), '--json',
     '--trust', bed.certs.root.certPath, '--tls-cert', bed.tlsChainPath, '--tls-key', bed.certs.tls.keyPath ?? ''], { env, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -79,8 +79,17 @@ export const incomingDocSchema = z.object({
 
 /** A received file with its stored validation report. */
 export const incomingFileSchema = z.object({
+  /** The name as the sender wrote it (register, search). */
   name: z.string(),
+  /** The same name for display: invisible characters (bidi overrides, zero-width) shown as ⟨U+202E⟩. */
+  displayName: z.string(),
+  /** MIME type the sender declared. */
   contentType: z.string(),
+  /** The type Kyso found in the bytes, as the extension it stored the file under (pdf, docx, jpg...), or `bin` (kept, never opened). */
+  kind: z.string(),
+  /** True when shell:openPath opens it (an allowed document type whose bytes match its extension). */
+  openable: z.boolean(),
+  /** Where Kyso keeps it (its own safe name under KYSO_HOME/inbox). */
   path: z.string(),
   sha256: z.string(),
   /** What the bytes are (sniffed), when recognized; may disagree with contentType. */

@@ -56,7 +56,11 @@ export const signOperations = operations({
       /** Allowed only with one input file. */
       output: filePath.optional(),
       overwrite: z.boolean().default(false),
-      /** The token, already logged in through token:login (one PIN for the whole job). */
+      /**
+       * The token, logged in through token:login for this job (one PIN for the whole job). The
+       * core logs it out when the job ends, unless `token.keepSessionMinutes` keeps the session
+       * for this certificate; otherwise the call fails with tokenNotLoggedIn (ask the PIN).
+       */
       token: tokenRefSchema,
       /** Which certificate/key on the token; default: the first with a private key. */
       cert: z.object({ keyId: z.string().max(200).optional(), fingerprint: z.string().max(200).optional() }).strict().optional(),

@@ -5,6 +5,7 @@ import type { IncomingDoc } from '../../store/index.js';
 import { tr, type CliIo } from '../io.js';
 import { defineCommand, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
 import { exchangeOptions, jsonOption, printJson, storeFor, str, withClient } from './exchange-common.js';
+import { receivedFileView, visibleName } from '../../files/doc-types.js';
 
 /** One line of the inbox listing; the package signature state last (an unsigned package says `unsigned`). */
 export function incomingLine(d: IncomingDoc): string {
@@ -23,14 +24,15 @@ function local(io: CliIo, json: boolean, sub: string, id: string | undefined, st
     }
     const doc = store.incoming.require(id ?? '');
     const files = store.incoming.files(doc.messageId);
-    if (json) printJson(io, { doc, files });
+    if (json) printJson(io, { doc, files: files.map(receivedFileView) });
     else {
       io.out(incomingLine(doc) + '\n');
       io.out(`  ${tr(io, 'edxml.sig.label')}: ${tr(io, `edxml.sig.${doc.signatureState}`, { weak: doc.signatureAlgorithm ?? '' })}${doc.signer ? ` — ${doc.signer}` : ''}\n`);
       for (const n of doc.packageNotes) io.out(`  ${tr(io, `edxml.note.${n.code}`, n.params)}\n`);
       if (doc.reason) io.out(`  ${doc.reason}\n`);
       if (doc.recallAt) io.out(`  13 ${doc.recallAt} ${doc.recallReason ?? ''} -> ${doc.recallAnswer ?? '?'}\n`);
-      for (const f of files) io.out(`  ${f.name}\t${f.validationStatus ?? '-'}\t${f.path}\n`);
+      // The real name with bidi overrides and other invisible characters shown (a terminal would reorder them).
+      for (const f of files) io.out(`  ${visibleName(f.name)}\t${f.validationStatus ?? '-'}\t${f.path}\n`);
     }
     return 0;
   } finally {

@@ -3,6 +3,7 @@
  * the token signs a single-use challenge, the session is renewed transparently on 401.
  */
 import { z } from 'zod';
+import { KysoError } from '../../api/errors.js';
 import type { Signer, SignatureScheme } from '../../pki/signer.js';
 import {
   challengeResponseSchema,
@@ -94,15 +95,16 @@ export class InboxApi {
     return this.authed((auth) => ({ method: 'GET', url: this.url(endpoints.statuses, cursor, limit), headers: auth }), statusPageSchema);
   }
 
-  /** Downloads a package we sent or received into `dest`. */
-  async downloadPackage(messageId: string, dest: string): Promise<number> {
+  /** Downloads a package we sent or received into `dest`; more than `maxBytes` (the size the server declared) is refused. */
+  async downloadPackage(messageId: string, dest: string, maxBytes = Infinity): Promise<number> {
     const spec = async () => ({ method: 'GET' as const, url: this.url(endpointPath(endpoints.messagePackage, { messageId })), headers: await this.authHeader(), idleTimeoutMs: 120_000 });
+    const tooLarge = () => new KysoError('exPackageTooLarge', { messageId, size: maxBytes });
     try {
-      return await downloadTo(await spec(), dest);
+      return await downloadTo(await spec(), dest, maxBytes, tooLarge);
     } catch (e) {
       if (!(e instanceof ServerError) || e.status !== 401) throw e;
       await this.login(true);
-      return downloadTo(await spec(), dest);
+      return downloadTo(await spec(), dest, maxBytes, tooLarge);
     }
   }
 

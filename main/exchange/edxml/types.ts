@@ -3,7 +3,7 @@
  * and parses. Field names are the camelCase of the XML element names.
  */
 import { z } from 'zod';
-import { ORGAN_ID_PATTERN } from '../protocol.js';
+import { documentIdSchema, ORGAN_ID_PATTERN } from '../protocol.js';
 
 /** The edXML namespace. */
 export const EDXML_NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016';
@@ -50,7 +50,7 @@ export const responseForSchema = z.object({
   organId,
   code: z.string().min(1).max(200),
   promulgationDate: date,
-  documentId: z.string().min(1).max(300),
+  documentId: documentIdSchema,
 });
 /** ResponseFor entry. */
 export type ResponseFor = z.infer<typeof responseForSchema>;

@@ -62,7 +62,11 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
       <ul>
         {show.data?.files.map((f) => (
           <li key={f.sha256}>
-            <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path })}>{f.name}</button>{' '}
+            {/* The sender's name with invisible characters shown, and the type Kyso found in the bytes; only documents open. */}
+            {f.openable
+              ? <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path }).then((r) => { if (!r.ok) setError(r.error); })} data-testid="inbox-file">{f.displayName}</button>
+              : <span data-testid="inbox-file-inert" title={t('ui.inbox.fileNotOpenable')}>{f.displayName}</span>}{' '}
+            <span className="muted" data-testid="inbox-file-kind">{f.kind === 'bin' ? t('ui.inbox.fileKindOther') : f.kind.toUpperCase()}</span>{' '}
             <span className={validationClass(f.validationStatus)}>{f.validationStatus ? <IndicationText code={f.validationStatus} /> : ''}</span>
             {f.detectedType && f.detectedType !== f.contentType ? <span className="warn"> ({t('edxml.attachment.declared', { declared: f.contentType, detected: f.detectedType })})</span> : null}
           </li>

@@ -8,6 +8,7 @@ import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { levels, roles } from '../components/SignOptions.js';
 import { TrustStore } from '../components/TrustStore.js';
+import { KeepSessionSetting } from '../components/TokenSessionBadge.js';
 import { ExchangeIdentity } from '../components/ExchangeIdentity.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
@@ -92,6 +93,7 @@ export function Settings() {
           );
         })}
       </form>
+      <div className="card"><KeepSessionSetting /></div>
       <ExchangeIdentity />
       <TrustStore />
     </section>

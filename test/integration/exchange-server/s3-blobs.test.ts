@@ -74,7 +74,7 @@ beforeAll(async () => {
     const bundle = path.join(work, `${who}.pem`);
     writeFileSync(bundle, readFileSync(c.certPath, 'utf8') + readFileSync(bed.certs.issuing.certPath, 'utf8'));
     users[who] = { key: c.keyPath!, cert: bundle };
-    const added = await kyso(['server', 'user', 'add', '--data', data, '--org', org.code, '--cert', c.certPath], {});
+    const added = await kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', org.code, '--cert', c.certPath], {});
     expect(added.err).toBe('');
   }
 }, 180_000);

@@ -16,6 +16,7 @@ import { parseStatus, STATUS_DESCRIPTIONS, writePackage } from '../../../main/ex
 import { incomingCsv, openStore, type Store } from '../../../main/store/index.js';
 import { fieldInboxApi, noPdfSignatures } from './field-inbox.js';
 import { testSigner } from './keys.js';
+import { receivedFileView } from '../../../main/files/doc-types.js';
 
 const FIX = 'test/fixtures/edxml';
 let home: string;
@@ -90,7 +91,8 @@ describe('field packages in the incoming register', () => {
   it('the rows pass the contract the renderer reads', () => {
     for (const id of ['field-1', 'field-2', 'field-3', 'field-4', 'field-5']) {
       expect(() => incomingDocSchema.parse(store.incoming.require(id)), id).not.toThrow();
-      for (const f of store.incoming.files(id)) expect(() => incomingFileSchema.parse(f), id).not.toThrow();
+      // exchange:inboxShow adds the display name, the type found and whether it opens.
+      for (const f of store.incoming.files(id)) expect(() => incomingFileSchema.parse(receivedFileView(f)), id).not.toThrow();
     }
   });
 
