@@ -1,10 +1,12 @@
-/** Process entry of the `kyso` command (bin/kyso.js loads this). */
+/** Process entry of the `kyso` command (bin/kyso.js loads this, or the bundle built from it). */
 import { runCli } from './run.js';
 
-const status = await runCli(process.argv.slice(2), {
+// No top-level await: the shipped bundle is a CommonJS script (launch.ts, for V8's code cache).
+void runCli(process.argv.slice(2), {
   env: process.env,
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTty: Boolean(process.stdin.isTTY),
+}).then((status) => {
+  process.exitCode = status;
 });
-process.exitCode = status;

@@ -75,8 +75,17 @@ export async function readPin(io: CliIo, src: PinSource, prompt: HiddenPrompt = 
 
 /** Hidden prompt on process.stdin/stderr: raw mode, no echo, Enter ends, Ctrl-C cancels. */
 export function hiddenPrompt(question: string): Promise<string> {
+  return terminalLine(question, { hidden: true });
+}
+
+/**
+ * Reads one line on the terminal in raw mode (echoed unless hidden): Enter ends it, Backspace
+ * edits, Ctrl-C or the signal cancels. `write` is where the question and echo go (stderr).
+ */
+export function terminalLine(question: string, o: { hidden: boolean; signal?: AbortSignal; write?: (text: string) => void }): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(question);
+  const write = o.write ?? ((text: string) => void process.stderr.write(text));
+  write(question);
   return new Promise((resolve, reject) => {
     let value = '';
     const wasRaw = stdin.isRaw;
@@ -85,20 +94,29 @@ export function hiddenPrompt(question: string): Promise<string> {
     stdin.setEncoding('utf8');
     const finish = (err?: Error) => {
       stdin.off('data', onData);
+      o.signal?.removeEventListener('abort', onAbort);
       stdin.setRawMode?.(wasRaw);
       stdin.pause();
-      process.stderr.write('\n');
+      write('\n');
       if (err) reject(err);
       else resolve(value);
     };
+    const onAbort = () => finish(new KysoError('cancelled'));
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return finish();
         if (ch === '\u0003') return finish(new KysoError('cancelled'));
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
+        if (ch === '\u007f' || ch === '\b') {
+          if (value && !o.hidden) write('\b \b');
+          value = value.slice(0, -1);
+        } else {
+          value += ch;
+          if (!o.hidden) write(ch);
+        }
       }
     };
+    if (o.signal?.aborted) return onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
     stdin.on('data', onData);
   });
 }

@@ -28,6 +28,16 @@ export function isDelim(c: number): boolean {
   return c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
 }
 
+/** Bytes `[start, end)` of `b` as a Latin-1 string (short tokens without a Buffer copy). */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start <= 24) {
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
 const hexVal = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 55 : c >= 0x61 && c <= 0x66 ? c - 87 : -1);
 
 /** Marker for a bare keyword in content streams (operators) or structure (obj, stream...). */
@@ -110,7 +120,24 @@ export class Parser {
     const start = this.pos;
     while (this.pos < b.length && !isWhite(b[this.pos]!) && !isDelim(b[this.pos]!)) this.pos++;
     if (this.pos >= b.length && !this.atEof) throw new NeedMoreData();
-    return Buffer.from(b.subarray(start, this.pos)).toString('latin1');
+    return latin1(b, start, this.pos);
+  }
+
+  /**
+   * An unsigned integer token at the cursor (most tokens of a PDF: numbers and references),
+   * read without making a string; null when the token is anything else (the general path).
+   */
+  private integer(): number | null {
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    let n = 0;
+    while (p < b.length && p - start < 15 && b[p]! >= 0x30 && b[p]! <= 0x39) n = n * 10 + (b[p++]! - 0x30);
+    if (p === start) return null;
+    // The token must end here: at a delimiter or whitespace, or at the real end of the data.
+    if (p < b.length ? !isWhite(b[p]!) && !isDelim(b[p]!) : !this.atEof) return null;
+    this.pos = p;
+    return n;
   }
 
   /** Reads the next object, or a Keyword (operators in content streams, `endobj`, `stream`). */
@@ -129,6 +156,15 @@ export class Parser {
       case 0x5d: case 0x3e: case 0x29: case 0x7b: case 0x7d:
         this.pos++;
         return new Keyword(String.fromCharCode(c));
+    }
+    const int = this.integer();
+    if (int !== null) {
+      // An integer may start "num gen R": look ahead without consuming on mismatch.
+      const save = this.pos;
+      const r = this.tryRef(int);
+      if (r) return r;
+      this.pos = save;
+      return int;
     }
     const w = this.word();
     if (w === '') {
@@ -164,7 +200,8 @@ export class Parser {
     while (p < b.length && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
     if (p >= b.length && !this.atEof) throw new NeedMoreData();
     if (p === gs || p - gs > 5) return null;
-    const gen = Number(Buffer.from(b.subarray(gs, p)).toString('latin1'));
+    let gen = 0;
+    for (let i = gs; i < p; i++) gen = gen * 10 + (b[i]! - 0x30);
     if (p >= b.length || !isWhite(b[p]!)) return null;
     skip();
     if (p >= b.length && !this.atEof) throw new NeedMoreData();
@@ -247,9 +284,11 @@ export class Parser {
     const close = b.indexOf(0x3e, start + 1);
     if (close > start && (close - start - 1) % 2 === 0) {
       const text = Buffer.from(b.buffer, b.byteOffset + start + 1, close - start - 1).toString('latin1');
-      if (/^[0-9a-fA-F]*$/.test(text)) {
+      // Node's hex decoding stops at the first non-hex pair: all digits were hex when nothing is lost.
+      const bytes = Buffer.from(text, 'hex');
+      if (bytes.length * 2 === text.length) {
         this.pos = close + 1;
-        return this.span(new PdfString(Buffer.from(text, 'hex'), true), start);
+        return this.span(new PdfString(bytes, true), start);
       }
     }
     this.pos++;

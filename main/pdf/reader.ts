@@ -35,6 +35,9 @@ export interface OpenOptions {
 /** Objects visited at most when checking a repaired file for missing objects. */
 const MAX_CLOSURE = 200_000;
 
+/** Parsed objects shared by the views of one file at most (see SharedParse.objects). */
+const SHARED_OBJECTS = 16_384;
+
 /** Longest /Prev chain followed (each link is one incremental update). */
 const MAX_SECTIONS = 10_000;
 
@@ -65,16 +68,24 @@ export class PdfFile {
   /** The repair scan, when one was needed after a normal open. */
   private scan: Promise<Map<number, XrefEntry & { type: 'offset' }>> | null = null;
   private latest!: RevisionResolver;
+  /** Whether this view may share parsed objects with the other views of its SharedParse. */
+  private sharesObjects = false;
 
   private constructor(private readonly src: FileSource) {}
 
   /** Opens and indexes a PDF; throws KysoError (pdfNotPdf, pdfEncrypted, pdfUnrepairable...). */
   static async open(path: string, opts: OpenOptions = {}): Promise<PdfFile> {
-    const src = await FileSource.open(path, opts.limit);
-    if (opts.shared) src.blocks = opts.shared.blocks;
+    const shared = opts.shared;
+    const borrowed = shared?.source && shared.source.path === path ? shared.source : undefined;
+    const src = borrowed ? borrowed.prefix(opts.limit ?? Number.MAX_SAFE_INTEGER) : await FileSource.open(path, opts.limit);
+    if (shared) src.blocks = shared.blocks;
     const f = new PdfFile(src);
+    // Parsed objects are shared only among views reading one handle (this source becomes the
+    // shared one, or is a prefix of it): a shared stream is read through its first view's source.
+    f.sharesObjects = !!borrowed || (!!shared && !shared.source && opts.limit === undefined);
     try {
       await f.init(opts);
+      if (shared && !shared.source && opts.limit === undefined) shared.source = src;
       return f;
     } catch (e) {
       await src.close();
@@ -133,6 +144,8 @@ export class PdfFile {
       this.latest = new RevisionResolver(this.ctx, this.ctx.revisions.length - 1);
       this.revisions = this.ctx.revisions;
       await this.openEncryption(this.trailer);
+      // Views of one unencrypted file share what they parse (decryption would differ per view).
+      if (opts.shared && this.sharesObjects && !this.ctx.crypt) this.ctx.shared = opts.shared.objects ??= new Lru(SHARED_OBJECTS);
       // Cheap sanity check: the catalog must load from the xref as written.
       try {
         await this.catalogStrict();

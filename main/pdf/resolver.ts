@@ -7,7 +7,7 @@ import { decodeFilters } from './filters.js';
 import { readIndirectAt } from './object-at.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject, type StreamSource } from './objects.js';
 import { Parser, type ValueSpan } from './parser.js';
-import { lookupEntry, type Revision } from './revisions.js';
+import { lookupEntry, type Revision, type SharedObject } from './revisions.js';
 import type { FileSource } from './source.js';
 import type { XrefEntry } from './xref.js';
 import type { DocumentCrypt } from './crypt/document.js';
@@ -24,6 +24,8 @@ export interface ResolverContext {
   usedFallback: boolean;
   /** Decryption of an encrypted document (strings and stream data of every loaded object). */
   crypt?: DocumentCrypt;
+  /** Objects shared with the other views of the same file (unencrypted files only). */
+  shared?: Lru<SharedObject>;
 }
 
 /** A decoded object stream: its data and the offset of each member object. */
@@ -71,20 +73,39 @@ export interface LocatedObject {
   spanOf(o: PdfObject | undefined): ValueSpan | undefined;
 }
 
+/** Cache key of object `num` read at a file offset (the number too: two entries may name one offset). */
+const offsetKey = (offset: number, num: number): string => `o${offset}:${num}`;
+
 /** Largest number of refs followed in one resolve() before declaring a cycle. */
 const MAX_HOPS = 64;
 
 /** Resolves objects as of revision `rev` of a file. */
 export class RevisionResolver {
+  /** Entries found, for the revision list they were found in (a repair replaces the list). */
+  private found = new Map<number, XrefEntry>();
+  private foundIn: Revision[] | null = null;
+
   constructor(
     private readonly ctx: ResolverContext,
     /** Index into ctx.revisions. */
     readonly rev: number,
   ) {}
 
-  /** The xref entry of `num` as of this revision. */
+  /**
+   * The xref entry of `num` as of this revision. Found entries are remembered: the lookup walks
+   * every revision back to the one defining the object (25 per lookup in a document with 25
+   * signatures). Absent ones are not: a rebuild adds object stream members to its entries.
+   */
   entry(num: number): XrefEntry | undefined {
-    return lookupEntry(this.ctx.revisions, this.rev, num);
+    if (this.foundIn !== this.ctx.revisions) {
+      this.found = new Map();
+      this.foundIn = this.ctx.revisions;
+    }
+    const hit = this.found.get(num);
+    if (hit) return hit;
+    const e = lookupEntry(this.ctx.revisions, this.rev, num);
+    if (e) this.found.set(num, e);
+    return e;
   }
 
   /** Loads an indirect object; missing, free or generation-mismatched objects are null. */
@@ -97,27 +118,49 @@ export class RevisionResolver {
     const e = this.entry(r.num);
     if (!e || e.type === 'free' || e.gen !== r.gen) return null;
     // The number is part of the key: two entries aimed at one offset must not share a value.
-    const key = e.type === 'offset' ? `o${e.offset}:${r.num}` : `c${this.objStmKey(e.stream)}:${e.index}:${r.num}`;
+    const key = e.type === 'offset' ? offsetKey(e.offset, r.num) : `c${this.objStmKey(e.stream)}:${e.index}:${r.num}`;
     const hit = this.ctx.cache.get(key);
     if (hit !== undefined) return hit;
+    const shared = e.type === 'offset' ? this.shared(key) : undefined;
+    if (shared !== undefined) {
+      this.ctx.cache.set(key, shared);
+      return shared;
+    }
     if (stack.includes(key) || stack.length > 16) throw new KysoError('pdfCircular', { ref: r.key });
     const inner = [...stack, key];
-    const v = e.type === 'offset' ? await this.loadAt(r, e.offset, inner) : await this.loadCompressed(r, e.stream, e.index, inner);
+    const v = e.type === 'offset' ? await this.loadAt(r, e.offset, inner, key) : await this.loadCompressed(r, e.stream, e.index, inner);
     this.ctx.cache.set(key, v);
     return v;
   }
 
+  /** An object another view of the file parsed at the same offset, if its bytes lie within this view. */
+  private shared(key: string): PdfObject | undefined {
+    const s = this.ctx.shared?.get(key);
+    return s && s.end <= this.ctx.src.size ? s.value : undefined;
+  }
+
   /**
-   * Re-reads object `ref` at its xref offset with value spans recorded (uncached: used for a
-   * few signature dictionaries). Null when missing, free, generation-mismatched or inside an
-   * object stream (such objects have no span of their own in the file).
+   * Offers an object parsed at its xref offset to the other views, with where its bytes end. A
+   * stream is offered only when its length is settled by its own bytes (see streamLength): an
+   * indirect /Length may differ between revisions. Its data is read through this view's source,
+   * a prefix of the file on the handle every view of it shares (SharedParse.source).
+   */
+  private share(key: string, value: PdfObject, end: number): void {
+    if (this.ctx.shared && !this.ctx.crypt) this.ctx.shared.set(key, { value, end });
+  }
+
+  /**
+   * Re-reads object `ref` at its xref offset with value spans recorded (used for a few
+   * signature dictionaries; the value then also serves plain loads). Null when missing, free,
+   * generation-mismatched or inside an object stream (no span of its own in the file).
    */
   async locate(ref: PdfRef | number): Promise<LocatedObject | null> {
     const r = typeof ref === 'number' ? new PdfRef(ref, 0) : ref;
     const e = this.entry(r.num);
     if (!e || e.type !== 'offset' || e.gen !== r.gen) return null;
     const spans = new WeakMap<object, ValueSpan>();
-    const h = await readIndirectAt(this.ctx.src, e.offset, 4096, spans);
+    // Signature dictionaries carry tens of KB of /Contents hex: one read of 64 KB, not 4 KB then 32 KB.
+    const h = await readIndirectAt(this.ctx.src, e.offset, 65536, spans);
     // No repair fallback here: a located object must be exactly where the xref says.
     if (h.num !== r.num) throw new KysoError('pdfMalformed', { offset: e.offset, detail: `expected object ${r.num}, found ${h.num}` });
     // Decrypted copies keep the spans of the strings they replace.
@@ -133,6 +176,12 @@ export class RevisionResolver {
       else if (from instanceof PdfDict && to instanceof PdfDict) for (const [k, v] of from.map) copySpans(v, to.get(k) ?? null, depth + 1);
     };
     copySpans(h.value, value, 0);
+    // The same value serves later plain loads of the object (in this view and the others).
+    if (!this.ctx.crypt && h.streamOffset === undefined) {
+      const key = offsetKey(e.offset, r.num);
+      this.ctx.cache.set(key, value);
+      this.share(key, value, h.end);
+    }
     return {
       num: h.num,
       gen: h.gen,
@@ -172,7 +221,8 @@ export class RevisionResolver {
     return e && e.type === 'offset' ? String(e.offset) : `?${num}`;
   }
 
-  private async loadAt(ref: PdfRef, offset: number, stack: string[]): Promise<PdfObject> {
+  private async loadAt(ref: PdfRef, offset: number, stack: string[], shareAs: string): Promise<PdfObject> {
+    let key: string | undefined = shareAs;
     const { src } = this.ctx;
     let h;
     try {
@@ -185,14 +235,22 @@ export class RevisionResolver {
       h = await readIndirectAt(src, alt);
       if (h.num !== ref.num) throw err;
       this.ctx.usedFallback = true;
+      // Read elsewhere than the xref says: what this view found, not something to share.
+      key = undefined;
     }
     const crypt = this.ctx.crypt;
     const value = crypt ? crypt.decryptObject(h.num, h.gen, h.value) : h.value;
-    if (h.streamOffset === undefined) return value;
+    if (h.streamOffset === undefined) {
+      if (key) this.share(key, value, h.end);
+      return value;
+    }
     const d = value as PdfDict;
     // /Length of the raw (encrypted) data, read before decryption.
-    const length = await this.streamLength(h.value as PdfDict, h.streamOffset, stack);
-    return new PdfStream(d, this.source(h.streamOffset, length, crypt && ((raw) => crypt.decryptStream(h.num, h.gen, h.value as PdfDict, raw))));
+    const { length, confirmedEnd } = await this.streamLength(h.value as PdfDict, h.streamOffset, stack);
+    const stream = new PdfStream(d, this.source(h.streamOffset, length, crypt && ((raw) => crypt.decryptStream(h.num, h.gen, h.value as PdfDict, raw))));
+    // A direct /Length that `endstream` confirms reads the same in every view holding those bytes.
+    if (key && confirmedEnd !== undefined) this.share(key, stream, confirmedEnd);
+    return stream;
   }
 
   private source(offset: number, length: number, decrypt?: (raw: Uint8Array) => Uint8Array): StreamSource {
@@ -200,10 +258,15 @@ export class RevisionResolver {
     return { offset, length, read: async () => (decrypt ? decrypt(await src.read(offset, length)) : src.read(offset, length)) };
   }
 
-  /** Checks /Length against `endstream`; a wrong or huge /Length is corrected by a bounded scan. */
-  private async streamLength(d: PdfDict, start: number, stack: string[]): Promise<number> {
+  /**
+   * Checks /Length against `endstream`; a wrong or huge /Length is corrected by a bounded scan.
+   * `confirmedEnd` (after `endstream`) is given only for a direct /Length that `endstream`
+   * confirmed: the one case where the answer does not depend on the view.
+   */
+  private async streamLength(d: PdfDict, start: number, stack: string[]): Promise<{ length: number; confirmedEnd?: number }> {
     const { src } = this.ctx;
     let declared: PdfObject | undefined = d.get('Length');
+    const direct = typeof declared === 'number';
     try {
       if (declared instanceof PdfRef) declared = await this.load(declared, stack);
     } catch (e) {
@@ -212,7 +275,8 @@ export class RevisionResolver {
     }
     if (typeof declared === 'number' && Number.isSafeInteger(declared) && declared >= 0 && start + declared <= src.size) {
       const after = (await src.read(start + declared, 32)).toString('latin1');
-      if (/^\s*endstream/.test(after)) return declared;
+      const m = /^\s*endstream/.exec(after);
+      if (m) return direct ? { length: declared, confirmedEnd: start + declared + m[0].length } : { length: declared };
     }
     // Scan for endstream (bounded by the file size; chunked so memory stays flat).
     const chunk = 1 << 20;
@@ -225,7 +289,7 @@ export class RevisionResolver {
         if (prev.length && prev[prev.length - 1] === 0x0a) end--;
         if (prev.length === 2 && prev[0] === 0x0d && end > start && prev[1] === 0x0a) end--;
         else if (prev.length && prev[prev.length - 1] === 0x0d) end--;
-        return end - start;
+        return { length: end - start };
       }
       if (buf.length < chunk) break;
     }

@@ -2,8 +2,9 @@
  * Revisions: the xref chain grouped into incremental updates, each with its byte range, so the
  * validator can resolve objects as they were at signature N and diff revisions.
  */
-import type { PdfDict } from './objects.js';
+import type { PdfDict, PdfObject } from './objects.js';
 import type { EofMarker } from './recover.js';
+import type { Lru } from './resolver.js';
 import { BlockCache, type FileSource } from './source.js';
 import type { XrefEntry, XrefSection } from './xref.js';
 
@@ -42,6 +43,23 @@ export interface SharedParse {
   /** Revision recovery (recover.ts): the markers of the largest view scanned, sections rebuilt from a byte range. */
   markers?: { size: number; list: EofMarker[] };
   rebuilt?: Map<string, XrefSection | null>;
+  /**
+   * The first view's source over the whole file: later views read prefixes of it on the same
+   * handle (no open, stat and close per revision). It must be closed last.
+   */
+  source?: FileSource;
+  /**
+   * Objects parsed by any view, by `o<offset>:<num>` (the resolver's cache key), with where
+   * their bytes end: a view reuses one only when that end lies within its prefix. Only plain
+   * objects of unencrypted files read at their xref offset are shared (see RevisionResolver).
+   */
+  objects?: Lru<SharedObject>;
+}
+
+/** An object parsed at its offset, and the end of its bytes. */
+export interface SharedObject {
+  value: PdfObject;
+  end: number;
 }
 
 /** A new, empty SharedParse. */

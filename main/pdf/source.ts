@@ -39,7 +39,21 @@ export class FileSource {
     readonly size: number,
     /** The real file size (a prefix view's `size` is its limit). */
     private readonly fileSize: number,
+    /** False for a prefix borrowed from another source: closing it leaves the handle open. */
+    private readonly ownsHandle = true,
   ) {}
+
+  /**
+   * The prefix `[0, limit)` of this source's file on the same handle (no system call): the
+   * revision views of one validation read one open file, so every view sees the same inode.
+   * Closing the prefix leaves the handle to this source, which must outlive it.
+   */
+  prefix(limit: number): FileSource {
+    const size = Number.isSafeInteger(limit) && limit >= 0 ? Math.min(this.fileSize, limit) : this.fileSize;
+    const p = new FileSource(this.fh, this.path, size, this.fileSize, false);
+    p.blocks = this.blocks;
+    return p;
+  }
 
   /**
    * Opens `path` for reading; a missing file gives fileNotFound. With `limit`, the source ends
@@ -108,8 +122,8 @@ export class FileSource {
     return out;
   }
 
-  /** Closes the handle. */
+  /** Closes the handle (a borrowed prefix leaves it open). */
   async close(): Promise<void> {
-    await this.fh.close();
+    if (this.ownsHandle) await this.fh.close();
   }
 }

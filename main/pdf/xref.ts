@@ -90,7 +90,9 @@ async function readTable(src: FileSource, offset: number): Promise<XrefSection> 
     const trailer = p.parseObject();
     if (!(trailer instanceof PdfDict)) p.fail('trailer is not a dictionary');
     return { offset, kind: 'table' as const, entries, trailer, end: p.offset };
-  });
+    // A small first window: an update's table is a few hundred bytes, and a big one asks for
+    // its whole size at once (NeedMoreData above), so reading 64 KB for each section is waste.
+  }, 4096);
 }
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;

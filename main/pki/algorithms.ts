@@ -37,13 +37,24 @@ export interface VerifyParams {
 }
 
 /**
+ * An AlgorithmIdentifier: pkijs's, or its OID with the DER of its parameters (the validator
+ * reads CMS envelopes without pkijs).
+ */
+export type AlgorithmRef = pkijs.AlgorithmIdentifier | { algorithmId: string; paramsDer?: Uint8Array };
+
+function paramsOf(alg: AlgorithmRef): unknown {
+  if (alg instanceof pkijs.AlgorithmIdentifier) return alg.algorithmParams;
+  return alg.paramsDer ? asn1js.fromBER(new Uint8Array(alg.paramsDer)).result : undefined;
+}
+
+/**
  * node:crypto parameters of a signature AlgorithmIdentifier; `digestOid` is the separate
  * digest algorithm when `alg` names only the key type (CMS rsaEncryption, ecPublicKey).
  */
-export function verifyParams(alg: pkijs.AlgorithmIdentifier, digestOid: string | undefined): VerifyParams | undefined {
+export function verifyParams(alg: AlgorithmRef, digestOid: string | undefined): VerifyParams | undefined {
   const oid = alg.algorithmId;
   if (oid === '1.2.840.113549.1.1.10') {
-    const params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams as asn1js.Sequence });
+    const params = new pkijs.RSASSAPSSParams({ schema: paramsOf(alg) as asn1js.Sequence });
     return { hash: digestName(params.hashAlgorithm.algorithmId) ?? 'sha1', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength };
   }
   const hash = SIG_HASH[oid] ?? (digestOid ? digestName(digestOid) : undefined);
@@ -53,7 +64,7 @@ export function verifyParams(alg: pkijs.AlgorithmIdentifier, digestOid: string |
 }
 
 /** Verifies `sig` over `data` (see verifyParams for `alg` and `digestOid`). */
-export function verifyRaw(alg: pkijs.AlgorithmIdentifier, digestOid: string | undefined, data: Uint8Array, sig: Uint8Array, key: KeyObject): boolean {
+export function verifyRaw(alg: AlgorithmRef, digestOid: string | undefined, data: Uint8Array, sig: Uint8Array, key: KeyObject): boolean {
   try {
     const p = verifyParams(alg, digestOid);
     if (!p) return false;

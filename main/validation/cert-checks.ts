@@ -3,9 +3,10 @@
  * the signing time (with or without proof of existence) and revocation of every non-anchor
  * certificate of the path.
  */
-import { buildChain } from '../pki/chain.js';
+import { createHash } from 'node:crypto';
+import { buildChain, type ChainInput, type ChainResult } from '../pki/chain.js';
 import type { CertView } from '../pki/cert.js';
-import { checkRevocation, type RevocationStatus } from '../pki/revocation.js';
+import { checkRevocation, type RevocationInput, type RevocationStatus } from '../pki/revocation.js';
 import type { CheckList } from './checks.js';
 import type { SignatureResult } from './types.js';
 
@@ -26,6 +27,50 @@ export interface CertCheckInput {
   now: Date;
 }
 
+/**
+ * Paths and revocation statuses shared by the signatures of ONE document (a document's 25
+ * signatures are mostly by the same few signers: the same path was built and the same DSS
+ * responses parsed and verified 25 times). Keyed by content: the leaf, every pool and anchor
+ * certificate, the embedded evidence, online or not; results are a function of those alone
+ * within one validation (its time is fixed, and an online answer, or a failed fetch, is reused
+ * only inside it). Never kept across documents: a new document gets a new memo.
+ */
+export class CertMemo {
+  private readonly chains = new Map<string, Promise<ChainResult>>();
+  private readonly statuses = new Map<string, Promise<RevocationStatus>>();
+  private readonly ids = new WeakMap<Buffer, string>();
+
+  /** A short identity of these bytes (their SHA-256, computed once per buffer). */
+  private id(b: Buffer): string {
+    let v = this.ids.get(b);
+    if (!v) {
+      v = createHash('sha256').update(b).digest('base64');
+      this.ids.set(b, v);
+    }
+    return v;
+  }
+
+  private key(parts: Array<Buffer[] | string>): string {
+    return parts.map((p) => (typeof p === 'string' ? p : p.map((b) => this.id(b)).sort().join(','))).join('|');
+  }
+
+  /** buildChain, once per leaf, pool, anchors and mode. */
+  chain(input: ChainInput): Promise<ChainResult> {
+    const k = this.key([input.leaf.fingerprint, input.pool, input.anchors, String(input.offline)]);
+    let p = this.chains.get(k);
+    if (!p) this.chains.set(k, (p = buildChain(input)));
+    return p;
+  }
+
+  /** checkRevocation, once per certificate, issuer, evidence and mode. */
+  revocation(input: RevocationInput): Promise<RevocationStatus> {
+    const k = this.key([input.cert.fingerprint, input.issuer.fingerprint, input.ocsps, input.crls, String(input.offline)]);
+    let p = this.statuses.get(k);
+    if (!p) this.statuses.set(k, (p = checkRevocation(input)));
+    return p;
+  }
+}
+
 /** What the caller reports beyond the checks. */
 export interface CertCheckOutput {
   path: CertView[] | null;
@@ -35,10 +80,11 @@ export interface CertCheckOutput {
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
 
-/** Runs chain, validity and revocation checks, recording them in `checks`. */
-export async function certificateChecks(input: CertCheckInput, checks: CheckList): Promise<CertCheckOutput> {
+/** Runs chain, validity and revocation checks, recording them in `checks` (`memo`: the document's). */
+export async function certificateChecks(input: CertCheckInput, checks: CheckList, memo?: CertMemo): Promise<CertCheckOutput> {
   const { signer, signingTime } = input;
-  const chain = await buildChain({ leaf: signer, pool: input.pool, anchors: input.anchors, offline: input.offline });
+  const chainInput = { leaf: signer, pool: input.pool, anchors: input.anchors, offline: input.offline };
+  const chain = await (memo ? memo.chain(chainInput) : buildChain(chainInput));
   const path = chain.path;
   if (!path) {
     checks.add('chain', 'fail', 'noChain', { issuer: signer.issuerCommonName }, { indication: 'INDETERMINATE', sub: 'NO_CERTIFICATE_CHAIN_FOUND' });
@@ -74,7 +120,8 @@ export async function certificateChecks(input: CertCheckInput, checks: CheckList
   if (path) {
     const statuses: Array<{ cert: CertView; s: RevocationStatus }> = [];
     for (let i = 0; i + 1 < path.length; i++) {
-      const s = await checkRevocation({ cert: path[i]!, issuer: path[i + 1]!, ocsps: input.ocsps, crls: input.crls, offline: input.offline });
+      const revInput = { cert: path[i]!, issuer: path[i + 1]!, ocsps: input.ocsps, crls: input.crls, offline: input.offline };
+      const s = await (memo ? memo.revocation(revInput) : checkRevocation(revInput));
       statuses.push({ cert: path[i]!, s });
     }
     leafRevocation = statuses[0]?.s;

@@ -3,13 +3,15 @@
  * signer certificate, message digest, signature over the signed attributes, and the ESS
  * signing-certificate(-v2) binding.
  */
-import { DerCache } from '../pki/der-cache.js';
-import { stripCertificates } from './cms-strip.js';
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { DerCache } from '../pki/der-cache.js';
 import { digestName, verifyRaw } from '../pki/algorithms.js';
 import { certView, type CertView } from '../pki/cert.js';
+import { childrenOf, contentOf, isUniversal, oidOf, readTlv, stringOf, UNIVERSAL, type Tlv } from './ber.js';
+import { attributeValue, parseCms, type SignedDataInfo, type SignerInfoData } from './cms-parse.js';
+
+export type { SignedDataInfo, SignerInfoData } from './cms-parse.js';
 
 /** OIDs used here. */
 export const OID = {
@@ -26,8 +28,8 @@ export const OID = {
 
 /** Result of checking one CMS SignedData. */
 export interface CmsCheck {
-  signed: pkijs.SignedData;
-  signerInfo: pkijs.SignerInfo;
+  signed: SignedDataInfo;
+  signerInfo: SignerInfoData;
   signer?: CertView;
   /** Every certificate carried in the CMS. */
   certs: Buffer[];
@@ -47,123 +49,140 @@ export interface CmsCheck {
  * Parses ContentInfo(SignedData) in DER or BER (indefinite lengths, constructed strings, as
  * BouncyCastle writes it); trailing zero padding (PDF /Contents) is allowed.
  */
-export function parseSignedData(der: Uint8Array): pkijs.SignedData {
-  const stripped = stripCertificates(der);
-  if (stripped) {
-    const asn = asn1js.fromBER(new Uint8Array(stripped.cms));
-    if (asn.offset !== -1) {
-      const ci = new pkijs.ContentInfo({ schema: asn.result });
-      if (ci.contentType !== OID.signedData) throw new Error('not SignedData');
-      const sd = new pkijs.SignedData({ schema: ci.content });
-      certificatesOf.set(sd, stripped.certs);
-      return sd;
+export function parseSignedData(der: Uint8Array): SignedDataInfo {
+  return parseCms(der);
+}
+
+function attr(si: SignerInfoData, oid: string, unsigned = false): Buffer | undefined {
+  return attributeValue(unsigned ? si.unsignedAttrs : si.signedAttrs?.attributes, oid);
+}
+
+/** First value of an unsigned attribute (e.g. the signature timestamp token), as DER. */
+export function unsignedAttr(si: SignerInfoData, oid: string): Buffer | undefined {
+  return attr(si, oid, true);
+}
+
+/** How a certificate can be named by a SignerInfo: issuer and serial, and its key identifier. */
+interface CertIds {
+  issuer: Buffer;
+  serial: Buffer;
+  ski?: Buffer;
+}
+
+/** Identifiers of certificates by content (the same signer certificate in every CMS of a file). */
+const certIdCache = new DerCache<CertIds | null>(256);
+
+const SKI_OID = '2.5.29.14';
+
+/** Issuer, serial and subject key identifier read from a certificate's DER; null when it is not one. */
+function certIds(der: Buffer): CertIds | null {
+  try {
+    const [tbs] = childrenOf(der, readTlv(der, 0));
+    if (!tbs || !isUniversal(tbs, UNIVERSAL.sequence)) return null;
+    const f = childrenOf(der, tbs);
+    let i = f[0] && f[0].cls === 2 && f[0].num === 0 ? 1 : 0;
+    const serial = f[i++];
+    i++; // signature algorithm
+    const issuer = f[i++];
+    if (!serial || !isUniversal(serial, UNIVERSAL.integer) || !issuer || !isUniversal(issuer, UNIVERSAL.sequence)) return null;
+    const ids: CertIds = { issuer: Buffer.from(der.subarray(issuer.start, issuer.end)), serial: Buffer.from(contentOf(der, serial)) };
+    const exts = f.find((t) => t.cls === 2 && t.num === 3);
+    const list = exts && childrenOf(der, exts)[0];
+    for (const e of list && list.constructed ? childrenOf(der, list) : []) {
+      const [oid, ...rest] = childrenOf(der, e);
+      if (!oid || oidOf(der, oid) !== SKI_OID) continue;
+      const value = rest.at(-1);
+      if (!value || !isUniversal(value, UNIVERSAL.octetString)) break;
+      const inner = stringOf(der, value);
+      const key = readTlv(inner, 0);
+      if (isUniversal(key, UNIVERSAL.octetString)) ids.ski = Buffer.from(stringOf(inner, key));
+      break;
     }
+    return ids;
+  } catch {
+    return null;
   }
-  const asn = asn1js.fromBER(new Uint8Array(der));
-  if (asn.offset === -1) throw new Error('not BER');
-  const ci = new pkijs.ContentInfo({ schema: asn.result });
-  if (ci.contentType !== OID.signedData) throw new Error('not SignedData');
-  // The certificates are taken out as DER before pkijs checks the SignedData schema: checking
-  // every certificate's schema was most of a signature's validation time, and they are parsed
-  // again (once per distinct certificate, cached) where they are used. CMS CRLs are not used.
-  const certs: Buffer[] = [];
-  const body = ci.content as asn1js.Sequence;
-  if (body instanceof asn1js.Sequence) {
-    body.valueBlock.value = body.valueBlock.value.filter((item) => {
-      if (item.idBlock.tagClass !== 3 || item.idBlock.tagNumber > 1) return true;
-      if (item.idBlock.tagNumber === 0 && item instanceof asn1js.Constructed) {
-        for (const c of item.valueBlock.value) {
-          // Only plain certificates (SEQUENCE); other choices (attribute certificates...) are not ours.
-          if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) certs.push(c.valueBeforeDecodeView.byteLength ? Buffer.from(c.valueBeforeDecodeView) : Buffer.from(c.toBER()));
-        }
-      }
-      return false;
-    });
-  }
-  const sd = new pkijs.SignedData({ schema: body });
-  certificatesOf.set(sd, certs);
-  return sd;
 }
 
-/** The certificates of each parsed SignedData, as DER. */
-const certificatesOf = new WeakMap<pkijs.SignedData, Buffer[]>();
-
-/** pkijs parses of certificates by content (the same signer certificate in every CMS of a file). */
-const parsedCerts = new DerCache<pkijs.Certificate>(256);
-
-/** The bytes of an OCTET STRING, primitive or constructed (BER chunks). */
-export function octets(os: asn1js.OctetString): Buffer {
-  if (!os.valueBlock.isConstructed) return Buffer.from(os.valueBlock.valueHexView);
-  return Buffer.concat(os.valueBlock.value.map((c) => octets(c as asn1js.OctetString)));
-}
-
-function attr(si: pkijs.SignerInfo, oid: string, unsigned = false): asn1js.AsnType[] | undefined {
-  const set = unsigned ? si.unsignedAttrs : si.signedAttrs;
-  return set?.attributes.find((a) => a.type === oid)?.values;
-}
-
-/** First value of an unsigned attribute (e.g. the signature timestamp). */
-export function unsignedAttr(si: pkijs.SignerInfo, oid: string): asn1js.AsnType | undefined {
-  return attr(si, oid, true)?.[0];
-}
-
-function findSigner(sd: pkijs.SignedData, si: pkijs.SignerInfo, certs: Buffer[]): CertView | undefined {
+function findSigner(si: SignerInfoData, certs: Buffer[]): CertView | undefined {
   for (const der of certs) {
-    let c: pkijs.Certificate;
+    const ids = certIdCache.get(der, () => certIds(der));
+    if (!ids) continue;
+    const sid = si.sid;
+    const match = 'ski' in sid ? !!ids.ski && ids.ski.equals(sid.ski) : ids.serial.equals(sid.serial) && ids.issuer.equals(sid.issuer);
+    if (!match) continue;
     try {
-      c = parsedCerts.get(der, () => pkijs.Certificate.fromBER(new Uint8Array(der)));
+      return certView(der);
     } catch {
-      continue;
-    }
-    if (si.sid instanceof pkijs.IssuerAndSerialNumber) {
-      if (c.serialNumber.isEqual(si.sid.serialNumber) && Buffer.from(c.issuer.toSchema().toBER()).equals(Buffer.from(si.sid.issuer.toSchema().toBER()))) return certView(der);
-    } else {
-      const ski = c.extensions?.find((e) => e.extnID === '2.5.29.14');
-      const skiVal = ski ? asn1js.fromBER(ski.extnValue.valueBlock.valueHexView).result : undefined;
-      const want = Buffer.from((si.sid as asn1js.OctetString).valueBlock.valueHexView);
-      if (skiVal instanceof asn1js.OctetString && Buffer.from(skiVal.valueBlock.valueHexView).equals(want)) return certView(der);
+      // A certificate node:crypto cannot read is no signer.
     }
   }
-  void sd;
   return undefined;
 }
 
-function essCheck(si: pkijs.SignerInfo, signer: CertView | undefined): CmsCheck['essCert'] {
-  const v2 = attr(si, OID.signingCertV2)?.[0];
-  const v1 = attr(si, OID.signingCertV1)?.[0];
-  const val = v2 ?? v1;
+/** The element at the start of `der` when it is the universal type `num`. */
+function element(der: Buffer | undefined, num: number): { b: Buffer; t: Tlv } | undefined {
+  if (!der) return undefined;
+  try {
+    const t = readTlv(der, 0);
+    return isUniversal(t, num) ? { b: der, t } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** ESS signing-certificate(-v2): the first ESSCertID's hash must be the signer certificate's. */
+function essCheck(si: SignerInfoData, signer: CertView | undefined): CmsCheck['essCert'] {
+  const v2 = attr(si, OID.signingCertV2);
+  const val = v2 ?? attr(si, OID.signingCertV1);
   if (!val) return 'absent';
   if (!signer) return 'mismatch';
   try {
-    const certsSeq = (val as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
-    const first = certsSeq.valueBlock.value[0] as asn1js.Sequence;
-    const parts = first.valueBlock.value;
+    const [certsSeq] = childrenOf(val, readTlv(val, 0));
+    const [first] = certsSeq ? childrenOf(val, certsSeq) : [];
+    const parts = first ? childrenOf(val, first) : [];
     let hash = v2 ? 'sha256' : 'sha1';
-    let hashVal: asn1js.AsnType | undefined = parts[0];
-    if (v2 && parts[0] instanceof asn1js.Sequence) {
-      const alg = new pkijs.AlgorithmIdentifier({ schema: parts[0] });
-      hash = digestName(alg.algorithmId) ?? '';
+    let hashVal = parts[0];
+    if (v2 && isUniversal(parts[0], UNIVERSAL.sequence)) {
+      const [oid] = childrenOf(val, parts[0]);
+      hash = (oid && digestName(oidOf(val, oid))) ?? '';
       hashVal = parts[1];
     }
-    if (!hash || !(hashVal instanceof asn1js.OctetString)) return 'mismatch';
-    const got = createHash(hash).update(signer.der).digest();
-    return got.equals(Buffer.from(hashVal.valueBlock.valueHexView)) ? 'match' : 'mismatch';
+    if (!hash || !isUniversal(hashVal, UNIVERSAL.octetString)) return 'mismatch';
+    // The fingerprint is the DER's SHA-256 already (the usual ESS v2 hash).
+    const got = hash === 'sha256' ? Buffer.from(signer.fingerprint, 'hex') : createHash(hash).update(signer.der).digest();
+    return got.equals(stringOf(val, hashVal)) ? 'match' : 'mismatch';
   } catch {
     return 'mismatch';
   }
+}
+
+function safeOid(b: Buffer, t: Tlv): string | undefined {
+  try {
+    return oidOf(b, t);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The time of a UTCTime or GeneralizedTime value, else undefined. */
+function timeOf(der: Buffer | undefined): Date | undefined {
+  if (!der) return undefined;
+  const st = asn1js.fromBER(new Uint8Array(der)).result;
+  return st instanceof asn1js.UTCTime || st instanceof asn1js.GeneralizedTime ? st.toDate() : undefined;
 }
 
 /**
  * Checks signer `index` of a SignedData. `contentDigest(hash)` returns the digest of the signed
  * content (the PDF byte ranges, or the encapsulated content such as a TSTInfo).
  */
-export function checkCms(sd: pkijs.SignedData, contentDigest: (hash: string) => Buffer, index = 0): CmsCheck {
+export function checkCms(sd: SignedDataInfo, contentDigest: (hash: string) => Buffer, index = 0): CmsCheck {
   const si = sd.signerInfos[index];
   if (!si) throw new Error(`no signer ${index}`);
-  const certs = certificatesOf.get(sd) ?? (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => Buffer.from(c.toSchema().toBER()));
-  const signer = findSigner(sd, si, certs);
+  const certs = sd.certs;
+  const signer = findSigner(si, certs);
   const hashName = digestName(si.digestAlgorithm.algorithmId);
-  const signatureValue = Buffer.from(si.signature.valueBlock.valueHexView);
+  const signatureValue = si.signature;
   const base: CmsCheck = { signed: sd, signerInfo: si, signer, certs, hashName, digestOk: false, signatureOk: false, essCert: 'absent', contentTypeOk: false, signatureValue, noSignedAttrs: !si.signedAttrs };
   if (!hashName) return base;
   if (!si.signedAttrs) {
@@ -173,16 +192,12 @@ export function checkCms(sd: pkijs.SignedData, contentDigest: (hash: string) => 
     return base;
   }
   const digest = contentDigest(hashName);
-  const md = attr(si, OID.messageDigest)?.[0];
-  base.digestOk = md instanceof asn1js.OctetString && Buffer.from(md.valueBlock.valueHexView).equals(digest);
-  const ct = attr(si, OID.contentType)?.[0];
-  base.contentTypeOk = ct instanceof asn1js.ObjectIdentifier && ct.valueBlock.toString() === sd.encapContentInfo.eContentType;
-  const st = attr(si, OID.signingTime)?.[0];
-  if (st instanceof asn1js.UTCTime || st instanceof asn1js.GeneralizedTime) base.signingTimeAttr = st.toDate();
-  if (signer) {
-    const signedBytes = new Uint8Array(si.signedAttrs.encodedValue);
-    base.signatureOk = verifyRaw(si.signatureAlgorithm, si.digestAlgorithm.algorithmId, signedBytes, signatureValue, signer.x.publicKey);
-  }
+  const md = element(attr(si, OID.messageDigest), UNIVERSAL.octetString);
+  base.digestOk = !!md && stringOf(md.b, md.t).equals(digest);
+  const ct = element(attr(si, OID.contentType), UNIVERSAL.oid);
+  base.contentTypeOk = !!ct && safeOid(ct.b, ct.t) === sd.eContentType;
+  base.signingTimeAttr = timeOf(attr(si, OID.signingTime));
+  if (signer) base.signatureOk = verifyRaw(si.signatureAlgorithm, si.digestAlgorithm.algorithmId, si.signedAttrs.encoded, signatureValue, signer.x.publicKey);
   base.essCert = essCheck(si, signer);
   return base;
 }

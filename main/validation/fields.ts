@@ -57,6 +57,8 @@ export async function findSignatures(view: PdfView): Promise<FoundSignature[]> {
     if (Array.isArray(kids)) for (const k of kids) await walk(k, name, ft, depth + 1);
     const v = f.get('V');
     if (ft !== 'Sig' || v === undefined || v === null) return;
+    // Located first: its parse (with value spans) then serves the plain load too.
+    const located = v instanceof PdfRef ? await view.object(v.num) : null;
     const resolved = await view.resolve(v);
     if (!(resolved instanceof PdfDict)) return;
     let objStart = -1;
@@ -65,7 +67,7 @@ export async function findSignatures(view: PdfView): Promise<FoundSignature[]> {
     let loc: LocatedObject | null = null;
     if (v instanceof PdfRef) {
       sigNum = v.num;
-      loc = await view.object(v.num);
+      loc = located;
     } else if (ref instanceof PdfRef) {
       loc = await view.object(ref.num);
     }

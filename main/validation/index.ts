@@ -12,6 +12,7 @@ import { t } from '../../resources/locales/index.js';
 import { PdfDict, PdfRef } from '../pdf/objects.js';
 import { parseCertificates } from '../pki/cert-file.js';
 import { loadAnchors } from '../pki/trust-store.js';
+import { CertMemo } from './cert-checks.js';
 import { CheckList } from './checks.js';
 import { eofOffsets, PdfView } from './doc.js';
 import { readDss } from './dss.js';
@@ -223,6 +224,7 @@ async function validateAll(path: string, final: PdfView, found: FoundSignature[]
     digests: new RangeDigests(final.source, found.map((s) => (Array.isArray(s.byteRange) && s.byteRange.every((x) => typeof x === 'number') ? (s.byteRange as number[]) : []))),
     revisions: new RevisionCache(async (end) => PdfView.open(path, end, final.password, final.shared).catch((e: unknown) => (e as Error).message)),
     shadows: final.repairKind ? await shadowDefinitions(final) : [],
+    certs: new CertMemo(),
   };
   // Document timestamps first: they are proofs of existence for the signatures they cover.
   const byIndex = new Map<FoundSignature, SignatureResult>();

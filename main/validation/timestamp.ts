@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { digestName } from '../pki/algorithms.js';
 import type { CertView } from '../pki/cert.js';
-import { checkCms, octets, OID, parseSignedData, type CmsCheck } from './cms.js';
+import { checkCms, OID, parseSignedData, type CmsCheck, type SignedDataInfo } from './cms.js';
 
 /** Outcome of a timestamp token check (trust of the TSA is checked by the caller). */
 export interface TimestampCheck {
@@ -20,13 +20,13 @@ export interface TimestampCheck {
 
 /** Checks a token whose imprint must be the hash of `imprinted` (a signature value or byte ranges). */
 export function checkTimestamp(token: Uint8Array, imprinted: (hash: string) => Buffer): TimestampCheck {
-  let sd: pkijs.SignedData;
+  let sd: SignedDataInfo;
   let content: Buffer;
   let tst: pkijs.TSTInfo;
   try {
     sd = parseSignedData(token);
-    if (sd.encapContentInfo.eContentType !== OID.tstInfo || !sd.encapContentInfo.eContent) throw new Error('no TSTInfo');
-    content = octets(sd.encapContentInfo.eContent);
+    if (sd.eContentType !== OID.tstInfo || !sd.eContent) throw new Error('no TSTInfo');
+    content = sd.eContent;
     tst = pkijs.TSTInfo.fromBER(new Uint8Array(content));
   } catch {
     return { ok: false, reason: 'format', certs: [], tsaPurposeOk: false };

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { KysoError } from '../../main/api/errors.js';
+import { JsonBlobError, readJsonBlob, type JsonBlobResult } from './json-blob.js';
 import { sameHmac, hmacHex, VXP_PREFIX, vxpHashFile } from './vxp-headers.js';
 
 /** Parses JSON text, or throws axisBadAnswer naming the call. */
@@ -25,6 +26,21 @@ export function validateAnswer<T extends z.ZodType>(link: string, call: string, 
     throw new KysoError('axisBadAnswer', { link, call, detail: `${i.path.join('.') || 'answer'}: ${i.message}`.slice(0, 200) });
   }
   return r.data;
+}
+
+/**
+ * Reads an answer that carries a package as base64 in its `data` field into `dest`: a package
+ * over `maxBytes` is axisTooLarge, any other malformed answer axisBadAnswer; the response is
+ * closed on failure.
+ */
+export async function readAnswerPackage(link: string, call: string, res: { body: AsyncIterable<Buffer>; close(): void }, dest: string, maxBytes: number): Promise<JsonBlobResult> {
+  try {
+    return await readJsonBlob(res.body, 'data', dest, maxBytes);
+  } catch (e) {
+    res.close();
+    if (e instanceof JsonBlobError) throw new KysoError(/larger than/.test(e.message) ? 'axisTooLarge' : 'axisBadAnswer', { link, call, detail: e.message, limit: maxBytes });
+    throw e;
+  }
 }
 
 /** A short printable form of a value the axis sent (never more than 200 characters). */

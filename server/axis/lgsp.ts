@@ -11,8 +11,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { KysoError } from '../../main/api/errors.js';
 import { fetchBytes, openUrl, type FetchOptions } from '../../main/net/fetch.js';
-import { parseJson, shortText, validateAnswer } from './answers.js';
-import { JsonBlobError, readJsonBlob } from './json-blob.js';
+import { parseJson, readAnswerPackage, shortText, validateAnswer } from './answers.js';
 import type { AxisAck, AxisAgency, AxisClient, AxisListed, LinkConfig } from './types.js';
 
 const idSchema = z.union([z.string().min(1).max(200), z.number().int()]).transform(String);
@@ -125,14 +124,7 @@ export class LgspClient implements AxisClient {
         if (attempt === 0 && e instanceof KysoError && e.code === 'netHttpStatus' && e.params.status === 401) continue;
         throw e;
       }
-      let r;
-      try {
-        r = await readJsonBlob(res.body, 'data', dest, this.o.config.maxPackageBytes);
-      } catch (e) {
-        res.close();
-        if (e instanceof JsonBlobError) throw new KysoError(/larger than/.test(e.message) ? 'axisTooLarge' : 'axisBadAnswer', { link: this.o.link, call, detail: e.message, limit: this.o.config.maxPackageBytes });
-        throw e;
-      }
+      const r = await readAnswerPackage(this.o.link, call, res, dest, this.o.config.maxPackageBytes);
       try {
         this.ok(call, validateAnswer(this.o.link, call, envelope, r.fields));
         if (!r.blob) throw new KysoError('axisBadAnswer', { link: this.o.link, call, detail: 'no package in the answer' });

@@ -9,8 +9,7 @@ import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { KysoError, isKysoError } from '../../main/api/errors.js';
 import { fetchBytes, openUrl, type BodyPart } from '../../main/net/fetch.js';
-import { checkAnswerSignature, parseJson, shortText, validateAnswer } from './answers.js';
-import { JsonBlobError, readJsonBlob } from './json-blob.js';
+import { checkAnswerSignature, parseJson, readAnswerPackage, shortText, validateAnswer } from './answers.js';
 import type { AxisAck, AxisAgency, AxisClient, AxisListed, LinkConfig } from './types.js';
 import { VXP_PATHS, VXP_SIGN_ORDER, vxpHashFile, vxpHeaders, type VxpCall } from './vxp-headers.js';
 
@@ -104,14 +103,7 @@ export class VxpClient implements AxisClient {
       method: 'POST', headers: this.headers(call, secret, 'application/json', { docId, filePath: this.o.config.filePath }), body: '{}',
       timeoutMs: this.o.config.timeoutMs, maxBytes: Math.ceil(this.o.config.maxPackageBytes * 1.4) + (1 << 20), maxRedirects: 0,
     });
-    let r;
-    try {
-      r = await readJsonBlob(res.body, 'data', dest, this.o.config.maxPackageBytes);
-    } catch (e) {
-      res.close();
-      if (e instanceof JsonBlobError) throw new KysoError(/larger than/.test(e.message) ? 'axisTooLarge' : 'axisBadAnswer', { link: this.o.link, call, detail: e.message, limit: this.o.config.maxPackageBytes });
-      throw e;
-    }
+    const r = await readAnswerPackage(this.o.link, call, res, dest, this.o.config.maxPackageBytes);
     try {
       checkAnswerSignature(this.o.link, call, res.headers, r.rawSha256, secret, this.o.config.requireSignedAnswers);
       this.ok(call, validateAnswer(this.o.link, call, envelope, r.fields));

@@ -3,9 +3,12 @@
  * tests run through tsx. Built here into a folder of its own inside the package (so externals
  * such as pkcs11js resolve from node_modules), then run as a user would: token listing through
  * the bundled bridge worker, signing on the SoftHSM2 token, verification. pdfsig checks the output.
+ * The launcher's V8 code cache (main/cli/launch.ts) is written once, taken back, and replaced
+ * when V8 refuses it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,10 +33,10 @@ afterAll(async () => {
 });
 
 /** Runs the bundle asynchronously: the bed's OCSP/TSA server answers from this process. */
-function kyso(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function kyso(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [path.join(out, 'main.js'), '--lang', 'en', ...args], {
-      env: { ...process.env, ...bed.env, KYSO_HOME: path.join(bed.dir, 'home'), KYSO_TEST_PIN: bed.tokens.official.pin },
+      env: { ...process.env, ...bed.env, KYSO_HOME: path.join(bed.dir, 'home'), KYSO_TEST_PIN: bed.tokens.official.pin, ...extraEnv },
       encoding: 'utf8',
       timeout: 60_000,
     }, (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }));
@@ -41,11 +44,49 @@ function kyso(args: string[]): Promise<{ status: number | null; stdout: string; 
 }
 
 describe('the bundled kyso CLI', () => {
-  it('is two entries (CLI, bridge worker) plus shared chunks, without chunks of earlier builds', () => {
-    expect(existsSync(path.join(out, 'main.js'))).toBe(true);
-    expect(existsSync(path.join(out, 'worker.js'))).toBe(true);
-    expect(readdirSync(out)).not.toContain('chunk-STALE000.js');
+  it('is the launcher, the CLI bundle and the bridge worker, without files of earlier builds', () => {
+    expect(readdirSync(out).filter((f) => !f.endsWith('.map') && f !== 'cache').sort()).toEqual(['main.cjs', 'main.js', 'worker.js']);
     expect(existsSync(`${out}.new`) || existsSync(`${out}.old`)).toBe(false);
+    // ASCII only (read and compiled as a one-byte string), the launcher small.
+    expect(readFileSync(path.join(out, 'main.cjs')).every((b) => b < 0x80)).toBe(true);
+    expect(statSync(path.join(out, 'main.js')).size).toBeLessThan(8_000);
+  });
+
+  it('keeps a V8 code cache per command, takes it back, and replaces one V8 refuses', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-cli-cache-'));
+    try {
+      const env = { KYSO_CLI_CACHE_DIR: dir };
+      const pdf = path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf');
+      // A cache of another build is dropped when this build writes its own.
+      writeFileSync(path.join(dir, '0000000000000000-v0.0.0-x64-verify.v8cache'), 'old build');
+      const first = await kyso(['verify', pdf, '--json'], env);
+      expect(first.stdout).toContain('"files"');
+      const files = readdirSync(dir);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version}-${process.arch}-verify\\.v8cache$`));
+      const cache = path.join(dir, files[0]!);
+      const written = readFileSync(cache);
+      expect(written.length).toBeGreaterThan(100_000);
+      // Accepted: the same output, and the file is not written again.
+      const mtime = statSync(cache).mtimeMs;
+      const second = await kyso(['verify', pdf, '--json'], env);
+      expect(second.stdout).toBe(first.stdout);
+      expect(second.status).toBe(first.status);
+      expect(statSync(cache).mtimeMs).toBe(mtime);
+      // Refused (garbage): the command still works, and a good cache replaces it.
+      writeFileSync(cache, Buffer.alloc(4096, 7));
+      const third = await kyso(['verify', pdf, '--json'], env);
+      expect(third.stdout).toBe(first.stdout);
+      expect(readFileSync(cache).length).toBeGreaterThan(100_000);
+      // Another command has its own; KYSO_CLI_CACHE=off writes none.
+      await kyso(['--version'], env);
+      expect(readdirSync(dir).some((f) => f.endsWith('-none.v8cache'))).toBe(true);
+      rmSync(dir, { recursive: true, force: true });
+      await kyso(['verify', pdf, '--json'], { ...env, KYSO_CLI_CACHE: 'off' });
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps the bridge worker a single small file (every kyso sign waits for it to start)', () => {

@@ -10,7 +10,7 @@ import { KysoError } from '../../api/errors.js';
 import { kysoHome } from '../../services/paths.js';
 import { intOption } from '../args.js';
 import { tr, type CliIo } from '../io.js';
-import { pinOptions, readPin } from '../pin.js';
+import { pinOptions, readPin, terminalLine } from '../pin.js';
 import { defineCommand, str, strs, type CommandSpec, type ParsedArgs } from '../spec.js';
 
 /** True when something listens on 127.0.0.1:port. */
@@ -25,40 +25,7 @@ function portBusy(p: number): Promise<boolean> {
 
 /** Reads a line on the terminal, echoing unless hidden; Ctrl-C or the signal ends it. */
 function terminalPrompt(io: CliIo) {
-  return (question: string, o: { hidden: boolean; signal: AbortSignal }): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const stdin = process.stdin;
-      io.err(question);
-      let value = '';
-      const wasRaw = stdin.isRaw;
-      stdin.setRawMode?.(true);
-      stdin.resume();
-      stdin.setEncoding('utf8');
-      const finish = (err?: Error) => {
-        stdin.off('data', onData);
-        o.signal.removeEventListener('abort', onAbort);
-        stdin.setRawMode?.(wasRaw);
-        stdin.pause();
-        io.err('\n');
-        if (err) reject(err);
-        else resolve(value);
-      };
-      const onAbort = () => finish(new KysoError('cancelled'));
-      const onData = (chunk: string) => {
-        for (const ch of chunk) {
-          if (ch === '\r' || ch === '\n') return finish();
-          if (ch === '\u0003') return finish(new KysoError('cancelled'));
-          if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-          else {
-            value += ch;
-            if (!o.hidden) io.err(ch);
-          }
-        }
-      };
-      if (o.signal.aborted) return onAbort();
-      o.signal.addEventListener('abort', onAbort, { once: true });
-      stdin.on('data', onData);
-    });
+  return (question: string, o: { hidden: boolean; signal: AbortSignal }): Promise<string> => terminalLine(question, { ...o, write: (text) => io.err(text) });
 }
 
 function untilSignal(): Promise<void> {

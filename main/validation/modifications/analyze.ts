@@ -137,7 +137,7 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
   const revision = idx >= 0 ? idx + 1 : null;
   const trailing = await nonWhite(final.source, Math.max(lastEnd, signedEnd), size);
   if (trailing) mods.push({ revision: ends.length + 1, class: 'notAllowed', allowed: false, code: 'dataAfterEof', detail: `bytes after the last %%EOF (offset ${lastEnd})` });
-  const covers = signedEnd === size || (!(await nonWhite(final.source, signedEnd, size)) && idx === ends.length - 1);
+  const covers = signedEnd === size || (idx === ends.length - 1 && !(await nonWhite(final.source, signedEnd, size)));
   for (const sh of input.shadows ?? []) {
     const rev = ends.findIndex((e) => e > sh.offset);
     mods.push({ revision: rev < 0 ? ends.length + 1 : rev + 1, object: sh.num, class: 'notAllowed', allowed: false, code: 'shadowDefinition', detail: `object ${sh.num} is defined again at ${sh.offset}, outside the cross-reference data` });
@@ -162,44 +162,80 @@ async function laterRevisions(input: AnalyzeInput, cache: RevisionCache, ends: n
   const { final, signedEnd } = input;
   const mods: Modification[] = [];
   // The signed view is opened exactly at the signed end (which may differ from ends[idx] by an EOL).
-  let olderLent: Lent = await cache.view(signedEnd);
+  // A signature over the whole file signed the final view itself.
+  const olderLent: Lent = signedEnd === final.size ? { view: final, owned: false } : await cache.view(signedEnd);
   if (typeof olderLent.view === 'string') {
     mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: olderLent.view });
     return mods;
   }
-  let older: PdfView = olderLent.view;
   try {
     // The final chain must pass through exactly the signed revision's xref sections.
-    const signedOffsets = older.sectionOffsets.join(',');
+    const signedOffsets = olderLent.view.sectionOffsets.join(',');
     const finalOlder = final.sectionOffsets.filter((o) => o < signedEnd).join(',');
     if (signedOffsets !== finalOlder) {
       mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'xrefChainMismatch', detail: 'cross-reference sections inside the signed range disagree with the current chain' });
     }
-    for (let k = idx + 1; k < ends.length; k++) {
-      const newerLent = k === ends.length - 1 && ends[k] === final.size ? { view: final, owned: false } : await cache.view(ends[k]!);
-      const newer = newerLent.view;
-      if (typeof newer === 'string') {
-        mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'revisionUnreadable', detail: newer });
-        break;
-      }
-      if (newer.sectionOffsets[0]! < ends[k - 1]!) {
-        mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'xrefInsideSignedRange', detail: 'a later revision uses a cross-reference section located inside earlier bytes' });
-      }
-      try {
-        // Consecutive revisions diff the same for every signature with the same field locks.
-        const run = (): Promise<Modification[]> => diff(older, newer, k + 1, input.p, input.locked);
-        const key = input.lockKey === undefined ? undefined : `${older.size}>${newer.size}:${input.lockKey}`;
-        mods.push(...(key === undefined ? await run() : await cache.diff(key, run)));
-      } finally {
-        await giveBack(olderLent);
-        olderLent = newerLent;
-        older = newer;
-      }
+    // The first later revision against the signed view, unless that view is the revision's own.
+    if (idx + 1 < ends.length && signedEnd !== ends[idx]) {
+      const first = await step(input, cache, ends, idx + 1, olderLent.view);
+      mods.push(...first.mods);
+      if (first.stop) return mods;
     }
   } finally {
     await giveBack(olderLent);
   }
+  // Every later revision against the one before it: the same for all signatures with the same
+  // field locks, so each is computed once per file and the results only concatenated.
+  for (let k = signedEnd !== ends[idx] ? idx + 2 : idx + 1; k < ends.length; k++) {
+    const s = await sharedStep(input, cache, ends, k);
+    mods.push(...s.mods);
+    if (s.stop) break;
+  }
   return mods;
+}
+
+/** The changes revision `k` made (against the view before it), and whether the analysis stops there. */
+interface Step {
+  mods: Modification[];
+  /** The revision is unreadable: nothing after it can be analysed. */
+  stop: boolean;
+}
+
+/** Revision `k` against its predecessor `ends[k - 1]`, cached per file and FieldMDP lock. */
+async function sharedStep(input: AnalyzeInput, cache: RevisionCache, ends: number[], k: number): Promise<Step> {
+  const run = async (): Promise<Step> => {
+    const olderLent = await cache.view(ends[k - 1]!);
+    if (typeof olderLent.view === 'string') return { mods: [{ revision: k, class: 'notAllowed', allowed: false, code: 'revisionUnreadable', detail: olderLent.view }], stop: true };
+    try {
+      return await step(input, cache, ends, k, olderLent.view);
+    } finally {
+      await giveBack(olderLent);
+    }
+  };
+  if (input.lockKey === undefined) return run();
+  const key = `${k}:${input.lockKey}`;
+  return cache.stepResult<Step>(key) ?? cache.step(key, run);
+}
+
+/** Revision `k` against `older`: an unreadable revision, a cross-reference section inside earlier bytes, the diff. */
+async function step(input: AnalyzeInput, cache: RevisionCache, ends: number[], k: number, older: PdfView): Promise<Step> {
+  const { final } = input;
+  const newerLent: Lent = k === ends.length - 1 && ends[k] === final.size ? { view: final, owned: false } : await cache.view(ends[k]!);
+  const newer = newerLent.view;
+  if (typeof newer === 'string') return { mods: [{ revision: k + 1, class: 'notAllowed', allowed: false, code: 'revisionUnreadable', detail: newer }], stop: true };
+  try {
+    const mods: Modification[] = [];
+    if (newer.sectionOffsets[0]! < ends[k - 1]!) {
+      mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'xrefInsideSignedRange', detail: 'a later revision uses a cross-reference section located inside earlier bytes' });
+    }
+    // Consecutive revisions diff the same for every signature with the same field locks.
+    const run = (): Promise<Modification[]> => diff(older, newer, k + 1, input.p, input.locked);
+    const key = input.lockKey === undefined ? undefined : `${older.size}>${newer.size}:${input.lockKey}`;
+    mods.push(...(key === undefined ? await run() : await cache.diff(key, run)));
+    return { mods, stop: false };
+  } finally {
+    await giveBack(newerLent);
+  }
 }
 
 /**

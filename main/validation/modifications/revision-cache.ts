@@ -21,6 +21,8 @@ export interface Lent {
 export class RevisionCache {
   private readonly views = new Map<number, Promise<PdfView | string>>();
   private readonly diffs = new Map<string, Promise<Modification[]>>();
+  private readonly steps = new Map<string, Promise<unknown>>();
+  private readonly stepsDone = new Map<string, unknown>();
 
   constructor(private readonly open: (end: number) => Promise<PdfView | string>) {}
 
@@ -44,6 +46,27 @@ export class RevisionCache {
     return p;
   }
 
+  /** The step stored under `key`, computed once (see stepResult). */
+  step<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let p = this.steps.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = compute().then((r) => {
+        this.stepsDone.set(key, r);
+        return r;
+      });
+      this.steps.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * A step already computed, without waiting: n signatures walk the same n revisions, and the
+   * n^2 / 2 lookups of finished steps cost no promise turn each.
+   */
+  stepResult<T>(key: string): T | undefined {
+    return this.stepsDone.get(key) as T | undefined;
+  }
+
   /** Closes every cached view. */
   async close(): Promise<void> {
     for (const p of this.views.values()) {
@@ -52,6 +75,8 @@ export class RevisionCache {
     }
     this.views.clear();
     this.diffs.clear();
+    this.steps.clear();
+    this.stepsDone.clear();
   }
 }
 

@@ -19,7 +19,7 @@ export async function certStep(run: SignatureRun, signer: CertView, pool: Buffer
     poe: result.timeSource === 'timestamp',
     poeTime: found.kind === 'documentTimestamp' ? signingTime : poeCandidates[0],
     now: env.now,
-  }, run.checks);
+  }, run.checks, env.certs);
   result.revocation = cert.revocation;
   if (cert.path && cert.path.length > 1) result.issuingCa = cert.path[1]!.commonName;
   if (found.kind !== 'signature' || found.subFilter !== 'ETSI.CAdES.detached') return;

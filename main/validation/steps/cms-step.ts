@@ -6,10 +6,9 @@
  * out INDETERMINATE with the reason; only what does not verify fails.
  */
 import { createHash } from 'node:crypto';
-import type * as pkijs from 'pkijs';
 import { digestName, verifyParams, verifyRaw } from '../../pki/algorithms.js';
 import { hashRanges, verifyRanges } from '../byte-range.js';
-import { checkCms, octets, OID, parseSignedData, unsignedAttr, type CmsCheck } from '../cms.js';
+import { checkCms, OID, parseSignedData, unsignedAttr, type CmsCheck, type SignedDataInfo } from '../cms.js';
 import { checkTimestamp } from '../timestamp.js';
 import type { CryptoOutcome, SignatureRun } from './context.js';
 
@@ -17,7 +16,7 @@ const SUPPORTED = ['ETSI.CAdES.detached', 'adbe.pkcs7.detached', 'adbe.pkcs7.sha
 
 /** The parsed CMS with the content its signers signed. */
 interface Parsed {
-  sd: pkijs.SignedData;
+  sd: SignedDataInfo;
   /** Encapsulated content (adbe.pkcs7.sha1: the SHA-1 digest of the ranges), when present. */
   eContent?: Buffer;
   /** Digests of the byte ranges, by hash name. */
@@ -28,8 +27,7 @@ async function parse(run: SignatureRun): Promise<Parsed | undefined> {
   try {
     const sd = parseSignedData(run.contents);
     if (sd.signerInfos.length === 0) return undefined;
-    const e = sd.encapContentInfo.eContent;
-    const eContent = e ? octets(e) : undefined;
+    const eContent = sd.eContent;
     const hashes = new Set(sd.signerInfos.map((si) => digestName(si.digestAlgorithm.algorithmId)).filter((h): h is string => !!h));
     if (run.found.subFilter === 'adbe.pkcs7.sha1') hashes.add('sha1');
     const ranges = run.env.digests ? await run.env.digests.get(run.range, [...hashes]) : await hashRanges(run.env.final.source, run.range, [...hashes]);
@@ -128,7 +126,7 @@ export async function cmsStep(run: SignatureRun): Promise<CryptoOutcome | undefi
   const tsAttr = unsignedAttr(cms.signerInfo, OID.signatureTimeStamp);
   if (tsAttr) {
     const value = cms.signatureValue;
-    out.ts = checkTimestamp(new Uint8Array(tsAttr.toBER()), (h) => createHash(h).update(value).digest());
+    out.ts = checkTimestamp(tsAttr, (h) => createHash(h).update(value).digest());
     // A bad signature timestamp proves no time; the signature itself is judged without it
     // (EN 319 102-1): its own digest and value were checked above.
     if (!out.ts.ok) checks.add('timestamp', 'warn', `sigTimestamp_${out.ts.reason!}`);

@@ -12,6 +12,7 @@ import type { TimestampCheck } from '../timestamp.js';
 import type { ShadowDefinition } from '../modifications/shadow-defs.js';
 import type { RevisionCache } from '../modifications/revision-cache.js';
 import type { RangeDigests } from '../byte-range.js';
+import type { CertMemo } from '../cert-checks.js';
 
 /** Everything shared by the signatures of one file. */
 export interface FileEnv {
@@ -41,6 +42,8 @@ export interface FileEnv {
   revisions?: RevisionCache;
   /** Identifies `locked` for sharing diffs ('' when the signature locks no field). */
   lockKey?: string;
+  /** Paths and revocation statuses shared by this document's signatures. */
+  certs?: CertMemo;
 }
 
 /** One signature's validation in progress. */

@@ -13,7 +13,7 @@ export async function trustedTimestamp(run: SignatureRun, crypto: CryptoOutcome)
   if (!ts?.ok || !ts.tsa || run.found.kind !== 'signature') return undefined;
   const tsChecks = new CheckList();
   const at = ts.genTime!;
-  const tsOut = await certificateChecks({ signer: ts.tsa, pool: [...ts.certs, ...env.dss.certs], anchors: env.anchors, ocsps: env.dss.ocsps, crls: env.dss.crls, offline: true, signingTime: at, poe: true, poeTime: at, now: at }, tsChecks);
+  const tsOut = await certificateChecks({ signer: ts.tsa, pool: [...ts.certs, ...env.dss.certs], anchors: env.anchors, ocsps: env.dss.ocsps, crls: env.dss.crls, offline: true, signingTime: at, poe: true, poeTime: at, now: at }, tsChecks, env.certs);
   if (tsOut.path && tsChecks.indication().indication !== 'TOTAL_FAILED') {
     checks.add('timestamp', ts.tsaPurposeOk ? 'pass' : 'warn', 'timestampOk', { time: at.toISOString(), tsa: ts.tsa.commonName });
     return at;

@@ -77,7 +77,11 @@ export class OutsideBody {
   private wake: (() => void) | null = null;
   private sent = 0;
 
+  /** What it answers to a recall (13): agree (15) or refuse (16); tests may change it. */
+  recallAnswer: '15' | '16';
+
   constructor(private readonly o: OutsideBodyOptions) {
+    this.recallAnswer = o.recallAnswer ?? '15';
     mkdirSync(o.home, { recursive: true });
     this.keys = fieldKeys(path.join(o.home, 'keys'), o.name);
     const base = linkConfigSchema.parse({ timeoutMs: 10_000 });
@@ -169,8 +173,8 @@ export class OutsideBody {
       const r = this.register.get(`${m.from.organId}|${m.responseFor.documentId}`);
       if (!r) return;
       r.recalled = true;
-      this.log(`recall of ${r.number}/${r.notation} by ${r.from}: answering ${this.o.recallAnswer ?? '15'}`);
-      await this.answer(r, m.responseFor.promulgationDate, this.o.recallAnswer ?? '15');
+      this.log(`recall of ${r.number}/${r.notation} by ${r.from}: answering ${this.recallAnswer}`);
+      await this.answer(r, m.responseFor.promulgationDate, this.recallAnswer);
       return;
     }
     const list = this.statuses.get(m.responseFor.documentId) ?? [];

@@ -125,4 +125,39 @@ describe.each(shapes)('through the axis (%s, %s)', (kind, db) => {
     const trail = await ab.server.repo.auditTrail();
     expect(trail.filter((e) => e.action === 'axis.inbound.deliver')).toHaveLength(1);
   });
+
+  it('a refused recall round-trips: A recalls, X refuses (16 in A\'s register); X recalls, A\'s clerk refuses (16 at X)', async () => {
+    const q = await ab.clientA.queue({ to: [BODY.X.code], subject: 'Về việc báo cáo tháng 12', number: '22', notation: 'UBND-VP', type: 'Công văn', files: [pdf] });
+    expect(await ab.clientA.flush()).toMatchObject({ sent: 1, failed: 0 });
+    const docA = ab.storeA.outgoing.get(q.messageId)!.documentId;
+    await until(() => [...ab.x.register.values()].find((r) => r.documentId === docA), 'X to register the second document');
+    ab.x.recallAnswer = '16';
+    try {
+      await ab.clientA.recall(q.messageId, 'Cần bổ sung số liệu');
+      await until(async () => {
+        await ab.clientA.sync();
+        return ab.storeA.outgoing.get(q.messageId)!.timeline.some((e) => e.orgCode === BODY.X.code && e.statusCode === '16');
+      }, '16 from X');
+    } finally {
+      ab.x.recallAnswer = '15';
+    }
+    expect(ab.storeA.outgoing.get(q.messageId)!.timeline.filter((e) => e.orgCode === BODY.X.code).map((e) => e.statusCode)).not.toContain('15');
+
+    const second = await ab.x.send({ to: [{ code: BODY.A.code, name: BODY.A.name }], subject: 'Về việc lịch trực tết', number: '78', notation: 'VP-TH' });
+    const doc = await until(async () => {
+      await ab.clientA.sync();
+      return ab.storeA.incoming.list({ limit: 100 }).find((d) => d.documentId === second.documentId) ?? null;
+    }, 'X\'s second document at A');
+    await ab.x.recall(second.documentId, '78', 'VP-TH', doc.promulgationDate!, 'Điều chỉnh lịch trực');
+    await until(async () => {
+      await ab.clientA.sync();
+      return ab.storeA.incoming.get(doc.messageId)!.recallAt;
+    }, 'the second recall at A');
+    const refused = await kyso(['inbox', 'status', doc.messageId, '16', ...keyArgs()], env());
+    expect([refused.code, refused.err]).toEqual([0, '']);
+    await until(() => (ab.x.statuses.get(second.documentId) ?? []).some((e) => e.code === '16'), '16 at X');
+    expect((ab.x.statuses.get(second.documentId) ?? []).map((e) => e.code)).not.toContain('15');
+    expect(ab.x.duplicates).toBe(0);
+    expect((await new AxisRepo(ab.server.repo.db).outbox()).every((r) => r.state === 'sent')).toBe(true);
+  });
 });

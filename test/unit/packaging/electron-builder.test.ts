@@ -80,6 +80,8 @@ describe('electron-builder.yml', () => {
     // getConfig normalizes `files` into [{ filter: [...] }].
     const files = (c.files ?? []).flatMap((f) => (typeof f === 'string' ? [f] : ((f as { filter?: string[] }).filter ?? [])));
     expect(files).toEqual(expect.arrayContaining(['dist/**', 'package.json']));
+    // The CLI's code cache written by local runs (dist/cli/cache) never ships.
+    expect(files).toContain('!dist/cli/cache/**');
     expect(c.extraResources?.[0]).toMatchObject({ from: 'resources', to: 'resources' });
     expect(c.fileAssociations?.map((f) => f.ext)).toEqual(['pdf']);
     expect(c.protocols?.flatMap((p) => p.schemes)).toEqual(['kyso']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PdfDict, PdfName, PdfRef, PdfString, name } from '../../../main/pdf/objects.js';
-import { Keyword, Parser } from '../../../main/pdf/parser.js';
+import { Keyword, NeedMoreData, Parser } from '../../../main/pdf/parser.js';
 import { formatNumber, serializeObject } from '../../../main/pdf/serialize.js';
 import { applyPredictor, decodeFilters } from '../../../main/pdf/filters.js';
 import { deflateSync } from 'node:zlib';
@@ -45,6 +45,17 @@ describe('pdf object model', () => {
     const s = PdfString.text('PHÓ CHỦ TỊCH');
     expect(s.asText()).toBe('PHÓ CHỦ TỊCH');
     expect(serializeObject(s)).toMatch(/^<feff/);
+  });
+
+  it('reads integers, references and the tokens next to them exactly', () => {
+    const p = new Parser(Buffer.from('007 12.5 -3 +4 123abc 1 0 R 2 65535 R 3 0 Rx 123456789012345 1234567890123456 9/N 8(s)7<00>6[5]'));
+    const items: unknown[] = [];
+    while (p.peek() >= 0) items.push(p.parseAny());
+    expect(items).toEqual([7, 12.5, -3, 4, new Keyword('123abc'), new PdfRef(1, 0), new PdfRef(2, 65535), 3, 0, new Keyword('Rx'), 123456789012345, 1234567890123456, 9, PdfName.of('N'), 8, expect.any(PdfString), 7, expect.any(PdfString), 6, [5]]);
+    // A number at the end of a window that is not the end of the file: the reader must read more.
+    expect(() => new Parser(Buffer.from('[1 2 34'), 0, 0, false).parseObject()).toThrow(NeedMoreData);
+    expect(() => new Parser(Buffer.from('[1 0'), 0, 0, false).parseObject()).toThrow(NeedMoreData);
+    expect(new Parser(Buffer.from('42'), 0, 0, true).parseObject()).toBe(42);
   });
 
   it('reads content-stream operators as keywords', () => {
