@@ -11,12 +11,13 @@ import { provision } from './provision.js';
 import { ui } from './ui.js';
 import { pdf } from './pdf.js';
 import { net } from './net.js';
+import { office } from './office.js';
 import type { Lang, MessageBundle } from './types.js';
 
 export type { Lang, MessageBundle } from './types.js';
 
 /** Every bundle, in lookup order. */
-export const bundles: Record<string, MessageBundle> = { common, token, sign, verify, exchange, provision, ui, pdf, net };
+export const bundles: Record<string, MessageBundle> = { common, token, sign, verify, exchange, provision, ui, pdf, net, office };
 
 const merged: Record<Lang, Record<string, string>> = { vi: {}, en: {} };
 for (const b of Object.values(bundles)) {

@@ -34,6 +34,11 @@ export const appOperations = operations({
     input: z.object({ path: filePath }).strict(),
     output: z.object({ path: z.string(), size: z.number(), base64: z.string() }),
   },
+  /** A signature or seal image (PNG, at most 8 MiB) for previews: its bytes and pixel size. */
+  'file:readImage': {
+    input: z.object({ path: filePath }).strict(),
+    output: z.object({ path: z.string(), width: z.number(), height: z.number(), base64: z.string() }),
+  },
 });
 
 /**

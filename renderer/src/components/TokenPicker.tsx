@@ -1,6 +1,7 @@
 /** Chooses a token and one of its signing certificates (with expiry warnings). */
 import { listTokens } from '../api/token-list.js';
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
+import { bestForRole } from '../certChoice.js';
 import type { OutputOf } from '../../../main/api/index.js';
 import { useLoad, useEvent } from '../hooks.js';
 import { displayName } from '../dn.js';
@@ -29,10 +30,22 @@ export const tokenKey = (c: TokenChoice) => `${c.module}|${c.token.label}`;
 export interface TokenPickerProps {
   value: TokenSelection | null;
   onChange(sel: TokenSelection | null, choice: TokenChoice | null): void;
+  /**
+   * The signature role: picks the certificate that fits it (a person's for approval, the
+   * organization's for issuing) whenever the role changes; the user can still choose another.
+   */
+  role?: string;
+}
+
+/** The token and certificate that fit `role` best across all tokens, or null. */
+export function pickForRole(choices: TokenChoice[], role: string | undefined): { choice: TokenChoice; fingerprint: string } | null {
+  const all = choices.flatMap((c) => c.token.certificates.filter((x) => x.hasPrivateKey).map((cert) => ({ choice: c, cert })));
+  const i = bestForRole(all.map((a) => a.cert), role ?? '');
+  return i >= 0 ? { choice: all[i]!.choice, fingerprint: all[i]!.cert.fingerprint } : null;
 }
 
 /** Token and certificate selects; picks the first usable one by default. */
-export function TokenPicker({ value, onChange }: TokenPickerProps) {
+export function TokenPicker({ value, onChange, role }: TokenPickerProps) {
   const { t, lang } = useI18n();
   const id = useId();
   const list = useLoad((api) => listTokens(api), []);
@@ -40,12 +53,15 @@ export function TokenPicker({ value, onChange }: TokenPickerProps) {
   const choices = list.data ? signingTokens(list.data.modules) : [];
   const current = choices.find((c) => tokenKey(c) === value?.key) ?? null;
 
+  // The role the selection was last picked for: a new role picks again, a user's choice stays.
+  const pickedFor = useRef<string | null>(value ? (role ?? '') : null);
   useEffect(() => {
-    if (!current && choices[0]) {
-      const c = choices[0];
-      const cert = c.token.certificates.find((x) => x.hasPrivateKey);
-      if (cert) onChange({ key: tokenKey(c), fingerprint: cert.fingerprint }, c);
-    }
+    const roleKey = role ?? '';
+    if (current && pickedFor.current === roleKey) return;
+    if (!choices.length) return;
+    const best = pickForRole(choices, role);
+    pickedFor.current = roleKey;
+    if (best && (best.fingerprint !== value?.fingerprint || tokenKey(best.choice) !== value?.key)) onChange({ key: tokenKey(best.choice), fingerprint: best.fingerprint }, best.choice);
   });
 
   if (list.error) return <ErrorBanner error={list.error} />;

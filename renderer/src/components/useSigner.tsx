@@ -4,6 +4,7 @@
  */
 import { listTokens } from '../api/token-list.js';
 import { useState } from 'react';
+import { useKeptState } from '../state.js';
 import type { ErrorPayload, InputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { PinDialog } from './PinDialog.js';
@@ -11,14 +12,17 @@ import { TokenPicker, type TokenChoice, type TokenSelection } from './TokenPicke
 
 type SignInput = InputOf<'sign:files'>;
 
-/** State and UI pieces of the sign flow. */
-export function useSigner() {
+/**
+ * State and UI pieces of the sign flow. `screen` keeps the choice while the user visits other
+ * screens; `role` makes the picker choose the certificate that fits it.
+ */
+export function useSigner(screen: string, role?: string) {
   const api = useApi();
-  const [selection, setSelection] = useState<TokenSelection | null>(null);
-  const [choice, setChoice] = useState<TokenChoice | null>(null);
+  const [selection, setSelection] = useKeptState<TokenSelection | null>(`${screen}.token`, null);
+  const [choice, setChoice] = useKeptState<TokenChoice | null>(`${screen}.tokenChoice`, null);
   const [pinFor, setPinFor] = useState<((ok: boolean) => void) | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
-  const [jobId, setJobId] = useState<string | null>(null);
+  const [jobId, setJobId] = useKeptState<string | null>(`${screen}.job`, null);
 
   /**
    * Resolves true once the token is logged in, asking for the PIN if needed. The state is
@@ -51,12 +55,13 @@ export function useSigner() {
     return r.value.jobId;
   };
 
-  const picker = <TokenPicker value={selection} onChange={(s, c) => { setSelection(s); setChoice(c); }} />;
+  const picker = <TokenPicker value={selection} role={role} onChange={(s, c) => { setSelection(s); setChoice(c); }} />;
   const pinDialog = pinFor && choice ? (
     <PinDialog module={choice.module} token={choice.token} onDone={(ok) => {
       pinFor(ok);
       setPinFor(null);
     }} />
   ) : null;
-  return { picker, pinDialog, start, error, jobId, setJobId, ready: Boolean(choice && selection) };
+  const cert = choice?.token.certificates.find((c) => c.fingerprint === selection?.fingerprint) ?? null;
+  return { picker, pinDialog, start, error, jobId, setJobId, cert, ready: Boolean(choice && selection) };
 }
