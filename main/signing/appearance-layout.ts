@@ -79,8 +79,8 @@ export interface AppearanceLayout {
   warnings: Array<{ code: string; params?: Record<string, string | number> }>;
 }
 
-/** Inputs besides SignOptions. */
-export interface LayoutContext extends SignOptions {
+/** What a layout needs: the appearance and placement of SignOptions, the time and signer's name. */
+export interface LayoutContext extends Pick<SignOptions, 'appearance' | 'placement'> {
   signingTime: Date;
   signerName: string;
 }
@@ -150,7 +150,7 @@ function relative(box: Box, items: Array<ImageItem | TextItem | FrameItem>): Par
 }
 
 /** The page (0-based) the placement names, or where the anchor is found (last page first). */
-async function locate(pdf: PdfFile, role: string, options: SignOptions): Promise<{ page: PageInfo; text: PageText | null; anchor: TextRun | null }> {
+async function locate(pdf: PdfFile, role: string, options: LayoutContext): Promise<{ page: PageInfo; text: PageText | null; anchor: TextRun | null }> {
   const count = await pdf.pageCount();
   const p = options.placement;
   const named = p?.page;

@@ -129,7 +129,7 @@ describe('a letter signed and issued as Decree 30 says', () => {
     const [ax0, ay0, ax1, ay1] = widgetRects(approved)[0]!;
     const pdf = await PdfFile.open(approved);
     try {
-      const layout = await layoutAppearance(pdf, { signer, signingTime: TIME, signerName: 'x', appearance: { role: 'issuing', sealImage: SEAL, organization: ORG } });
+      const layout = await layoutAppearance(pdf, { signingTime: TIME, signerName: 'x', appearance: { role: 'issuing', sealImage: SEAL, organization: ORG } });
       const stamp = layout.parts[0]!;
       const seal = stamp.items.find((i) => i.kind === 'image')!;
       if (seal.kind !== 'image') throw new Error('no seal');
