@@ -5,6 +5,7 @@
  */
 import { KysoError } from '../api/errors.js';
 import type { Db } from './db.js';
+import { metaFromJson, metaToJson, type DocMeta } from './doc-meta.js';
 import { indexDocument } from './search-index.js';
 import { vnYear } from './vn-time.js';
 
@@ -48,11 +49,14 @@ export interface IncomingDoc {
   recallAt: string | null;
   /** Our answer to the recall: 15 agree, 16 refuse; null while unanswered. */
   recallAnswer: string | null;
+  /** Decree 30 metadata from the package (issue date, signer, urgency, reply-by). */
+  meta: DocMeta;
 }
 
 /** Input for a new arrival. */
-export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus' | 'recallReason' | 'recallAt' | 'recallAnswer'> & {
+export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus' | 'recallReason' | 'recallAt' | 'recallAnswer' | 'meta'> & {
   files: Array<Omit<IncomingFile, 'validation' | 'validationStatus'>>;
+  meta?: DocMeta;
 };
 
 interface Row {
@@ -77,6 +81,7 @@ interface Row {
   recall_reason: string | null;
   recall_at: string | null;
   recall_answer: string | null;
+  meta: string | null;
 }
 
 function fromRow(r: Row): IncomingDoc {
@@ -102,6 +107,7 @@ function fromRow(r: Row): IncomingDoc {
     recallReason: r.recall_reason,
     recallAt: r.recall_at,
     recallAnswer: r.recall_answer,
+    meta: metaFromJson(r.meta),
   };
 }
 
@@ -117,10 +123,10 @@ export class IncomingRepo {
     return this.db.transaction(() => {
       const r = this.db
         .prepare(`INSERT INTO incoming (message_id, server, from_code, from_name, document_id, number, notation, type, subject,
-            received_at, state, status_code, package_path)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'arrived', '01', ?) ON CONFLICT (message_id) DO NOTHING`)
+            received_at, state, status_code, package_path, meta)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'arrived', '01', ?, ?) ON CONFLICT (message_id) DO NOTHING`)
         .run(doc.messageId, doc.server, doc.fromCode, doc.fromName, doc.documentId, doc.number, doc.notation, doc.type,
-          doc.subject, doc.receivedAt, doc.packagePath);
+          doc.subject, doc.receivedAt, doc.packagePath, metaToJson(doc.meta));
       if (!r.changes) return false;
       const ins = this.db.prepare('INSERT INTO incoming_file (message_id, name, content_type, path, sha256) VALUES (?, ?, ?, ?, ?)');
       for (const f of doc.files) ins.run(doc.messageId, f.name, f.contentType, f.path, f.sha256);

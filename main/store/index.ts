@@ -19,6 +19,7 @@ export { ArrivalFailureRepo, type ArrivalFailure } from './arrival-failure-repo.
 export { searchDocuments, type SearchHit, type RegisterKind } from './search-index.js';
 export { incomingCsv, outgoingCsv, BOM } from './register-csv.js';
 export { vnYear, vnIso } from './vn-time.js';
+export { SECRECY, isoFromEdxmlDate, metaFromJson, metaToJson, type DocMeta, type Priority, type Secrecy } from './doc-meta.js';
 
 /** Every repository over one open database. */
 export interface Store {

@@ -20,6 +20,8 @@ export const office: MessageBundle = {
     'ui.job.noneSigned': 'Không ký được tệp nào',
     'ui.job.partlySigned': 'Đã ký {signed}/{total} tệp, có tệp lỗi',
     'ui.batch.previewOf': 'Xem trước trên tệp đầu tiên: {file}',
+    'error.exSendToSelf': 'Không gửi được văn bản cho chính cơ quan mình ({name}, mã {organId}): văn bản gửi đi không thể tự vào sổ văn bản đến của nơi gửi. Hãy bỏ chọn cơ quan này.',
+    'error.exSecretNotSent': 'Văn bản mật không được gửi qua hệ thống trao đổi văn bản điện tử (Nghị định 30/2020/NĐ-CP, Luật Bảo vệ bí mật nhà nước): hãy gửi theo đường văn bản mật.',
   },
   en: {
     'ui.preview.zoom': 'Zoom',
@@ -35,5 +37,7 @@ export const office: MessageBundle = {
     'ui.job.noneSigned': 'No file was signed',
     'ui.job.partlySigned': 'Signed {signed}/{total} files; some failed',
     'ui.batch.previewOf': 'Preview on the first file: {file}',
+    'error.exSendToSelf': 'A document cannot be sent to your own organization ({name}, code {organId}): it could never be registered as incoming there. Untick this organization.',
+    'error.exSecretNotSent': 'Secret documents are not sent over the electronic exchange (Decree 30/2020/NĐ-CP, law on state secrets): send it through the secret document channel.',
   },
 };

@@ -34,9 +34,18 @@ afterAll(async () => {
   await host?.stop();
 });
 
+/** The canvas API used in the page (the Node-side tsconfig has no DOM types). */
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+  getBoundingClientRect(): { width: number };
+}
+
 /** The preview canvas as a grey image, with its size on screen. */
 async function canvasGrey(): Promise<Grey & { cssWidth: number }> {
-  const r = await page.getByTestId('preview-canvas').evaluate((c: HTMLCanvasElement) => {
+  const r = await page.getByTestId('preview-canvas').evaluate((el) => {
+    const c = el as unknown as Canvas;
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     const g = new Uint8Array(c.width * c.height);
     for (let i = 0; i < g.length; i++) {

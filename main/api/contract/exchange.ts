@@ -10,6 +10,21 @@ const messageId = z.string().min(1).max(100);
 const orgCode = z.string().regex(/^(?=.{3,35}$)[0-9A-Z]+(?:\.[0-9A-Z]+)+$/);
 const registerKind = z.enum(['incoming', 'outgoing']);
 
+/** Decree 30 metadata of a document (appendix VI) beyond number, notation, type and subject. */
+export const docMetaSchema = z.object({
+  typeCode: z.string().max(20).optional(),
+  /** Issue date, yyyy-mm-dd. */
+  issueDate: z.string().optional(),
+  signerName: z.string().max(200).optional(),
+  signerPosition: z.string().max(200).optional(),
+  /** Độ khẩn as edXML Priority: 0 normal, 1 urgent, 2 very urgent, 3 express, 4 express with deadline. */
+  priority: z.number().int().min(0).max(4).optional(),
+  /** Độ mật: only normal documents are sent over the network. */
+  secrecy: z.enum(['normal', 'confidential', 'secret', 'topSecret']).optional(),
+  /** Reply-by date (hạn trả lời), yyyy-mm-dd. */
+  dueDate: z.string().optional(),
+});
+
 /** A status event of one recipient in the outgoing register. */
 export const statusEventSchema = z.object({
   orgCode: z.string(),
@@ -37,6 +52,9 @@ export const outgoingDocSchema = z.object({
   lastError: z.string().nullable(),
   latest: z.record(z.string(), statusEventSchema.optional()),
   timeline: z.array(statusEventSchema),
+  meta: docMetaSchema.default({}),
+  /** Recipient names by code, from the directory (codes without a known name are absent). */
+  recipientNames: z.record(z.string(), z.string()).default({}),
 });
 
 /** One row of the inbox / incoming register. */
@@ -63,6 +81,7 @@ export const incomingDocSchema = z.object({
   recallReason: z.string().nullable(),
   recallAt: z.string().nullable(),
   recallAnswer: z.string().nullable(),
+  meta: docMetaSchema.default({}),
 });
 
 /** A received file with its stored validation report. */
@@ -102,6 +121,13 @@ export const exchangeOperations = operations({
       type: z.string().min(1).max(200),
       /** The signed main document first, then attachments (absolute paths). */
       files: z.array(z.string().min(1)).min(1).max(100),
+      /** Issue date (yyyy-mm-dd), signer and position, urgency, secrecy, reply-by date (Decree 30). */
+      issueDate: z.iso.date().optional(),
+      signerName: z.string().max(200).optional(),
+      signerPosition: z.string().max(200).optional(),
+      priority: z.number().int().min(0).max(4).optional(),
+      secrecy: z.enum(['normal', 'confidential', 'secret', 'topSecret']).optional(),
+      dueDate: z.iso.date().optional(),
       /** Groups several sends for progress events. */
       batchId: z.string().max(100).optional(),
     }).strict(),
@@ -169,7 +195,12 @@ export const exchangeOperations = operations({
   },
   'exchange:directory': {
     input: z.object({ ...connection, refresh: z.boolean().default(false) }).strict(),
-    output: z.object({ organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable() })), fetchedAt: z.string().nullable() }),
+    output: z.object({
+      organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable() })),
+      fetchedAt: z.string().nullable(),
+      /** Our own organization on that server (documents cannot be sent to it), when known. */
+      self: z.object({ code: z.string(), name: z.string() }).nullable().default(null),
+    }),
   },
 });
 

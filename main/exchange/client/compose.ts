@@ -8,7 +8,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Signer } from '../../pki/signer.js';
-import type { Store } from '../../store/index.js';
+import { typeDetailOf } from '../../api/doc-types.js';
+import type { DocMeta, Store } from '../../store/index.js';
 import { documentIdOf } from '../edxml/envelope.js';
 import { formatEdxmlDate } from '../edxml/time.js';
 import { writePackage } from '../edxml/writer.js';
@@ -36,6 +37,8 @@ export interface ComposeInput {
   signerName?: string;
   batchId?: string | null;
   date?: Date;
+  /** Decree 30 metadata: issue date, signer and position, urgency, secrecy, reply-by date. */
+  meta?: DocMeta;
 }
 
 /** Result: the message id, and whether a new row was queued (false: already queued earlier). */
@@ -85,7 +88,9 @@ export function commonName(certificate: Uint8Array): string {
 /** Builds the package into KYSO_HOME/outbox and queues it with its outgoing register row. */
 export async function composeAndQueue(store: Store, home: string, signer: Signer, input: ComposeInput): Promise<Composed> {
   const date = input.date ?? new Date();
-  const promulgationDate = formatEdxmlDate(date);
+  const meta = input.meta ?? {};
+  // The issue date the clerk gave (the letter's date), else today in Vietnam time.
+  const promulgationDate = meta.issueDate ? meta.issueDate.replaceAll('-', '/') : formatEdxmlDate(date);
   const documentId = documentIdOf({ from: { organId: input.from.code, organName: input.from.name }, code: { codeNumber: input.number, codeNotation: input.notation }, promulgationInfo: { place: '-', promulgationDate } });
   const recipients = input.to.map((t) => t.code);
   const messageId = await messageIdFor(input.from.code, documentId, recipients, input.files);
@@ -101,9 +106,11 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
         to: input.to.map((t) => ({ organId: t.code, organName: t.name })),
         code: { codeNumber: input.number, codeNotation: input.notation },
         promulgationInfo: { place: input.place ?? input.from.name, promulgationDate },
-        documentType: { type: 1, typeDetail: 0, typeName: input.type },
+        documentType: { type: 1, typeDetail: typeDetailOf(input.type), typeName: input.type },
         subject: input.subject,
-        signerInfo: { position: input.signerPosition ?? 'Văn thư', fullName: input.signerName ?? commonName(signer.certificate) },
+        signerInfo: { position: meta.signerPosition || input.signerPosition || 'Văn thư', fullName: meta.signerName || input.signerName || commonName(signer.certificate) },
+        ...(meta.dueDate ? { dueDate: meta.dueDate.replaceAll('-', '/') } : {}),
+        otherInfo: { priority: meta.priority ?? 0, appendixes: [] },
       },
       attachments: input.files.map((f, i) => ({
         meta: { contentId: `att${i + 1}`, attachmentName: path.basename(f), contentType: contentTypeOf(f), description: i === 0 ? 'main' : 'attachment' },
@@ -116,7 +123,7 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
   if (!existsSync(packagePath)) throw new Error('package not written');
   const queued = store.db.transaction(() => {
     store.outgoing.add({ messageId, documentId, number: input.number, notation: input.notation, type: input.type, subject: input.subject,
-      recipients, files: input.files.map((f) => path.basename(f)), server: input.server, createdAt: date });
+      recipients, files: input.files.map((f) => path.basename(f)), server: input.server, createdAt: date, meta });
     return store.outbox.enqueue({ messageId, server: input.server, packagePath, recipients, batchId: input.batchId ?? null });
   }).immediate();
   return { messageId, queued, documentId };

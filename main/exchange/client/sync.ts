@@ -10,7 +10,7 @@ import { createReadStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { withSyncLock } from './sync-lock.js';
 import path from 'node:path';
 import { isKysoError, KysoError } from '../../api/errors.js';
-import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
+import { isoFromEdxmlDate, type ArrivalFailure, type DocMeta, type IncomingDoc, type Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
 import type { InboxItem, StatusItem } from '../protocol.js';
 import type { InboxApi } from './api.js';
@@ -157,6 +157,13 @@ export class InboxSync {
       receivedAt: item.deliveredAt,
       packagePath,
       files,
+      meta: {
+        issueDate: isoFromEdxmlDate(h.promulgationInfo.promulgationDate),
+        signerName: h.signerInfo.fullName,
+        signerPosition: h.signerInfo.position,
+        priority: h.otherInfo.priority as DocMeta['priority'],
+        dueDate: isoFromEdxmlDate(h.dueDate),
+      },
     });
     if (!added) return false;
     this.store.failures.clear(this.api.server, item.messageId);
