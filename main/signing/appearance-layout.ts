@@ -195,7 +195,7 @@ export async function layoutAppearance(pdf: PdfFile, o: LayoutContext, fonts = n
 
   if (role === 'approval') {
     const img = a.image ? await imageInfo(a.image) : null;
-    const place = rect ?? offsetBox ?? (anchor && img ? approvalBox(pageText, anchor, img) : anchor ? [anchor.box[0] + anchor.box[2] / 2 - dw / 2, anchor.box[1] - dh - 4, dw, dh] as Box : ([pw - MARGIN - dw, MARGIN * 2, dw, dh] as Box));
+    const place = rect ?? offsetBox ?? (anchor && img ? approvalBox(pageText, anchor, img) : anchor ? underAnchor(anchor, dw, dh) : ([pw - MARGIN - dw, MARGIN * 2, dw, dh] as Box));
     if (img) {
       const s = Math.min(place[2] / img.width, place[3] / img.height);
       const box: Box = [place[0] + (place[2] - img.width * s) / 2, place[1] + (place[3] - img.height * s) / 2, img.width * s, img.height * s];
@@ -221,7 +221,7 @@ export async function layoutAppearance(pdf: PdfFile, o: LayoutContext, fonts = n
       const [tx, ty] = spot ?? [sealItem.box[0] + diameter / 2 - w / 2, sealItem.box[1] - blockHeight(t) - 1];
       items = [sealItem, { ...t, x: tx, top: ty + blockHeight(t), width: w }];
     } else {
-      const place = rect ?? offsetBox ?? ([pw - MARGIN - dw, MARGIN * 2, dw, dh] as Box);
+      const place = rect ?? offsetBox ?? (anchor ? underAnchor(anchor, dw, dh) : ([pw - MARGIN - dw, MARGIN * 2, dw, dh] as Box));
       items = [await fitted(fonts, info, [place[0] + 2, place[1] + 2, place[2] - 4, place[3] - 4], { maxSize: 11, align: 'center', color: RED })];
     }
   } else {
@@ -229,6 +229,11 @@ export async function layoutAppearance(pdf: PdfFile, o: LayoutContext, fonts = n
   }
 
   return finish(role, page.index, [stampPart(items), ...blanks.parts], warnings);
+}
+
+/** A w x h box centred under an anchor (stamps without an image). */
+function underAnchor(anchor: TextRun, w: number, h: number): Box {
+  return [anchor.box[0] + anchor.box[2] / 2 - w / 2, anchor.box[1] - h - 4, w, h];
 }
 
 /** A part from items drawn in page coordinates. */
