@@ -25,7 +25,7 @@ function SignaturePanel({ sig }: { sig: Sig }) {
     Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && ISO_TIME.test(v) ? formatDateTime(v, lang) : v]));
   const reason = (code: string, params: Record<string, string | number>, detail: string) =>
     hasMessage(lang, `verify.reason.${code}`) ? t(`verify.reason.${code}`, shown(params)) : detail;
-  const when = (v: string | null) => (v ? formatDateTime(v, lang) : '—');
+  const when = (v: string | null) => (v ? formatDateTime(v, lang, { seconds: true }) : '—');
   return (
     <article className="card" data-testid="sig-panel" aria-label={sig.field}>
       <h2>
