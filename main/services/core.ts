@@ -63,12 +63,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   closers.push(() => signing.close());
   const exchange = createExchangeService(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager });
   closers.push(() => exchange.close());
+  const files = createFileHandlers(options.home);
+  closers.push(() => files.close());
   const handlers: Handlers = Object.freeze({
     ...createAppHandlers(state),
     ...tokens.handlers,
     ...signing.handlers,
     ...createProvisionHandlers(tokens.manager, options.home),
-    ...createFileHandlers(),
+    ...files.handlers,
     ...createVerifyHandlers(options.home),
     ...exchange.handlers,
     ...options.shell,

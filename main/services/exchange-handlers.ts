@@ -8,6 +8,7 @@ import type { Lang } from '../../resources/locales/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
 import type { OutgoingDetail, Priority, Store } from '../store/index.js';
 import { DOCUMENT_TYPES } from '../api/doc-types.js';
+import { checkSetup } from './setup-check.js';
 import { answerIncoming, certSelector, exportRegister, registerEntries, searchRegisters } from './exchange.js';
 import type { exchangeOperations } from '../api/contract/exchange.js';
 import type { EmitFn, HandlersFor } from './types.js';
@@ -19,7 +20,7 @@ export interface ExchangeDeps {
   /** Overrides the key (tests); by default the token named by the `exchange.signer` setting. */
   signer?: () => Promise<Signer>;
   /** The token bridge: the key is taken from the token the user logged in to (token:login). */
-  tokens?: Pick<TokenManager, 'getSigner'>;
+  tokens?: Pick<TokenManager, 'getSigner'> & Partial<Pick<TokenManager, 'list'>>;
   validator?: PdfValidator;
 }
 
@@ -109,6 +110,18 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
       if (changed && (key === SIGNER_SETTING || key === SERVER_SETTING)) await forgetConnections();
       ctx.emit('settings:changed', { key, value });
       return { key, value };
+    },
+    'settings:check': async (input, ctx) => {
+      const saved = (k: string) => store.settings.get(k) as never;
+      const values = {
+        server: input.server ?? saved(SERVER_SETTING),
+        signer: input.signer ?? saved(SIGNER_SETTING),
+        tsaUrl: input.tsaUrl ?? saved('sign.tsaUrl'),
+        signatureImage: input.signatureImage ?? saved('sign.signatureImage'),
+        sealImage: input.sealImage ?? saved('sign.sealImage'),
+      };
+      const tokens = deps.tokens?.list ? { list: () => deps.tokens!.list!() } : undefined;
+      return { results: await checkSetup(values, tokens, ctx.lang, input.parts) };
     },
     'exchange:send': ({ server: url, batchId, issueDate, signerName, signerPosition, priority, secrecy, dueDate, ...req }) =>
       server(async () => {

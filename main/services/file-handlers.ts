@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { KysoError } from '../api/errors.js';
 import { pngInfo } from '../pdf/png.js';
+import { listDir, places, Uploads } from './file-browse.js';
 import type { HandlersFor } from './types.js';
 
 /** Largest PDF previewed (a bigger one is still signed; only the preview is refused). */
@@ -59,7 +60,17 @@ export async function readImageForPreview(p: string): Promise<{ path: string; wi
   }
 }
 
-/** Handlers of the file operations. */
-export function createFileHandlers(): HandlersFor<'file:readPdf' | 'file:readImage'> {
-  return { 'file:readPdf': async ({ path: p }) => readPdfForPreview(p), 'file:readImage': async ({ path: p }) => readImageForPreview(p) };
+/** Handlers of the file operations; `home` receives uploads. */
+export function createFileHandlers(home: string): { handlers: HandlersFor<'file:readPdf' | 'file:readImage' | 'file:listDir' | 'file:upload'>; close(): void } {
+  const uploads = new Uploads(home);
+  const demoLetters = path.join(home, 'demo', 'van-ban');
+  return {
+    handlers: {
+      'file:readPdf': async ({ path: p }) => readPdfForPreview(p),
+      'file:readImage': async ({ path: p }) => readImageForPreview(p),
+      'file:listDir': async ({ path: p, extensions }) => ({ ...(await listDir(p, extensions)), places: places(home, [demoLetters]) }),
+      'file:upload': (input) => uploads.chunk(input),
+    },
+    close: () => uploads.close(),
+  };
 }

@@ -111,6 +111,29 @@ export const exchangeOperations = operations({
     input: z.object({ key: z.string().min(1).max(200), value: jsonValue }).strict(),
     output: z.object({ key: z.string(), value: jsonValue }),
   },
+  /**
+   * Checks the first-run setup as a whole (inbox server, connecting certificate, TSA,
+   * signature and seal images): the saved settings, or the values given. Never asks for a PIN.
+   */
+  'settings:check': {
+    input: z.object({
+      server: z.string().optional(),
+      signer: z.object({ module: z.string().optional(), label: z.string().optional(), serial: z.string().optional(), cert: z.string().optional() }).optional(),
+      tsaUrl: z.string().optional(),
+      signatureImage: z.string().optional(),
+      sealImage: z.string().optional(),
+      /** Only these parts (Home checks the server alone). */
+      parts: z.array(z.enum(['server', 'certificate', 'tsa', 'signatureImage', 'sealImage'])).optional(),
+    }).strict(),
+    output: z.object({
+      results: z.array(z.object({
+        part: z.enum(['server', 'certificate', 'tsa', 'signatureImage', 'sealImage']),
+        state: z.enum(['ok', 'failed', 'notSet']),
+        message: z.string(),
+        code: z.string().optional(),
+      })),
+    }),
+  },
   'exchange:send': {
     input: z.object({
       ...connection,

@@ -9,6 +9,9 @@ import { useApi } from '../api/context.js';
 import { formatSize } from '../format.js';
 import { useEvent } from '../hooks.js';
 import { useI18n } from '../i18n.js';
+import { jobTitleKey } from '../jobResult.js';
+
+export { jobTitleKey } from '../jobResult.js';
 
 type Done = EventPayload<'sign:done'>;
 type Stage = EventPayload<'sign:progress'>['stage'];
@@ -22,14 +25,6 @@ export interface SignJobProps {
 
 /** Base name of a path on any OS. */
 export const baseName = (p: string) => p.split(/[\\/]/).pop() ?? p;
-
-/** The title of a finished job: all signed, some, none, or stopped. */
-export function jobTitleKey(r: Done): string {
-  const signed = r.results.filter((x) => x.status === 'signed' || x.status === 'skipped').length;
-  if (r.cancelled) return 'ui.job.cancelled';
-  if (signed === r.results.length) return 'ui.job.finished';
-  return signed === 0 ? 'ui.job.noneSigned' : 'ui.job.partlySigned';
-}
 
 /** Live view of one job. */
 export function SignJob({ jobId, files, onRetry }: SignJobProps) {

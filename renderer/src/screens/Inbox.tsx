@@ -1,41 +1,41 @@
-/** Inbox: live arrivals, preview with the validation result, accept/register, reject with reason, status. */
+/**
+ * Inbox: live arrivals; the selected document read in the built-in viewer with its
+ * signatures' verdict beside it, before the clerk registers or rejects it; attachments open
+ * in the same viewer (never with another program); handling statuses; recalls.
+ */
 import { useEffect, useState } from 'react';
 import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ArrivalFailures } from '../components/ArrivalFailures.js';
+import { DocumentVerdict, signaturesOfReport, verdictClass } from '../components/DocumentVerdict.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { PdfPreview } from '../components/PdfPreview.js';
 import { RecallNotice } from '../components/RecallNotice.js';
 import { useEvent, useLoad } from '../hooks.js';
-import { formatDateTime, useI18n } from '../i18n.js';
+import { formatDateTime, formatIsoDay, useI18n } from '../i18n.js';
+import { useKeptState } from '../state.js';
 
 type Doc = OutputOf<'exchange:inboxList'>['items'][number];
+type File = OutputOf<'exchange:inboxShow'>['files'][number];
 
-/** CSS class for a validation status. */
-export function validationClass(s: string | null): string {
-  if (s === 'TOTAL_PASSED') return 'ok';
-  if (s === 'TOTAL_FAILED') return 'bad';
-  return 'warn';
-}
+/** CSS class for a validation status (kept for the screens that import it from here). */
+export const validationClass = verdictClass;
 
-/** A validation result in words ("HỢP LỆ") with its ETSI code, when the code is one we name. */
-function IndicationText({ code, testId }: { code: string; testId?: string }) {
-  const { t } = useI18n();
-  const known = ['TOTAL_PASSED', 'TOTAL_FAILED', 'INDETERMINATE'].includes(code);
-  return (
-    <>
-      {known && <>{t(`verify.indication.${code}`)} </>}
-      <code data-testid={testId}>{code}</code>
-    </>
-  );
-}
+/** True for a file the built-in viewer shows. */
+export const isPdfFile = (f: Pick<File, 'name' | 'contentType'>) => f.contentType === 'application/pdf' || f.name.toLowerCase().endsWith('.pdf');
 
-/** The detail pane of one document. */
+/** The detail pane of one document: facts, verdict, files, actions, and the viewer. */
 function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
   const api = useApi();
   const { t, lang } = useI18n();
   const show = useLoad((a) => a['exchange:inboxShow']({ messageId: doc.messageId }), [doc.messageId, doc.state]);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<ErrorPayload | null>(null);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const files = show.data?.files ?? [];
+  const pdfs = files.filter(isPdfFile);
+  const current = files.find((f) => f.name === viewing) ?? pdfs[0] ?? null;
+  useEffect(() => setViewing(null), [doc.messageId]);
   const act = async (p: Promise<{ ok: boolean; error?: ErrorPayload }>) => {
     const r = await p;
     setError(r.ok ? null : r.error ?? null);
@@ -43,48 +43,57 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
     show.reload();
   };
   const d = show.data?.doc ?? doc;
+  const report = current ? signaturesOfReport(current.validation) : null;
   return (
-    <div className="card" data-testid="inbox-detail">
-      <h2>{d.subject}</h2>
-      <dl className="facts">
-        <dt>{t('ui.doc.from')}</dt><dd>{d.fromName} ({d.fromCode})</dd>
-        <dt>{t('ui.doc.numberNotation')}</dt><dd>{d.number}/{d.notation}</dd>
-        <dt>{t('ui.doc.type')}</dt><dd>{d.type}</dd>
-        <dt>{t('ui.doc.received')}</dt><dd>{formatDateTime(d.receivedAt, lang)}</dd>
-        <dt>{t('ui.doc.validation')}</dt>
-        <dd className={validationClass(d.validationStatus)}>
-          {d.validationStatus ? <IndicationText code={d.validationStatus} testId="inbox-validation" /> : t('ui.doc.noSignature')}
-        </dd>
-        <dt>{t('ui.doc.state')}</dt><dd data-testid="inbox-state">{t(`ui.doc.state.${d.state}`)}{d.arrivalNumber != null ? ` — ${t('ui.doc.arrival', { number: d.arrivalNumber, year: d.arrivalYear ?? '' })}` : ''}{d.reason ? ` — ${d.reason}` : ''}</dd>
-      </dl>
-      <h3>{t('ui.doc.files')}</h3>
-      <ul>
-        {show.data?.files.map((f) => (
-          <li key={f.sha256}>
-            <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path })}>{f.name}</button>{' '}
-            <span className={validationClass(f.validationStatus)}>{f.validationStatus ? <IndicationText code={f.validationStatus} /> : ''}</span>
-          </li>
-        ))}
-      </ul>
-      <ErrorBanner error={error ?? show.error} />
-      <RecallNotice doc={d} onAnswered={() => { onChanged(); show.reload(); }} />
-      {d.state === 'arrived' && (
-        <div>
-          <button type="button" className="primary" data-testid="inbox-accept" onClick={() => void act(api['exchange:inboxAccept']({ messageId: d.messageId }))}>{t('ui.inbox.accept')}</button>
-          <div className="row">
-            <label htmlFor="reject-reason">{t('ui.inbox.reason')}</label>
-            <input id="reject-reason" type="text" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="inbox-reason" />
-            <button type="button" disabled={!reason.trim()} data-testid="inbox-reject" onClick={() => void act(api['exchange:inboxReject']({ messageId: d.messageId, reason }))}>{t('ui.inbox.reject')}</button>
-          </div>
-        </div>
-      )}
-      {d.state === 'accepted' && (
-        <div className="row">
-          {(['04', '05', '06'] as const).map((code) => (
-            <button key={code} type="button" onClick={() => void act(api['exchange:inboxStatus']({ messageId: d.messageId, code }))}>{t(`ui.inbox.status.${code}`)}</button>
+    <div className="inbox-detail" data-testid="inbox-detail">
+      <div>
+        <h2>{d.subject}</h2>
+        <dl className="facts">
+          <dt>{t('ui.doc.from')}</dt><dd title={d.fromCode}>{d.fromName}</dd>
+          <dt>{t('ui.doc.numberNotation')}</dt><dd>{d.number}/{d.notation} · {d.type}</dd>
+          {d.meta.issueDate && <><dt>{t('ui.send.issueDate')}</dt><dd>{formatIsoDay(d.meta.issueDate)}</dd></>}
+          {d.meta.signerName && <><dt>{t('ui.send.signerName')}</dt><dd>{d.meta.signerName}{d.meta.signerPosition ? `, ${d.meta.signerPosition}` : ''}</dd></>}
+          {d.meta.priority ? <><dt>{t('ui.send.priority')}</dt><dd className="warn">{t(`ui.priority.${d.meta.priority}`)}</dd></> : null}
+          {d.meta.dueDate && <><dt>{t('ui.send.dueDate')}</dt><dd className="warn" data-testid="inbox-due">{formatIsoDay(d.meta.dueDate)}</dd></>}
+          <dt>{t('ui.doc.received')}</dt><dd>{formatDateTime(d.receivedAt, lang)}</dd>
+          <dt>{t('ui.doc.state')}</dt><dd data-testid="inbox-state">{t(`ui.doc.state.${d.state}`)}{d.arrivalNumber != null ? ` — ${t('ui.doc.arrival', { number: d.arrivalNumber, year: d.arrivalYear ?? '' })}` : ''}{d.reason ? ` — ${d.reason}` : ''}</dd>
+        </dl>
+        <h3>{t('ui.doc.validation')}</h3>
+        {current && report ? <DocumentVerdict signatures={report.signatures} unreadable={report.unreadable} testId="inbox-verdict" /> : <p className="muted">{t('ui.doc.noSignature')}</p>}
+        <h3>{t('ui.doc.files')}</h3>
+        <ul data-testid="inbox-files">
+          {files.map((f) => (
+            <li key={f.sha256}>
+              {isPdfFile(f) ? (
+                <button type="button" className="link" aria-pressed={current?.name === f.name} onClick={() => setViewing(f.name)} data-testid="inbox-file">{f.name}</button>
+              ) : (
+                <span title={t('ui.inbox.notViewable')}>{f.name} <span className="muted">({t('ui.inbox.notViewable')})</span></span>
+              )}{' '}
+              {f.validationStatus && <span className={verdictClass(f.validationStatus)} title={f.validationStatus}>{t(`ui.verdict.${f.validationStatus}`)}</span>}
+            </li>
           ))}
-        </div>
-      )}
+        </ul>
+        <ErrorBanner error={error ?? show.error} />
+        <RecallNotice doc={d} onAnswered={() => { onChanged(); show.reload(); }} />
+        {d.state === 'arrived' && (
+          <div>
+            <button type="button" className="primary" data-testid="inbox-accept" onClick={() => void act(api['exchange:inboxAccept']({ messageId: d.messageId }))}>{t('ui.inbox.accept')}</button>
+            <div className="row">
+              <label htmlFor="reject-reason">{t('ui.inbox.reason')}</label>
+              <input id="reject-reason" type="text" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="inbox-reason" />
+              <button type="button" disabled={!reason.trim()} data-testid="inbox-reject" onClick={() => void act(api['exchange:inboxReject']({ messageId: d.messageId, reason }))}>{t('ui.inbox.reject')}</button>
+            </div>
+          </div>
+        )}
+        {d.state === 'accepted' && (
+          <div className="row">
+            {(['04', '05', '06'] as const).map((code) => (
+              <button key={code} type="button" title={code} onClick={() => void act(api['exchange:inboxStatus']({ messageId: d.messageId, code }))}>{t(`ui.inbox.status.${code}`)}</button>
+            ))}
+          </div>
+        )}
+      </div>
+      <div>{current && <PdfPreview key={current.path} path={current.path} testId="inbox-viewer" />}</div>
     </div>
   );
 }
@@ -95,7 +104,7 @@ export function Inbox() {
   const { t, lang } = useI18n();
   const list = useLoad((a) => a['exchange:inboxList']({ limit: 200 }), []);
   const failures = useLoad((a) => a['exchange:inboxFailures']({}), []);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useKeptState<string | null>('inbox.selected', null);
   const [syncError, setSyncError] = useState<ErrorPayload | null>(null);
   useEvent('exchange:inboxArrival', () => list.reload());
   useEvent('exchange:arrivalFailed', () => failures.reload());
@@ -118,22 +127,25 @@ export function Inbox() {
       <div className="row"><button type="button" onClick={() => void sync()} data-testid="inbox-sync">{t('ui.inbox.sync')}</button></div>
       <ErrorBanner error={list.error ?? syncError} />
       <ArrivalFailures items={failures.data?.items ?? []} />
-      <div className="split">
+      <div className="inbox-list">
         <table className="list selectable" data-testid="inbox-list">
-          <thead><tr><th>{t('ui.doc.from')}</th><th>{t('ui.doc.subject')}</th><th>{t('ui.doc.received')}</th></tr></thead>
+          <thead><tr><th>{t('ui.doc.from')}</th><th>{t('ui.doc.numberNotation')}</th><th>{t('ui.doc.subject')}</th><th>{t('ui.send.dueDate')}</th><th>{t('ui.doc.received')}</th><th>{t('ui.doc.state')}</th></tr></thead>
           <tbody>
             {list.data?.items.map((d) => (
               <tr key={d.messageId} aria-selected={d.messageId === selected} tabIndex={0} data-testid="inbox-row"
                 onClick={() => setSelected(d.messageId)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setSelected(d.messageId)}>
-                <td>{d.fromName}</td>
-                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}</td>
+                <td title={d.fromCode}>{d.fromName}</td>
+                <td>{d.number}/{d.notation}</td>
+                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.meta.priority ? <span className="warn"> ({t(`ui.priority.${d.meta.priority}`)})</span> : null}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}</td>
+                <td>{formatIsoDay(d.meta.dueDate)}</td>
                 <td>{formatDateTime(d.receivedAt, lang)}</td>
+                <td>{t(`ui.doc.state.${d.state}`)}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        {doc ? <Detail doc={doc} onChanged={list.reload} /> : <p className="muted">{t('ui.inbox.pick')}</p>}
       </div>
+      {doc ? <Detail doc={doc} onChanged={list.reload} /> : <p className="muted">{t('ui.inbox.pick')}</p>}
     </section>
   );
 }

@@ -5,6 +5,7 @@
 import { useId, useState } from 'react';
 import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
+import { DocumentVerdict } from '../components/DocumentVerdict.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PathField } from '../components/PathField.js';
 import { errorText, hasMessage } from '../../../resources/locales/index.js';
@@ -29,13 +30,12 @@ function SignaturePanel({ sig }: { sig: Sig }) {
   return (
     <article className="card" data-testid="sig-panel" aria-label={sig.field}>
       <h2>
-        <span className={`badge ${validationClass(sig.indication)}`}>{t(`verify.indication.${sig.indication}`)}</span>{' '}
-        <code className="muted indication-code" data-testid="sig-indication">{sig.indication}</code>{' '}
+        <span className={`badge ${validationClass(sig.indication)}`} title={sig.indication} data-testid="sig-indication" data-indication={sig.indication}>{t(`verify.indication.${sig.indication}`)}</span>{' '}
         {sig.kind === 'documentTimestamp' ? t('ui.verify.docTimestamp') : sig.signer ?? sig.field}
       </h2>
       {sig.subIndication && (
         <p className={validationClass(sig.indication)} data-testid="sig-subindication">
-          {t(`verify.sub.${sig.subIndication}`)} <code className="muted">{sig.subIndication}</code>
+          <span title={sig.subIndication}>{t(`verify.sub.${sig.subIndication}`)}</span>
         </p>
       )}
       <dl className="facts">
@@ -127,6 +127,7 @@ export function Verify() {
               {errorText(lang, result.error)}
             </p>
           )}
+          <DocumentVerdict signatures={result.signatures} unreadable={Boolean(result.error) && !result.signatures.length} testId="verify-verdict" />
           <p data-testid="verify-summary">{t('ui.verify.summary', { count: result.signatures.length, revisions: result.revisions })}</p>
           {result.signatures.map((s) => <SignaturePanel key={s.field} sig={s} />)}
         </div>

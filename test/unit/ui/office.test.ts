@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { notationFor, typeDetailOf } from '../../../main/api/doc-types.js';
 import { bestForRole, certHolder } from '../../../renderer/src/certChoice.js';
-import { jobTitleKey } from '../../../renderer/src/components/SignJob.js';
+import { jobTitleKey } from '../../../renderer/src/jobResult.js';
 import { formatSize } from '../../../renderer/src/format.js';
-import { formatDate, formatDateTime, formatIsoDay } from '../../../renderer/src/i18n.js';
+import { formatDate, formatDateTime, formatIsoDay } from '../../../renderer/src/time.js';
 import { defaultOutput } from '../../../renderer/src/outputName.js';
 
 const PERSON = 'UID=CCCD:001080000001, CN=Nguyễn Văn An, title=Phó Chủ tịch, OU=Văn phòng, O=Ủy ban nhân dân tỉnh Thử Nghiệm, ST=Thử Nghiệm, C=VN';
@@ -64,5 +64,17 @@ describe('what people read', () => {
     expect(notationFor('Công văn', 'UBND')).toBe('UBND');
     expect(typeDetailOf('Quyết định')).toBe(2);
     expect(typeDetailOf('Không có')).toBe(0);
+  });
+});
+
+describe('PIN feedback', () => {
+  it('shows what the token reported with the failed login', async () => {
+    const { flagsAfterError } = await import('../../../renderer/src/pinFeedback.js');
+    const f = { userPinCountLow: false, userPinFinalTry: false, userPinLocked: false };
+    expect(flagsAfterError(f, 'tokenPinIncorrectCountLow')).toMatchObject({ userPinCountLow: true });
+    expect(flagsAfterError(f, 'tokenPinIncorrectFinalTry')).toMatchObject({ userPinFinalTry: true, userPinCountLow: false });
+    expect(flagsAfterError(f, 'tokenPinLocked')).toMatchObject({ userPinLocked: true });
+    // A plain wrong PIN says nothing more than the token did: no guessed warning.
+    expect(flagsAfterError(f, 'tokenPinIncorrect')).toEqual(f);
   });
 });
