@@ -4,6 +4,7 @@
  * no driver is loaded before the user looks at tokens.
  */
 import { TokenManager, type TokenManagerOptions } from '../../native/token-manager.js';
+import { moduleVendor } from './module-vendor.js';
 import type { tokenOperations } from '../api/contract/token.js';
 import type { EmitFn, HandlersFor } from './types.js';
 
@@ -37,7 +38,7 @@ export function createTokenService(emit: EmitFn, options: TokenManagerOptions = 
     'token:list': async ({ modules }) => {
       await manager.setUserModules(userModules());
       for (const m of modules ?? []) manager.client(m);
-      const report = await manager.list();
+      const report = (await manager.list()).map((r) => ({ ...r, vendor: moduleVendor(r.path, r.manufacturer) }));
       void watch();
       return { modules: modules?.length ? report.filter((r) => modules.includes(r.path)) : report };
     },
