@@ -130,6 +130,9 @@ export function configureDemoApp(home: string, bed: TestBed, inboxUrl: string): 
     'sign.signatureImage': path.join(images, 'chu-ky.png'),
     'sign.sealImage': path.join(images, 'con-dau.png'),
     'sign.anchorText': 'PHÓ CHỦ TỊCH',
+    // Who signs what in the demo office: the official approves, the seal issues.
+    'sign.cert.approval': createHash('sha256').update(bed.certs.official.der).digest('hex'),
+    'sign.cert.issuing': createHash('sha256').update(bed.certs.seal.der).digest('hex'),
   };
   const store = openStore(home);
   try {
@@ -176,7 +179,7 @@ export async function startDemoOffice(home: string, bed: TestBed, inboxPort: num
       chainPaths: [bed.certs.issuing.certPath],
       rootPath: bed.certs.root.certPath,
       tsaUrl: bed.urls.tsa,
-      body: { upper: 'SỞ TÀI CHÍNH', lower: 'TỈNH THỬ NGHIỆM', abbreviation: OUTSIDE_ORG.abbreviation, place: 'Thử Nghiệm', signerTitle: 'GIÁM ĐỐC', signerName: 'Lê Thị Hoa' },
+      body: { name: OUTSIDE_ORG.name, upper: 'SỞ TÀI CHÍNH', lower: 'TỈNH THỬ NGHIỆM', abbreviation: OUTSIDE_ORG.abbreviation, place: 'Thử Nghiệm', signerTitle: 'GIÁM ĐỐC', signerName: 'Lê Thị Hoa' },
     }, env, (l) => say(l));
   } catch (e) {
     inbox.child.kill('SIGINT');

@@ -27,7 +27,7 @@ export interface OutsideBodyConfig {
   /** Trust anchor for validating what it receives. */
   rootPath: string;
   tsaUrl?: string;
-  body: { upper: string; lower: string; abbreviation: string; place: string; signerTitle: string; signerName: string };
+  body: { name: string; upper: string; lower: string; abbreviation: string; place: string; signerTitle: string; signerName: string };
   /** Wait before registering, so the sender sees 01 (arrived) before 03 (ms). */
   registerDelayMs?: number;
 }
@@ -75,7 +75,7 @@ export async function runOnInbox(c: OutsideBodyConfig, log: (line: string) => vo
       subjectLine: `V/v phúc đáp văn bản số ${a.inReplyTo}`,
       to: a.toName,
       paragraphs: [
-        `${b.upper.charAt(0)}${b.upper.slice(1).toLowerCase()} ${b.lower.toLowerCase()} đã nhận văn bản số ${a.inReplyTo} và đã vào sổ văn bản đến.`,
+        `${b.name} đã nhận văn bản số ${a.inReplyTo} và đã vào sổ văn bản đến.`,
         'Đơn vị sẽ triển khai thực hiện theo đúng nội dung văn bản và báo cáo kết quả trước thời hạn yêu cầu./.',
       ],
       signerTitle: b.signerTitle,
