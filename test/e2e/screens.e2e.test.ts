@@ -151,7 +151,9 @@ describe('main screens with a SoftHSM2 token', () => {
     const panel = page.getByTestId('sig-panel').first();
     await panel.waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('sig-panel').count()).toBe(1);
-    expect(await panel.getByTestId('sig-indication').textContent()).toBe('TOTAL_PASSED');
+    expect(await panel.getByTestId('sig-indication').getAttribute('data-indication')).toBe('TOTAL_PASSED');
+    // One verdict for the whole document, in words.
+    expect(await page.getByTestId('verify-verdict').getAttribute('data-verdict')).toBe('TOTAL_PASSED');
     expect(await panel.locator('h2').textContent()).toContain('HỢP LỆ');
     // Times in the checks read as dates with their zone, not raw ISO 8601 UTC.
     expect(await panel.textContent()).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/);
@@ -163,13 +165,15 @@ describe('main screens with a SoftHSM2 token', () => {
   it('signs at B-T with the TSA set in Settings; typed paths keep their spaces; a placement is saved by name', async () => {
     await open('settings', 'Cài đặt');
     await page.getByTestId('setting-sign.tsaUrl').fill(bed.urls.tsa);
-    await page.getByTestId('save-sign.tsaUrl').click();
-    await page.getByRole('status').filter({ hasText: 'Đã lưu' }).first().waitFor();
+    await page.getByTestId('setup-save').click();
+    await page.getByTestId('setup-result-tsa').and(page.locator('[data-state="ok"]')).waitFor({ timeout: 60_000 });
 
     const spaced = path.join(outDir, 'Văn bản mẫu số 2.pdf');
     copyFileSync(samplePdf, spaced);
     await open('sign', 'Ký số');
-    // Typed key by key, as a clerk would: spaces inside names survive every keystroke.
+    // Typed key by key, as a clerk would: spaces inside names survive every keystroke (the
+    // field keeps the previous file across screens: cleared first).
+    await page.getByTestId('sign-file').fill('');
     await page.getByTestId('sign-file').pressSequentially(spaced);
     expect(await page.getByTestId('sign-file').inputValue()).toBe(spaced);
     const output = path.join(outDir, 'Văn bản mẫu số 2 (đã ký).pdf');

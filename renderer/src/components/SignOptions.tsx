@@ -141,28 +141,24 @@ export function SignOptionsForm({ value, onChange }: { value: SignChoices; onCha
   const id = useId();
   const defaults = useLoad((api) => api['settings:get']({ prefix: 'sign.' }), []);
   useEffect(() => {
-    if (!defaults.data || value.defaultsApplied) return;
-    const lv = defaults.data?.values['sign.defaultLevel'];
-    const rl = defaults.data?.values['sign.defaultRole'];
-    const image = str(defaults.data?.values['sign.signatureImage']);
-    const sealImage = str(defaults.data?.values['sign.sealImage']);
-    const tsaUrl = str(defaults.data?.values['sign.tsaUrl']);
-    const anchorText = str(defaults.data?.values['sign.anchorText']);
-    const mm = Number(defaults.data?.values['sign.sealSizeMm']);
-    {
-      onChange({
-        ...value,
-        defaultsApplied: true,
-        ...(anchorText ? { anchorText } : {}),
-        ...(mm >= 10 && mm <= 80 ? { sealSizeMm: mm } : {}),
-        ...((levels as readonly unknown[]).includes(lv) ? { level: lv as Level } : {}),
-        ...((roles as readonly unknown[]).includes(rl) ? { role: rl as Role } : {}),
-        ...(image ? { image } : {}),
-        ...(sealImage ? { sealImage } : {}),
-        ...(tsaUrl ? { tsaUrl } : {}),
-      });
-    }
-    // Defaults apply once, when they arrive.
+    if (!defaults.data) return;
+    const v = defaults.data.values;
+    const lv = v['sign.defaultLevel'];
+    const rl = v['sign.defaultRole'];
+    const mm = Number(v['sign.sealSizeMm']);
+    onChange({
+      ...value,
+      // What Settings holds (images, TSA, seal size, title) follows Settings on every visit...
+      image: str(v['sign.signatureImage']),
+      sealImage: str(v['sign.sealImage']),
+      tsaUrl: str(v['sign.tsaUrl']),
+      anchorText: str(v['sign.anchorText']),
+      sealSizeMm: mm >= 10 && mm <= 80 ? mm : undefined,
+      // ...the default level and role only once: after that they are the user's choice.
+      ...(!value.defaultsApplied && (levels as readonly unknown[]).includes(lv) ? { level: lv as Level } : {}),
+      ...(!value.defaultsApplied && (roles as readonly unknown[]).includes(rl) ? { role: rl as Role } : {}),
+      defaultsApplied: true,
+    });
   }, [defaults.data]);
   return (
     <div className="row">

@@ -91,6 +91,8 @@ export function Send() {
   );
   const send = async () => {
     setBusy(true);
+    // The previous document's statuses give way to this one's.
+    setSent(null);
     const r = await api['exchange:send'](sendInput(form, to, files));
     setBusy(false);
     if (r.ok) {

@@ -102,7 +102,7 @@ function WhatSelect({ value, onChange, testId }: { value: What; onChange(w: What
 }
 
 /** Deletes objects by CKA_ID once the CKA_ID is typed again (the core checks it too). */
-export function DeleteForm({ target, onChanged }: FormProps) {
+export function DeleteForm({ target, onChanged, version }: FormProps) {
   const api = useApi();
   const { t } = useI18n();
   const action = useAction();
@@ -127,7 +127,7 @@ export function DeleteForm({ target, onChanged }: FormProps) {
     <form className="card" data-testid="prov-delete" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <h3>{t('provision.ui.delete.title')}</h3>
       <div className="row">
-        <KeyPicker target={target} label={t('provision.ui.delete.keyId')} value={keyId} onChange={setKeyId} testId="prov-delete-keyid" version={n} />
+        <KeyPicker target={target} label={t('provision.ui.delete.keyId')} value={keyId} onChange={setKeyId} testId="prov-delete-keyid" version={`${version}-${n}`} />
         <WhatSelect value={what} onChange={setWhat} testId="prov-delete-what" />
       </div>
       {id && <Input label={t('provision.ui.delete.confirm', { keyId: id })} value={confirm} onChange={setConfirm} testId="prov-delete-confirm" />}
@@ -138,7 +138,7 @@ export function DeleteForm({ target, onChanged }: FormProps) {
 }
 
 /** Renames the key and/or certificate with a CKA_ID. */
-export function RenameForm({ target, onChanged }: FormProps) {
+export function RenameForm({ target, onChanged, version }: FormProps) {
   const api = useApi();
   const { t } = useI18n();
   const action = useAction();
@@ -160,7 +160,7 @@ export function RenameForm({ target, onChanged }: FormProps) {
     <form className="card" data-testid="prov-rename" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <h3>{t('provision.ui.rename.title')}</h3>
       <div className="row">
-        <KeyPicker target={target} label={t('provision.ui.delete.keyId')} value={keyId} onChange={setKeyId} testId="prov-rename-keyid" version={n} />
+        <KeyPicker target={target} label={t('provision.ui.delete.keyId')} value={keyId} onChange={setKeyId} testId="prov-rename-keyid" version={`${version}-${n}`} />
         <Input label={t('provision.ui.rename.label')} value={label} onChange={setLabel} testId="prov-rename-label" required />
         <WhatSelect value={what} onChange={setWhat} testId="prov-rename-what" />
       </div>
