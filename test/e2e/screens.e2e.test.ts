@@ -208,6 +208,22 @@ describe('main screens with a SoftHSM2 token', () => {
     expect(await files.inputValue()).toBe('/tmp/a b.pdf\n/tmp/c.pdf');
   });
 
+  it('a server that does not answer: the setup check and Home say so in words', async () => {
+    await open('settings', 'Cài đặt');
+    await page.getByTestId('setting-exchange.server').fill('http://127.0.0.1:9');
+    await page.getByTestId('setup-save').click();
+    const server = page.getByTestId('setup-result-server');
+    await server.and(page.locator('[data-state="failed"]')).waitFor({ timeout: 60_000 });
+    expect(await server.textContent()).toContain('không nhận kết nối');
+    expect(await page.getByTestId('setup-results').textContent()).not.toMatch(/ECONN|Error:/);
+    await open('home', 'Trang chủ');
+    const home = page.getByTestId('home-server');
+    await home.and(page.locator('[data-state="failed"]')).waitFor({ timeout: 60_000 });
+    expect(await home.textContent()).toContain('Không kết nối được');
+    expect(await home.textContent()).not.toContain('ECONNREFUSED');
+    await page.screenshot({ path: shot('home-server-down.png') });
+  });
+
   it('the other main screens render and are labelled', async () => {
     for (const [screen, heading] of [
       ['batch', 'Ký hàng loạt'], ['send', 'Gửi văn bản'], ['inbox', 'Văn bản đến'],

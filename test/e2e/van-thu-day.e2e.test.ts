@@ -143,6 +143,29 @@ describe('a văn thư’s day on the demo', () => {
     await page.screenshot({ path: shot('day-05-issued.png') });
   });
 
+  it('checks the issued letter dropped on Verify: one verdict for the whole document', async () => {
+    await open('verify', 'Kiểm tra chữ ký');
+    // A file dropped on the page: the browser host copies it in (a page never learns its path).
+    const b64 = readFileSync(issued).toString('base64');
+    const dt = await page.evaluateHandle(`(() => {
+      const bin = atob(${JSON.stringify(b64)});
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'cong-van-01.issued.pdf', { type: 'application/pdf' }));
+      return dt;
+    })()`);
+    await page.getByTestId('verify-file-drop').dispatchEvent('drop', { dataTransfer: dt });
+    await expect.poll(() => page.getByTestId('verify-file').inputValue(), { timeout: 30_000 }).toMatch(/uploads[\\/]\d{4}-\d{2}-\d{2}[\\/]cong-van-01\.issued\.pdf$/);
+    expect(readFileSync(await page.getByTestId('verify-file').inputValue())).toEqual(readFileSync(issued));
+    await page.getByTestId('verify-start').click();
+    const verdict = page.getByTestId('verify-verdict');
+    await verdict.waitFor({ timeout: 60_000 });
+    expect(await verdict.getAttribute('data-verdict')).toBe('TOTAL_PASSED');
+    expect(await page.getByTestId('sig-panel').count()).toBe(2);
+    await page.screenshot({ path: shot('day-05b-verify-dropped.png') });
+  });
+
   it('batch-issues five letters with the seal, chosen with the file picker, previewed on the first', async () => {
     await open('batch', 'Ký hàng loạt');
     await page.getByTestId('batch-files-browse').click();
