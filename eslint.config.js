@@ -64,7 +64,8 @@ export const zoneRules = [
         patterns: [
           { group: nodeBuiltins, message: 'main/api is shared with the renderer: no Node built-ins.' },
           { group: ['electron', 'electron/*', 'react', 'react-dom'], message: 'main/api is pure TS.' },
-          { group: ['../*', '!../api', '!../api/*'], message: 'main/api may import only itself and resources/locales.' },
+          // Up one level only into main/api itself; up two only to the catalogue's key types (ErrorCode).
+          { regex: '^\\.\\./(?!api(/|$)|\\.\\./)|^\\.\\./\\.\\./(?!resources/locales/keys\\.js$)', message: 'main/api may import only itself and the key types of resources/locales.' },
         ],
       }],
     },

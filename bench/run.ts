@@ -8,9 +8,23 @@ import { benchExchangeClient } from './exchange-client.js';
 import { benchUi } from './ui.js';
 import { benchRegisters } from './ui-registers.js';
 import { benchTestbed } from './testbed.js';
+import { benchEdxml } from './edxml.js';
+import { benchBlobs } from './blobs.js';
 
-/** Benchmarks by name; each prints its own results. */
-const benches: Array<[string, () => Promise<unknown>]> = [['token', () => benchToken()], ['sign', () => benchSign()], ['pdf', () => benchPdf()], ['verify', () => benchVerify()], ['exchange', () => benchExchange()], ['exchange-client', () => benchExchangeClient()], ['ui', () => benchUi()], ['ui-registers', () => benchRegisters()], ['testbed', () => benchTestbed()]];
+/** Benchmarks by name; each prints its own results. One per line, so new ones merge cleanly. */
+const benches: Array<[string, () => Promise<unknown>]> = [
+  ['token', () => benchToken()],
+  ['sign', () => benchSign()],
+  ['pdf', () => benchPdf()],
+  ['verify', () => benchVerify()],
+  ['exchange', () => benchExchange()],
+  ['exchange-client', () => benchExchangeClient()],
+  ['ui', () => benchUi()],
+  ['ui-registers', () => benchRegisters()],
+  ['testbed', () => benchTestbed()],
+  ['edxml', () => benchEdxml()],
+  ['blobs', () => benchBlobs()],
+];
 
 const only = process.argv.slice(2);
 for (const [name, run] of benches) {

@@ -12,7 +12,7 @@ import { createCore } from '../main/services/core.js';
 import { browserShellHandlers } from '../main/host/shell-fallback.js';
 import { packageRoot } from '../main/services/paths.js';
 import { startHost } from '../main/host/server.js';
-import { openStore } from '../main/store/index.js';
+import { openDb } from '../main/store/db.js';
 import { foldText } from '../main/store/fold.js';
 import { launchChromium } from '../test/e2e/helpers/browser.js';
 
@@ -22,15 +22,16 @@ const subjects = ['Quyết định phê duyệt dự toán', 'Công văn về vi
  * Seeds n registered incoming documents in one transaction, with the same rows IncomingRepo.add writes
  * (incoming + register_fts). Written directly: add() deletes from the FTS table by
  * message_id before inserting, a full scan per row, so seeding 100,000 through it is quadratic.
+ * The bench opens the database file itself: the Store hands out no connection.
  */
 function seed(home: string, n: number): void {
-  const store = openStore(home);
+  const db = openDb(home);
   const year = new Date().getFullYear();
-  const ins = store.db.prepare(`INSERT INTO incoming (message_id, server, from_code, from_name, document_id, number, notation, type, subject,
+  const ins = db.prepare(`INSERT INTO incoming (message_id, server, from_code, from_name, document_id, number, notation, type, subject,
       received_at, state, status_code, package_path, arrival_year, arrival_number, registered_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', '03', '', ?, ?, ?)`);
-  const fts = store.db.prepare('INSERT INTO register_fts (kind, message_id, body) VALUES (?, ?, ?)');
-  store.db.transaction(() => {
+  const fts = db.prepare('INSERT INTO register_fts (kind, message_id, body) VALUES (?, ?, ?)');
+  db.transaction(() => {
     for (let i = 1; i <= n; i++) {
       const subject = `${subjects[i % subjects.length]} số ${i} năm ${year}`;
       const id = `bench-${i}`;
@@ -39,7 +40,7 @@ function seed(home: string, n: number): void {
       fts.run('incoming', id, foldText([subject, String(i), 'CV-STC', 'Công văn', `doc-${i}`, '000.01.00.H99', 'Sở Tài chính'].join(' ')));
     }
   })();
-  store.close();
+  db.close();
 }
 
 /** Runs the registers benchmark. */

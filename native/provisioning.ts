@@ -3,14 +3,25 @@
  * token, set / change / unblock PINs, generate key pairs ON the token, make PKCS#10 requests,
  * import the issued certificate bound to its key, delete and rename objects, inventory.
  */
-import { createHash, createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { KysoError } from '../main/api/errors.js';
+import { certView, parseCertificate } from '../main/pki/cert.js';
+import { parseCertificates } from '../main/pki/cert-file.js';
 import type { KeyTypeName, ObjectClassName } from './bridge/protocol.js';
-import { certIdentity, certSpki, readCertificates } from './cert-import.js';
 import { buildCsr, type CsrResult, type Rdn } from './csr.js';
 import type { TokenManager } from './token-manager.js';
 import type { TokenRef } from './types.js';
 import { toCsv } from '../main/store/register-csv.js';
+
+/** The DER subject, issuer and serial INTEGER of a certificate (its PKCS#11 attributes). */
+function certIdentity(der: Uint8Array): { subject: Buffer; issuer: Buffer; serial: Buffer } {
+  const cert = parseCertificate(der);
+  return {
+    subject: Buffer.from(cert.subject.toSchema().toBER(false)),
+    issuer: Buffer.from(cert.issuer.toSchema().toBER(false)),
+    serial: Buffer.from(cert.serialNumber.toBER(false)),
+  };
+}
 
 /** What to delete for a key id. */
 export type DeleteWhat = 'cert' | 'key' | 'all';
@@ -110,22 +121,27 @@ export class Provisioner {
    * the file are stored too (without CKA_ID) unless already present.
    */
   async importCertificate(ref: TokenRef, bytes: Uint8Array, opts: { label?: string } = {}): Promise<{ keyId: string; fingerprint: string; subject: string; chain: number }> {
-    const certs = readCertificates(bytes);
+    let certs: Buffer[];
+    try {
+      certs = parseCertificates(bytes);
+    } catch (e) {
+      throw new KysoError('provisionCertUnreadable', {}, { cause: e });
+    }
     const { client, slotId } = await this.tm.resolve(ref);
     const { keys } = await client.call({ op: 'publicKeys', slotId });
     const bySpki = new Map(keys.filter((k) => k.spki).map((k) => [Buffer.from(k.spki!, 'base64').toString('hex'), k]));
-    const leaf = certs.find((c) => bySpki.has(certSpki(c).toString('hex')));
-    if (!leaf) throw new KysoError('provisionCertKeyMismatch', { subject: new X509Certificate(certs[0]!).subject.replace(/\n/g, ', ') });
+    const leaf = certs.find((c) => bySpki.has(certView(c).spki.toString('hex')));
+    if (!leaf) throw new KysoError('provisionCertKeyMismatch', { subject: certView(certs[0]!).subject });
     // Besides the certificate for the key, a file may carry its CA chain, nothing else: another
     // end-entity certificate would be stored as if it were a CA, with no key binding.
-    const stray = certs.find((c) => c !== leaf && !new X509Certificate(c).ca);
-    if (stray) throw new KysoError('provisionCertBundleAmbiguous', { subject: new X509Certificate(stray).subject.replace(/\n/g, ', ') });
-    const key = bySpki.get(certSpki(leaf).toString('hex'))!;
+    const stray = certs.find((c) => c !== leaf && !certView(c).isCa);
+    if (stray) throw new KysoError('provisionCertBundleAmbiguous', { subject: certView(stray).subject });
+    const key = bySpki.get(certView(leaf).spki.toString('hex'))!;
     const objects = await client.call({ op: 'objects', slotId });
     const present = new Set(objects.certificates.map((c) => createHash('sha256').update(Buffer.from(c.der, 'base64')).digest('hex')));
     const fingerprint = createHash('sha256').update(leaf).digest('hex');
-    const x = new X509Certificate(leaf);
-    const cn = /(?:^|\n)CN=([^\n]*)/.exec(x.subject)?.[1];
+    const view = certView(leaf);
+    const cn = view.subjectCn || undefined;
     const write = async (der: Buffer, keyId: string, label: string) => {
       const id = certIdentity(der);
       await client.call({ op: 'createCertificate', slotId, keyId, label, der: der.toString('base64'), subject: id.subject.toString('base64'), issuer: id.issuer.toString('base64'), serial: id.serial.toString('base64') });
@@ -136,10 +152,10 @@ export class Provisioner {
       if (c === leaf) continue;
       const fp = createHash('sha256').update(c).digest('hex');
       if (present.has(fp)) continue;
-      await write(c, '', /(?:^|\n)CN=([^\n]*)/.exec(new X509Certificate(c).subject)?.[1] ?? 'CA');
+      await write(c, '', certView(c).subjectCn || 'CA');
       chain++;
     }
-    return { keyId: key.id, fingerprint, subject: x.subject.replace(/\n/g, ', '), chain };
+    return { keyId: key.id, fingerprint, subject: view.subject, chain };
   }
 
   /** Deletes the certificate and/or key pair with this CKA_ID; `confirm` must repeat the key id (typed confirmation). */

@@ -3,15 +3,16 @@
  * lists tokens and certificates, logs in and out (idle logout so a batch needs one PIN),
  * hands out Signers and reports hot-plug events. See native/README.md.
  */
-import { X509Certificate } from 'node:crypto';
 import { KysoError, isKysoError } from '../main/api/errors.js';
+import { ekuNames } from '../main/pki/cert-extensions.js';
+import { certView, type CertView } from '../main/pki/cert.js';
+import { signerChain } from '../main/pki/chain.js';
 import type { Signer } from '../main/pki/signer.js';
 import { t } from '../resources/locales/index.js';
 import { BridgeClient } from './bridge/client.js';
 import type { ProcessLauncher } from './bridge/launcher.js';
 import type { BridgeResult } from './bridge/protocol.js';
 import { discoverModules } from './catalog.js';
-import { expiresWithin, parseCertificate } from './certs.js';
 import { decodeTokenFlags } from './flags.js';
 import { tokenSigner } from './token-signer.js';
 import type { CertSelector, CertificateInfo, ModuleReport, TokenChange, TokenInfo, TokenRef } from './types.js';
@@ -46,6 +47,8 @@ const slotKey = (module: string, slotId: string) => `${module}\u0000${slotId}`;
 export class TokenManager {
   private readonly clients = new Map<string, BridgeClient>();
   private readonly logins = new Map<string, Login>();
+  /** withFreshLogin runs per token, chained. */
+  private readonly exclusive = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(change: TokenChange) => void>();
   private readonly paths: string[];
   private readonly basePaths: string[];
@@ -149,6 +152,44 @@ export class TokenManager {
     this.touch(ref.module, slotId, client.generation);
   }
 
+  /**
+   * Logs in with the PIN, always checking it: a session already open on the token (someone
+   * else's, a kept one) is logged out first. A plain login() on a logged-in token succeeds
+   * without looking at the PIN, so whoever may not own the session must come through here.
+   */
+  async freshLogin(ref: TokenRef, pin: string | null): Promise<void> {
+    await this.logout(ref);
+    await this.login(ref, pin);
+  }
+
+  /**
+   * Runs `fn` in a login of its own and logs out when it ends, whatever happens: the API for
+   * callers that serve several people (the local signing service: one login per request,
+   * never another requester's session). Runs for the same token wait for each other, so one
+   * request's logout cannot cut another's signature short. A wrong PIN throws before `fn`.
+   */
+  async withFreshLogin<T>(ref: TokenRef, pin: string | null, fn: () => Promise<T>): Promise<T> {
+    const key = `${ref.module}\u0000${ref.label ?? ''}\u0000${ref.serial ?? ''}`;
+    const before = this.exclusive.get(key) ?? Promise.resolve();
+    const run = before.then(async () => {
+      await this.freshLogin(ref, pin);
+      try {
+        return await fn();
+      } finally {
+        await this.logout(ref).catch(() => undefined);
+      }
+    });
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.exclusive.set(key, settled);
+    void settled.then(() => {
+      if (this.exclusive.get(key) === settled) this.exclusive.delete(key);
+    });
+    return run;
+  }
+
   /** Logs out explicitly. */
   async logout(ref: TokenRef): Promise<void> {
     const { client, slotId } = await this.resolve(ref);
@@ -172,10 +213,10 @@ export class TokenManager {
     if (!cert) throw new KysoError(certs.length && !selector.keyId && !selector.fingerprint ? 'tokenNoPrivateKey' : 'tokenCertificateNotFound', { token: ref.label ?? ref.serial ?? '', keyId: selector.keyId ?? '' });
     if (!cert.hasPrivateKey) throw new KysoError('tokenNoPrivateKey', { token: ref.label ?? ref.serial ?? '', keyId: cert.keyId });
     if (cert.keyType === 'other') throw new KysoError('tokenKeyTypeUnsupported');
-    const der = objects.certificates.find((c) => c.id === cert.keyId && parseCertificate(Buffer.from(c.der, 'base64')).fingerprint === cert.fingerprint)!.der;
+    const der = objects.certificates.find((c) => c.id === cert.keyId && certView(Buffer.from(c.der, 'base64')).fingerprint === cert.fingerprint)!.der;
     // Issuer certificates stored on the token (often without CKA_ID) become the chain.
     const others = objects.certificates.map((c) => Buffer.from(c.der, 'base64')).filter((d) => d.toString('base64') !== der);
-    return this.keySigner(ref, cert.keyId, cert.keyType, Buffer.from(der, 'base64'), issuerChain(Buffer.from(der, 'base64'), others));
+    return this.keySigner(ref, cert.keyId, cert.keyType, Buffer.from(der, 'base64'), signerChain(Buffer.from(der, 'base64'), others));
   }
 
   /**
@@ -299,17 +340,26 @@ export class TokenManager {
   }
 }
 
-/** Orders issuer certificates from `candidates` above `cert` (closest first), by subject/issuer and signature. */
-export function issuerChain(cert: Buffer, candidates: Buffer[]): Buffer[] {
-  const chain: Buffer[] = [];
-  let cur = new X509Certificate(cert);
-  for (let i = 0; i < 8; i++) {
-    const next = candidates.map((d) => ({ d, x: new X509Certificate(d) })).find(({ d, x }) => !chain.includes(d) && cur.checkIssued(x) && cur.verify(x.publicKey));
-    if (!next || next.x.fingerprint256 === cur.fingerprint256) break;
-    chain.push(next.d);
-    cur = next.x;
-  }
-  return chain;
+/** True when the certificate expires within `days` days of `now` (or has expired). */
+export function expiresWithin(notAfter: Date, days: number, now = new Date()): boolean {
+  return notAfter.getTime() - now.getTime() < days * 86_400_000;
+}
+
+/** A token certificate as the contract lists it: the certificate view plus its key binding. */
+function certificateInfo(v: CertView, binding: Pick<CertificateInfo, 'keyId' | 'label' | 'hasPrivateKey'>): CertificateInfo {
+  return {
+    subject: v.subject,
+    issuer: v.issuer,
+    serial: v.serial,
+    notBefore: v.notBefore.toISOString(),
+    notAfter: v.notAfter.toISOString(),
+    keyUsage: v.keyUsage ?? [],
+    extendedKeyUsage: v.extKeyUsage.map((u) => ekuNames[u] ?? u),
+    keyType: v.keyType,
+    fingerprint: v.fingerprint,
+    ...binding,
+    expiresSoon: expiresWithin(v.notAfter, 30),
+  };
 }
 
 /** Parses the certificates of an objects listing and binds them to keys by CKA_ID. */
@@ -318,16 +368,15 @@ export function certificatesOf(objects: BridgeResult<'objects'>): CertificateInf
   const pub = new Set(objects.publicKeys.map((k) => k.id));
   const out: CertificateInfo[] = [];
   for (const c of objects.certificates) {
-    let p;
+    let v: CertView;
     try {
-      p = parseCertificate(Buffer.from(c.der, 'base64'));
+      v = certView(Buffer.from(c.der, 'base64'));
     } catch {
       continue; // an unparsable certificate object is skipped rather than failing the listing
     }
     // Private keys are usually invisible before login; a public key with the same CKA_ID shows the pair is there.
     const hasPrivateKey = c.id !== '' && (priv.has(c.id) || (!objects.loggedIn && pub.has(c.id)));
-    const { spki: _spki, ...rest } = p;
-    out.push({ ...rest, keyId: c.id, label: c.label, hasPrivateKey, expiresSoon: expiresWithin(p.notAfter, 30) });
+    out.push(certificateInfo(v, { keyId: c.id, label: c.label, hasPrivateKey }));
   }
   return out;
 }

@@ -10,6 +10,7 @@ KYSO_APT_PACKAGES=(
   softhsm2 opensc openssl libnss3-tools poppler-utils qpdf mupdf-tools
   chromium fonts-liberation postgresql xmlsec1
   build-essential python3 git ca-certificates
+  ceph-mon ceph-osd radosgw
 )
 
 log() { printf '\033[1m[kyso]\033[0m %s\n' "$*" >&2; }

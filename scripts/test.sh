@@ -21,6 +21,17 @@ if [ -z "${KYSO_TEST_PG_URL:-}" ]; then
   fi
 fi
 
+# S3-compatible object store (Ceph RGW) for the server's S3 blob store tests (they skip, loudly,
+# without the endpoint). .ci/run starts it before; a plain `npm test` starts it here.
+if [ -z "${KYSO_TEST_S3_ENDPOINT:-}" ]; then
+  if s3_env=$(bash scripts/s3-test.sh start); then
+    eval "$s3_env"
+    log "S3 store for tests: $KYSO_TEST_S3_ENDPOINT"
+  else
+    log "warning: Ceph RGW did not start; S3 blob store tests will skip (logs: ${KYSO_S3_DIR:-/tmp/kyso-s3}/log)"
+  fi
+fi
+
 status=0
 log "vitest (unit + integration)"
 npx vitest run "$@" || status=$?

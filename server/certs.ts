@@ -4,9 +4,10 @@
  * configured CRL files first, then OCSP/CRL from the certificate's URLs). Good answers are
  * cached briefly so a busy sender does not cost one OCSP round trip per package.
  */
+import { createHash } from 'node:crypto';
 import { KysoError } from '../main/api/errors.js';
 import { buildChain } from '../main/pki/chain.js';
-import { certView, type CertView } from '../main/pki/cert-view.js';
+import { certView, type CertView } from '../main/pki/cert.js';
 import { checkRevocation } from '../main/pki/revocation.js';
 
 /** What the server trusts and how strictly it checks revocation. */
@@ -24,9 +25,19 @@ const CACHE_MS = 5 * 60_000;
 
 /** Checks certificates against a TrustConfig, with a short cache of good results. */
 export class CertChecker {
+  /** sha256 of a good certificate's DER -> until when that result stands (ms). */
   private readonly good = new Map<string, number>();
 
-  constructor(private readonly trust: TrustConfig) {}
+  constructor(private trust: TrustConfig) {}
+
+  /**
+   * New anchors and CRLs (files changed on disk): every cached result is dropped, so the next
+   * check of each certificate uses them.
+   */
+  reload(trust: Pick<TrustConfig, 'anchors' | 'crls'>): void {
+    this.trust = { ...this.trust, ...trust };
+    this.good.clear();
+  }
 
   /** Parses a certificate or refuses it as untrusted. */
   view(der: Uint8Array): CertView {
@@ -37,13 +48,18 @@ export class CertChecker {
     }
   }
 
-  /** Throws exCertExpired / exCertUntrusted / exCertRevoked / exCertRevocationUnknown, or returns the leaf. */
-  async check(der: Uint8Array, pool: Uint8Array[] = [], now = new Date()): Promise<CertView> {
+  /**
+   * Throws exCertExpired / exCertUntrusted / exCertRevoked / exCertRevocationUnknown. A good
+   * result is cached (at most CACHE_MS, never past the certificate's end of validity): every
+   * authenticated request re-checks its session's certificate through here.
+   */
+  async check(der: Uint8Array, pool: Uint8Array[] = [], now = new Date()): Promise<void> {
+    const key = createHash('sha256').update(der).digest('hex');
+    const until = this.good.get(key);
+    if (until && until > now.getTime()) return;
     const leaf = this.view(der);
-    const until = this.good.get(leaf.fingerprint);
     const inValidity = (c: CertView) => now >= new Date(c.x.validFrom) && now <= new Date(c.x.validTo);
     if (!inValidity(leaf)) throw new KysoError('exCertExpired');
-    if (until && until > now.getTime()) return leaf;
     const { path } = await buildChain({ leaf, pool: pool.map((p) => Buffer.from(p)), anchors: this.trust.anchors, offline: this.trust.offline });
     if (!path) throw new KysoError('exCertUntrusted', { reason: 'no path to a trusted root' });
     for (let i = 0; i < path.length - 1; i++) {
@@ -54,7 +70,6 @@ export class CertChecker {
       if (r.status === 'revoked') throw new KysoError('exCertRevoked');
       if (r.status === 'unknown' && this.trust.revocation === 'require') throw new KysoError('exCertRevocationUnknown');
     }
-    this.good.set(leaf.fingerprint, now.getTime() + CACHE_MS);
-    return leaf;
+    this.good.set(key, Math.min(now.getTime() + CACHE_MS, new Date(leaf.x.validTo).getTime()));
   }
 }

@@ -1,5 +1,6 @@
 /** HTTP plumbing for the inbox server: JSON envelopes, error mapping, bounded bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { isKysoError, KysoError } from '../main/api/errors.js';
 import { t } from '../resources/locales/index.js';
 
@@ -29,15 +30,48 @@ export function sendOk(res: ServerResponse, data: unknown, code = 200): void {
   res.end(body);
 }
 
-/** Sends the failure envelope for an error; unexpected errors become a generic 500. */
-export function sendError(res: ServerResponse, e: unknown): void {
+/** Error codes of a request whose client went away: aborted upload, reset, closed early. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+
+/** True when a request failed because its client aborted, reset or closed the connection. */
+export function isClientAbort(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CLIENT_GONE.has(code);
+}
+
+/** True when the client left before sending its whole request (whatever error that caused). */
+export function requestGone(req: IncomingMessage): boolean {
+  return !req.complete && req.destroyed;
+}
+
+/** Which request failed, for the one log line of an aborted one. */
+export interface RequestLabel {
+  method: string;
+  path: string;
+  client: string;
+  /** The client is known to have left (requestGone), even if the error does not say so. */
+  gone?: boolean;
+}
+
+/**
+ * Sends the failure envelope for an error; unexpected errors become a generic 500. A client
+ * that went away is its own doing: one log line, no stack (an unauthenticated flood of
+ * aborts must not fill the log with traces), and no reply to a closed socket.
+ */
+export function sendError(res: ServerResponse, e: unknown, label?: RequestLabel): void {
   const known = isKysoError(e);
   // An unexpected error's own text stays in the server log (it may show paths or SQL).
   const code = known ? e.code : 'exServerInternal';
   const params = known ? e.params : {};
   const status = known ? (STATUS_OF[e.code] ?? 400) : 500;
-  const aborted = (e as { code?: string } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
-  if (!known && !aborted) process.stderr.write(`kyso-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  if (isClientAbort(e) || label?.gone) {
+    const where = label ? ` ${label.method} ${label.path} from ${label.client}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 240) : '';
+    const why = isClientAbort(e) ? (e as { code: string }).code : 'request incomplete';
+    process.stderr.write(`kyso-server:${where}: client closed the connection (${why})\n`);
+    res.destroy();
+    return;
+  }
+  if (!known) process.stderr.write(`kyso-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   if (res.headersSent) {
     res.destroy();
     return;
@@ -71,9 +105,39 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** The bearer token of a request (header, or ?access_token= for EventSource). */
-export function bearer(req: IncomingMessage, url: URL): string | undefined {
+/**
+ * The bearer token of a request: the Authorization header only. A session token in a URL
+ * ends up in proxy and server logs and browser history; an EventSource, which cannot send
+ * headers, uses a single-use ticket instead (Auth.issueTicket).
+ */
+export function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   if (h?.startsWith('Bearer ')) return h.slice(7).trim();
-  return url.searchParams.get('access_token') ?? undefined;
+  return undefined;
+}
+
+/** An address as compared: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) as plain IPv4. */
+export function normalizeAddress(a: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
+  return m ? m[1]! : a;
+}
+
+/**
+ * The caller's address, for the per-address caps and the log. Behind a reverse proxy every
+ * caller arrives from the proxy's address: when the peer is a configured trusted proxy, the
+ * caller is the nearest address in X-Forwarded-For that is not one (the right-most entries
+ * were added by our own proxies; what is left of them the client may have forged). Anything
+ * unparsable there, and any peer that is not a trusted proxy, counts as the peer itself.
+ */
+export function clientAddress(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
+  const peer = normalizeAddress(req.socket.remoteAddress ?? '');
+  if (!trustedProxies.has(peer)) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => normalizeAddress(h.trim())).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    if (!isIP(hop)) return peer;
+    if (!trustedProxies.has(hop)) return hop;
+  }
+  return peer;
 }

@@ -11,10 +11,12 @@ import { parseStatus } from '../main/exchange/edxml/status.js';
 import type { InboxItem, SendResponse, StatusItem } from '../main/exchange/protocol.js';
 import type { Session } from './auth.js';
 import { sha256hex } from './auth.js';
-import type { Blobs } from './blobs.js';
+import type { BlobStore } from './blobs/store.js';
 import type { CertChecker } from './certs.js';
 import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
+import { signerCheckedFirst } from './envelope-signer.js';
 import type { EventHub } from './events.js';
+import { isClientAbort } from './http.js';
 
 /** Server limits. */
 export interface Limits {
@@ -59,7 +61,7 @@ const isUniqueViolation = (e: unknown) => /UNIQUE|unique|duplicate key/.test(e i
 export class Inbox {
   constructor(
     private readonly repo: Repo,
-    private readonly blobs: Blobs,
+    private readonly blobs: BlobStore,
     private readonly certs: CertChecker,
     private readonly hub: EventHub,
     private readonly limits: Limits,
@@ -77,29 +79,33 @@ export class Inbox {
     return { messageId: existing.messageId, packageSha256: existing.packageSha256, size: existing.size, duplicate: true, recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
   }
 
-  /** Accepts one package upload (idempotent by the sender's message id). */
-  async acceptPackage(s: Session, messageId: string, body: AsyncIterable<Buffer | Uint8Array | string>): Promise<SendResponse> {
+  /**
+   * Accepts one package upload (idempotent by the sender's message id). `clientGone` tells a
+   * failure caused by the client leaving mid-upload from a bad package, for the audit trail.
+   */
+  async acceptPackage(s: Session, messageId: string, body: AsyncIterable<Buffer | Uint8Array | string>, clientGone: () => boolean = () => false): Promise<SendResponse> {
     const existing = await this.repo.messageBySender(s.orgCode, messageId);
     if (existing) return this.duplicateOf(existing, await drainHash(body, this.limits.maxPackageBytes));
     // Recipients know a document by its message id alone: an id another body used is refused
     // (clients use UUIDs; a repeat is a client bug or a replay under another name).
     if (await this.repo.messageIdTakenByOther(messageId, s.orgCode)) throw new KysoError('exMessageIdConflict', { messageId });
-    const tmp = this.blobs.tmpPath();
-    let committed = false;
+    const tmp = this.blobs.scratchPath();
     try {
-      const p = await readPackage(body, {
-        tmpDir: this.blobs.tmpDir, copyTo: tmp, discardAttachments: true,
+      // The signer is checked as soon as its certificate has streamed in, before the envelope
+      // is parsed: a package signed by anyone but a user of the sending body costs no parse.
+      const signerFirst = signerCheckedFirst(body, this.limits.maxEnvelopeBytes, (signer) => this.requireSignerOf(s.orgCode, signer.certificate, signer.chain));
+      const p = await readPackage(signerFirst, {
+        tmpDir: this.blobs.scratchDir, copyTo: tmp, discardAttachments: true,
         maxPackageBytes: this.limits.maxPackageBytes, maxEnvelopeBytes: this.limits.maxEnvelopeBytes,
       });
       if (p.header.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: p.header.from.organId });
       const recipients = [...new Set(p.header.to.map((t) => t.organId))];
       if (recipients.length > this.limits.maxRecipients) throw new KysoError('exBadRequest', { reason: `more than ${this.limits.maxRecipients} recipients` });
       for (const r of recipients) if (!(await this.repo.org(r))) throw new KysoError('exUnknownRecipient', { organId: r });
+      // The certificate the verifier used (the same one, unless the scan and the parser disagree: then this decides).
       await this.requireSignerOf(s.orgCode, p.signerCertificate, p.signerChain);
       // A blob that is new here is ours to remove if the registration below does not happen.
-      const blobIsNew = !this.blobs.has(p.packageSha256);
-      await this.blobs.commit(tmp, p.packageSha256);
-      committed = true;
+      const { created: blobIsNew } = await this.blobs.putFile(tmp, p.packageSha256);
       const at = new Date().toISOString();
       const h = p.header;
       let rows;
@@ -117,17 +123,22 @@ export class Inbox {
         // ours answers like a retry, another body's is a conflict.
         if (!isUniqueViolation(e)) throw e;
         const again = await this.repo.messageBySender(s.orgCode, messageId);
-        if (blobIsNew && again?.packageSha256 !== p.packageSha256) await this.blobs.remove(p.packageSha256);
-        if (again) return this.duplicateOf(again, p.packageSha256);
+        if (blobIsNew && again?.packageSha256 !== p.packageSha256) await this.blobs.delete(p.packageSha256);
+        if (again) return await this.duplicateOf(again, p.packageSha256); // awaited: the finally below must not leave it unhandled
         throw new KysoError('exMessageIdConflict', { messageId });
       }
+      // The orphan sweeper may have taken an old unreferenced copy of these bytes between our
+      // put and our commit (server/blobs/sweeper.ts): the row now references it, store it again.
+      if (!(await this.blobs.exists(p.packageSha256))) await this.blobs.putFile(tmp, p.packageSha256);
       for (const d of rows.deliveries) this.hub.publish(d.recipientOrg, { type: 'inbox', item: inboxItem(d) });
       for (const st of rows.statuses) this.hub.publish(st.toOrg, { type: 'status', item: statusItem(st) });
       return { messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
     } catch (e) {
-      if (!committed) await unlink(tmp).catch(() => undefined);
-      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal', ...(isKysoError(e) ? e.params : {}) } }).catch(() => undefined);
+      const code = isClientAbort(e) || clientGone() ? 'clientAborted' : isKysoError(e) ? e.code : 'internal';
+      await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code, ...(isKysoError(e) && code === e.code ? e.params : {}) } }).catch(() => undefined);
       throw e;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
     }
   }
 
@@ -158,7 +169,7 @@ export class Inbox {
     const prior = await this.repo.statusByXml(xmlSha, s.orgCode);
     if (prior) return { seq: prior.seq, duplicate: true };
     try {
-      const st = parseStatus(xml);
+      const st = await parseStatus(xml, { maxStatusBytes: this.limits.maxStatusBytes });
       if (st.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: st.from.organId });
       await this.requireSignerOf(s.orgCode, st.signerCertificate, st.signerChain);
       const seen = await this.repo.messageVisibleTo(messageId, s.orgCode);
@@ -181,6 +192,7 @@ export class Inbox {
         await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.relay', target: messageId, detail: { code, to: targets, sha256: xmlSha } }, db);
         return out;
       });
+      if (!(await this.blobs.exists(xmlSha))) await this.blobs.put(xml, xmlSha); // as for packages: a sweep raced us
       for (const r of rows) this.hub.publish(r.toOrg, { type: 'status', item: statusItem(r) });
       return { seq: rows[0]?.seq ?? 0, duplicate: false };
     } catch (e) {

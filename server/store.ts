@@ -1,8 +1,9 @@
 /** Opens the server's data directory: database (SQLite default or PostgreSQL), trust material. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCertBundle } from '../main/pki/cert-view.js';
-import { migrate } from './db/schema.js';
+import { toDer } from '../main/pki/cert.js';
+import { readCertFiles } from '../main/pki/cert-file.js';
+import { migrateServer } from './db/migrate.js';
 import { openPostgres, openSqlite } from './db/sql.js';
 import { Repo } from './db/repo.js';
 
@@ -19,29 +20,30 @@ const CONFIG = 'server.json';
 export async function openRepo(dataDir: string, choice: DbChoice = {}): Promise<Repo> {
   mkdirSync(dataDir, { recursive: true });
   const cfgPath = path.join(dataDir, CONFIG);
-  const saved = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as DbChoice) : {};
+  const saved = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as DbChoice & Record<string, unknown>) : {};
   const db = choice.db ?? saved.db ?? 'sqlite';
   const pgSchema = choice.pgSchema ?? saved.pgSchema;
-  if (choice.db && choice.db !== saved.db) writeFileSync(cfgPath, JSON.stringify({ db, ...(pgSchema ? { pgSchema } : {}) }, null, 2));
+  if (choice.db && choice.db !== saved.db) writeFileSync(cfgPath, JSON.stringify({ ...saved, db, ...(pgSchema ? { pgSchema } : {}) }, null, 2)); // other keys (blobs) kept
   const conn = /^postgres(ql)?:\/\//.test(db) ? await openPostgres(db, pgSchema) : openSqlite(path.join(dataDir, 'kyso-server.db'));
-  await migrate(conn);
+  try {
+    await migrateServer(conn);
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
   return new Repo(conn);
 }
 
-/** Certificates (DER) from PEM/DER files, plus every file in DATA/trust. */
+/** Certificates (DER) from PEM/DER/P7B files, plus every file in DATA/trust. */
 export function loadAnchors(dataDir: string, files: string[] = []): Buffer[] {
   const dir = path.join(dataDir, 'trust');
   const all = [...files, ...(existsSync(dir) ? readdirSync(dir).map((f) => path.join(dir, f)) : [])];
-  return all.flatMap((f) => parseCertBundle(readFileSync(f)));
+  return readCertFiles(all);
 }
 
 /** CRLs (DER or PEM) from DATA/crl. */
 export function loadCrls(dataDir: string, files: string[] = []): Buffer[] {
   const dir = path.join(dataDir, 'crl');
   const all = [...files, ...(existsSync(dir) ? readdirSync(dir).map((f) => path.join(dir, f)) : [])];
-  return all.map((f) => {
-    const b = readFileSync(f);
-    const m = /-----BEGIN X509 CRL-----([^-]+)-----END X509 CRL-----/.exec(b.toString('latin1'));
-    return m ? Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64') : b;
-  });
+  return all.map((f) => Buffer.from(toDer(readFileSync(f))));
 }

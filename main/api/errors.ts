@@ -4,15 +4,19 @@
  * a session secret in params.
  */
 
+import type { ErrorCode } from '../../resources/locales/keys.js';
+
+export type { ErrorCode } from '../../resources/locales/keys.js';
+
 /** Params of a KysoError: plain values only so they survive serialization. */
 export type ErrorParams = Record<string, string | number | boolean | null>;
 
 /** An error the user can act on, identified by a stable code with localized text. */
 export class KysoError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly params: ErrorParams;
 
-  constructor(code: string, params: ErrorParams = {}, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown }) {
     super(code + (Object.keys(params).length ? ' ' + JSON.stringify(params) : ''), options);
     this.name = 'KysoError';
     this.code = code;
@@ -23,4 +27,13 @@ export class KysoError extends Error {
 /** True for a KysoError, including one rebuilt from another realm. */
 export function isKysoError(e: unknown): e is KysoError {
   return e instanceof KysoError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'KysoError');
+}
+
+/**
+ * A code that arrives as data (a server's FAIL envelope, the token bridge's reply). It is
+ * kept as given: a code this build has no message for still travels, and its text falls
+ * back to the detail the peer sent.
+ */
+export function errorCodeOf(code: string): ErrorCode {
+  return code as ErrorCode;
 }

@@ -13,6 +13,8 @@ import type { Result } from './result.js';
 
 export * from './result.js';
 export * from './errors.js';
+export * from './error-kinds.js';
+export * from './contract/verdicts.js';
 
 /** Every operation: `'domain:verb'` -> `{ input, output }` zod schemas. */
 export const contract = {

@@ -1,60 +1,67 @@
-/** A small, strict argument parser: long options, repeatable options, positionals. */
+/**
+ * Argument parsing for every `kyso` command: node:util.parseArgs in strict mode over the
+ * command's OptionSpecs, its failures turned into localized usage errors (exit status 2).
+ */
+import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 import { KysoError } from '../api/errors.js';
+import { hideFromWorkers } from '../../native/bridge/secret-env.js';
+import type { OptionSpecs, ParsedArgs } from './spec.js';
 
-/** Declares one option: takes a value or is a flag; may repeat. */
-export interface OptionSpec {
-  type: 'string' | 'boolean';
-  multiple?: boolean;
-  short?: string;
-}
+export type { OptionSpec, OptionSpecs, ParsedArgs } from './spec.js';
 
-/** Parsed arguments. */
-export interface ParsedArgs {
-  options: Record<string, string | boolean | string[] | undefined>;
-  positionals: string[];
-}
-
-/** Parses argv against the spec; unknown options throw a clear error. */
-export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): ParsedArgs {
-  const options: ParsedArgs['options'] = {};
-  const positionals: string[] = [];
-  const byShort = new Map(Object.entries(spec).filter(([, s]) => s.short).map(([k, s]) => [s.short!, k]));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    let name: string | undefined;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-      inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-      if (name.startsWith('no-') && spec[name.slice(3)]?.type === 'boolean') {
-        options[name.slice(3)] = false;
-        continue;
-      }
-    } else if (arg.startsWith('-') && arg.length === 2) {
-      name = byShort.get(arg.slice(1));
-      if (!name) throw new KysoError('cliUnknownOption', { option: arg });
-    } else {
-      positionals.push(arg);
-      continue;
-    }
-    const s = spec[name];
-    if (!s) throw new KysoError('cliUnknownOption', { option: arg });
-    let value: string | boolean;
-    if (s.type === 'boolean') value = true;
-    else {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new KysoError('cliMissingValue', { option: `--${name}` });
-      value = v;
-    }
-    if (s.multiple) ((options[name] ??= []) as string[]).push(value as string);
-    else options[name] = value;
+/** The parseArgs option table of a spec. */
+function nodeOptions(spec: OptionSpecs): NonNullable<ParseArgsConfig['options']> {
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, s] of Object.entries(spec)) {
+    options[name] = { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.multiple ? { multiple: true } : {}) };
   }
-  return { options, positionals };
+  return options;
+}
+
+/**
+ * The usage error for arguments strict parsing refused. The offending option is found by a
+ * lenient pass over the same arguments (parseArgs' tokens), so the error names it in the
+ * user's language; an inline value (`--pin=1234`) is never repeated back.
+ */
+function usageError(e: unknown, argv: string[], spec: OptionSpecs, positionals: boolean): KysoError {
+  const { tokens } = nodeParseArgs({ args: argv, options: nodeOptions(spec), strict: false, allowPositionals: true, tokens: true });
+  for (const tk of tokens) {
+    if (tk.kind !== 'option') continue;
+    const s = spec[tk.name];
+    if (!s) return new KysoError('cliUnknownOption', { option: tk.rawName });
+    if (s.type === 'boolean' && tk.value !== undefined) return new KysoError('cliOptionTakesNoValue', { option: tk.rawName });
+    if (s.type === 'string' && tk.value === undefined) return new KysoError('cliMissingValue', { option: tk.rawName });
+    if (s.type === 'string' && !tk.inlineValue && tk.value?.startsWith('-')) return new KysoError('cliValueLooksLikeOption', { option: tk.rawName });
+  }
+  if (!positionals && tokens.some((tk) => tk.kind === 'positional')) return new KysoError('cliUnexpectedArgument');
+  return new KysoError('cliBadArguments', { detail: e instanceof Error ? e.message.split('\n')[0]! : String(e) });
+}
+
+/**
+ * Parses argv against the spec (strict: unknown options, missing values and values given to
+ * flags are usage errors). `positionals: false` also refuses stray arguments.
+ */
+export function parseArgs(argv: string[], spec: OptionSpecs, positionals = true): ParsedArgs {
+  try {
+    const { values, positionals: rest } = nodeParseArgs({ args: argv, options: nodeOptions(spec), strict: true, allowPositionals: positionals });
+    // Variables that hold a PIN are kept out of the token bridge before any bridge starts.
+    for (const [name, s] of Object.entries(spec)) {
+      const v = values[name];
+      if (s.secretEnv) for (const n of Array.isArray(v) ? v : [v]) if (typeof n === 'string') hideFromWorkers(n);
+    }
+    return { options: { ...values } as ParsedArgs['options'], positionals: rest };
+  } catch (e) {
+    throw usageError(e, argv, spec, positionals);
+  }
+}
+
+/** True when argv asks for help (`--help` or `-h` before any `--`). */
+export function wantsHelp(argv: string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
 }
 
 /** An integer option within [min, max], or undefined when absent; a clear error otherwise. */

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../api/errors.js';
-import type { OptionSpec, ParsedArgs } from './args.js';
+import type { OptionSpecs, ParsedArgs } from './spec.js';
 import { tr, type CliIo } from './io.js';
 
 /** Where to read one PIN from. */
@@ -19,13 +19,22 @@ export interface PinSource {
   promptKey?: string;
 }
 
-/** parseArgs spec entries for a PIN kind: `--<kind>-env` and `--<kind>-file` (kind: pin, so-pin, new-pin). */
-export function pinOptions(kind = 'pin'): Record<string, OptionSpec> {
-  return { [`${kind}-env`]: { type: 'string' }, [`${kind}-file`]: { type: 'string' } };
+/** A kind of PIN a command reads. */
+export type PinKind = 'pin' | 'so-pin' | 'new-pin';
+
+/**
+ * Option entries for a PIN kind: `--<kind>-env VAR` and `--<kind>-file FILE`, with their help
+ * texts. The variable `--<kind>-env` names never reaches a token-bridge process (secretEnv).
+ */
+export function pinOptions(kind: PinKind = 'pin'): OptionSpecs {
+  return {
+    [`${kind}-env`]: { type: 'string', value: 'VAR', help: `cli.opt.${kind}-env`, secretEnv: true },
+    [`${kind}-file`]: { type: 'string', value: 'FILE', help: `cli.opt.${kind}-file` },
+  };
 }
 
 /** Picks the PinSource of a kind out of parsed options. */
-export function pinSourceFrom(options: ParsedArgs['options'], kind = 'pin', promptKey = 'token.pinPrompt'): PinSource {
+export function pinSourceFrom(options: ParsedArgs['options'], kind: PinKind = 'pin', promptKey = 'token.pinPrompt'): PinSource {
   const env = options[`${kind}-env`];
   const file = options[`${kind}-file`];
   return { env: typeof env === 'string' ? env : undefined, file: typeof file === 'string' ? file : undefined, promptKey };

@@ -5,6 +5,9 @@
  * (`{status: 'OK', data}` / `{status: 'FAIL', ErrorCode, ErrorDesc, params}`) so that a bridge
  * to the hub is a transport change. Packages and status messages travel as edXML bodies.
  * See main/exchange/README.md for the flow; every schema here is what the server parses.
+ * The client parses every answer with the same schemas: an id, code or digest a server sends
+ * is held to the rules the server itself applies (a hostile server's `../../x` is refused
+ * before it is used for anything, such as a folder name).
  */
 import { z } from 'zod';
 
@@ -33,8 +36,13 @@ export const endpoints = {
   status: `${API_PREFIX}/status`,
   /** GET ?cursor&limit (Bearer) -> StatusPage: statuses addressed to the caller's organization. */
   statuses: `${API_PREFIX}/statuses`,
-  /** GET (Bearer, or `?access_token=` for EventSource) -> text/event-stream of ServerEvent. */
+  /**
+   * GET (Bearer, or `?ticket=` from eventsTicket for an EventSource, which cannot send
+   * headers) -> text/event-stream of ServerEvent. A session token in a URL is refused everywhere.
+   */
   events: `${API_PREFIX}/events`,
+  /** POST (Bearer) -> EventsTicket: a single-use ticket, valid 30 s, that opens one event stream. */
+  eventsTicket: `${API_PREFIX}/events/ticket`,
   /** GET -> {status:'OK', data:{name:'kyso-inbox', version}} (no auth): liveness. */
   health: `${API_PREFIX}/health`,
 } as const;
@@ -55,6 +63,21 @@ export const organIdSchema = z.string().regex(ORGAN_ID_PATTERN);
 
 /** zod: a client message id (UUID or any 8-64 char token of [A-Za-z0-9_-]). */
 export const messageIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+/** zod: an edXML DocumentId (`organId,date,number/notation`), as the codec bounds it. */
+export const documentIdSchema = z.string().min(1).max(300);
+
+/** zod: a SHA-256 digest in lowercase hex. */
+export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** zod: an opaque listing cursor (a sequence number). */
+export const cursorSchema = z.string().regex(/^\d{1,18}$/);
+
+/** zod: a sequence number or a size. */
+const count = z.number().int().nonnegative();
+
+/** zod: a short text a server names (organization name, subject...), bounded as edXML bounds it. */
+const text = (max: number) => z.string().max(max);
 
 /** Status codes of edXML status messages (see vietnam-egov.md). */
 export const STATUS_CODES = ['01', '02', '03', '04', '05', '06', '13', '15', '16'] as const;
@@ -96,19 +119,24 @@ export type LoginRequest = z.input<typeof loginRequestSchema>;
 
 /** POST /auth/login reply: a bearer token for `Authorization: Bearer <token>`. */
 export const loginResponseSchema = z.object({
-  token: z.string(),
-  expiresAt: z.string(),
-  organization: z.object({ code: z.string(), name: z.string() }),
-  user: z.object({ id: z.number(), subject: z.string() }),
+  token: z.string().min(1).max(512),
+  expiresAt: z.string().max(40),
+  organization: z.object({ code: organIdSchema, name: text(500) }),
+  user: z.object({ id: z.number(), subject: text(2000) }),
 });
 /** Reply of POST /auth/login. */
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
+/** POST /events/ticket reply: `GET /events?ticket=<ticket>` once, before expiresAt. */
+export const eventsTicketSchema = z.object({ ticket: z.string(), expiresAt: z.string() });
+/** Reply of POST /events/ticket. */
+export type EventsTicket = z.infer<typeof eventsTicketSchema>;
+
 /** One organization of the directory (province hierarchy via parent). */
 export const organizationSchema = z.object({
-  code: z.string(),
-  name: z.string(),
-  parent: z.string().nullable(),
+  code: organIdSchema,
+  name: text(500),
+  parent: organIdSchema.nullable(),
 });
 /** A directory entry. */
 export type Organization = z.infer<typeof organizationSchema>;
@@ -118,37 +146,37 @@ export const directoryResponseSchema = z.object({ organizations: z.array(organiz
 
 /** POST /packages reply: one delivery per recipient; duplicate=true when the message id was already accepted with the same bytes. */
 export const sendResponseSchema = z.object({
-  messageId: z.string(),
-  packageSha256: z.string(),
-  size: z.number(),
+  messageId: messageIdSchema,
+  packageSha256: sha256HexSchema,
+  size: count,
   duplicate: z.boolean(),
-  recipients: z.array(z.object({ organId: z.string(), status: statusCodeSchema })),
+  recipients: z.array(z.object({ organId: organIdSchema, status: statusCodeSchema })),
 });
 /** Reply of POST /packages. */
 export type SendResponse = z.infer<typeof sendResponseSchema>;
 
 /** Query of cursor-based listings: cursor is opaque (pass back nextCursor). */
 export const pageQuerySchema = z.object({
-  cursor: z.string().regex(/^\d{1,18}$/).optional(),
+  cursor: cursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
 /** One delivery in an organization's inbox. */
 export const inboxItemSchema = z.object({
   /** Monotonic per server; the cursor of this item. */
-  seq: z.number(),
-  messageId: z.string(),
-  senderOrganId: z.string(),
-  senderName: z.string(),
-  documentId: z.string(),
-  codeNumber: z.string(),
-  codeNotation: z.string(),
-  subject: z.string(),
-  promulgationDate: z.string(),
-  priority: z.number(),
-  packageSha256: z.string(),
-  size: z.number(),
-  deliveredAt: z.string(),
+  seq: count,
+  messageId: messageIdSchema,
+  senderOrganId: organIdSchema,
+  senderName: text(500),
+  documentId: documentIdSchema,
+  codeNumber: text(50),
+  codeNotation: text(150),
+  subject: text(2000),
+  promulgationDate: text(40),
+  priority: z.number().int().min(0).max(4),
+  packageSha256: sha256HexSchema,
+  size: count,
+  deliveredAt: text(40),
   /** Latest status this recipient reported (01 right after delivery). */
   status: statusCodeSchema,
 });
@@ -156,42 +184,42 @@ export const inboxItemSchema = z.object({
 export type InboxItem = z.infer<typeof inboxItemSchema>;
 
 /** GET /inbox reply; nextCursor is null when there is nothing more now. */
-export const inboxPageSchema = z.object({ items: z.array(inboxItemSchema), nextCursor: z.string().nullable() });
+export const inboxPageSchema = z.object({ items: z.array(inboxItemSchema), nextCursor: cursorSchema.nullable() });
 /** Reply of GET /inbox. */
 export type InboxPage = z.infer<typeof inboxPageSchema>;
 
 /** One status event addressed to an organization (to the sender for 01-06/15/16; to recipients for 13). */
 export const statusItemSchema = z.object({
-  seq: z.number(),
-  messageId: z.string(),
-  documentId: z.string(),
-  fromOrganId: z.string(),
-  toOrganId: z.string(),
+  seq: count,
+  messageId: messageIdSchema,
+  documentId: documentIdSchema,
+  fromOrganId: organIdSchema,
+  toOrganId: organIdSchema,
   statusCode: statusCodeSchema,
-  description: z.string(),
+  description: text(2000),
   /** edXML Timestamp of the status (yyyy/MM/dd HH:mm:ss, Vietnam time). */
-  timestamp: z.string(),
+  timestamp: text(40),
   /** Server receipt time (ISO). */
-  receivedAt: z.string(),
+  receivedAt: text(40),
   /** Staff who acted, when the status message named one. */
-  staff: z.string().nullable(),
+  staff: text(200).nullable(),
 });
 /** One status event. */
 export type StatusItem = z.infer<typeof statusItemSchema>;
 
 /** GET /statuses reply. */
-export const statusPageSchema = z.object({ items: z.array(statusItemSchema), nextCursor: z.string().nullable() });
+export const statusPageSchema = z.object({ items: z.array(statusItemSchema), nextCursor: cursorSchema.nullable() });
 /** Reply of GET /statuses. */
 export type StatusPage = z.infer<typeof statusPageSchema>;
 
 /** POST /status reply. */
-export const statusResponseSchema = z.object({ seq: z.number(), duplicate: z.boolean() });
+export const statusResponseSchema = z.object({ seq: count, duplicate: z.boolean() });
 
 /** GET /messages/:id reply (sender only): status timeline per recipient. */
 export const sentMessageSchema = z.object({
-  messageId: z.string(),
-  documentId: z.string(),
-  recipients: z.array(z.object({ organId: z.string(), status: statusCodeSchema, history: z.array(statusItemSchema) })),
+  messageId: messageIdSchema,
+  documentId: documentIdSchema,
+  recipients: z.array(z.object({ organId: organIdSchema, status: statusCodeSchema, history: z.array(statusItemSchema) })),
 });
 
 /** Server-sent events: `event: <type>`, `id: <seq>`, `data: <json>`; comments `: ping` every 15 s. */

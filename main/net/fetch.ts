@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { SecureContextOptions } from 'node:tls';
 import { KysoError, isKysoError } from '../api/errors.js';
+import { isErrorOfKind } from '../api/error-kinds.js';
 
 /** A request body: bytes or text (sent with a Content-Length), or a file streamed from disk. */
 export type FetchBody = Uint8Array | string | { file: string };
@@ -21,7 +22,7 @@ export type FetchBody = Uint8Array | string | { file: string };
 /** Options of one exchange. */
 export interface FetchOptions {
   /** Default GET, or POST when there is a body. */
-  method?: 'GET' | 'POST' | 'PUT' | 'HEAD';
+  method?: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE';
   headers?: Record<string, string>;
   body?: FetchBody;
   /** Content-Type of the body (also settable through `headers`). */
@@ -42,6 +43,8 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** TLS settings for https (an extra CA, a client certificate). */
   tls?: Pick<SecureContextOptions, 'ca' | 'cert' | 'key'>;
+  /** Answers with any status are returned, not thrown (a caller that reads error documents: S3). */
+  anyStatus?: boolean;
 }
 
 /** What came back, before or without the body. */
@@ -244,7 +247,7 @@ export async function openUrl(rawUrl: string | URL, options: FetchOptions = {}):
       url = next;
     }
     const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) {
+    if ((status < 200 || status > 299) && !options.anyStatus) {
       res.resume();
       throw new KysoError('netHttpStatus', { url: displayUrl(url), status, detail: `HTTP ${status}` });
     }
@@ -340,7 +343,7 @@ export async function fetchToFile(url: string | URL, dest: string, options: Fetc
   return { ...head, bytes };
 }
 
-/** True for a failure of this client (a `net*` code), as opposed to cancellation or a disk error. */
+/** True for a failure of this client (kind `network`), as opposed to cancellation or a disk error. */
 export function isNetError(e: unknown): e is KysoError {
-  return isKysoError(e) && e.code.startsWith('net');
+  return isErrorOfKind(e, 'network');
 }

@@ -31,6 +31,9 @@ export function decodeFilters(raw: Uint8Array, filter: PdfObject | undefined, pa
       case 'A85':
         data = ascii85(data);
         break;
+      case 'Crypt':
+        // Decryption already happened when the stream was read (crypt/document.ts).
+        break;
       default:
         throw new KysoError('pdfUnsupportedFilter', { filter: f.value });
     }

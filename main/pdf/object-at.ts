@@ -14,7 +14,8 @@ export async function readIndirectAt(src: FileSource, offset: number, firstWindo
   if (!Number.isSafeInteger(offset) || offset < 0 || offset >= src.size) {
     throw new KysoError('pdfMalformed', { offset, detail: 'object offset outside the file' });
   }
-  for (let win = firstWindow; ; win *= 4) {
+  // Grows by 8: a signature dictionary (tens of KB of /Contents hex) is parsed twice, not four times.
+  for (let win = firstWindow; ; win *= 8) {
     const len = Math.min(win, src.size - offset);
     const buf = await src.read(offset, len);
     const p = new Parser(buf, 0, offset, offset + len >= src.size);

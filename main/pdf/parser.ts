@@ -243,6 +243,15 @@ export class Parser {
   private parseHex(): PdfString {
     const b = this.buf;
     const start = this.pos;
+    // Fast path (signature /Contents: tens of thousands of digits): one run of hex digits.
+    const close = b.indexOf(0x3e, start + 1);
+    if (close > start && (close - start - 1) % 2 === 0) {
+      const text = Buffer.from(b.buffer, b.byteOffset + start + 1, close - start - 1).toString('latin1');
+      if (/^[0-9a-fA-F]*$/.test(text)) {
+        this.pos = close + 1;
+        return this.span(new PdfString(Buffer.from(text, 'hex'), true), start);
+      }
+    }
     this.pos++;
     const out: number[] = [];
     let hi = -1;

@@ -5,13 +5,15 @@
 import { KysoError, isKysoError } from '../api/errors.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
 import { scanObjects } from './repair.js';
+import { recoverRevisions, type RecoveryKind } from './recover.js';
 import { Lru, RevisionResolver, type ObjStmIndex, type ResolverContext } from './resolver.js';
-import { buildRevisions, findEofAfter, type Revision } from './revisions.js';
+import { buildRevisions, findEofAfter, type Revision, type SharedParse } from './revisions.js';
 import { FileSource } from './source.js';
 import { readXrefSection, type XrefEntry, type XrefSection } from './xref.js';
 import { findPage, countPages, type PageInfo } from './pages.js';
 import { readAcroForm, type AcroFormInfo } from './acroform.js';
 import { t } from '../../resources/locales/index.js';
+import type { DocumentCrypt, EncryptionInfo } from './crypt/open.js';
 
 /** Largest object number PDF readers handle (ISO 32000-1, Annex C). */
 const MAX_OBJECT_NUMBER = 8_388_607;
@@ -24,6 +26,10 @@ export interface OpenOptions {
   cacheSize?: number;
   /** Reads only the prefix `[0, limit)`: the document as a signature over that prefix saw it. */
   limit?: number;
+  /** Password of an encrypted document (the empty user password is always tried first). */
+  password?: string;
+  /** Parsed sections shared by several opens of the same file (prefix views in validation). */
+  shared?: SharedParse;
 }
 
 /** Objects visited at most when checking a repaired file for missing objects. */
@@ -44,7 +50,18 @@ export class PdfFile {
   headerOffset = 0;
   /** Why the xref had to be rebuilt, when repaired. */
   repairReason: string | null = null;
+  /**
+   * What the repair did: revisions recovered from their `%%EOF` markers (a broken /Prev
+   * chain, or a damaged section rebuilt from its revision's bytes), a whole-file rebuild as
+   * one revision, or a wrong object offset corrected by a scan. Null when not repaired.
+   */
+  repairKind: RecoveryKind | 'rebuilt' | 'wrongOffset' | null = null;
+  /** Encryption of the document (null when not encrypted): algorithm, permissions, owner access. */
+  encryption: EncryptionInfo | null = null;
   private ctx!: ResolverContext;
+  private password: string | undefined;
+  private cacheSize = 4096;
+  private shared: SharedParse | undefined;
   /** The repair scan, when one was needed after a normal open. */
   private scan: Promise<Map<number, XrefEntry & { type: 'offset' }>> | null = null;
   private latest!: RevisionResolver;
@@ -54,6 +71,7 @@ export class PdfFile {
   /** Opens and indexes a PDF; throws KysoError (pdfNotPdf, pdfEncrypted, pdfUnrepairable...). */
   static async open(path: string, opts: OpenOptions = {}): Promise<PdfFile> {
     const src = await FileSource.open(path, opts.limit);
+    if (opts.shared) src.blocks = opts.shared.blocks;
     const f = new PdfFile(src);
     try {
       await f.init(opts);
@@ -91,6 +109,9 @@ export class PdfFile {
     const head = (await src.read(0, 1024)).toString('latin1');
     const hv = /%PDF-(\d\.\d)/.exec(head);
     if (!hv) throw new KysoError('pdfNotPdf', { path: src.path });
+    this.password = opts.password;
+    this.shared = opts.shared;
+    this.cacheSize = opts.cacheSize ?? 4096;
     this.version = hv[1]!;
     this.headerOffset = hv.index;
     this.ctx = {
@@ -103,15 +124,15 @@ export class PdfFile {
     let chain: XrefSection[] | null = null;
     let failure: unknown = null;
     try {
-      chain = await this.readChain();
-      this.ctx.revisions = await buildRevisions(src, chain);
+      chain = await this.readChain(opts.shared);
+      this.ctx.revisions = await buildRevisions(src, chain, opts.shared);
     } catch (e) {
       failure = e;
     }
     if (chain) {
-      this.checkEncryption(this.ctx.revisions.at(-1)!.trailer);
       this.latest = new RevisionResolver(this.ctx, this.ctx.revisions.length - 1);
       this.revisions = this.ctx.revisions;
+      await this.openEncryption(this.trailer);
       // Cheap sanity check: the catalog must load from the xref as written.
       try {
         await this.catalogStrict();
@@ -123,14 +144,67 @@ export class PdfFile {
       }
     }
     if (opts.repair === false) throw new KysoError('pdfUnrepairable', { detail: describe(failure) }, { cause: failure });
+    if (await this.recover(describe(failure))) return;
     await this.rebuild(describe(failure));
   }
 
-  private checkEncryption(trailer: PdfDict): void {
-    if (trailer.has('Encrypt')) throw new KysoError('pdfEncrypted');
+  /**
+   * Recovers the revisions from their `%%EOF` markers (see recover.ts); false when that does
+   * not give a document with a catalog, and the whole file must be rebuilt instead.
+   */
+  private async recover(reason: string): Promise<boolean> {
+    const rec = await recoverRevisions(this.src).catch(() => null);
+    if (!rec) return false;
+    this.ctx.revisions = rec.revisions;
+    this.revisions = rec.revisions;
+    this.latest = new RevisionResolver(this.ctx, rec.revisions.length - 1);
+    await this.openEncryption(this.trailer);
+    try {
+      await this.catalogStrict();
+    } catch {
+      return false;
+    }
+    this.repaired = true;
+    this.repairKind = rec.kind;
+    this.repairReason = reason;
+    this.ctx.fallback = this.lazyFallback();
+    return true;
   }
 
-  private async readChain(): Promise<XrefSection[]> {
+  /**
+   * Sets up decryption when the trailer names /Encrypt (crypt/ is loaded only then). Throws
+   * pdfPasswordRequired, pdfPasswordWrong, pdfEncryptedCertificate or pdfEncryptedUnsupported.
+   */
+  private async openEncryption(trailer: PdfDict): Promise<void> {
+    this.ctx.crypt = undefined;
+    this.encryption = null;
+    if (!trailer.has('Encrypt')) return;
+    const { openCrypt } = await import('./crypt/open.js');
+    const resolver = new RevisionResolver(this.ctx, this.ctx.revisions.length - 1);
+    const crypt: DocumentCrypt = await openCrypt(trailer, (o) => resolver.resolve(o), this.password);
+    // Objects read before (the /Encrypt dictionary itself) stay as read; everything else decrypts.
+    this.ctx.cache = new Lru<PdfObject>(this.cacheSize);
+    this.ctx.objStreams = new Lru<ObjStmIndex>(16);
+    this.ctx.crypt = crypt;
+    this.encryption = crypt.info;
+  }
+
+  /** The SharedParse given to open(), for opening other views of the same file. */
+  get sharedParse(): SharedParse | undefined {
+    return this.shared;
+  }
+
+  /** The password given to open(), for opening other views of the same file. */
+  get openedWith(): string | undefined {
+    return this.password;
+  }
+
+  /** The document's encryption for writing updates (null when not encrypted). */
+  get crypt(): DocumentCrypt | null {
+    return this.ctx.crypt ?? null;
+  }
+
+  private async readChain(shared?: SharedParse): Promise<XrefSection[]> {
     const { src } = this;
     // Usually within the last KB; some producers append junk after %%EOF, so look further once.
     let tail = '';
@@ -150,7 +224,9 @@ export class PdfFile {
       if (seen.has(off)) break; // a /Prev loop: the chain is complete once it repeats
       if (chain.length >= MAX_SECTIONS) throw new KysoError('pdfLimit', { detail: 'too many xref sections' });
       seen.add(off);
-      const sec = await readXrefSection(src, off);
+      const known: XrefSection | undefined = shared?.sections.get(off);
+      const sec: XrefSection = known && known.end <= src.size ? known : await readXrefSection(src, off);
+      if (shared && !known) shared.sections.set(off, sec);
       chain.push(sec);
       const prev = sec.trailer.get('Prev');
       off = typeof prev === 'number' ? prev : undefined;
@@ -172,6 +248,7 @@ export class PdfFile {
       const e = (await this.scan).get(num);
       if (e) {
         this.repaired = true;
+        this.repairKind ??= 'wrongOffset';
         this.repairReason ??= `wrong xref offset for object ${num}`;
       }
       return e?.offset;
@@ -187,6 +264,7 @@ export class PdfFile {
     const out = new Map<number, XrefEntry>();
     for (let r = this.revisions.length - 1; r >= 0; r--) {
       for (const s of this.revisions[r]!.sections) for (const [num, e] of s.entries) if (!out.has(num)) out.set(num, e);
+      if (this.revisions[r]!.complete) break;
     }
     if (this.scan) {
       const scanned = await this.scan;
@@ -219,6 +297,7 @@ export class PdfFile {
         if (d) for (const k of ['Root', 'Info', 'ID', 'Encrypt']) if (d.has(k) && !trailer.has(k)) trailer.set(k, d.get(k));
       }
     }
+    await this.openEncryption(trailer);
     // Members of object streams, unless a direct object with that number exists.
     for (const stm of scan.objectStreams) {
       const s = await r.getObject(new PdfRef(stm, 0)).catch(() => null);
@@ -235,7 +314,6 @@ export class PdfFile {
         // An unreadable object stream loses its members; the catalog check below decides.
       }
     }
-    this.checkEncryption(trailer);
     if (!(trailer.get('Root') instanceof PdfRef)) {
       for (const [num, e] of entries) {
         if (e.type === 'free') continue;
@@ -253,6 +331,7 @@ export class PdfFile {
     this.revisions = ctx.revisions;
     this.latest = new RevisionResolver(ctx, 0);
     this.repaired = true;
+    this.repairKind = 'rebuilt';
     this.repairReason = reason;
     try {
       const cat = await this.catalogStrict();

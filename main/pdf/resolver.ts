@@ -10,6 +10,7 @@ import { Parser, type ValueSpan } from './parser.js';
 import { lookupEntry, type Revision } from './revisions.js';
 import type { FileSource } from './source.js';
 import type { XrefEntry } from './xref.js';
+import type { DocumentCrypt } from './crypt/document.js';
 
 /** Shared state of one open file: the source, revisions and caches. */
 export interface ResolverContext {
@@ -21,6 +22,8 @@ export interface ResolverContext {
   fallback?: (num: number) => Promise<number | undefined>;
   /** Set when a fallback offset was needed. */
   usedFallback: boolean;
+  /** Decryption of an encrypted document (strings and stream data of every loaded object). */
+  crypt?: DocumentCrypt;
 }
 
 /** A decoded object stream: its data and the offset of each member object. */
@@ -117,10 +120,23 @@ export class RevisionResolver {
     const h = await readIndirectAt(this.ctx.src, e.offset, 4096, spans);
     // No repair fallback here: a located object must be exactly where the xref says.
     if (h.num !== r.num) throw new KysoError('pdfMalformed', { offset: e.offset, detail: `expected object ${r.num}, found ${h.num}` });
+    // Decrypted copies keep the spans of the strings they replace.
+    const value = this.ctx.crypt ? this.ctx.crypt.decryptObject(h.num, h.gen, h.value, (from, to) => {
+      const sp = spans.get(from);
+      if (sp) spans.set(to, sp);
+    }) : h.value;
+    const copySpans = (from: PdfObject, to: PdfObject, depth: number): void => {
+      if (depth > 64 || from === to || from === null || typeof from !== 'object' || to === null || typeof to !== 'object') return;
+      const sp = spans.get(from);
+      if (sp) spans.set(to, sp);
+      if (Array.isArray(from) && Array.isArray(to)) from.forEach((x, i) => copySpans(x, to[i]!, depth + 1));
+      else if (from instanceof PdfDict && to instanceof PdfDict) for (const [k, v] of from.map) copySpans(v, to.get(k) ?? null, depth + 1);
+    };
+    copySpans(h.value, value, 0);
     return {
       num: h.num,
       gen: h.gen,
-      value: h.value,
+      value,
       start: e.offset,
       end: h.streamOffset ?? h.end,
       spanOf: (o) => (o !== null && typeof o === 'object' ? spans.get(o) : undefined),
@@ -170,15 +186,18 @@ export class RevisionResolver {
       if (h.num !== ref.num) throw err;
       this.ctx.usedFallback = true;
     }
-    if (h.streamOffset === undefined) return h.value;
-    const d = h.value as PdfDict;
-    const length = await this.streamLength(d, h.streamOffset, stack);
-    return new PdfStream(d, this.source(h.streamOffset, length));
+    const crypt = this.ctx.crypt;
+    const value = crypt ? crypt.decryptObject(h.num, h.gen, h.value) : h.value;
+    if (h.streamOffset === undefined) return value;
+    const d = value as PdfDict;
+    // /Length of the raw (encrypted) data, read before decryption.
+    const length = await this.streamLength(h.value as PdfDict, h.streamOffset, stack);
+    return new PdfStream(d, this.source(h.streamOffset, length, crypt && ((raw) => crypt.decryptStream(h.num, h.gen, h.value as PdfDict, raw))));
   }
 
-  private source(offset: number, length: number): StreamSource {
+  private source(offset: number, length: number, decrypt?: (raw: Uint8Array) => Uint8Array): StreamSource {
     const src = this.ctx.src;
-    return { offset, length, read: () => src.read(offset, length) };
+    return { offset, length, read: async () => (decrypt ? decrypt(await src.read(offset, length)) : src.read(offset, length)) };
   }
 
   /** Checks /Length against `endstream`; a wrong or huge /Length is corrected by a bounded scan. */

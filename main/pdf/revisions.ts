@@ -3,7 +3,7 @@
  * validator can resolve objects as they were at signature N and diff revisions.
  */
 import type { PdfDict } from './objects.js';
-import type { FileSource } from './source.js';
+import { BlockCache, type FileSource } from './source.js';
 import type { XrefEntry, XrefSection } from './xref.js';
 
 /** One revision: an original document or one incremental update. */
@@ -21,10 +21,31 @@ export interface Revision {
   kind: 'table' | 'stream';
   /** The xref sections of this revision, newest first (two for linearized originals). */
   sections: XrefSection[];
+  /**
+   * True for a recovered revision whose section has no /Prev although older revisions exist:
+   * it lists every object, so lookups stop there (a reader following the chain sees no more).
+   */
+  complete?: boolean;
 }
 
 /** Groups sections (newest first, as the /Prev chain yields them) into revisions, oldest first. */
-export async function buildRevisions(src: FileSource, chain: XrefSection[]): Promise<Revision[]> {
+/**
+ * What several opens of one file (its prefix views) can share: parsed xref sections by offset
+ * and `%%EOF` positions. A section is reused only when it lies within the view's bytes.
+ */
+export interface SharedParse {
+  sections: Map<number, XrefSection>;
+  eofs: Map<number, number>;
+  /** File blocks read by any of the views. */
+  blocks: BlockCache;
+}
+
+/** A new, empty SharedParse. */
+export function sharedParse(): SharedParse {
+  return { sections: new Map(), eofs: new Map(), blocks: new BlockCache() };
+}
+
+export async function buildRevisions(src: FileSource, chain: XrefSection[], shared?: SharedParse): Promise<Revision[]> {
   const groups: XrefSection[][] = [];
   for (let i = 0; i < chain.length; i++) {
     const s = chain[i]!;
@@ -40,7 +61,12 @@ export async function buildRevisions(src: FileSource, chain: XrefSection[]): Pro
   for (const [index, g] of groups.entries()) {
     const newest = g[0]!;
     const maxEnd = Math.max(...g.map((s) => s.end));
-    const endOffset = await findEofAfter(src, maxEnd);
+    let endOffset = shared?.eofs.get(maxEnd);
+    if (endOffset === undefined || endOffset > src.size) {
+      endOffset = await findEofAfter(src, maxEnd);
+      // Only an %%EOF actually found is the same in every view (else it is the view's size).
+      if (shared && endOffset < src.size) shared.eofs.set(maxEnd, endOffset);
+    }
     revs.push({ index, startOffset: start, xrefOffset: newest.offset, endOffset, trailer: newest.trailer, kind: newest.kind, sections: g });
     start = endOffset;
   }
@@ -49,13 +75,22 @@ export async function buildRevisions(src: FileSource, chain: XrefSection[]): Pro
 
 /** Offset after the first `%%EOF` (plus CR, LF or CRLF) at or after `from`, else file size. */
 export async function findEofAfter(src: FileSource, from: number): Promise<number> {
-  const buf = await src.read(from, 1 << 20);
-  const i = buf.indexOf('%%EOF', 0, 'latin1');
-  if (i < 0) return src.size;
-  let end = i + 5;
-  if (buf[end] === 0x0d) end++;
-  if (buf[end] === 0x0a) end++;
-  return from + end;
+  // Usually a few bytes after the trailer: read a small window first, then wider ones (up to
+  // 1 MB in all), so opening a file with many revisions does not read a megabyte per revision.
+  for (let pos = from, win = 256; pos < Math.min(src.size, from + (1 << 20)); pos += win - 8, win = Math.min(win * 8, 1 << 20)) {
+    const buf = await src.read(pos, win);
+    const i = buf.indexOf('%%EOF', 0, 'latin1');
+    if (i >= 0) {
+      let end = i + 5;
+      // The end-of-line may lie just past this window.
+      const eol = buf.length >= end + 2 ? buf : await src.read(pos, end + 2);
+      if (eol[end] === 0x0d) end++;
+      if (eol[end] === 0x0a) end++;
+      return pos + end;
+    }
+    if (buf.length < win) break;
+  }
+  return src.size;
 }
 
 /** Looks up object `num` as of revision `upTo` (inclusive), newest section first. */
@@ -65,6 +100,7 @@ export function lookupEntry(revs: Revision[], upTo: number, num: number): XrefEn
       const e = s.entries.get(num);
       if (e) return e;
     }
+    if (revs[r]!.complete) break;
   }
   return undefined;
 }

@@ -136,8 +136,15 @@ export class IncrementalUpdate {
     for (const [num, p] of [...this.objects].sort((a, b) => a[0] - b[0])) {
       if (p.obj === null && !this.isReplacement(num)) throw new KysoError('pdfWrite', { detail: `object ${num} reserved but never set` });
       offsets.set(num, { offset: pos, gen: p.gen });
-      const data = p.obj instanceof PdfStream ? await p.obj.raw() : undefined;
-      push(serializeIndirect(num, p.gen, p.obj, data));
+      let data = p.obj instanceof PdfStream ? await p.obj.raw() : undefined;
+      let obj = p.obj;
+      // An encrypted document's new objects are encrypted with their own keys (ISO 32000 7.6).
+      const crypt = pdf.crypt;
+      if (crypt) {
+        if (p.obj instanceof PdfStream && data) data = crypt.encryptStream(num, p.gen, p.obj.dict, data);
+        obj = crypt.encryptObject(num, p.gen, p.obj);
+      }
+      push(serializeIndirect(num, p.gen, obj, data));
     }
     const xrefOffset = pos;
     const full = pdf.repaired ? await pdf.fullXref() : null;
@@ -177,8 +184,9 @@ export class IncrementalUpdate {
     const old = this.pdf.trailer;
     const t = new PdfDict();
     t.set('Size', size);
-    for (const k of ['Root', 'Info', 'ID']) if (old.has(k)) t.set(k, old.get(k));
-    if (!t.has('ID')) {
+    for (const k of ['Root', 'Info', 'ID', 'Encrypt']) if (old.has(k)) t.set(k, old.get(k));
+    // An encrypted file's keys derive from its /ID: never invent one there.
+    if (!t.has('ID') && !this.pdf.crypt) {
       const id = new PdfString(randomBytes(16), true);
       t.set('ID', [id, id]);
     }

@@ -26,6 +26,8 @@ export interface XrefSection {
   end: number;
   /** Object number of the xref stream itself (kind 'stream'). */
   streamObject?: number;
+  /** True when the section was unreadable and rebuilt from the objects of its revision. */
+  rebuilt?: boolean;
 }
 
 /** Largest object number accepted (PDF's practical limit is 8,388,607). */

@@ -1,7 +1,8 @@
 /**
  * The X.509 extensions Kyso reads (RFC 5280), from a pkijs Certificate: where to ask for
  * revocation and issuers (AIA, CRL distribution points), what the key may do (key usage),
- * and whether it is a CA (basic constraints). pkijs parses these extensions already.
+ * the purposes it serves (extended key usage) and whether it is a CA (basic constraints).
+ * pkijs parses these extensions already.
  */
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
@@ -12,6 +13,7 @@ const AD_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
 const CRL_DP = '2.5.29.31';
 const KEY_USAGE = '2.5.29.15';
 const BASIC_CONSTRAINTS = '2.5.29.19';
+const EXT_KEY_USAGE = '2.5.29.37';
 /** GeneralName tag of a URI. */
 const URI = 6;
 
@@ -62,4 +64,21 @@ export function keyUsageOf(c: pkijs.Certificate): KeyUsageName[] | null {
 /** True when basic constraints mark the certificate as a CA. */
 export function isCaCertificate(c: pkijs.Certificate): boolean {
   return extension<pkijs.BasicConstraints>(c, BASIC_CONSTRAINTS)?.cA === true;
+}
+
+/** Names of the extended key usages Kyso recognises, by OID. */
+export const ekuNames: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '1.3.6.1.4.1.311.10.3.12': 'documentSigning',
+  '1.2.840.113583.1.1.5': 'pdfAuthenticDocuments',
+};
+
+/** The extended key usages (OIDs) the certificate lists; [] when it has none. */
+export function extKeyUsageOf(c: pkijs.Certificate): string[] {
+  return extension<pkijs.ExtKeyUsage>(c, EXT_KEY_USAGE)?.keyPurposes ?? [];
 }

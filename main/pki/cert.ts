@@ -1,10 +1,14 @@
-/** X.509 parse helpers shared by signing and the fetch clients (pkijs under the hood). */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+/**
+ * The one certificate view of Kyso: names, period, serial, key, usages, CA flag and the URLs
+ * (OCSP, caIssuers, CRL) of an X.509 certificate, as signing, validation, the inbox server and
+ * the token listing all read them. pkijs parses names and extensions; node:crypto keeps the
+ * key for signature checks. Views and parsed certificates are cached by content.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { KysoError } from '../api/errors.js';
-import { crlUrlsOf, ocspUrlsOf } from './cert-extensions.js';
+import { caIssuerUrlsOf, crlUrlsOf, extKeyUsageOf, isCaCertificate, keyUsageOf, ocspUrlsOf, type KeyUsageName } from './cert-extensions.js';
 import { DerCache } from './der-cache.js';
 
 // Short names as OpenSSL prints them (-nameopt RFC2253); Vietnamese CAs put the citizen ID or
@@ -15,7 +19,7 @@ const rdnNames: Record<string, string> = {
   '1.2.840.113549.1.9.1': 'E', '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.1': 'UID',
 };
 
-/** Accepts DER or PEM bytes of one certificate and returns DER. */
+/** Accepts DER or PEM bytes of one object (the first PEM block) and returns DER. */
 export function toDer(data: Uint8Array | string): Uint8Array {
   const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
   const m = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END [A-Z0-9 ]+-----/.exec(text);
@@ -23,22 +27,13 @@ export function toDer(data: Uint8Array | string): Uint8Array {
   return typeof data === 'string' ? new Uint8Array(Buffer.from(data, 'latin1')) : data;
 }
 
-/** Splits a PEM bundle into DER certificates, in file order. */
-export function pemBundleToDer(text: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) {
-    out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
-  }
-  return out;
-}
-
 /**
- * Parsed certificates by DER buffer: a batch signs hundreds of files with the same signer
- * certificate and chain, and pkijs schema parsing is the main per-file CPU cost otherwise.
- * Callers must treat the returned objects as read-only.
+ * Parsed certificates by content: a batch signs hundreds of files with the same signer
+ * certificate and chain, and the validator meets one CA in every signature; pkijs schema
+ * parsing is the main per-certificate CPU cost otherwise. Callers treat them as read-only.
  */
 const parsedCache = new DerCache<pkijs.Certificate>();
-const infoCache = new DerCache<CertInfo>();
+const viewCache = new DerCache<CertView>();
 
 /** Parses DER into a pkijs Certificate (cached by content; do not mutate it); a clear KysoError on garbage. */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
@@ -81,98 +76,97 @@ export function commonNameOf(name: pkijs.RelativeDistinguishedNames): string {
   return cn ? String(cn.value.valueBlock.value) : '';
 }
 
-/** Serial number as lower-case hex without leading zeros. */
-export function serialHex(cert: pkijs.Certificate): string {
-  const hex = Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex').replace(/^0+(?=.)/, '');
-  return hex || '0';
-}
-
-/** Summary of a certificate for display, matching and logs (never secret). */
-export interface CertInfo {
+/** What Kyso knows about one certificate (never secret). */
+export interface CertView {
+  /** The DER (also when the view was made from PEM). */
+  der: Buffer;
+  /** node:crypto's certificate: public key and signature checks. */
+  x: X509Certificate;
+  /** RFC 4514, most specific first (`CN=..., O=..., C=VN`). */
   subject: string;
-  /** The subject's CN, unescaped ('' when absent). */
-  commonName: string;
   issuer: string;
+  /** The subject's CN, or the whole subject when it has none: a name to show. */
+  commonName: string;
+  /** The subject's CN exactly, '' when it has none (a signature's /Name). */
+  subjectCn: string;
+  /** The issuer's CN, or the whole issuer name. */
+  issuerCommonName: string;
+  /** Serial number in lower-case hex, whole bytes, as OpenSSL prints it. */
   serial: string;
   notBefore: Date;
   notAfter: Date;
-  sha256: string;
-  ocspUrls: string[];
-  crlUrls: string[];
+  /** SHA-256 of the DER, lower-case hex. */
+  fingerprint: string;
+  /** Subject and issuer names are the same. */
   selfSigned: boolean;
+  isCa: boolean;
+  /** Key usages, or null when the certificate has no key usage extension (no limit). */
+  keyUsage: KeyUsageName[] | null;
+  /** Extended key usage OIDs ([] when absent). */
+  extKeyUsage: string[];
+  /** False when a keyUsage extension is present without keyCertSign. */
+  canSignCerts: boolean;
+  /** False when a keyUsage extension allows neither digitalSignature nor nonRepudiation. */
+  canSignDocuments: boolean;
+  keyType: 'RSA' | 'EC' | 'other';
+  /** DER SubjectPublicKeyInfo, to match a certificate with a key pair. */
+  spki: Buffer;
+  ocspUrls: string[];
+  caIssuerUrls: string[];
+  crlUrls: string[];
 }
 
-/** Extracts the fields Kyso shows and uses (AIA OCSP, CRL distribution points). */
-export function certInfo(der: Uint8Array): CertInfo {
-  return infoCache.get(der, () => certInfoUncached(der));
+/** The view of a DER (or PEM) certificate, cached by content; a KysoError certInvalid on garbage. */
+export function certView(der: Uint8Array): CertView {
+  return viewCache.get(der, () => viewOf(der));
 }
 
-function certInfoUncached(der: Uint8Array): CertInfo {
-  const c = parseCertificate(der);
-  const subject = nameToString(c.subject);
-  const issuer = nameToString(c.issuer);
+function viewOf(bytes: Uint8Array): CertView {
+  let x: X509Certificate;
+  try {
+    x = new X509Certificate(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes));
+  } catch (e) {
+    throw new KysoError('certInvalid', { detail: e instanceof Error ? e.message : String(e) });
+  }
+  // Node also parses PEM: always keep (and fingerprint) the DER.
+  const der = x.raw;
+  const p = parseCertificate(der);
+  const usage = keyUsageOf(p);
+  const alg = p.subjectPublicKeyInfo.algorithm.algorithmId;
+  const subject = nameToString(p.subject);
+  const issuer = nameToString(p.issuer);
   return {
+    der,
+    x,
     subject,
-    commonName: commonNameOf(c.subject),
     issuer,
-    serial: serialHex(c),
-    notBefore: c.notBefore.value,
-    notAfter: c.notAfter.value,
-    sha256: createHash('sha256').update(der).digest('hex'),
-    ocspUrls: ocspUrlsOf(c),
-    crlUrls: crlUrlsOf(c),
-    selfSigned: Buffer.from(c.subject.toSchema().toBER()).equals(Buffer.from(c.issuer.toSchema().toBER())),
+    commonName: commonNameOf(p.subject) || subject,
+    subjectCn: commonNameOf(p.subject),
+    issuerCommonName: commonNameOf(p.issuer) || issuer,
+    serial: x.serialNumber.toLowerCase(),
+    notBefore: p.notBefore.value,
+    notAfter: p.notAfter.value,
+    fingerprint: createHash('sha256').update(der).digest('hex'),
+    selfSigned: Buffer.from(p.subject.toSchema().toBER()).equals(Buffer.from(p.issuer.toSchema().toBER())),
+    isCa: isCaCertificate(p),
+    keyUsage: usage,
+    extKeyUsage: extKeyUsageOf(p),
+    canSignCerts: !usage || usage.includes('keyCertSign'),
+    canSignDocuments: !usage || usage.includes('digitalSignature') || usage.includes('nonRepudiation'),
+    keyType: alg === '1.2.840.113549.1.1.1' || alg === '1.2.840.113549.1.1.10' ? 'RSA' : alg === '1.2.840.10045.2.1' ? 'EC' : 'other',
+    spki: x.publicKey.export({ type: 'spki', format: 'der' }),
+    ocspUrls: ocspUrlsOf(p),
+    caIssuerUrls: caIssuerUrlsOf(p),
+    crlUrls: crlUrlsOf(p),
   };
 }
 
-/** True when `issuer`'s subject is the issuer name of `cert` (name match only). */
-export function isIssuedBy(cert: pkijs.Certificate, issuer: pkijs.Certificate): boolean {
-  return Buffer.from(cert.issuer.toSchema().toBER()).equals(Buffer.from(issuer.subject.toSchema().toBER()));
-}
-
-/** Finds the issuer of `cert` among `candidates` by name; undefined when absent. */
-export function findIssuer(der: Uint8Array, candidates: Uint8Array[]): Uint8Array | undefined {
-  const c = parseCertificate(der);
-  return candidates.find((d) => d !== der && isIssuedBy(c, parseCertificate(d)));
-}
-
-/** Builds the issuer chain of `cert` from candidate CA certificates (closest issuer first). */
-export function chainFor(cert: Uint8Array, candidates: Uint8Array[]): Uint8Array[] {
-  const chain: Uint8Array[] = [];
-  let cur = cert;
-  for (let i = 0; i < 10; i++) {
-    const issuer = findIssuer(cur, candidates.filter((c) => c !== cur && !chain.includes(c)));
-    if (!issuer) break;
-    chain.push(issuer);
-    cur = issuer;
-  }
-  return chain;
-}
-
-/** The bytes of a certificate file the user named: fileNotFound or certFileUnreadable otherwise. */
-export function readCertFile(f: string): Buffer {
+/** True when `issuer` issued `cert`: the names chain and the signature verifies with its key. */
+export function isIssuedBy(cert: CertView, issuer: CertView): boolean {
+  if (cert.issuer !== issuer.subject) return false;
   try {
-    return readFileSync(f);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw code === 'ENOENT' ? new KysoError('fileNotFound', { path: f }) : new KysoError('certFileUnreadable', { path: f, detail: code ?? String(e) });
+    return cert.x.verify(issuer.x.publicKey);
+  } catch {
+    return false;
   }
-}
-
-/** Reads CA certificates from PEM bundles or DER files. */
-export function readCertFiles(files: string[]): Uint8Array[] {
-  return files.flatMap((f) => {
-    const raw = readCertFile(f);
-    const text = raw.toString('latin1');
-    const ders = text.includes('-----BEGIN CERTIFICATE-----') ? pemBundleToDer(text) : [toDer(new Uint8Array(raw))];
-    // Parsed here so a wrong file is named, not reported later as an anonymous bad certificate.
-    for (const der of ders) {
-      try {
-        parseCertificate(der);
-      } catch {
-        throw new KysoError('certFileUnreadable', { path: f, detail: 'PEM/DER' });
-      }
-    }
-    return ders;
-  });
 }

@@ -1,9 +1,13 @@
 /**
- * Certificate path building from a leaf to a trust anchor. Intermediates come from the CMS,
- * the DSS and, when online, the AIA caIssuers URLs. Only anchors end a path.
+ * The one certificate path builder. A certificate's issuer is a CA certificate (basicConstraints
+ * cA, keyCertSign when keyUsage is present) whose subject is its issuer name and whose key
+ * verifies its signature. Two uses: a path from a leaf to a trust anchor for validation and the
+ * inbox server (intermediates from the CMS, the DSS and, when online, AIA caIssuers URLs), and
+ * the CA chain a signer carries (signing, the token manager), ordered from a pool.
  */
 import { fetchBytes } from '../net/fetch.js';
-import { certView, isIssuedBy, parseCertBundle, type CertView } from './cert-view.js';
+import { certView, isIssuedBy, type CertView } from './cert.js';
+import { parseCertificates } from './cert-file.js';
 
 /** Inputs of path building. */
 export interface ChainInput {
@@ -30,7 +34,8 @@ function canIssue(c: CertView): boolean {
   return c.isCa && c.canSignCerts;
 }
 
-function safeViews(ders: Buffer[]): CertView[] {
+/** Views of the parsable certificates, each once. */
+function views(ders: Uint8Array[]): CertView[] {
   const out: CertView[] = [];
   const seen = new Set<string>();
   for (const d of ders) {
@@ -47,45 +52,82 @@ function safeViews(ders: Buffer[]): CertView[] {
   return out;
 }
 
-/** Builds a path to a trusted anchor; returns path null when none exists. */
-export async function buildChain(input: ChainInput): Promise<ChainResult> {
-  const anchors = safeViews(input.anchors);
-  const pool = safeViews(input.pool);
-  const fetched: Buffer[] = [];
-  const tried = new Set<string>();
+/** The certificates of `pool` that issued `cert` (none of those already on the path). */
+export function issuersOf(cert: CertView, pool: CertView[], onPath: CertView[] = []): CertView[] {
+  const used = new Set(onPath.map((c) => c.fingerprint));
+  return pool.filter((c) => !used.has(c.fingerprint) && canIssue(c) && isIssuedBy(cert, c));
+}
 
-  const extend = async (cur: CertView[], depth: number): Promise<CertView[] | null> => {
+/** How a search ends: the anchors to reach, or none (then a path ends where the pool does). */
+type Goal = { anchors: CertView[] } | { anchors: null };
+
+/**
+ * Depth-first search from `start` over `pool`. With anchors, a path ends at an anchor (null when
+ * none is reached; self-signed non-anchors never end one). Without, it ends at a self-signed
+ * certificate or where no issuer is known. Certificates without an issuer in the pool are
+ * reported through `deadEnd` (candidates for an AIA fetch).
+ */
+function search(start: CertView[], pool: CertView[], goal: Goal, deadEnd: (c: CertView) => void): CertView[] | null {
+  const extend = (cur: CertView[]): CertView[] | null => {
     const last = cur[cur.length - 1]!;
-    // The leaf itself may be an anchor (a self-managed trusted signer).
-    const same = anchors.find((a) => a.fingerprint === last.fingerprint);
-    if (same) return cur;
-    for (const a of anchors) if (canIssue(a) && isIssuedBy(last, a)) return [...cur, a];
-    if (depth >= MAX_DEPTH) return null;
-    const inPath = new Set(cur.map((c) => c.fingerprint));
-    let candidates = pool.filter((c) => !inPath.has(c.fingerprint) && canIssue(c) && isIssuedBy(last, c));
-    if (candidates.length === 0 && !input.offline) {
-      for (const url of last.caIssuerUrls) {
-        if (tried.has(url)) continue;
-        tried.add(url);
-        try {
-          const got = parseCertBundle((await fetchBytes(url, { timeoutMs: ONLINE_TIMEOUT_MS })).body);
-          fetched.push(...got);
-          pool.push(...safeViews(got));
-        } catch {
-          // Unreachable, or not a certificate: the path simply stays incomplete.
-        }
-      }
-      candidates = pool.filter((c) => !inPath.has(c.fingerprint) && canIssue(c) && isIssuedBy(last, c));
+    if (goal.anchors) {
+      // The leaf itself may be an anchor (a self-managed trusted signer).
+      if (goal.anchors.some((a) => a.fingerprint === last.fingerprint)) return cur;
+      const anchor = issuersOf(last, goal.anchors)[0];
+      if (anchor) return [...cur, anchor];
+    } else if (cur.length > 1 && last.selfSigned) {
+      return cur;
     }
+    if (cur.length > MAX_DEPTH) return goal.anchors ? null : cur;
+    const candidates = issuersOf(last, pool, cur).filter((c) => !goal.anchors || !c.selfSigned);
+    if (candidates.length === 0) deadEnd(last);
     for (const c of candidates) {
-      // Self-signed certificates that are not anchors never end a path.
-      if (c.subject === c.issuer) continue;
-      const r = await extend([...cur, c], depth + 1);
+      const r = extend([...cur, c]);
       if (r) return r;
     }
-    return null;
+    return goal.anchors ? null : cur;
   };
+  return extend(start);
+}
 
-  const path = await extend([input.leaf], 0);
-  return { path, fetched };
+/** Builds a path to a trusted anchor; returns path null when none exists. */
+export async function buildChain(input: ChainInput): Promise<ChainResult> {
+  const anchors = views(input.anchors);
+  const pool = views(input.pool);
+  const fetched: Buffer[] = [];
+  const tried = new Set<string>();
+  for (;;) {
+    const stuck: CertView[] = [];
+    const path = search([input.leaf], pool, { anchors }, (c) => stuck.push(c));
+    if (path || input.offline) return { path, fetched };
+    // No path yet: ask the AIA caIssuers URLs of the certificates that have no known issuer.
+    let grew = false;
+    for (const url of stuck.flatMap((c) => c.caIssuerUrls)) {
+      if (tried.has(url)) continue;
+      tried.add(url);
+      try {
+        const got = parseCertificates((await fetchBytes(url, { timeoutMs: ONLINE_TIMEOUT_MS })).body);
+        fetched.push(...got);
+        const known = new Set(pool.map((c) => c.fingerprint));
+        for (const v of views(got)) {
+          if (known.has(v.fingerprint)) continue;
+          pool.push(v);
+          grew = true;
+        }
+      } catch {
+        // Unreachable, or not a certificate: the path simply stays incomplete.
+      }
+    }
+    if (!grew) return { path: null, fetched };
+  }
+}
+
+/**
+ * The CA chain of a signer's certificate from `pool` (token objects, --chain files), closest
+ * issuer first, up to a self-signed root when the pool has it. No anchors, no network.
+ */
+export function signerChain(certificate: Uint8Array, pool: Uint8Array[]): Buffer[] {
+  const leaf = certView(certificate);
+  const path = search([leaf], views(pool), { anchors: null }, () => undefined) ?? [leaf];
+  return path.slice(1).map((c) => c.der);
 }

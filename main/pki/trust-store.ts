@@ -3,10 +3,11 @@
  * SHA-256 fingerprint. Nothing is trusted by default; admins import the national root and
  * the specialized government roots from the sources listed in resources/trust/README.md.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../api/errors.js';
-import { certView, parseCertBundle, type CertView } from './cert-view.js';
+import { certView, type CertView } from './cert.js';
+import { parseCertificates, readCertFile } from './cert-file.js';
 
 /** One trusted anchor as listed to the admin. */
 export interface TrustEntry {
@@ -35,11 +36,10 @@ function entryOf(c: CertView): TrustEntry {
 export function trustAdd(home: string, data: Buffer): TrustEntry[] {
   let ders: Buffer[];
   try {
-    ders = parseCertBundle(data);
-  } catch {
-    throw new KysoError('trustBadFile');
+    ders = parseCertificates(data);
+  } catch (e) {
+    throw new KysoError('trustBadFile', {}, { cause: e });
   }
-  if (ders.length === 0) throw new KysoError('trustBadFile');
   const dir = trustDir(home);
   mkdirSync(dir, { recursive: true });
   return ders.map((der) => {
@@ -77,7 +77,7 @@ export function loadAnchors(home: string): Buffer[] {
   const out: Buffer[] = [];
   for (const n of names) {
     try {
-      out.push(...parseCertBundle(readFileSync(path.join(dir, n))));
+      out.push(...readCertFile(path.join(dir, n)));
     } catch {
       // A damaged file must not make every other anchor unusable.
     }

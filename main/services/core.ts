@@ -4,8 +4,9 @@
  * operations, and dispatch into it. The handler map is total (the compiler proves every
  * contract id has a handler) and frozen once built.
  */
-import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Lang } from '../../resources/locales/index.js';
+import { mkdirPrivate } from '../files/private.js';
 import { createAppHandlers, type AppState } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
 import { EventBus } from './events.js';
@@ -16,6 +17,8 @@ import { createSignService } from './sign-handlers.js';
 import { createProvisionHandlers } from './provision-handlers.js';
 import { createVerifyHandlers } from './verify-handlers.js';
 import { openStore } from '../store/index.js';
+import { OpenGuard } from './open-guard.js';
+import { KEEP_SESSION_SETTING, keepMinutesOf } from './token-session.js';
 import type { Handlers, ServiceContext, ShellHandlers } from './types.js';
 import type { Result } from '../api/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
@@ -48,32 +51,42 @@ export interface Core {
 
 /** Creates the core services for one app instance. */
 export async function createCore(options: CoreOptions): Promise<Core> {
-  mkdirSync(options.home, { recursive: true });
+  mkdirPrivate(options.home);
   const state: AppState = { host: options.host, home: options.home, lang: options.lang };
   const bus = new EventBus();
   const closers: Array<() => Promise<void> | void> = [];
   const store = openStore(options.home);
   closers.push(() => store.close());
-  const tokens = createTokenService((e, p) => bus.emit(e, p), options.launcher ? { launcher: options.launcher } : {}, () => {
-    const v = store.settings.get(MODULE_PATHS_SETTING);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  });
+  const tokens = createTokenService(
+    (e, p) => bus.emit(e, p),
+    options.launcher ? { launcher: options.launcher } : {},
+    () => {
+      const v = store.settings.get(MODULE_PATHS_SETTING);
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    },
+    () => keepMinutesOf(store.settings.get(KEEP_SESSION_SETTING)),
+  );
   closers.push(() => tokens.close());
-  const signing = createSignService(tokens.manager);
+  // shell:openPath opens only documents Kyso wrote: received ones, and this session's outputs.
+  const opener = new OpenGuard([path.join(options.home, 'inbox')]);
+  // A signing job needs a login made for it; the token is logged out after it (issue 15.10).
+  const signing = createSignService(tokens.manager, process.env, { onWritten: (f) => opener.allowFile(f), sessions: tokens.sessions });
   closers.push(() => signing.close());
   const exchange = createExchangeService(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager });
   closers.push(() => exchange.close());
   const files = createFileHandlers(options.home);
   closers.push(() => files.close());
+  const verify = createVerifyHandlers(options.home);
   const handlers: Handlers = Object.freeze({
     ...createAppHandlers(state),
     ...tokens.handlers,
     ...signing.handlers,
     ...createProvisionHandlers(tokens.manager, options.home),
     ...files.handlers,
-    ...createVerifyHandlers(options.home),
+    ...verify,
+    'verify:exportReport': opener.recording(verify['verify:exportReport']),
     ...exchange.handlers,
-    ...options.shell,
+    ...opener.guard(options.shell),
   });
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
   return {

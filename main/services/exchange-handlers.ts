@@ -1,5 +1,6 @@
 /** Use cases of the exchange domain behind the contract: settings, sending, inbox, registers. */
 import { KysoError } from '../api/errors.js';
+import { receivedFileView } from '../files/doc-types.js';
 import { defaultValidator, describeDeliveryError, ExchangeClient, ORGANIZATION_SETTING_PREFIX, SERVER_SETTING, type PdfValidator } from '../exchange/client/index.js';
 import type { LiveListener } from '../exchange/client/live.js';
 import { toKysoError } from '../exchange/client/http.js';
@@ -147,7 +148,10 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
     'exchange:inboxSync': ({ server: url }) => server(() => client(url).sync()),
     'exchange:inboxList': async ({ state, limit, offset }) => ({ items: store.incoming.list({ state, limit, offset }) }),
     'exchange:inboxFailures': async () => ({ items: store.failures.list() }),
-    'exchange:inboxShow': async ({ messageId }) => ({ doc: store.incoming.require(messageId), files: store.incoming.files(messageId) }),
+    'exchange:inboxShow': async ({ messageId }) => ({
+      doc: store.incoming.require(messageId),
+      files: store.incoming.files(messageId).map(receivedFileView),
+    }),
     'exchange:inboxAccept': ({ server: url, messageId }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).accept(messageId) })),
     'exchange:inboxReject': ({ server: url, messageId, reason }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).reject(messageId, reason) })),
     'exchange:inboxStatus': ({ server: url, messageId, code, description }) =>

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ExchangeClient } from '../exchange/client/index.js';
 import type { CertSelector } from '../../native/types.js';
 import { writeFileOrFail } from '../signing/atomic.js';
-import { incomingCsv, outgoingCsv, searchDocuments, type IncomingDoc, type OutgoingDetail, type Store } from '../store/index.js';
+import { incomingCsv, outgoingCsv, type IncomingDoc, type OutgoingDetail, type Store } from '../store/index.js';
 
 /** Which register: incoming (accepted documents, numbered on arrival) or outgoing. */
 export type RegisterKind = 'incoming' | 'outgoing';
@@ -40,7 +40,7 @@ export function registerEntries(store: Store, opts: { kind?: RegisterKind; year?
 
 /** Full-text search over the registers (subject, number, notation, bodies, file names). */
 export function searchRegisters(store: Store, query: string, kind: RegisterKind | undefined, limit: number): RegisterEntries {
-  const hits = searchDocuments(store.db, query, kind, limit);
+  const hits = store.search.find(query, kind, limit);
   return {
     incoming: store.incoming.byIds(hits.filter((h) => h.kind === 'incoming').map((h) => h.messageId)),
     outgoing: outgoingDetails(store, hits.filter((h) => h.kind === 'outgoing').map((h) => h.messageId)),

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { t, type Lang } from '../../resources/locales/index.js';
-import { chainFor } from '../pki/cert.js';
+import { signerChain } from '../pki/chain.js';
 import type { Signer } from '../pki/signer.js';
 import type { TsaConfig } from '../pki/tsa-client.js';
 import type { BatchOptions, BatchProgress, BatchResult } from '../signing/batch.js';
@@ -21,7 +21,7 @@ export type SignSpec = Omit<BatchOptions, 'onProgress'>;
 
 /** The signer with its CA chain built from the token's certificates and `extra` ones, in path order. */
 export function withChain(base: Signer, extra: Uint8Array[]): Signer {
-  return { ...base, chain: chainFor(base.certificate, [...base.chain, ...extra]), sign: (d, h, s) => base.sign(d, h, s) };
+  return { ...base, chain: signerChain(base.certificate, [...base.chain, ...extra]), sign: (d, h, s) => base.sign(d, h, s) };
 }
 
 /**
@@ -105,7 +105,7 @@ export class SignJobs {
 }
 
 /** Adds B-LT (validation data) or B-LTA (plus a document timestamp) to a signed file, atomically. */
-export async function extendFile(file: string, options: { output?: string; level: 'B-LT' | 'B-LTA'; tsa?: TsaConfig }) {
+export async function extendFile(file: string, options: { output?: string; level: 'B-LT' | 'B-LTA'; tsa?: TsaConfig; password?: string }) {
   const { extendPdf } = await import('../signing/extend.js');
-  return extendPdf(file, options.output ?? file, { level: options.level, ...(options.tsa ? { tsa: options.tsa } : {}) });
+  return extendPdf(file, options.output ?? file, { level: options.level, ...(options.tsa ? { tsa: options.tsa } : {}), ...(options.password !== undefined ? { password: options.password } : {}) });
 }

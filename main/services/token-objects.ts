@@ -4,8 +4,7 @@
  */
 import type { TokenRef } from '../../native/types.js';
 import type { TokenManager } from '../../native/token-manager.js';
-import { certView } from '../pki/cert-view.js';
-import { parseCertificate, serialHex } from '../pki/cert.js';
+import { certView } from '../pki/cert.js';
 
 /** A key pair on a token, as offered in the key pickers. */
 export interface TokenKey {
@@ -73,7 +72,7 @@ export async function tokenRevocations(tm: Pick<TokenManager, 'list' | 'resolve'
         await Promise.all(ders.map(async (der) => {
           let key: string;
           try {
-            key = revocationKey(m.path, t.serial, serialHex(parseCertificate(der)));
+            key = revocationKey(m.path, t.serial, certView(der).serial);
           } catch {
             return;
           }

@@ -4,10 +4,10 @@
  * files the caller names, validation of one or more PDFs, the report as PDF or JSON, and the
  * admin trust store.
  */
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Lang } from '../../resources/locales/index.js';
 import { KysoError } from '../api/errors.js';
+import { isNoCertificate, readCertFile } from '../pki/cert-file.js';
 import { trustAdd, trustList, trustRemove, type TrustEntry } from '../pki/trust-store.js';
 import { writeError } from '../signing/atomic.js';
 import { anchorsFor, validatePdf } from '../validation/index.js';
@@ -21,29 +21,27 @@ export interface VerifyOptions {
   trust?: string[];
   offline?: boolean;
   time?: Date;
+  /** Password of encrypted PDFs. */
+  password?: string;
 }
 
 /** The anchors: the admin store of `home` plus the named files (PEM, DER or P7B). */
 export function trustAnchors(home: string, files: string[] = []): Buffer[] {
-  const extra = files.map((p) => {
+  const extra = files.flatMap((p) => {
     try {
-      return readFileSync(p);
-    } catch {
-      throw new KysoError('verifyTrustFile', { path: p });
+      return readCertFile(p);
+    } catch (e) {
+      throw new KysoError(isNoCertificate(e) ? 'trustBadFile' : 'verifyTrustFile', { path: p }, { cause: e });
     }
   });
-  try {
-    return anchorsFor(home, extra);
-  } catch (e) {
-    throw new KysoError('trustBadFile', {}, { cause: e });
-  }
+  return anchorsFor(home, extra);
 }
 
 /** Validates the files in order with one set of anchors; a file that is no PDF gets its error in its result. */
 export async function verifyFiles(home: string, paths: string[], options: VerifyOptions = {}): Promise<FileResult[]> {
   const trust = trustAnchors(home, options.trust);
   const files: FileResult[] = [];
-  for (const p of paths) files.push(await validatePdf(p, { trust, offline: options.offline ?? false, time: options.time }));
+  for (const p of paths) files.push(await validatePdf(p, { trust, offline: options.offline ?? false, time: options.time, ...(options.password !== undefined ? { password: options.password } : {}) }));
   return files;
 }
 
@@ -66,15 +64,15 @@ export async function writeVerifyReport(files: FileResult[], output: string, for
   return { output, bytes: body.length };
 }
 
-/** Adds the certificates of the named files to the admin trust store. */
+/** Adds the certificates of the named files (PEM, DER or P7B) to the admin trust store. */
 export function addTrustFiles(home: string, paths: string[]): TrustEntry[] {
   return paths.flatMap((p) => {
-    let data: Buffer;
+    let ders: Buffer[];
     try {
-      data = readFileSync(p);
-    } catch {
-      throw new KysoError('fileNotFound', { path: p });
+      ders = readCertFile(p);
+    } catch (e) {
+      throw isNoCertificate(e) ? new KysoError('trustBadFile', { path: p }, { cause: e }) : e;
     }
-    return trustAdd(home, data);
+    return ders.flatMap((der) => trustAdd(home, der));
   });
 }

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { KysoError, isKysoError } from '../api/errors.js';
-import { certInfo, findIssuer } from '../pki/cert.js';
-import { fetchCrl } from '../pki/crl-client.js';
-import { fetchOcsp } from '../pki/ocsp-client.js';
+import { certView } from '../pki/cert.js';
+import { issuersOf } from '../pki/chain.js';
+import { fetchCrl } from '../pki/crl.js';
+import { fetchOcsp } from '../pki/ocsp.js';
 import { PdfDict, PdfName, PdfStream, dict, name, type PdfObject } from '../pdf/objects.js';
 import type { PdfFile } from '../pdf/reader.js';
 import { catalogRef, type UpdateLike } from './sig-objects.js';
@@ -40,14 +41,14 @@ export async function collectValidationData(certs: Uint8Array[], options: { time
   const all = uniq(certs);
   const out: ValidationData = { certs: [...all], ocsps: [], crls: [] };
   const http = { timeoutMs: options.timeoutMs ?? 15_000, ...(options.signal ? { signal: options.signal } : {}) };
-  for (const der of all) {
-    const info = certInfo(der);
+  const views = all.map((der) => certView(der));
+  for (const info of views) {
     if (info.selfSigned) continue;
-    const issuer = findIssuer(der, all);
+    const issuer = issuersOf(info, views)[0];
     let firstError: unknown;
     if (issuer && info.ocspUrls.length) {
       try {
-        const r = await fetchOcsp(der, issuer, http);
+        const r = await fetchOcsp(info, issuer, http);
         if (r.status === 'revoked') throw new KysoError('signCertRevoked', { subject: info.subject });
         out.ocsps.push(r.response);
         out.certs.push(...r.certificates);
@@ -59,9 +60,9 @@ export async function collectValidationData(certs: Uint8Array[], options: { time
     }
     if (info.crlUrls.length) {
       try {
-        const c = await fetchCrl(der, http);
+        const c = await fetchCrl(info, issuer, http);
         if (c) {
-          if (c.revokedSerials.includes(info.serial)) throw new KysoError('signCertRevoked', { subject: info.subject });
+          if (c.status === 'revoked') throw new KysoError('signCertRevoked', { subject: info.subject });
           out.crls.push(c.crl);
           continue;
         }

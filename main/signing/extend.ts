@@ -12,6 +12,8 @@ export interface ExtendOptions {
   level: 'B-LT' | 'B-LTA';
   tsa?: TsaConfig;
   timeoutMs?: number;
+  /** Password of an encrypted input. */
+  password?: string;
   signal?: AbortSignal;
 }
 
@@ -28,8 +30,8 @@ export async function extendPdf(input: string, output: string = input, options: 
     await copyForUpdate(input, temp).catch((e: unknown) => {
       throw writeError(e, temp);
     });
-    await appendDss(temp, [], { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-    if (options.level === 'B-LTA') await appendDocTimestamp(temp, options.tsa!, 'SHA-256', options.signal);
+    await appendDss(temp, [], { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}), password: options.password });
+    if (options.level === 'B-LTA') await appendDocTimestamp(temp, options.tsa!, 'SHA-256', options.signal, options.password);
     const size = (await stat(temp)).size;
     await commitTemp(temp, output);
     return { output, level: options.level, size };

@@ -53,8 +53,8 @@ export function stripDerPadding(b: Uint8Array): Uint8Array {
  * Appends a DSS update (B-LT) to `temp` in place, covering every signature in the file and
  * any extra certificates (e.g. the TSA's). Nothing is appended when fetching fails.
  */
-export async function appendDss(temp: string, extraCerts: Uint8Array[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
-  const pdf = await PdfFile.open(temp);
+export async function appendDss(temp: string, extraCerts: Uint8Array[], options: { timeoutMs?: number; signal?: AbortSignal; password?: string } = {}): Promise<void> {
+  const pdf = await PdfFile.open(temp, { password: options.password });
   try {
     const contents = await signatureContents(pdf);
     if (!contents.length) throw new KysoError('signNoSignatures', { path: temp });
@@ -93,10 +93,10 @@ function timestampCerts(cms: Uint8Array): Uint8Array[] {
 
 
 /** Appends a document timestamp (B-LTA: /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) to `temp`. */
-export async function appendDocTimestamp(temp: string, tsa: TsaConfig, hash: HashAlgorithm = 'SHA-256', signal?: AbortSignal): Promise<void> {
+export async function appendDocTimestamp(temp: string, tsa: TsaConfig, hash: HashAlgorithm = 'SHA-256', signal?: AbortSignal, password?: string): Promise<void> {
   const before = (await stat(temp)).size;
   try {
-    await docTimestamp(temp, tsa, hash, signal);
+    await docTimestamp(temp, tsa, hash, signal, password);
   } catch (e) {
     // Drop the half-made update so a fallback leaves a clean B-LT file.
     await truncate(temp, before);
@@ -104,8 +104,8 @@ export async function appendDocTimestamp(temp: string, tsa: TsaConfig, hash: Has
   }
 }
 
-async function docTimestamp(temp: string, tsa: TsaConfig, hash: HashAlgorithm, signal?: AbortSignal): Promise<void> {
-  const pdf = await PdfFile.open(temp);
+async function docTimestamp(temp: string, tsa: TsaConfig, hash: HashAlgorithm, signal?: AbortSignal, password?: string): Promise<void> {
+  const pdf = await PdfFile.open(temp, { password });
   let prepared;
   try {
     const up = new IncrementalUpdate(pdf);

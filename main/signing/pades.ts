@@ -6,7 +6,8 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KysoError, isKysoError } from '../api/errors.js';
-import { certInfo } from '../pki/cert.js';
+import { isErrorOfKind } from '../api/error-kinds.js';
+import { certView } from '../pki/cert.js';
 import { PdfString, dict, name } from '../pdf/objects.js';
 import { PdfFile } from '../pdf/reader.js';
 import { IncrementalUpdate } from '../pdf/writer.js';
@@ -18,6 +19,7 @@ import { cmsRoom } from './placeholder-size.js';
 import { writeAndHash, type PreparedUpdate } from './prepare.js';
 import { addSignatureField, certificationLevel, countSignatures, existingFieldNames, nextFieldName } from './sig-objects.js';
 import { pdfDate } from './time.js';
+import { brokenSignatureWarnings } from './preflight.js';
 import type { AppearanceContext, BuiltAppearance } from './appearance.js';
 import { LEVELS, type PadesLevel, type SignOptions, type SignResult } from './types.js';
 
@@ -42,9 +44,9 @@ export function atLeast(level: PadesLevel, min: PadesLevel): boolean {
   return LEVELS.indexOf(level) >= LEVELS.indexOf(min);
 }
 
-/** Lowers the level on a service failure when allowed, else rethrows. */
+/** Lowers the level when allowed and a trust service (TSA, OCSP, CRL) gave no usable answer, else rethrows. */
 function fallback(e: unknown, to: PadesLevel, options: SignOptions, warnings: SignResult['warnings']): PadesLevel {
-  if (!options.allowFallback || !isKysoError(e) || !/Unreachable|BadResponse|Rejected|NoUrl/.test(e.code)) throw e;
+  if (!options.allowFallback || !isErrorOfKind(e, 'trustService')) throw e;
   warnings.push({ code: 'sign.warn.fallback', params: { level: to, reason: e.code } });
   return to;
 }
@@ -76,20 +78,23 @@ export async function prepareSignature(input: string, output: string, options: S
   const temp = tempPathFor(path.resolve(output));
   const signingTime = options.signingTime ?? new Date();
   try {
-    const pdf = await PdfFile.open(input);
+    const pdf = await PdfFile.open(input, { password: options.password });
     try {
       // Bytes before %PDF-: readers disagree on whether offsets count them, so an update
       // written either way is "damaged" to some of them (qpdf does not accept ours).
       if (pdf.headerOffset > 0) throw new KysoError('pdfJunkBeforeHeader', { path: input, bytes: pdf.headerOffset });
       // A document certified with P=1 allows no change at all: a new signature would break the certification.
       if ((await certificationLevel(pdf)) === 1) throw new KysoError('signCertifiedNoChanges', { path: input });
+      // An encrypted document's permissions must allow filling forms or annotating (or the owner opened it).
+      if (pdf.encryption && !pdf.encryption.canSign) throw new KysoError('signNotPermitted', { path: input });
       const already = await countSignatures(pdf);
+      if (already > 0) warnings.push(...(await brokenSignatureWarnings(input, options.password)));
       const certify = options.certify !== undefined && already === 0;
       if (options.certify !== undefined && !certify) warnings.push({ code: 'sign.warn.certifySkipped' });
       const up = new IncrementalUpdate(pdf);
       const contents = up.placeholder(options.contentsRoom ?? cmsRoom(options.signer, atLeast(level, 'B-T')));
       const byteRange = up.byteRangePlaceholder();
-      const cn = certInfo(options.signer.certificate).commonName;
+      const cn = certView(options.signer.certificate).subjectCn;
       const sigDict = dict({
         Type: name('Sig'),
         Filter: name('Adobe.PPKLite'),
@@ -111,6 +116,8 @@ export async function prepareSignature(input: string, output: string, options: S
       const fieldName = nextFieldName(await existingFieldNames(pdf, look.page));
       await addSignatureField(pdf, up, { sigDict, page: look.page, rect: look.rect, ...(look.xobject ? { appearance: look.xobject } : {}), fieldName, certify });
       const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });
+      // Read after the update is built: a wrong object offset is only found while reading.
+      if (pdf.repaired) warnings.push({ code: 'sign.warn.repaired', params: { kind: pdf.repairKind ?? 'rebuilt' } });
       return { input, output, temp, prepared, fieldName, level, warnings, options };
     } finally {
       await pdf.close();
@@ -149,14 +156,14 @@ export async function completeSignature(p: PreparedSignature): Promise<SignResul
     }
     if (atLeast(level, 'B-LT')) {
       try {
-        await appendDss(temp, tsaCerts, { ...(options.revocationTimeoutMs ? { timeoutMs: options.revocationTimeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+        await appendDss(temp, tsaCerts, { ...(options.revocationTimeoutMs ? { timeoutMs: options.revocationTimeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}), password: options.password });
       } catch (e) {
         level = fallback(e, 'B-T', options, warnings);
       }
     }
     if (level === 'B-LTA') {
       try {
-        await appendDocTimestamp(temp, options.tsa!, hash, options.signal);
+        await appendDocTimestamp(temp, options.tsa!, hash, options.signal, options.password);
       } catch (e) {
         level = fallback(e, 'B-LT', options, warnings);
       }

@@ -68,6 +68,8 @@ export interface SignOptions {
   contentsRoom?: number;
   /** Timeout for OCSP/CRL fetches (ms). */
   revocationTimeoutMs?: number;
+  /** Password of an encrypted input (the empty user password is tried first). */
+  password?: string;
   signal?: AbortSignal;
 }
 

@@ -1,10 +1,11 @@
 /**
  * The local SQLite database of one Kyso installation (one organization): opened in KYSO_HOME,
- * WAL journal so the UI can read while the sender writes, migrations applied on open.
+ * WAL journal so the UI can read while the sender writes, migrations applied on open. The
+ * home is the user's only (0700) and the database with its -wal/-shm 0600 (main/files/private.ts).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateHome, restrictFile, touchPrivate } from '../files/private.js';
 import { migrate } from './migrate.js';
 import { migrations } from './migrations/index.js';
 
@@ -16,8 +17,13 @@ export const DB_FILE = 'kyso.db';
 
 /** Opens (creating if needed) the database in `home`, with WAL and every migration applied. */
 export function openDb(home: string): Db {
-  mkdirSync(home, { recursive: true });
-  const db = new Database(path.join(home, DB_FILE));
+  ensurePrivateHome(home);
+  const file = path.join(home, DB_FILE);
+  // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's
+  // own mode, so they are private from their first byte. An older 0644 database is tightened.
+  touchPrivate(file);
+  for (const side of ['-wal', '-shm']) restrictFile(file + side);
+  const db = new Database(file);
   try {
     // The CLI and the app may share a home: wait for the other writer instead of failing at once.
     // Set first: switching a fresh file to WAL and migrating take locks too. Transactions that

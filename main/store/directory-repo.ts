@@ -10,31 +10,36 @@ export interface OrgEntry {
 
 /** Reads and replaces the cached directory of one server. */
 export class DirectoryRepo {
-  constructor(private readonly db: Db) {}
+  // An ES private field: the connection is not reachable from outside the store, even at run time.
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
 
   /** Replaces the cached directory of `server` with a fresh copy. */
   replace(server: string, orgs: OrgEntry[], at = new Date()): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM directory WHERE server = ?').run(server);
-      const ins = this.db.prepare('INSERT INTO directory (server, code, name, parent, fetched_at) VALUES (?, ?, ?, ?, ?)');
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM directory WHERE server = ?').run(server);
+      const ins = this.#db.prepare('INSERT INTO directory (server, code, name, parent, fetched_at) VALUES (?, ?, ?, ?, ?)');
       for (const o of orgs) ins.run(server, o.code, o.name, o.parent, at.toISOString());
     }).immediate();
   }
 
   /** The cached organizations of `server`, by code. */
   list(server: string): OrgEntry[] {
-    return this.db.prepare('SELECT code, name, parent FROM directory WHERE server = ? ORDER BY code').all(server) as OrgEntry[];
+    return this.#db.prepare('SELECT code, name, parent FROM directory WHERE server = ? ORDER BY code').all(server) as OrgEntry[];
   }
 
   /** When the cache of `server` was last refreshed, or null. */
   fetchedAt(server: string): string | null {
-    const r = this.db.prepare('SELECT max(fetched_at) AS t FROM directory WHERE server = ?').get(server) as { t: string | null };
+    const r = this.#db.prepare('SELECT max(fetched_at) AS t FROM directory WHERE server = ?').get(server) as { t: string | null };
     return r.t;
   }
 
   /** One organization's name, when cached. */
   name(server: string, code: string): string | undefined {
-    const r = this.db.prepare('SELECT name FROM directory WHERE server = ? AND code = ?').get(server, code) as { name: string } | undefined;
+    const r = this.#db.prepare('SELECT name FROM directory WHERE server = ? AND code = ?').get(server, code) as { name: string } | undefined;
     return r?.name;
   }
 }

@@ -13,21 +13,34 @@ export interface Migration {
   up: string | ((db: Db) => void);
 }
 
-/** Applies every migration not yet recorded; returns the ids it applied, in order. */
-export function migrate(db: Db, list: readonly Migration[]): number[] {
+/** The table both runners (this one and the inbox server's) record applied steps in. */
+export const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`;
+
+/**
+ * The steps of `list` not yet in `done`, in id order. Throws on a repeated id, and refuses
+ * (`storeTooNew`) a database that recorded a step newer than any in the list: an older
+ * program must not write into a schema it does not know. Shared with the inbox server's
+ * runner (server/db/migrate.ts).
+ */
+export function pendingMigrations<M extends { id: number }>(list: readonly M[], done: Iterable<number>): M[] {
   const sorted = [...list].sort((a, b) => a.id - b.id);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.id === sorted[i - 1]!.id) throw new Error(`duplicate migration id ${sorted[i]!.id}`);
   }
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const done = new Set((db.prepare('SELECT id FROM schema_migrations').all() as Array<{ id: number }>).map((r) => r.id));
+  const applied = new Set(done);
   const latest = sorted.at(-1)?.id ?? 0;
-  const newest = Math.max(0, ...done);
+  const newest = Math.max(0, ...applied);
   if (newest > latest) throw new KysoError('storeTooNew', { version: newest, supported: latest });
+  return sorted.filter((m) => !applied.has(m.id));
+}
+
+/** Applies every migration not yet recorded; returns the ids it applied, in order. */
+export function migrate(db: Db, list: readonly Migration[]): number[] {
+  db.exec(MIGRATIONS_TABLE_DDL);
+  const done = (db.prepare('SELECT id FROM schema_migrations').all() as Array<{ id: number }>).map((r) => r.id);
   const applied: number[] = [];
-  for (const m of sorted) {
-    if (done.has(m.id)) continue;
+  for (const m of pendingMigrations(list, done)) {
     const ran = db.transaction(() => {
       // Checked again under the write lock: another process opening the same fresh home (the
       // app and a `kyso` command) may have applied it since the list above was read.

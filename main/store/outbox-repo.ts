@@ -63,11 +63,16 @@ export interface BatchCounts {
 
 /** Reads and updates the outbox. */
 export class OutboxRepo {
-  constructor(private readonly db: Db) {}
+  // An ES private field: the connection is not reachable from outside the store, even at run time.
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
 
   /** Queues a package; returns false when this message id is already queued (idempotent). */
   enqueue(item: { messageId: string; server: string; packagePath: string; recipients: string[]; batchId?: string | null }, now = Date.now()): boolean {
-    const r = this.db
+    const r = this.#db
       .prepare(`INSERT INTO outbox (message_id, server, package_path, recipients, state, attempts, next_attempt_at, batch_id, created_at)
         VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`)
       .run(item.messageId, item.server, item.packagePath, JSON.stringify(item.recipients), now, item.batchId ?? null, new Date(now).toISOString());
@@ -76,26 +81,26 @@ export class OutboxRepo {
 
   /** One row by message id. */
   get(messageId: string): OutboxItem | undefined {
-    const r = this.db.prepare('SELECT * FROM outbox WHERE message_id = ?').get(messageId) as Row | undefined;
+    const r = this.#db.prepare('SELECT * FROM outbox WHERE message_id = ?').get(messageId) as Row | undefined;
     return r ? fromRow(r) : undefined;
   }
 
   /** Pending rows whose next attempt is due, oldest first. */
   due(now = Date.now(), limit = 100): OutboxItem[] {
-    return (this.db
+    return (this.#db
       .prepare("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY created_at, rowid LIMIT ?")
       .all(now, limit) as Row[]).map(fromRow);
   }
 
   /** Earliest next attempt among pending rows (ms epoch), or null when nothing is pending. */
   nextDueAt(): number | null {
-    const r = this.db.prepare("SELECT min(next_attempt_at) AS t FROM outbox WHERE state = 'pending'").get() as { t: number | null };
+    const r = this.#db.prepare("SELECT min(next_attempt_at) AS t FROM outbox WHERE state = 'pending'").get() as { t: number | null };
     return r.t;
   }
 
   /** Every row, newest first, optionally of one batch or state. */
   list(filter: { batchId?: string; state?: OutboxState } = {}, limit = 500): OutboxItem[] {
-    return (this.db
+    return (this.#db
       .prepare(`SELECT * FROM outbox WHERE (@batch IS NULL OR batch_id = @batch) AND (@state IS NULL OR state = @state)
         ORDER BY created_at DESC, rowid DESC LIMIT @limit`)
       .all({ batch: filter.batchId ?? null, state: filter.state ?? null, limit }) as Row[]).map(fromRow);
@@ -103,29 +108,29 @@ export class OutboxRepo {
 
   /** Marks a row delivered (the server acknowledged the message id). */
   markSent(messageId: string, at = new Date()): void {
-    this.db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE message_id = ?").run(at.toISOString(), messageId);
+    this.#db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE message_id = ?").run(at.toISOString(), messageId);
   }
 
   /** Records a failed attempt: retry at `nextAttemptAt`, or give up (`final`) on a permanent error. */
   markAttemptFailed(messageId: string, error: string, nextAttemptAt: number, final: boolean): void {
-    this.db
+    this.#db
       .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, state = ? WHERE message_id = ?')
       .run(error, nextAttemptAt, final ? 'failed' : 'pending', messageId);
   }
 
   /** Puts a failed row back in the queue (the user asked to retry). */
   retry(messageId: string, now = Date.now()): void {
-    this.db.prepare("UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE message_id = ? AND state = 'failed'").run(now, messageId);
+    this.#db.prepare("UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE message_id = ? AND state = 'failed'").run(now, messageId);
   }
 
   /** Makes every pending row due now (the user fixed the network and does not want to wait). */
   makeDueNow(now = Date.now()): void {
-    this.db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?").run(now, now);
+    this.#db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?").run(now, now);
   }
 
   /** Counts of one batch by state. */
   batchCounts(batchId: string): BatchCounts {
-    const rows = this.db.prepare('SELECT state, count(*) AS n FROM outbox WHERE batch_id = ? GROUP BY state').all(batchId) as Array<{ state: OutboxState; n: number }>;
+    const rows = this.#db.prepare('SELECT state, count(*) AS n FROM outbox WHERE batch_id = ? GROUP BY state').all(batchId) as Array<{ state: OutboxState; n: number }>;
     const c: BatchCounts = { total: 0, pending: 0, sent: 0, failed: 0 };
     for (const r of rows) {
       c[r.state] = r.n;

@@ -21,13 +21,25 @@ export function toCsv(header: readonly string[], rows: Array<Array<string | numb
 }
 
 /** Column titles in Vietnamese (the registers are Vietnamese administrative documents). */
-const incomingHeader = ['Số đến', 'Năm', 'Ngày đến', 'Ngày vào sổ', 'Cơ quan gửi', 'Mã cơ quan', 'Số', 'Ký hiệu', 'Loại', 'Trích yếu', 'Trạng thái', 'Lý do', 'Kiểm tra chữ ký', 'Mã thông điệp'];
+const incomingHeader = ['Số đến', 'Năm', 'Ngày đến', 'Ngày vào sổ', 'Cơ quan gửi', 'Mã cơ quan', 'Số', 'Ký hiệu', 'Loại', 'Trích yếu', 'Trạng thái', 'Lý do', 'Kiểm tra chữ ký', 'Mã thông điệp',
+  'Chữ ký gói tin', 'Ngày ban hành', 'Nghiệp vụ'];
+
+/** The package signature in the register's words (never "signed" for an unsigned package). */
+const signatureWords: Record<IncomingDoc['signatureState'], string> = {
+  valid: 'Hợp lệ',
+  'valid-weak-algorithm': 'Hợp lệ, thuật toán yếu',
+  unsigned: 'Không ký số',
+  invalid: 'Không hợp lệ',
+};
+const bussinessWords = ['Văn bản mới', 'Thu hồi', 'Cập nhật', 'Thay thế'];
 const outgoingHeader = ['Năm', 'Ngày tạo', 'Ngày gửi', 'Số', 'Ký hiệu', 'Loại', 'Trích yếu', 'Nơi nhận', 'Trạng thái từng nơi nhận', 'Mã thông điệp'];
 
 /** CSV of the incoming register. */
 export function incomingCsv(docs: IncomingDoc[]): string {
   return toCsv(incomingHeader, docs.map((d) => [d.arrivalNumber, d.arrivalYear, d.receivedAt, d.registeredAt, d.fromName, d.fromCode,
-    d.number, d.notation, d.type, d.subject, d.statusCode, d.reason, d.validationStatus, d.messageId]));
+    d.number, d.notation, d.type, d.subject, d.statusCode, d.reason, d.validationStatus, d.messageId,
+    `${signatureWords[d.signatureState]}${d.signatureAlgorithm ? ` (${d.signatureAlgorithm})` : ''}`, d.promulgationDate,
+    `${bussinessWords[d.bussinessDocType] ?? d.bussinessDocType}${d.bussinessReason ? `: ${d.bussinessReason}` : ''}`]));
 }
 
 /** CSV of the outgoing register; each recipient's latest status as `CODE:NN` separated by `; `. */

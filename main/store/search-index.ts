@@ -27,13 +27,23 @@ export interface SearchHit {
   rank: number;
 }
 
-/** Full-text search over one or both registers; every typed word must match (as a prefix). */
-export function searchDocuments(db: Db, text: string, kind?: RegisterKind, limit = 100): SearchHit[] {
-  const q = ftsQuery(text);
-  if (!q) return [];
-  const rows = db
-    .prepare(`SELECT kind, message_id, rank FROM register_fts WHERE register_fts MATCH @q AND (@kind IS NULL OR kind = @kind)
-      ORDER BY rank LIMIT @limit`)
-    .all({ q, kind: kind ?? null, limit }) as Array<{ kind: RegisterKind; message_id: string; rank: number }>;
-  return rows.map((r) => ({ kind: r.kind, messageId: r.message_id, rank: r.rank }));
+/** Full-text search over both registers (the index the register repositories keep). */
+export class SearchRepo {
+  // An ES private field: the connection is not reachable from outside the store, even at run time.
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** Hits over one or both registers, best first; every typed word must match (as a prefix). */
+  find(text: string, kind?: RegisterKind, limit = 100): SearchHit[] {
+    const q = ftsQuery(text);
+    if (!q) return [];
+    const rows = this.#db
+      .prepare(`SELECT kind, message_id, rank FROM register_fts WHERE register_fts MATCH @q AND (@kind IS NULL OR kind = @kind)
+        ORDER BY rank LIMIT @limit`)
+      .all({ q, kind: kind ?? null, limit }) as Array<{ kind: RegisterKind; message_id: string; rank: number }>;
+    return rows.map((r) => ({ kind: r.kind, messageId: r.message_id, rank: r.rank }));
+  }
 }

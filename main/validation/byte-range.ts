@@ -78,3 +78,46 @@ export async function hashRanges(src: FileSource, range: readonly number[], hash
   });
   return new Map(hs.map(([n, h]) => [n, h.digest()]));
 }
+
+/**
+ * SHA-256 digests of every signature's byte ranges in one pass over the file. Each range is
+ * `[0, b)` + `[c, e)`: one running hash goes through the file, is copied at each `b`, and each
+ * copy only adds its own `[c, e)`. n signatures then read the file about once instead of n
+ * times (25 signatures over a 1 MB scan: 25 MB hashed before). Other algorithms, and ranges
+ * not announced, are hashed on request as before.
+ */
+export class RangeDigests {
+  private done: Promise<Map<string, Buffer>> | null = null;
+
+  constructor(
+    private readonly src: FileSource,
+    private readonly ranges: Array<readonly number[]>,
+  ) {}
+
+  /** Digests of `range` for `hashes`, from the shared pass when it has them. */
+  async get(range: readonly number[], hashes: readonly string[] = RANGE_HASHES): Promise<Map<string, Buffer>> {
+    const key = range.join(',');
+    if (hashes.length === 1 && hashes[0] === 'sha256' && this.ranges.some((r) => r.join(',') === key)) {
+      this.done ??= this.pass();
+      const hit = (await this.done).get(key);
+      if (hit) return new Map([['sha256', hit]]);
+    }
+    return hashRanges(this.src, range, hashes);
+  }
+
+  private async pass(): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const ok = this.ranges.filter((r): r is [number, number, number, number] => r.length === 4 && r[0] === 0 && r[1]! <= r[2]! && r[2]! + r[3]! <= this.src.size);
+    const sorted = [...ok].sort((a, b) => a[1] - b[1]);
+    const running = createHash('sha256');
+    let pos = 0;
+    for (const r of sorted) {
+      await eachChunk(this.src, [pos, r[1] - pos], (b) => running.update(b));
+      pos = r[1];
+      const h = running.copy();
+      await eachChunk(this.src, [r[2], r[3]], (b) => h.update(b));
+      out.set(r.join(','), h.digest());
+    }
+    return out;
+  }
+}

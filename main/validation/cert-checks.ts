@@ -4,7 +4,7 @@
  * certificate of the path.
  */
 import { buildChain } from '../pki/chain.js';
-import type { CertView } from '../pki/cert-view.js';
+import type { CertView } from '../pki/cert.js';
 import { checkRevocation, type RevocationStatus } from '../pki/revocation.js';
 import type { CheckList } from './checks.js';
 import type { SignatureResult } from './types.js';

@@ -3,11 +3,13 @@
  * signer certificate, message digest, signature over the signed attributes, and the ESS
  * signing-certificate(-v2) binding.
  */
+import { DerCache } from '../pki/der-cache.js';
+import { stripCertificates } from './cms-strip.js';
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { digestName, verifyRaw } from '../pki/algorithms.js';
-import { certView, type CertView } from '../pki/cert-view.js';
+import { certView, type CertView } from '../pki/cert.js';
 
 /** OIDs used here. */
 export const OID = {
@@ -46,12 +48,48 @@ export interface CmsCheck {
  * BouncyCastle writes it); trailing zero padding (PDF /Contents) is allowed.
  */
 export function parseSignedData(der: Uint8Array): pkijs.SignedData {
+  const stripped = stripCertificates(der);
+  if (stripped) {
+    const asn = asn1js.fromBER(new Uint8Array(stripped.cms));
+    if (asn.offset !== -1) {
+      const ci = new pkijs.ContentInfo({ schema: asn.result });
+      if (ci.contentType !== OID.signedData) throw new Error('not SignedData');
+      const sd = new pkijs.SignedData({ schema: ci.content });
+      certificatesOf.set(sd, stripped.certs);
+      return sd;
+    }
+  }
   const asn = asn1js.fromBER(new Uint8Array(der));
   if (asn.offset === -1) throw new Error('not BER');
   const ci = new pkijs.ContentInfo({ schema: asn.result });
   if (ci.contentType !== OID.signedData) throw new Error('not SignedData');
-  return new pkijs.SignedData({ schema: ci.content });
+  // The certificates are taken out as DER before pkijs checks the SignedData schema: checking
+  // every certificate's schema was most of a signature's validation time, and they are parsed
+  // again (once per distinct certificate, cached) where they are used. CMS CRLs are not used.
+  const certs: Buffer[] = [];
+  const body = ci.content as asn1js.Sequence;
+  if (body instanceof asn1js.Sequence) {
+    body.valueBlock.value = body.valueBlock.value.filter((item) => {
+      if (item.idBlock.tagClass !== 3 || item.idBlock.tagNumber > 1) return true;
+      if (item.idBlock.tagNumber === 0 && item instanceof asn1js.Constructed) {
+        for (const c of item.valueBlock.value) {
+          // Only plain certificates (SEQUENCE); other choices (attribute certificates...) are not ours.
+          if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) certs.push(c.valueBeforeDecodeView.byteLength ? Buffer.from(c.valueBeforeDecodeView) : Buffer.from(c.toBER()));
+        }
+      }
+      return false;
+    });
+  }
+  const sd = new pkijs.SignedData({ schema: body });
+  certificatesOf.set(sd, certs);
+  return sd;
 }
+
+/** The certificates of each parsed SignedData, as DER. */
+const certificatesOf = new WeakMap<pkijs.SignedData, Buffer[]>();
+
+/** pkijs parses of certificates by content (the same signer certificate in every CMS of a file). */
+const parsedCerts = new DerCache<pkijs.Certificate>(256);
 
 /** The bytes of an OCTET STRING, primitive or constructed (BER chunks). */
 export function octets(os: asn1js.OctetString): Buffer {
@@ -73,7 +111,7 @@ function findSigner(sd: pkijs.SignedData, si: pkijs.SignerInfo, certs: Buffer[])
   for (const der of certs) {
     let c: pkijs.Certificate;
     try {
-      c = pkijs.Certificate.fromBER(new Uint8Array(der));
+      c = parsedCerts.get(der, () => pkijs.Certificate.fromBER(new Uint8Array(der)));
     } catch {
       continue;
     }
@@ -122,7 +160,7 @@ function essCheck(si: pkijs.SignerInfo, signer: CertView | undefined): CmsCheck[
 export function checkCms(sd: pkijs.SignedData, contentDigest: (hash: string) => Buffer, index = 0): CmsCheck {
   const si = sd.signerInfos[index];
   if (!si) throw new Error(`no signer ${index}`);
-  const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => Buffer.from(c.toSchema().toBER()));
+  const certs = certificatesOf.get(sd) ?? (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => Buffer.from(c.toSchema().toBER()));
   const signer = findSigner(sd, si, certs);
   const hashName = digestName(si.digestAlgorithm.algorithmId);
   const signatureValue = Buffer.from(si.signature.valueBlock.valueHexView);

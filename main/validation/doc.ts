@@ -1,10 +1,13 @@
 /**
  * The validator's view of a PDF as of one revision, on top of main/pdf's lazy reader: the
  * whole file, or the prefix a signature covers (`PdfFile.open(path, { limit })`), read
- * through its own xref chain. Strict: no repair, so a damaged structure is reported, never
- * silently rebuilt into something that was not signed.
+ * through its own xref chain. The reader policy is the signer's (one policy, main/pdf): a
+ * broken /Prev chain or a damaged section is recovered revision by revision from the `%%EOF`
+ * markers, and the view says so (`repairKind`), so the report can warn and the analysis can
+ * look for objects a repairing reader would read differently (shadow-defs.ts).
  */
 import { PdfFile } from '../pdf/reader.js';
+import type { SharedParse } from '../pdf/revisions.js';
 import { PdfDict, PdfRef, type PdfObject, type PdfStream } from '../pdf/objects.js';
 import type { LocatedObject } from '../pdf/resolver.js';
 import type { FileSource } from '../pdf/source.js';
@@ -19,13 +22,30 @@ export class PdfView {
   readonly sectionOffsets: number[];
 
   private constructor(readonly pdf: PdfFile) {
-    for (const r of pdf.revisions) for (let i = r.sections.length - 1; i >= 0; i--) for (const [n, e] of r.sections[i]!.entries) this.entries.set(n, e);
+    // A recovered revision that lists every object (no /Prev) hides the older ones.
+    const from = Math.max(0, pdf.revisions.findLastIndex((r) => r.complete));
+    for (const r of pdf.revisions.slice(from)) for (let i = r.sections.length - 1; i >= 0; i--) for (const [n, e] of r.sections[i]!.entries) this.entries.set(n, e);
     this.sectionOffsets = pdf.revisions.flatMap((r) => r.sections.map((s) => s.offset)).reverse();
   }
 
   /** Opens `path` (up to `limit` bytes when given); throws KysoError when unreadable. */
-  static async open(path: string, limit?: number): Promise<PdfView> {
-    return new PdfView(await PdfFile.open(path, { repair: false, limit, cacheSize: 2048 }));
+  static async open(path: string, limit?: number, password?: string, shared?: SharedParse): Promise<PdfView> {
+    return new PdfView(await PdfFile.open(path, { limit, cacheSize: 2048, password, ...(shared ? { shared } : {}) }));
+  }
+
+  /** Parsed sections shared with the other views of this file. */
+  get shared(): SharedParse | undefined {
+    return this.pdf.sharedParse;
+  }
+
+  /** The password that opened this view (prefix views of an encrypted file need it too). */
+  get password(): string | undefined {
+    return this.pdf.openedWith;
+  }
+
+  /** What the reader had to repair (null: the file reads as written). */
+  get repairKind(): PdfFile['repairKind'] {
+    return this.pdf.repairKind;
   }
 
   /** Size in bytes of what this view reads. */

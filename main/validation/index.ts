@@ -2,6 +2,7 @@
  * Entry point of PDF signature validation. `validatePdf` is what the CLI, the IPC handlers
  * and the exchange inbox call; it never throws for a bad file (the result carries the error).
  */
+import { DerCache } from '../pki/der-cache.js';
 import { randomUUID } from 'node:crypto';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,15 +10,19 @@ import { join } from 'node:path';
 import { isKysoError, KysoError, type ErrorParams } from '../api/errors.js';
 import { t } from '../../resources/locales/index.js';
 import { PdfDict, PdfRef } from '../pdf/objects.js';
-import { parseCertBundle } from '../pki/cert-view.js';
+import { parseCertificates } from '../pki/cert-file.js';
 import { loadAnchors } from '../pki/trust-store.js';
 import { CheckList } from './checks.js';
 import { eofOffsets, PdfView } from './doc.js';
 import { readDss } from './dss.js';
 import { findSignatures, type FoundSignature } from './fields.js';
 import { validateSignature, type FileEnv } from './signature.js';
+import { shadowDefinitions } from './modifications/shadow-defs.js';
+import { RevisionCache } from './modifications/revision-cache.js';
+import { RangeDigests } from './byte-range.js';
+import { sharedParse } from '../pdf/revisions.js';
 import { emptyResult } from './steps/context.js';
-import type { FileResult, SignatureResult, ValidateOptions } from './types.js';
+import type { FileNote, FileResult, SignatureResult, ValidateOptions } from './types.js';
 import { nameOf, numOf, textOf } from './values.js';
 
 export type * from './types.js';
@@ -25,7 +30,7 @@ export type * from './types.js';
 /** DER anchors from the admin store of `home` plus extra PEM/DER/P7B files' contents. */
 export function anchorsFor(home: string | undefined, extra: Buffer[] = []): Buffer[] {
   const out = home ? loadAnchors(home) : [];
-  for (const b of extra) out.push(...parseCertBundle(b));
+  for (const b of extra) out.push(...parseCertificates(b));
   return out;
 }
 
@@ -43,9 +48,15 @@ async function transform(view: PdfView, sig: PdfDict, method: string): Promise<P
   return undefined;
 }
 
-async function fieldLock(view: PdfView, sig: FoundSignature): Promise<(name: string) => boolean> {
+/** The FieldMDP lock of a signature, and a key naming it (diffs are shared between equal keys). */
+async function fieldLock(view: PdfView, sig: FoundSignature): Promise<{ locked: (name: string) => boolean; lockKey: string }> {
+  const lock = await fieldLockFn(view, sig);
+  return lock ? { locked: lock.fn, lockKey: lock.key } : { locked: () => false, lockKey: '' };
+}
+
+async function fieldLockFn(view: PdfView, sig: FoundSignature): Promise<{ fn: (name: string) => boolean; key: string } | null> {
   const params = await transform(view, sig.sig, 'FieldMDP');
-  if (!params) return () => false;
+  if (!params) return null;
   const action = nameOf(params.get('Action'));
   const names = new Set<string>();
   try {
@@ -54,10 +65,11 @@ async function fieldLock(view: PdfView, sig: FoundSignature): Promise<(name: str
   } catch {
     // Unreadable /Fields: an empty list (Include locks nothing, Exclude locks everything).
   }
-  if (action === 'All') return () => true;
-  if (action === 'Include') return (n) => names.has(n);
-  if (action === 'Exclude') return (n) => !names.has(n);
-  return () => false;
+  const key = `${action}:${JSON.stringify([...names].sort())}`;
+  if (action === 'All') return { fn: () => true, key };
+  if (action === 'Include') return { fn: (n) => names.has(n), key };
+  if (action === 'Exclude') return { fn: (n) => !names.has(n), key };
+  return null;
 }
 
 /** Anchors may be given as PEM, DER or P7B bytes: reduce them to DER certificates. */
@@ -65,13 +77,17 @@ function normalizeAnchors(list: Buffer[]): Buffer[] {
   const out: Buffer[] = [];
   for (const b of list) {
     try {
-      out.push(...parseCertBundle(b));
+      // The same anchors come with every file of a run (the inbox, kyso verify *.pdf): parse once.
+      out.push(...anchorParses.get(b, () => parseCertificates(b)));
     } catch {
       // An unreadable anchor is ignored: it can only make fewer paths trusted.
     }
   }
   return out;
 }
+
+/** Parsed anchor files by content. */
+const anchorParses = new DerCache<Buffer[]>(64);
 
 /** Never lets one broken signature abort the file: an unexpected error becomes a verdict. */
 async function safeValidate(s: FoundSignature, env: FileEnv): Promise<SignatureResult> {
@@ -106,6 +122,11 @@ async function dssEnd(eofs: number[], view: PdfView): Promise<number | undefined
   } catch {
     return undefined;
   }
+}
+
+/** A file-level note with its English text. */
+function note(code: string, params: Record<string, string | number>): FileNote {
+  return { code, params, detail: t('en', `verify.note.${code}`, params) };
 }
 
 /** A file error that names `to` wherever it named `from` (the caller's file, not a temp copy). */
@@ -153,7 +174,7 @@ export async function validatePdf(path: string, opts: ValidateOptions = {}): Pro
   }
   let final: PdfView;
   try {
-    final = await PdfView.open(path);
+    final = await PdfView.open(path, undefined, opts.password, sharedParse());
   } catch (e) {
     result.error = fileError(e);
     return result;
@@ -168,6 +189,12 @@ export async function validatePdf(path: string, opts: ValidateOptions = {}): Pro
     }
     result.revisions = final.sectionOffsets.length;
     result.signatures = await validateAll(path, final, found, opts);
+    const notes: FileNote[] = [];
+    const enc = final.pdf.encryption;
+    if (enc) notes.push(note(enc.emptyUserPassword ? 'encryptedNoOpenPassword' : 'encrypted', { algorithm: enc.algorithm }));
+    const kind = final.repairKind;
+    if (kind) notes.push(note(`xrefRepaired_${kind}`, {}));
+    if (notes.length) result.notes = notes;
     return result;
   } finally {
     await final.close();
@@ -192,18 +219,23 @@ async function validateAll(path: string, final: PdfView, found: FoundSignature[]
     locked: () => false,
     docTimestamps: [],
     dssEnd: await dssEnd(eofs, final),
+    repairKind: final.repairKind,
+    digests: new RangeDigests(final.source, found.map((s) => (Array.isArray(s.byteRange) && s.byteRange.every((x) => typeof x === 'number') ? (s.byteRange as number[]) : []))),
+    revisions: new RevisionCache(async (end) => PdfView.open(path, end, final.password, final.shared).catch((e: unknown) => (e as Error).message)),
+    shadows: final.repairKind ? await shadowDefinitions(final) : [],
   };
   // Document timestamps first: they are proofs of existence for the signatures they cover.
   const byIndex = new Map<FoundSignature, SignatureResult>();
   for (const s of found.filter((x) => x.kind === 'documentTimestamp')) {
-    const r = await safeValidate(s, { ...env, locked: await fieldLock(final, s) });
+    const r = await safeValidate(s, { ...env, ...(await fieldLock(final, s)) });
     byIndex.set(s, r);
     const chainOk = r.checks.some((c) => c.name === 'chain' && c.result === 'pass');
     const cryptoOk = r.checks.some((c) => c.name === 'signature' && c.result === 'pass');
     if (chainOk && cryptoOk && r.signingTime) env.docTimestamps.push({ signedEnd: signedEndOf(s), time: new Date(r.signingTime) });
   }
   for (const s of found.filter((x) => x.kind === 'signature')) {
-    byIndex.set(s, await safeValidate(s, { ...env, locked: await fieldLock(final, s) }));
+    byIndex.set(s, await safeValidate(s, { ...env, ...(await fieldLock(final, s)) }));
   }
+  await env.revisions?.close();
   return found.map((s) => byIndex.get(s)!);
 }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { digestName } from '../pki/algorithms.js';
-import type { CertView } from '../pki/cert-view.js';
+import type { CertView } from '../pki/cert.js';
 import { checkCms, octets, OID, parseSignedData, type CmsCheck } from './cms.js';
 
 /** Outcome of a timestamp token check (trust of the TSA is checked by the caller). */

@@ -1,27 +1,10 @@
 /** Result types of PDF signature validation (ETSI EN 319 102-1 vocabulary). */
 import type { ErrorParams } from '../api/errors.js';
 
-/** Main status of a signature or document timestamp. */
-export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
+import type { Indication, SubIndication } from '../api/contract/verdicts.js';
 
-/** ETSI sub-indications used by Kyso. */
-export const SUB_INDICATIONS = [
-  'FORMAT_FAILURE',
-  'HASH_FAILURE',
-  'SIG_CRYPTO_FAILURE',
-  'REVOKED',
-  'REVOKED_NO_POE',
-  'EXPIRED',
-  'NOT_YET_VALID',
-  'NO_SIGNING_CERTIFICATE_FOUND',
-  'NO_CERTIFICATE_CHAIN_FOUND',
-  'OUT_OF_BOUNDS_NO_POE',
-  'TRY_LATER',
-  'SIG_CONSTRAINTS_FAILURE',
-] as const;
-
-/** One ETSI sub-indication. */
-export type SubIndication = (typeof SUB_INDICATIONS)[number];
+// The indications and sub-indications are listed once, in the contract (z.enum there).
+export { INDICATIONS, SUB_INDICATIONS, type Indication, type SubIndication } from '../api/contract/verdicts.js';
 
 /** Outcome of one check. */
 export type CheckOutcome = 'pass' | 'fail' | 'warn';
@@ -39,7 +22,8 @@ export type CheckName =
   | 'validityAtSigningTime'
   | 'revocation'
   | 'docMdp'
-  | 'modifications';
+  | 'modifications'
+  | 'structure';
 
 /** One reported check: machine code + params for localized text, plus English detail. */
 export interface Check {
@@ -117,6 +101,15 @@ export interface FileResult {
   error: { code: string; detail: string; params?: ErrorParams } | null;
   revisions: number;
   signatures: SignatureResult[];
+  /** Facts about the file as a whole (repaired structure, encryption): code, params, English text. */
+  notes?: FileNote[];
+}
+
+/** A file-level note: `verify.note.<code>` of the locale bundles, English text in `detail`. */
+export interface FileNote {
+  code: string;
+  params: Record<string, string | number>;
+  detail: string;
 }
 
 /** Options of validatePdf. */
@@ -126,4 +119,6 @@ export interface ValidateOptions {
   offline?: boolean;
   /** Validate as of this moment (archived documents). */
   time?: Date;
+  /** Password of an encrypted document (the empty user password is tried first). */
+  password?: string;
 }

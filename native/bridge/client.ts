@@ -4,7 +4,7 @@
  * KysoError; the next call starts a fresh process (which is logged out: the caller must ask
  * for the PIN again, never replay it).
  */
-import { KysoError } from '../../main/api/errors.js';
+import { KysoError, errorCodeOf } from '../../main/api/errors.js';
 import { forkLauncher, workerEnv, type BridgeProcess, type ProcessLauncher } from './launcher.js';
 import { responseSchema, resultSchemas, type BridgeCall, type BridgeOp, type BridgeResult } from './protocol.js';
 
@@ -135,7 +135,7 @@ export class BridgeClient {
     this.pending.delete(res.id);
     clearTimeout(p.timer);
     if (!res.ok) {
-      p.reject(new KysoError(res.error.code, res.error.params));
+      p.reject(new KysoError(errorCodeOf(res.error.code), res.error.params));
       return;
     }
     const value = resultSchemas[p.op].safeParse(res.value);

@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isSecretEnv } from './secret-env.js';
 
 /** A running bridge process, as the client sees it. */
 export interface BridgeProcess {
@@ -36,13 +37,15 @@ export function workerEntry(): { file: string; execArgv: string[] } {
 }
 
 /**
- * The environment a bridge process starts with: the caller's, minus NODE_EXTRA_CA_CERTS. The
- * worker opens no TLS connection, and Node parses that CA bundle at start-up (about 40 ms on
- * Debian's full bundle), which every `kyso sign` would wait for.
+ * The environment a bridge process starts with: the caller's, minus secrets (PIN variables,
+ * TSA credentials: secret-env.ts) and NODE_EXTRA_CA_CERTS. The worker opens no TLS
+ * connection, and Node parses that CA bundle at start-up (about 40 ms on Debian's full
+ * bundle), which every `kyso sign` would wait for.
  */
 export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { NODE_EXTRA_CA_CERTS: _unused, ...rest } = env;
-  return rest;
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (k !== 'NODE_EXTRA_CA_CERTS' && !isSecretEnv(k)) out[k] = v;
+  return out;
 }
 
 /** Exit listeners called exactly once, whether 'exit', 'error' or both fire (or already fired). */

@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages shared by every part of the app (general errors, CLI frame). */
-export const common: MessageBundle = {
+export const common = {
   vi: {
     'app.name': 'Kyso',
     'app.tagline': 'Ký số văn bản điện tử',
@@ -25,6 +25,9 @@ export const common: MessageBundle = {
     'cli.error': 'Lỗi: {message}',
     'error.cliUnknownOption': 'Tùy chọn không hợp lệ: {option}',
     'error.cliMissingValue': 'Thiếu giá trị cho {option}',
+    'error.pathOutside': 'Đường dẫn {path} nằm ngoài thư mục {root} của Kyso; Kyso không ghi, xóa hay mở tệp ở đó.',
+    'error.openNotKyso': 'Kyso chỉ mở các tệp do chính Kyso lưu (văn bản đến, tệp đã ký); không mở {path}.',
+    'error.openNotDocument': 'Kyso không mở {path}: đây không phải một loại văn bản được phép (PDF, Word, Excel, OpenDocument, ảnh quét, ZIP, XML, văn bản thuần) hoặc nội dung không khớp với đuôi tệp. Tệp có thể là chương trình chạy được.',
   },
   en: {
     'app.name': 'Kyso',
@@ -49,5 +52,8 @@ export const common: MessageBundle = {
     'cli.error': 'Error: {message}',
     'error.cliUnknownOption': 'Unknown option: {option}',
     'error.cliMissingValue': 'Missing value for {option}',
+    'error.pathOutside': 'The path {path} is outside Kyso\'s folder {root}; Kyso does not write, remove or open files there.',
+    'error.openNotKyso': 'Kyso opens only files it wrote itself (received documents, signed files); it does not open {path}.',
+    'error.openNotDocument': 'Kyso does not open {path}: it is not an allowed document type (PDF, Word, Excel, OpenDocument, scanned image, ZIP, XML, plain text), or its content does not match its extension. It may be a program.',
   },
-};
+} satisfies MessageBundle;

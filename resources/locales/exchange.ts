@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the exchange domain (and of the local store it owns). */
-export const exchange: MessageBundle = {
+export const exchange = {
   vi: {
     // edXML codec and inbox server (EXCHANGE-SERVER engineer)
     'error.edxmlMalformed': 'Gói edXML không đúng cấu trúc: {reason}.',
@@ -39,9 +39,11 @@ export const exchange: MessageBundle = {
     'error.exServerHttp': 'Máy chủ trao đổi trả lời lỗi HTTP {status}.',
     'cli.cmd.server': 'Chạy máy chủ hộp thư trao đổi văn bản (edXML) và quản lý danh bạ cơ quan, người dùng',
     'server.listening': 'Máy chủ trao đổi văn bản đang chạy tại {url}',
-    'server.usage': 'Cách dùng:\n  kyso server --data THƯ_MỤC [--port N] [--host 127.0.0.1] [--db sqlite|postgres://...] [--trust GỐC.pem]... [--crl TỆP]... [--tls-cert TỆP --tls-key TỆP] [--offline] [--revocation require|best-effort] [--max-package-bytes N] [--json]\n  kyso server org add --data THƯ_MỤC --code MÃ --name TÊN [--parent MÃ]\n  kyso server org list --data THƯ_MỤC [--json]\n  kyso server user add --data THƯ_MỤC --org MÃ --cert TỆP\n  kyso server audit --data THƯ_MỤC [--json] [--limit N]',
     'server.orgAdded': 'Đã thêm cơ quan {code} ({name}).',
     'server.userAdded': 'Đã thêm người dùng #{id} ({subject}) cho cơ quan {org}.',
+    'server.userWarning': 'Cảnh báo: {text}',
+    'error.serverUserCertExpired': 'Chứng thư số của {subject} đã hết hạn hoặc chưa có hiệu lực (hiệu lực từ {notBefore} đến {notAfter}): người dùng này sẽ không đăng nhập được. Thêm --force nếu vẫn muốn gán.',
+    'error.serverUserCertUntrusted': 'Chứng thư số của {subject} không dẫn tới gốc tin cậy nào của máy chủ (THƯ_MỤC/trust hoặc --trust): người dùng này sẽ không đăng nhập được. Cho thêm --trust GỐC.pem, hoặc --force nếu vẫn muốn gán.',
     'error.inboxUnknownMessage': 'Không tìm thấy văn bản đến có mã {messageId}.',
     'error.inboxAlreadyRejected': 'Văn bản {messageId} đã bị từ chối, không thể vào sổ.',
     'error.inboxAlreadyAccepted': 'Văn bản {messageId} đã vào sổ, không thể từ chối.',
@@ -65,15 +67,14 @@ export const exchange: MessageBundle = {
     'exchange.statusSent': 'Đã báo trạng thái {code} cho văn bản {messageId}.',
     'exchange.exported': 'Đã xuất {rows} dòng ra {path}.',
     'exchange.empty': '(không có văn bản)',
-    'exchange.usage.inbox': 'Cách dùng: kyso inbox sync|list|failures|show ID|accept ID|reject ID --reason R|status ID CODE',
-    'exchange.usage.register': 'Cách dùng: kyso register list|search TEXT|export --out FILE.csv [--kind incoming|outgoing] [--year N]',
-    'exchange.usage.outbox': 'Cách dùng: kyso outbox list|flush [--now] [--retry]|recall ID --reason R',
     'error.inboxNoRecall': 'Văn bản {messageId} không bị thu hồi, không có gì để trả lời.',
     'exchange.recalled': 'Đã gửi yêu cầu thu hồi văn bản {messageId}.',
     'error.exPackageDigestMismatch': 'Gói tin {messageId} tải về không khớp mã băm máy chủ công bố: đã từ chối, không lưu.',
     'exchange.arrived': 'Văn bản đến: {subject} — {from} (chữ ký: {validation}) [{messageId}]',
     'exchange.refused': 'Đã từ chối gói tin {messageId}: {code}',
     'error.storeTooNew': 'Cơ sở dữ liệu ở phiên bản {version}, mới hơn phiên bản ứng dụng hỗ trợ ({supported}). Hãy cập nhật Kyso.',
+    'error.exServerBadAnswer': 'Máy chủ trục liên thông {url} gửi dữ liệu không hợp lệ ({field}); Kyso đã từ chối, không dùng dữ liệu đó. Hãy báo người quản trị máy chủ.',
+    'error.exPackageTooLarge': 'Máy chủ gửi gói văn bản {messageId} lớn hơn kích thước nó đã khai ({size} byte); Kyso đã dừng tải và không lưu gói này.',
   },
   en: {
     // edXML codec and inbox server (EXCHANGE-SERVER engineer)
@@ -112,9 +113,11 @@ export const exchange: MessageBundle = {
     'error.exServerHttp': 'The exchange server answered with HTTP error {status}.',
     'cli.cmd.server': 'Run the document-exchange inbox server (edXML) and manage its organization directory and users',
     'server.listening': 'Document exchange server listening on {url}',
-    'server.usage': 'Usage:\n  kyso server --data DIR [--port N] [--host 127.0.0.1] [--db sqlite|postgres://...] [--trust ROOT.pem]... [--crl FILE]... [--tls-cert FILE --tls-key FILE] [--offline] [--revocation require|best-effort] [--max-package-bytes N] [--json]\n  kyso server org add --data DIR --code CODE --name NAME [--parent CODE]\n  kyso server org list --data DIR [--json]\n  kyso server user add --data DIR --org CODE --cert FILE\n  kyso server audit --data DIR [--json] [--limit N]',
     'server.orgAdded': 'Added organization {code} ({name}).',
     'server.userAdded': 'Added user #{id} ({subject}) to organization {org}.',
+    'server.userWarning': 'Warning: {text}',
+    'error.serverUserCertExpired': 'The certificate of {subject} is expired or not yet valid (valid from {notBefore} to {notAfter}): this user will not be able to log in. Add --force to bind it anyway.',
+    'error.serverUserCertUntrusted': 'The certificate of {subject} does not chain to any anchor the server trusts (DATA/trust or --trust): this user will not be able to log in. Give --trust ROOT.pem, or --force to bind it anyway.',
     'error.inboxUnknownMessage': 'No incoming document with id {messageId}.',
     'error.inboxAlreadyRejected': 'Document {messageId} was rejected; it cannot be registered.',
     'error.inboxAlreadyAccepted': 'Document {messageId} is already registered; it cannot be rejected.',
@@ -138,14 +141,13 @@ export const exchange: MessageBundle = {
     'exchange.statusSent': 'Reported status {code} for document {messageId}.',
     'exchange.exported': 'Exported {rows} rows to {path}.',
     'exchange.empty': '(no documents)',
-    'exchange.usage.inbox': 'Usage: kyso inbox sync|list|failures|show ID|accept ID|reject ID --reason R|status ID CODE',
-    'exchange.usage.register': 'Usage: kyso register list|search TEXT|export --out FILE.csv [--kind incoming|outgoing] [--year N]',
-    'exchange.usage.outbox': 'Usage: kyso outbox list|flush [--now] [--retry]|recall ID --reason R',
     'error.inboxNoRecall': 'Document {messageId} was not recalled; there is nothing to answer.',
     'exchange.recalled': 'Recall request sent for document {messageId}.',
     'error.exPackageDigestMismatch': 'Downloaded package {messageId} does not match the digest the server announced: refused, not stored.',
     'exchange.arrived': 'Arrived: {subject} — {from} (signatures: {validation}) [{messageId}]',
     'exchange.refused': 'Refused package {messageId}: {code}',
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
+    'error.exServerBadAnswer': 'The exchange server {url} sent invalid data ({field}); Kyso refused it and used none of it. Tell the server administrator.',
+    'error.exPackageTooLarge': 'The server sent package {messageId} larger than the size it declared ({size} bytes); Kyso stopped the download and kept nothing of it.',
   },
-};
+} satisfies MessageBundle;

@@ -11,13 +11,35 @@ import { provision } from './provision.js';
 import { ui } from './ui.js';
 import { pdf } from './pdf.js';
 import { net } from './net.js';
+import { cli } from './cli.js';
+import { edxml } from './edxml.js';
+import { blobs } from './blobs.js';
 import { office } from './office.js';
 import type { Lang, MessageBundle } from './types.js';
 
 export type { Lang, MessageBundle } from './types.js';
 
+const all = {
+  common,
+  token,
+  sign,
+  verify,
+  exchange,
+  provision,
+  ui,
+  pdf,
+  net,
+  cli,
+  edxml,
+  blobs,
+  office,
+};
+
+/** The bundles with their literal keys (keys.ts derives the key and error-code types from it). */
+export type Bundles = typeof all;
+
 /** Every bundle, in lookup order. */
-export const bundles: Record<string, MessageBundle> = { common, token, sign, verify, exchange, provision, ui, pdf, net, office };
+export const bundles: Record<string, MessageBundle> = all;
 
 const merged: Record<Lang, Record<string, string>> = { vi: {}, en: {} };
 for (const b of Object.values(bundles)) {

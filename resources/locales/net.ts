@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the bounded HTTP client (main/net): fetching from servers Kyso does not run. */
-export const net: MessageBundle = {
+export const net = {
   vi: {
     'error.netBadUrl': 'Địa chỉ {url} không dùng được (chỉ hỗ trợ http và https).',
     'error.netUnreachable': 'Không kết nối được {url}: {detail}',
@@ -22,4 +22,4 @@ export const net: MessageBundle = {
     'error.netBadRedirect': '{url} redirected to {location}, which was refused.',
     'error.netBadContentType': '{url} sent data of type {type}; {expected} was expected.',
   },
-};
+} satisfies MessageBundle;

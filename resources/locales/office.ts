@@ -5,7 +5,7 @@ import type { MessageBundle } from './types.js';
  * number and date of an issued letter, honest job results, the Inbox viewer, Decree 30
  * metadata on sending, the first-run setup, the file picker of the browser host.
  */
-export const office: MessageBundle = {
+export const office = {
   vi: {
     'ui.preview.zoom': 'Thu phóng',
     'ui.preview.zoomFit': 'Vừa khung',
@@ -198,4 +198,4 @@ export const office: MessageBundle = {
     'error.exSendToSelf': 'A document cannot be sent to your own organization ({name}, code {organId}): it could never be registered as incoming there. Untick this organization.',
     'error.exSecretNotSent': 'Secret documents are not sent over the electronic exchange (Decree 30/2020/NĐ-CP, law on state secrets): send it through the secret document channel.',
   },
-};
+} satisfies MessageBundle;

@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the PDF reader and writer (main/pdf). */
-export const pdf: MessageBundle = {
+export const pdf = {
   vi: {
     'error.pdfNotPdf': 'Tệp {path} không phải là tệp PDF.',
     'error.pdfJunkBeforeHeader': 'Tệp {path} có {bytes} byte lạ trước phần đầu %PDF; hãy lưu lại tệp bằng một phần mềm PDF rồi ký.',
@@ -10,6 +10,13 @@ export const pdf: MessageBundle = {
     'error.pdfTruncated': 'Tệp PDF bị cắt cụt (thiếu phần cuối): {detail}',
     'error.pdfUnrepairable': 'Không thể đọc hoặc sửa bảng tham chiếu (xref) của tệp PDF: {detail}',
     'error.pdfEncrypted': 'Tệp PDF được mã hóa (có mật khẩu); hãy gỡ mã hóa trước khi ký hoặc kiểm tra.',
+    'error.pdfPasswordRequired': 'Tệp PDF được bảo vệ bằng mật khẩu mở tệp: hãy nhập mật khẩu (--password trên dòng lệnh).',
+    'error.pdfPasswordWrong': 'Mật khẩu không mở được tệp PDF này.',
+    'error.cliPasswordEnvMissing': 'Biến môi trường {name} (chứa mật khẩu tệp PDF) chưa được đặt.',
+    'error.cliPasswordFileUnreadable': 'Không đọc được tệp mật khẩu {path}.',
+    'pdf.passwordPrompt': 'Mật khẩu tệp PDF: ',
+    'error.pdfEncryptedCertificate': 'Tệp PDF được mã hóa bằng chứng thư số (khóa công khai), không phải mật khẩu: Kyso chưa mở được loại này; hãy nhờ người gửi gỡ mã hóa.',
+    'error.pdfEncryptedUnsupported': 'Kiểu mã hóa của tệp PDF chưa được hỗ trợ: {detail}',
     'error.pdfUnsupportedFilter': 'Bộ lọc nén {filter} của tệp PDF chưa được hỗ trợ.',
     'error.pdfLimit': 'Tệp PDF vượt giới hạn an toàn: {detail}',
     'error.pdfCircular': 'Tệp PDF có tham chiếu vòng tại đối tượng {ref}.',
@@ -30,6 +37,13 @@ export const pdf: MessageBundle = {
     'error.pdfTruncated': 'The PDF is truncated (its end is missing): {detail}',
     'error.pdfUnrepairable': 'The cross-reference table (xref) of the PDF cannot be read or repaired: {detail}',
     'error.pdfEncrypted': 'The PDF is encrypted (password protected); remove the encryption before signing or verifying.',
+    'error.pdfPasswordRequired': 'The PDF is protected by an open password: enter the password (--password on the command line).',
+    'error.pdfPasswordWrong': 'The password does not open this PDF.',
+    'error.cliPasswordEnvMissing': 'Environment variable {name} (holding the PDF password) is not set.',
+    'error.cliPasswordFileUnreadable': 'Could not read the password file {path}.',
+    'pdf.passwordPrompt': 'PDF password: ',
+    'error.pdfEncryptedCertificate': 'The PDF is encrypted for certificates (public key), not with a password: Kyso cannot open this kind; ask the sender to remove the encryption.',
+    'error.pdfEncryptedUnsupported': 'The PDF\'s encryption is not supported: {detail}',
     'error.pdfUnsupportedFilter': 'The PDF compression filter {filter} is not supported.',
     'error.pdfLimit': 'The PDF exceeds a safety limit: {detail}',
     'error.pdfCircular': 'The PDF has a circular reference at object {ref}.',
@@ -42,4 +56,4 @@ export const pdf: MessageBundle = {
     'error.pdfWrite': 'Could not write the PDF update: {detail}',
     'error.pdfRead': 'Could not read the file {path}: {detail}',
   },
-};
+} satisfies MessageBundle;

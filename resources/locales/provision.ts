@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the provision domain (token preparation by IT staff). */
-export const provision: MessageBundle = {
+export const provision = {
   vi: {
     'error.provisionSoPinIncorrect': 'Mã PIN quản trị (SO PIN) không đúng.',
     'error.provisionSoPinLocked': 'Mã PIN quản trị (SO PIN) đã bị khóa; token cần được nhà cung cấp xử lý.',
@@ -15,7 +15,6 @@ export const provision: MessageBundle = {
     'error.provisionCertKeyMismatch': 'Chứng thư "{subject}" không khớp với khóa nào trên token; không nạp.',
     'error.provisionCertBundleAmbiguous': 'Tệp có thêm chứng thư người dùng "{subject}" ngoài chứng thư của khóa và chuỗi CA; hãy nạp từng chứng thư một. Chưa nạp gì.',
     'error.provisionConfirmMismatch': 'Xác nhận không khớp: hãy nhập đúng "{expected}" để xóa.',
-    'cli.cmd.tokenProvision': 'init|set-pin|change-pin|unblock-pin|keygen|csr|import-cert|delete|rename|inventory',
     'provision.done.init': 'Đã khởi tạo token "{label}".',
     'provision.done.pin': 'Đã đặt mã PIN người dùng.',
     'provision.done.changePin': 'Đã đổi mã PIN.',
@@ -114,7 +113,6 @@ export const provision: MessageBundle = {
     'error.provisionCertKeyMismatch': 'Certificate "{subject}" matches no key on the token; not imported.',
     'error.provisionCertBundleAmbiguous': 'The file holds another end-entity certificate "{subject}" besides the key\'s certificate and its CA chain; import them one at a time. Nothing was imported.',
     'error.provisionConfirmMismatch': 'Confirmation does not match: type "{expected}" to delete.',
-    'cli.cmd.tokenProvision': 'init|set-pin|change-pin|unblock-pin|keygen|csr|import-cert|delete|rename|inventory',
     'provision.done.init': 'Token "{label}" initialised.',
     'provision.done.pin': 'User PIN set.',
     'provision.done.changePin': 'PIN changed.',
@@ -200,4 +198,4 @@ export const provision: MessageBundle = {
     'provision.ui.inv.export': 'Export {format}',
     'provision.ui.inv.exported': 'Exported {count} rows to {path}.',
   },
-};
+} satisfies MessageBundle;

@@ -1,10 +1,11 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the sign domain. */
-export const sign: MessageBundle = {
+export const sign = {
   vi: {
     'error.certInvalid': 'Chứng thư số không hợp lệ: {detail}',
     'error.certFileUnreadable': 'Tệp {path} không chứa chứng thư số đọc được ({detail}).',
+    'error.certUnreadable': 'Không đọc được chứng thư số nào (hỗ trợ {formats}).',
     'error.cmsInvalid': 'Dữ liệu chữ ký CMS không hợp lệ: {detail}',
     'error.signSchemeUnsupported': 'Khóa hoặc thiết bị ký không hỗ trợ thuật toán {scheme}',
     'error.tsaUnreachable': 'Không kết nối được máy chủ cấp dấu thời gian {url}: {detail}',
@@ -30,6 +31,8 @@ export const sign: MessageBundle = {
     'sign.warn.dateBlankNotFound': 'Không thấy chỗ trống “ngày … tháng … năm …” trên trang đầu: ngày {date} được ghi cạnh con dấu.',
     'sign.warn.blanksOnOtherPage': 'Con dấu ở trang {page}, chỗ trống số và ngày ở trang đầu: số và ngày được ghi cạnh con dấu.',
     'error.signBadDocumentDate': 'Ngày ban hành “{date}” không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/12/2026.',
+    'sign.warn.brokenSignature': 'Chữ ký có sẵn "{field}" đã không còn hợp lệ trước khi ký; chữ ký mới không sửa được nó.',
+    'sign.warn.repaired': 'Cấu trúc tệp đầu vào bị hỏng và đã được sửa khi đọc ({kind}); bản ký ghi lại bảng tham chiếu chéo đầy đủ, các chữ ký trước vẫn kiểm tra được.',
     'cli.cmd.sign': 'ký số tệp PDF (PAdES) bằng USB token',
     'cli.cmd.extend': 'bổ sung dữ liệu kiểm tra (B-LT) hoặc dấu thời gian tài liệu (B-LTA) cho tệp đã ký',
     'sign.cli.signed': 'Đã ký: {input} -> {output} ({level})',
@@ -43,11 +46,13 @@ export const sign: MessageBundle = {
     'error.cliOutNeedsOneFile': '-o chỉ dùng với một tệp; với nhiều tệp hãy dùng --out-dir',
     'error.signWouldOverwrite': 'Tệp ra trùng tệp vào {path}: chọn tệp ra khác (dòng lệnh: thêm --overwrite nếu muốn ghi đè)',
     'error.signDuplicateOutput': 'Hai tệp vào cho cùng một tệp ra {path}',
+    'error.signNotPermitted': 'Quyền của tệp mã hóa {path} không cho phép ký (điền biểu mẫu, chú thích): hãy nhập mật khẩu chủ sở hữu (--password).',
     'error.signCertifiedNoChanges': 'Tệp {path} đã được chứng nhận với quyền P=1 (không cho phép thay đổi): ký thêm sẽ làm mất hiệu lực chữ ký chứng nhận.',
   },
   en: {
     'error.certInvalid': 'Invalid certificate: {detail}',
     'error.certFileUnreadable': 'The file {path} holds no readable certificate ({detail}).',
+    'error.certUnreadable': 'No certificate could be read ({formats} are supported).',
     'error.cmsInvalid': 'Invalid CMS signature data: {detail}',
     'error.signSchemeUnsupported': 'The key or token does not support the {scheme} algorithm',
     'error.tsaUnreachable': 'Could not reach the timestamp server {url}: {detail}',
@@ -73,6 +78,8 @@ export const sign: MessageBundle = {
     'sign.warn.dateBlankNotFound': 'No “ngày … tháng … năm …” blank found on the first page: the date {date} is written beside the seal.',
     'sign.warn.blanksOnOtherPage': 'The seal is on page {page} and the number and date blanks on the first page: the number and date are written beside the seal.',
     'error.signBadDocumentDate': 'Issue date “{date}” is not valid: use day/month/year, e.g. 05/12/2026.',
+    'sign.warn.brokenSignature': 'The existing signature "{field}" was already broken before signing; the new signature cannot repair it.',
+    'sign.warn.repaired': 'The input file\'s structure is damaged and was repaired while reading ({kind}); the signed file carries a complete cross-reference table and earlier signatures stay verifiable.',
     'cli.cmd.sign': 'sign PDF files (PAdES) with a USB token',
     'cli.cmd.extend': 'add validation data (B-LT) or a document timestamp (B-LTA) to a signed file',
     'sign.cli.signed': 'Signed: {input} -> {output} ({level})',
@@ -86,6 +93,7 @@ export const sign: MessageBundle = {
     'error.cliOutNeedsOneFile': '-o takes one file; use --out-dir for several',
     'error.signWouldOverwrite': 'The output is the input file {path}: choose another output (command line: add --overwrite to replace it)',
     'error.signDuplicateOutput': 'Two inputs map to the same output {path}',
+    'error.signNotPermitted': 'The permissions of the encrypted file {path} do not allow signing (form filling, annotations): enter the owner password (--password).',
     'error.signCertifiedNoChanges': 'The file {path} is certified with P=1 (no changes allowed): another signature would invalidate the certification.',
   },
-};
+} satisfies MessageBundle;

@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the token domain. */
-export const token: MessageBundle = {
+export const token = {
   vi: {
     'cli.cmd.token': 'liệt kê và quản lý USB token (PKCS#11)',
     'token.list.none': 'Không tìm thấy mô-đun PKCS#11 nào.',
@@ -21,19 +21,6 @@ export const token: MessageBundle = {
     'token.yes': 'có',
     'token.no': 'không',
     'token.pinPrompt': 'Nhập mã PIN của token: ',
-    'token.usage':
-      'Cách dùng: kyso token <lệnh>\n' +
-      '  list [--module ĐƯỜNG_DẪN]... [--json] [--login --token NHÃN --pin-env BIẾN|--pin-file TỆP]\n' +
-      '  init --label NHÃN [--token NHÃN_CŨ] --so-pin-env BIẾN [--new-pin-env BIẾN]\n' +
-      '  set-pin | unblock-pin --token NHÃN --so-pin-env BIẾN --new-pin-env BIẾN\n' +
-      '  change-pin --token NHÃN --pin-env BIẾN --new-pin-env BIẾN\n' +
-      '  keygen --token NHÃN --type rsa:2048|rsa:3072|ec:p256|ec:p384 --label NHÃN_KHÓA [--id HEX] [--json]\n' +
-      '  csr --token NHÃN (--key NHÃN_KHÓA | --id HEX) --subject "CN=...,O=...,C=VN" [-o req.pem]\n' +
-      '  import-cert TỆP --token NHÃN [--label NHÃN]\n' +
-      '  delete --token NHÃN --id HEX [--what cert|key|all] --confirm HEX\n' +
-      '  rename --token NHÃN --id HEX --label NHÃN [--what cert|key|all]\n' +
-      '  inventory [--json|--csv] [-o TỆP]\n' +
-      'Mã PIN: --pin-env/--pin-file (tương tự --so-pin-*, --new-pin-*) hoặc nhập ẩn trên terminal; không bao giờ là tham số thường.',
     'error.tokenModuleNotFound': 'Không tìm thấy mô-đun PKCS#11: {path}',
     'error.tokenModuleLoadFailed': 'Không nạp được mô-đun PKCS#11 {path}: tệp không phải thư viện PKCS#11 hợp lệ hoặc thiếu trình điều khiển ({detail}).',
     'error.tokenBridgeCrashed': 'Trình điều khiển token ({module}) bị dừng đột ngột. Hãy thử lại; cần nhập lại mã PIN.',
@@ -60,6 +47,7 @@ export const token: MessageBundle = {
     'error.tokenOperationUnsupported': 'Token không hỗ trợ thao tác này.',
     'error.tokenError': 'Lỗi token: {detail}',
     'error.tokenNoModules': 'Không tìm thấy mô-đun PKCS#11 nào; dùng --module ĐƯỜNG_DẪN.',
+    'error.tokenSessionBusy': 'Token "{token}" đang ký một việc khác của người khác; hãy đợi việc đó xong rồi thử lại.',
   },
   en: {
     'cli.cmd.token': 'list and manage USB tokens (PKCS#11)',
@@ -80,19 +68,6 @@ export const token: MessageBundle = {
     'token.yes': 'yes',
     'token.no': 'no',
     'token.pinPrompt': 'Token PIN: ',
-    'token.usage':
-      'Usage: kyso token <command>\n' +
-      '  list [--module PATH]... [--json] [--login --token LABEL --pin-env VAR|--pin-file FILE]\n' +
-      '  init --label LABEL [--token OLD_LABEL] --so-pin-env VAR [--new-pin-env VAR]\n' +
-      '  set-pin | unblock-pin --token LABEL --so-pin-env VAR --new-pin-env VAR\n' +
-      '  change-pin --token LABEL --pin-env VAR --new-pin-env VAR\n' +
-      '  keygen --token LABEL --type rsa:2048|rsa:3072|ec:p256|ec:p384 --label KEY_LABEL [--id HEX] [--json]\n' +
-      '  csr --token LABEL (--key KEY_LABEL | --id HEX) --subject "CN=...,O=...,C=VN" [-o req.pem]\n' +
-      '  import-cert FILE --token LABEL [--label LABEL]\n' +
-      '  delete --token LABEL --id HEX [--what cert|key|all] --confirm HEX\n' +
-      '  rename --token LABEL --id HEX --label LABEL [--what cert|key|all]\n' +
-      '  inventory [--json|--csv] [-o FILE]\n' +
-      'PINs: --pin-env/--pin-file (likewise --so-pin-*, --new-pin-*) or a hidden prompt on a terminal; never a plain argument.',
     'error.tokenModuleNotFound': 'PKCS#11 module not found: {path}',
     'error.tokenModuleLoadFailed': 'Could not load PKCS#11 module {path}: not a valid PKCS#11 library or a driver is missing ({detail}).',
     'error.tokenBridgeCrashed': 'The token driver ({module}) stopped unexpectedly. Try again; the PIN will be asked again.',
@@ -119,5 +94,6 @@ export const token: MessageBundle = {
     'error.tokenOperationUnsupported': 'The token does not support this operation.',
     'error.tokenError': 'Token error: {detail}',
     'error.tokenNoModules': 'No PKCS#11 module found; use --module PATH.',
+    'error.tokenSessionBusy': 'Token "{token}" is busy with another person\'s signing job; wait until it ends, then try again.',
   },
-};
+} satisfies MessageBundle;

@@ -1,7 +1,7 @@
 import type { MessageBundle } from './types.js';
 
 /** Messages of the ui domain (the app command, the browser host, the screens). */
-export const ui: MessageBundle = {
+export const ui = {
   vi: {
     'error.appBadPort': 'Cổng không hợp lệ: {port} (0–65535).',
     'error.appPortInUse': 'Cổng {port} đang được dùng bởi chương trình khác.',
@@ -226,6 +226,10 @@ export const ui: MessageBundle = {
     'ui.home.outboxProgress': 'Đã gửi {sent}/{total}, lỗi {failed}',
     'ui.verify.file': 'Tệp PDF cần kiểm tra',
     'ui.verify.start': 'Kiểm tra',
+    'ui.docPassword.label': 'Mật khẩu tệp PDF (tệp được mã hóa)',
+    'ui.verify.asSigned': 'Trang {page} lúc ký',
+    'ui.verify.asNow': 'Trang {page} hiện nay',
+    'ui.docPassword.open': 'Mở bằng mật khẩu',
     'ui.verify.running': 'Đang kiểm tra chữ ký…',
     'ui.verify.exportPdf': 'Xuất báo cáo PDF',
     'ui.verify.exportJson': 'Xuất JSON',
@@ -257,6 +261,14 @@ export const ui: MessageBundle = {
     'ui.trust.remove': 'Gỡ bỏ',
     'ui.trust.addFile': 'Tệp chứng thư (PEM, DER, P7B)',
     'ui.trust.add': 'Thêm vào danh sách tin cậy',
+    'ui.inbox.fileNotOpenable': 'Kyso không mở tệp này: nội dung không phải loại văn bản được phép (có thể là chương trình chạy được). Tệp vẫn được lưu.',
+    'ui.inbox.fileKindOther': 'không rõ loại — không mở',
+    'ui.session.kept': 'Token "{token}" vẫn đăng nhập cho {subject} đến {time}: ký bằng chứng thư này sẽ không hỏi lại PIN.',
+    'ui.session.logoutNow': 'Đăng xuất ngay',
+    'ui.session.perJob': 'Token được đăng xuất sau mỗi lần ký: mỗi lần ký đều hỏi PIN.',
+    'ui.session.keepLabel': 'Giữ đăng nhập token sau khi ký (phút, 0 = đăng xuất sau mỗi lần ký)',
+    'ui.session.keepHint': 'Chỉ cho đúng chứng thư vừa ký; chọn chứng thư khác hoặc hết thời gian thì phải nhập lại PIN. Tối đa {max} phút. Máy dùng chung: để 0.',
+    'ui.batch.startNoPin': 'Ký tất cả (token đang giữ đăng nhập, không hỏi PIN)',
   },
   en: {
     'error.appBadPort': 'Invalid port: {port} (0–65535).',
@@ -482,6 +494,10 @@ export const ui: MessageBundle = {
     'ui.home.outboxProgress': 'Sent {sent}/{total}, failed {failed}',
     'ui.verify.file': 'PDF file to verify',
     'ui.verify.start': 'Verify',
+    'ui.docPassword.label': 'PDF password (encrypted file)',
+    'ui.verify.asSigned': 'Page {page} as signed',
+    'ui.verify.asNow': 'Page {page} now',
+    'ui.docPassword.open': 'Open with password',
     'ui.verify.running': 'Verifying signatures…',
     'ui.verify.exportPdf': 'Export PDF report',
     'ui.verify.exportJson': 'Export JSON',
@@ -513,5 +529,13 @@ export const ui: MessageBundle = {
     'ui.trust.remove': 'Remove',
     'ui.trust.addFile': 'Certificate file (PEM, DER, P7B)',
     'ui.trust.add': 'Add to the trust list',
+    'ui.inbox.fileNotOpenable': 'Kyso does not open this file: its content is not an allowed document type (it may be a program). The file is kept.',
+    'ui.inbox.fileKindOther': 'unknown type — not opened',
+    'ui.session.kept': 'Token "{token}" stays logged in for {subject} until {time}: signing with this certificate will not ask for the PIN again.',
+    'ui.session.logoutNow': 'Log out now',
+    'ui.session.perJob': 'The token is logged out after each signing job: every job asks for the PIN.',
+    'ui.session.keepLabel': 'Keep the token logged in after signing (minutes, 0 = log out after each job)',
+    'ui.session.keepHint': 'Only for the certificate just used; another certificate or the end of the time asks for the PIN again. At most {max} minutes. On a shared PC keep 0.',
+    'ui.batch.startNoPin': 'Sign all (token session kept, no PIN)',
   },
-};
+} satisfies MessageBundle;

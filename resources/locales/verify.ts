@@ -118,6 +118,24 @@ const reasons: Record<string, [string, string]> = {
   infoUpdated: ['Cập nhật thông tin văn bản (/Info)', 'Document information (/Info) updated'],
   metadataUpdated: ['Cập nhật siêu dữ liệu XMP', 'XMP metadata updated'],
   documentTimestampAdded: ['Thêm dấu thời gian văn bản', 'Document timestamp added'],
+  xrefRepaired_brokenPrev: ['Liên kết /Prev giữa các bảng tham chiếu chéo bị hỏng; các phiên bản đã được khôi phục từ các dấu %%EOF trước khi kiểm tra', 'The /Prev links between cross-reference sections are broken; the revisions were recovered from their %%EOF markers before checking'],
+  xrefRepaired_xrefDamaged: ['Bảng tham chiếu chéo của một phiên bản bị hỏng và đã được dựng lại từ dữ liệu của phiên bản đó trước khi kiểm tra', 'A revision\'s cross-reference section is damaged and was rebuilt from that revision\'s bytes before checking'],
+  xrefRepaired_rebuilt: ['Bảng tham chiếu chéo không đọc được; tệp đã được dựng lại bằng cách quét toàn bộ trước khi kiểm tra', 'The cross-reference data is unreadable; the file was rebuilt by a full scan before checking'],
+  xrefRepaired_wrongOffset: ['Bảng tham chiếu chéo chỉ sai vị trí của một số đối tượng; đã tìm lại chúng bằng cách quét tệp', 'The cross-reference data gives wrong offsets for some objects; they were found again by scanning the file'],
+  shadowDefinition: ['Một đối tượng được định nghĩa lại ngoài bảng tham chiếu chéo: trình đọc tự sửa tệp sẽ hiển thị nội dung khác (tấn công bóng)', 'An object is defined again outside the cross-reference data: readers that repair the file display other content (shadow attack)'],
+  fieldAppearanceChanged: ['Hình thức hiển thị của trường được điền đã thay đổi trên trang (trang trông khác với lúc ký)', 'The filled field\'s appearance on the page changed (the page looks different from what was signed)'],
+  pageLooksDifferent: ['Trang {pages} trông khác với lúc ký: một trường biểu mẫu được điền (được phép) đã vẽ lại hình thức hiển thị', 'Page {pages} looks different from what was signed: a form field filled afterwards (permitted) changed its appearance'],
+  xrefRewritten: ['Một bản cập nhật sau đã viết lại bảng tham chiếu chéo cho mọi đối tượng (không có /Prev); phiên bản được ký được so trực tiếp với nó', 'A later update rewrote the cross-reference data for every object (no /Prev); the signed revision was compared with it directly'],
+};
+
+/** File-level notes (verify.note.<code>), [vi, en]. */
+const notes: Record<string, [string, string]> = {
+  encrypted: ['Tệp được mã hóa ({algorithm}) và đã được mở bằng mật khẩu', 'The file is encrypted ({algorithm}) and was opened with its password'],
+  encryptedNoOpenPassword: ['Tệp được mã hóa ({algorithm}) chỉ để giới hạn quyền chỉnh sửa; không cần mật khẩu để mở', 'The file is encrypted ({algorithm}) only to restrict editing; no password is needed to open it'],
+  xrefRepaired_brokenPrev: ['Cấu trúc tệp bị hỏng (liên kết /Prev); đã khôi phục các phiên bản từ dấu %%EOF', 'Damaged file structure (/Prev links); the revisions were recovered from their %%EOF markers'],
+  xrefRepaired_xrefDamaged: ['Bảng tham chiếu chéo của một phiên bản bị hỏng; đã dựng lại từ dữ liệu của phiên bản đó', 'A revision\'s cross-reference section is damaged; it was rebuilt from that revision\'s bytes'],
+  xrefRepaired_rebuilt: ['Bảng tham chiếu chéo không đọc được; tệp đã được dựng lại bằng cách quét toàn bộ', 'The cross-reference data is unreadable; the file was rebuilt by a full scan'],
+  xrefRepaired_wrongOffset: ['Bảng tham chiếu chéo sai vị trí một số đối tượng; đã tìm lại bằng cách quét tệp', 'The cross-reference data gives wrong offsets for some objects; they were found by scanning the file'],
 };
 
 const vi: Record<string, string> = {};
@@ -126,15 +144,17 @@ for (const [code, [v, e]] of Object.entries(reasons)) {
   vi[`verify.reason.${code}`] = v;
   en[`verify.reason.${code}`] = e;
 }
+for (const [code, [v, e]] of Object.entries(notes)) {
+  vi[`verify.note.${code}`] = v;
+  en[`verify.note.${code}`] = e;
+}
 
 /** Messages of the verify domain. */
-export const verify: MessageBundle = {
+export const verify = {
   vi: {
     ...vi,
     'cli.cmd.verify': 'kiểm tra chữ ký số trong tệp PDF',
     'cli.cmd.trust': 'quản lý kho chứng thư gốc tin cậy (add, list, remove)',
-    'verify.usage': 'Cách dùng: kyso verify TỆP.pdf... [--trust GỐC.pem]... [--offline] [--time ISO8601] [--json] [--report BÁO-CÁO.pdf|.json]',
-    'trust.usage': 'Cách dùng: kyso trust add TỆP(.pem|.der|.p7b) | kyso trust list [--json] | kyso trust remove VÂN-TAY',
     'verify.indication.TOTAL_PASSED': 'HỢP LỆ',
     'verify.indication.TOTAL_FAILED': 'KHÔNG HỢP LỆ',
     'verify.indication.INDETERMINATE': 'CHƯA XÁC ĐỊNH',
@@ -200,6 +220,7 @@ export const verify: MessageBundle = {
     'verify.check.revocation': 'Thu hồi',
     'verify.check.docMdp': 'Quyền thay đổi (DocMDP)',
     'verify.check.modifications': 'Thay đổi sau khi ký',
+    'verify.check.structure': 'Cấu trúc tệp',
     'trust.added': 'Đã thêm vào kho tin cậy: {subject} ({fingerprint})',
     'trust.removed': 'Đã xóa khỏi kho tin cậy: {subject}',
     'trust.empty': 'Kho tin cậy đang trống. Xem resources/trust/README.md để nhập chứng thư gốc quốc gia.',
@@ -210,14 +231,11 @@ export const verify: MessageBundle = {
     'error.trustBadFingerprint': 'Vân tay không hợp lệ: {fingerprint} (cần ít nhất 8 ký tự hex)',
     'error.trustNotFound': 'Không có chứng thư nào có vân tay {fingerprint}',
     'error.trustAmbiguous': 'Nhiều chứng thư khớp vân tay {fingerprint}; hãy nhập dài hơn',
-    'error.trustUsage': 'Lệnh con không hợp lệ; dùng add, list hoặc remove',
   },
   en: {
     ...en,
     'cli.cmd.verify': 'verify the digital signatures of PDF files',
     'cli.cmd.trust': 'manage the trusted root store (add, list, remove)',
-    'verify.usage': 'Usage: kyso verify FILE.pdf... [--trust ROOT.pem]... [--offline] [--time ISO8601] [--json] [--report REPORT.pdf|.json]',
-    'trust.usage': 'Usage: kyso trust add FILE(.pem|.der|.p7b) | kyso trust list [--json] | kyso trust remove FINGERPRINT',
     'verify.indication.TOTAL_PASSED': 'VALID',
     'verify.indication.TOTAL_FAILED': 'INVALID',
     'verify.indication.INDETERMINATE': 'INDETERMINATE',
@@ -283,6 +301,7 @@ export const verify: MessageBundle = {
     'verify.check.revocation': 'Revocation',
     'verify.check.docMdp': 'Change permissions (DocMDP)',
     'verify.check.modifications': 'Changes after signing',
+    'verify.check.structure': 'File structure',
     'trust.added': 'Added to the trust store: {subject} ({fingerprint})',
     'trust.removed': 'Removed from the trust store: {subject}',
     'trust.empty': 'The trust store is empty. See resources/trust/README.md to import the national root.',
@@ -293,6 +312,5 @@ export const verify: MessageBundle = {
     'error.trustBadFingerprint': 'Invalid fingerprint: {fingerprint} (at least 8 hex digits)',
     'error.trustNotFound': 'No certificate has the fingerprint {fingerprint}',
     'error.trustAmbiguous': 'Several certificates match {fingerprint}; type more of it',
-    'error.trustUsage': 'Unknown subcommand; use add, list or remove',
   },
-};
+} satisfies MessageBundle;

@@ -66,7 +66,30 @@ export interface StatusRow {
   receivedAt: string;
 }
 
+/** A session joined with its user (certDer null when the user is gone). */
+export interface SessionRow {
+  userId: number;
+  orgCode: string;
+  expiresAt: number;
+  certDer: string | null;
+  disabled: boolean;
+  /** Intermediates (base64 DER) sent at login. */
+  chain: string[];
+}
+
 const num = (v: unknown) => Number(v);
+
+function sessionRow(r: Row): SessionRow {
+  let chain: string[] = [];
+  try {
+    const c = JSON.parse(String(r.chain ?? '[]')) as unknown;
+    if (Array.isArray(c)) chain = c.filter((x): x is string => typeof x === 'string');
+  } catch {}
+  return {
+    userId: num(r.user_id), orgCode: String(r.org_code), expiresAt: num(r.expires_at),
+    certDer: r.u_cert_der === null || r.u_cert_der === undefined ? null : String(r.u_cert_der), disabled: num(r.u_disabled) === 1, chain,
+  };
+}
 
 function message(r: Row, prefix = ''): MessageRow {
   return {
@@ -129,20 +152,44 @@ export class Repo {
     return r && user(r);
   }
 
-  /** Stores a session (token hash only). */
-  async addSession(tokenSha256: string, userId: number, orgCode: string, expiresAt: number): Promise<void> {
-    await this.db.run('INSERT INTO sessions (token_sha256, user_id, org_code, expires_at) VALUES ($1, $2, $3, $4)', [tokenSha256, userId, orgCode, expiresAt]);
+  /** Stores a session (token hash only) with the chain its user logged in with (base64 DER). */
+  async addSession(tokenSha256: string, userId: number, orgCode: string, expiresAt: number, chain: string[] = []): Promise<void> {
+    await this.db.run('INSERT INTO sessions (token_sha256, user_id, org_code, expires_at, chain) VALUES ($1, $2, $3, $4, $5)', [tokenSha256, userId, orgCode, expiresAt, JSON.stringify(chain)]);
   }
 
-  /** A live session by token hash (expired ones are deleted on sight). */
-  async session(tokenSha256: string, now: number): Promise<{ userId: number; orgCode: string; expiresAt: number } | undefined> {
-    const r = await this.db.get('SELECT * FROM sessions WHERE token_sha256 = $1', [tokenSha256]);
+  /**
+   * A live session by token hash, with its user's certificate. Expired sessions, and those of
+   * a user removed or disabled since, are deleted on sight.
+   */
+  async session(tokenSha256: string, now: number): Promise<SessionRow | undefined> {
+    const r = await this.db.get('SELECT s.*, u.cert_der AS u_cert_der, u.disabled AS u_disabled FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = $1', [tokenSha256]);
     if (!r) return undefined;
-    if (num(r.expires_at) <= now) {
+    if (num(r.expires_at) <= now || r.u_cert_der === null || r.u_cert_der === undefined || num(r.u_disabled) === 1) {
       await this.db.run('DELETE FROM sessions WHERE token_sha256 = $1', [tokenSha256]);
       return undefined;
     }
-    return { userId: num(r.user_id), orgCode: String(r.org_code), expiresAt: num(r.expires_at) };
+    return sessionRow(r);
+  }
+
+  /** The users holding live sessions, each with its certificate and the chain of one session. */
+  async sessionUsers(now: number): Promise<SessionRow[]> {
+    const rows = await this.db.all(
+      'SELECT s.*, u.cert_der AS u_cert_der, u.disabled AS u_disabled FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.expires_at > $1 ORDER BY s.user_id',
+      [now],
+    );
+    const byUser = new Map<number, SessionRow>();
+    for (const r of rows) if (!byUser.has(num(r.user_id))) byUser.set(num(r.user_id), sessionRow(r));
+    return [...byUser.values()];
+  }
+
+  /** Ends every session of a user; returns how many there were. */
+  async deleteSessionsOf(userId: number): Promise<number> {
+    return this.db.run('DELETE FROM sessions WHERE user_id = $1', [userId]);
+  }
+
+  /** Disables a user (kept for the audit trail): its sessions end at their next use. */
+  async disableUser(userId: number): Promise<boolean> {
+    return (await this.db.run('UPDATE users SET disabled = 1 WHERE id = $1', [userId])) === 1;
   }
 
   /** Ends a session. */

@@ -11,9 +11,15 @@ export type Row = Record<string, unknown>;
 /** The database operations the repository needs. */
 export interface Db {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Reads see committed rows only: never those of a transaction still open in another request
+   * (inside `tx`, the transaction's own rows, as usual).
+   */
   all<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   get<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T | undefined>;
   run(sql: string, params?: unknown[]): Promise<number>;
+  /** Runs a script of several statements without parameters (schema migrations). */
+  exec(script: string): Promise<void>;
   /** Runs fn in one transaction (serialized on SQLite); rolls back when it throws. */
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -39,50 +45,91 @@ class Mutex {
   }
 }
 
-/** Opens (creating) an SQLite database file in WAL mode. */
-export function openSqlite(file: string): Db {
+function openSqliteConnection(file: string): Database.Database {
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  const lock = new Mutex();
-  const base = {
-    kind: 'sqlite' as const,
-    async all<T extends Row>(sql: string, params: unknown[] = []) {
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** The three statement kinds over one better-sqlite3 connection. */
+function sqliteOps(db: Database.Database) {
+  return {
+    all<T extends Row>(sql: string, params: unknown[] = []): T[] {
       const [s, p] = toSqlite(sql, params);
       return db.prepare(s).all(...p) as T[];
     },
-    async get<T extends Row>(sql: string, params: unknown[] = []) {
+    get<T extends Row>(sql: string, params: unknown[] = []): T | undefined {
       const [s, p] = toSqlite(sql, params);
       return db.prepare(s).get(...p) as T | undefined;
     },
+    run(sql: string, params: unknown[] = []): number {
+      const [s, p] = toSqlite(sql, params);
+      return db.prepare(s).run(...p).changes;
+    },
   };
-  const runNow = (sql: string, params: unknown[] = []) => {
-    const [s, p] = toSqlite(sql, params);
-    if (!p.length && s.includes(';')) {
-      db.exec(s);
-      return 0;
-    }
-    return db.prepare(s).run(...p).changes;
+}
+
+/**
+ * Opens (creating) an SQLite database file in WAL mode. A transaction holds the writer
+ * connection across its `await`s, so everything else stays off that connection while one is
+ * open: writes outside a transaction queue behind it (one lock), and reads outside a
+ * transaction go to a second, query-only connection, which WAL shows the last committed state
+ * (on the writer they would see the open transaction's uncommitted rows).
+ */
+export function openSqlite(file: string): Db {
+  const writer = openSqliteConnection(file);
+  let reader: Database.Database;
+  try {
+    reader = openSqliteConnection(file);
+    reader.pragma('query_only = ON');
+  } catch (e) {
+    writer.close();
+    throw e;
+  }
+  const lock = new Mutex();
+  const w = sqliteOps(writer);
+  const r = sqliteOps(reader);
+  const inTx: Db = {
+    kind: 'sqlite',
+    all: async <T extends Row>(s: string, p?: unknown[]) => w.all<T>(s, p),
+    get: async <T extends Row>(s: string, p?: unknown[]) => w.get<T>(s, p),
+    run: async (s, p) => w.run(s, p),
+    exec: async (script) => void writer.exec(script),
+    tx: (fn) => fn(inTx),
+    close: async () => undefined,
   };
-  const inTx: Db = { ...base, run: async (s, p) => runNow(s, p), tx: (fn) => fn(inTx), close: async () => undefined };
   return {
-    ...base,
-    run: (s, p) => lock.run(async () => runNow(s, p)),
+    kind: 'sqlite',
+    all: async <T extends Row>(s: string, p?: unknown[]) => r.all<T>(s, p),
+    get: async <T extends Row>(s: string, p?: unknown[]) => r.get<T>(s, p),
+    run: (s, p) => lock.run(async () => w.run(s, p)),
+    exec: (script) => lock.run(async () => void writer.exec(script)),
     tx: (fn) =>
       lock.run(async () => {
-        db.exec('BEGIN IMMEDIATE');
+        writer.exec('BEGIN IMMEDIATE');
         try {
-          const r = await fn(inTx);
-          db.exec('COMMIT');
-          return r;
+          const res = await fn(inTx);
+          writer.exec('COMMIT');
+          return res;
         } catch (e) {
-          db.exec('ROLLBACK');
+          if (writer.inTransaction) writer.exec('ROLLBACK');
           throw e;
         }
       }),
-    close: async () => void db.close(),
+    // After the queued statements: closing under an open transaction would roll it back.
+    close: () =>
+      lock.run(async () => {
+        reader.close();
+        writer.close();
+      }),
   };
 }
 
@@ -94,6 +141,9 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
     await c.connect();
     try {
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } catch (e) {
+      // Two processes creating it at the same moment: the loser sees a unique violation.
+      if ((e as { code?: string }).code !== '23505') throw e;
     } finally {
       await c.end();
     }
@@ -110,6 +160,10 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
     },
     async run(sql: string, params: unknown[] = []) {
       return (await q.query(sql, params)).rowCount ?? 0;
+    },
+    // Without parameters, pg sends a simple query, which may hold several statements.
+    async exec(script: string) {
+      await q.query(script);
     },
   });
   return {

@@ -6,7 +6,7 @@
  * it (server, connecting certificate, TSA, signature and seal images). Ctrl-C stops everything.
  * Usage: tsx test/bed/demo.ts [--setup-only] [kyso app options, e.g. --browser --port 8080 --no-open]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -49,11 +49,26 @@ export async function setupDemo(home: string, port: number): Promise<TestBed> {
 
 const kysoBin = path.join(packageRoot(), 'bin', 'kyso.js');
 
+/**
+ * Runs a one-shot `kyso` command; resolves with its exit code and output. Asynchronous on
+ * purpose: the bed's responders (AIA, OCSP) live in this process, and `server user add`
+ * fetches the issuing CA from them; a spawnSync would block them until the command gave up.
+ */
+async function kysoRun(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [kysoBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, out, err };
+}
+
 /** Runs a one-shot `kyso` command and fails loudly. */
-function kyso(args: string[], env: NodeJS.ProcessEnv): string {
-  const r = spawnSync(process.execPath, [kysoBin, ...args], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`kyso ${args.join(' ')}: ${r.stderr || r.stdout}`);
-  return r.stdout;
+async function kyso(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const r = await kysoRun(args, env);
+  if (r.code !== 0) throw new Error(`kyso ${args.join(' ')}: ${r.err || r.out}`);
+  return r.out;
 }
 
 /** The outside body's key and certificate (issued once by the demo PKI, reused later). */
@@ -71,21 +86,21 @@ async function outsideIdentity(bed: TestBed): Promise<{ certPath: string; keyPat
 }
 
 /** Registers the organizations and their certificates on the inbox server's data (idempotent). */
-function registerOrgs(bed: TestBed, data: string, env: NodeJS.ProcessEnv, outsideCert: string): void {
-  const have = (JSON.parse(kyso(['server', 'org', 'list', '--data', data, '--json'], env)) as Array<{ code: string }>).map((o) => o.code);
-  const add = (code: string, name: string, parent?: string) => {
-    if (!have.includes(code)) kyso(['server', 'org', 'add', '--data', data, '--code', code, '--name', name, ...(parent ? ['--parent', parent] : [])], env);
+async function registerOrgs(bed: TestBed, data: string, env: NodeJS.ProcessEnv, outsideCert: string): Promise<void> {
+  const have = (JSON.parse(await kyso(['server', 'org', 'list', '--data', data, '--json'], env)) as Array<{ code: string }>).map((o) => o.code);
+  const add = async (code: string, name: string, parent?: string) => {
+    if (!have.includes(code)) await kyso(['server', 'org', 'add', '--data', data, '--code', code, '--name', name, ...(parent ? ['--parent', parent] : [])], env);
   };
-  const user = (org: string, cert: string) => {
-    const r = spawnSync(process.execPath, [kysoBin, '--lang', 'en', 'server', 'user', 'add', '--data', data, '--org', org, '--cert', cert], { env, encoding: 'utf8' });
+  const user = async (org: string, cert: string) => {
+    const r = await kysoRun(['--lang', 'en', 'server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', org, '--cert', cert], env);
     // Already bound on an earlier run: nothing to do.
-    if (r.status !== 0 && !/already bound/.test(r.stderr + r.stdout)) throw new Error(`kyso server user add: ${r.stderr || r.stdout}`);
+    if (r.code !== 0 && !/already bound/.test(r.err + r.out)) throw new Error(`kyso server user add: ${r.err || r.out}`);
   };
-  add(DEMO_ORG.code, DEMO_ORG.name);
-  add(OUTSIDE_ORG.code, OUTSIDE_ORG.name, DEMO_ORG.code);
-  user(DEMO_ORG.code, bed.certs.official.certPath);
-  user(DEMO_ORG.code, bed.certs.seal.certPath);
-  user(OUTSIDE_ORG.code, outsideCert);
+  await add(DEMO_ORG.code, DEMO_ORG.name);
+  await add(OUTSIDE_ORG.code, OUTSIDE_ORG.name, DEMO_ORG.code);
+  await user(DEMO_ORG.code, bed.certs.official.certPath);
+  await user(DEMO_ORG.code, bed.certs.seal.certPath);
+  await user(OUTSIDE_ORG.code, outsideCert);
 }
 
 /** Starts the local inbox server (HTTPS, demo TLS certificate); resolves with its URL. */
@@ -164,7 +179,7 @@ export async function startDemoOffice(home: string, bed: TestBed, inboxPort: num
   const data = path.join(home, 'demo', 'inbox-server');
   mkdirSync(data, { recursive: true });
   const outsideId = await outsideIdentity(bed);
-  registerOrgs(bed, data, env, outsideId.certPath);
+  await registerOrgs(bed, data, env, outsideId.certPath);
   const inbox = await startInbox(bed, data, env, inboxPort);
   const inboxExited = new Promise<void>((r) => inbox.child.once('exit', () => r()));
   const { letters } = configureDemoApp(home, bed, inbox.url);

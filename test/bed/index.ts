@@ -204,8 +204,8 @@ async function populate(pki: TestPki, softhsm: SoftHsm, opts: TestBedOptions, po
   const ca = (name: 'root' | 'issuing'): IssuedCert => {
     const authority = pki.ca(name);
     const derPath = path.join(authority.dir, 'ca.der');
-    writeFileSync(derPath, Buffer.from(readFileSync(authority.certPath, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64'));
     const x = new X509Certificate(readFileSync(authority.certPath));
+    writeFileSync(derPath, x.raw);
     return { name, profile: name, issuer: 'root', subject: subjectString(name === 'root' ? ROOT_DN : ISSUING_DN), serial: x.serialNumber, notBefore: new Date(x.validFrom).toISOString(), notAfter: new Date(x.validTo).toISOString(), certPath: authority.certPath, derPath, keyPath: authority.keyPath };
   };
   return {

@@ -2,6 +2,7 @@
  * The bed's one loopback HTTP server: /ocsp (and /ocsp/root), /tsa, /crl/<ca>.crl and
  * /ca/<ca>.cer. Services can be switched "down" (HTTP 503) for failure-path tests.
  */
+import { X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -86,8 +87,8 @@ export class BedServer {
     if (!match || (service === 'crl') !== (match[2] === 'crl')) return void res.writeHead(404).end();
     const ca = this.pki.ca(match[1] === 'root' ? 'root' : 'issuing');
     if (service === 'crl') return send(res, 'application/pkix-crl', readFileSync(ca.crlPath));
-    const pem = readFileSync(ca.certPath, 'utf8');
-    return send(res, 'application/pkix-cert', Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+    // DER through node:crypto (an X.509 parser Kyso did not write).
+    return send(res, 'application/pkix-cert', new X509Certificate(readFileSync(ca.certPath)).raw);
   }
 }
 

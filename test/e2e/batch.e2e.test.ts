@@ -12,6 +12,7 @@ import { createTestBed, OFFICIAL_TOKEN, SUBJECTS, type TestBed } from '../bed/in
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
 import { shot } from './helpers/screenshots.js';
+import { answerPin } from './helpers/pin.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-e2e-batch-'));
 const officialCn = SUBJECTS.official.find(([k]) => k === 'CN')![1];
@@ -93,8 +94,11 @@ describe('batch signing', () => {
     const files = inputs('b', 300);
     const out = path.join(work, 'out-b');
     await fill(files, out);
+    // The token was logged out after the first batch: the button says a PIN will be asked, and it is.
+    expect(await page.getByTestId('batch-start').textContent()).toContain('một lần nhập PIN');
     await page.getByTestId('batch-start').click();
-    // Cancel as soon as some files are done (the token stays logged in: no PIN again).
+    await answerPin(page, OFFICIAL_TOKEN.pin);
+    // Cancel as soon as some files are done.
     await expect.poll(async () => Number(/^(\d+)\//.exec((await page.getByTestId('job-count').textContent()) ?? '')?.[1] ?? 0), { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
     await page.getByTestId('job-cancel').click();
     await page.getByTestId('job-summary').waitFor({ timeout: 60_000 });

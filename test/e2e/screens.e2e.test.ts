@@ -14,6 +14,7 @@ import { createTestBed, OFFICIAL_TOKEN, SUBJECTS, type TestBed } from '../bed/in
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
 import { shot } from './helpers/screenshots.js';
+import { answerPin } from './helpers/pin.js';
 
 const samplePdf = path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf');
 const outDir = mkdtempSync(path.join(os.tmpdir(), 'kyso-e2e-out-'));
@@ -132,7 +133,7 @@ describe('main screens with a SoftHSM2 token', () => {
     const officialCert = await certSelect.locator('option', { hasText: officialCn }).getAttribute('value');
     await certSelect.selectOption(officialCert!);
     await page.getByTestId('sign-start').click();
-    // The official's token was logged in on the Tokens screen: no PIN dialog, one job.
+    // The official's PIN was just entered on the Tokens screen: this job uses that login, no PIN dialog.
     const row = page.getByTestId('job-row').first();
     await expect.poll(() => row.locator('[data-status]').getAttribute('data-status'), { timeout: 60_000 }).toMatch(/^(signed|failed)$/);
     expect(await row.textContent()).not.toContain('Lỗi');
@@ -191,7 +192,10 @@ describe('main screens with a SoftHSM2 token', () => {
     await tokenSelect.selectOption((await tokenSelect.locator('option', { hasText: OFFICIAL_TOKEN.label }).getAttribute('value'))!);
     const certSelect = page.getByTestId('cert-select');
     await certSelect.selectOption((await certSelect.locator('option', { hasText: officialCn }).getAttribute('value'))!);
+    // The token was logged out after the previous job: this one asks the PIN again.
+    expect(await page.getByTestId('token-session').textContent()).toContain('đăng xuất sau mỗi lần ký');
     await page.getByTestId('sign-start').click();
+    await answerPin(page, OFFICIAL_TOKEN.pin);
     const row = page.getByTestId('job-row').filter({ hasText: 'Văn bản mẫu số 2.pdf' });
     const status = row.locator('[data-status]');
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 60_000 }).toMatch(/^(signed|failed)$/);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
+import { fileVerdictSchema } from './verdicts.js';
 
 const jsonValue = z.json();
 const messageId = z.string().min(1).max(100);
@@ -75,22 +76,44 @@ export const incomingDocSchema = z.object({
   arrivalYear: z.number().nullable(),
   arrivalNumber: z.number().nullable(),
   registeredAt: z.string().nullable(),
-  /** Worst signature validation over its PDFs: TOTAL_PASSED, INDETERMINATE, TOTAL_FAILED, or null if none. */
-  validationStatus: z.string().nullable(),
+  /** Worst verdict over its PDFs (FILE_VERDICTS), or null before any was validated. */
+  validationStatus: fileVerdictSchema.nullable(),
   /** Set when the sender recalled it (13); recallAnswer 15 agree / 16 refuse once answered. */
   recallReason: z.string().nullable(),
   recallAt: z.string().nullable(),
   recallAnswer: z.string().nullable(),
   meta: docMetaSchema.default({}),
+  /** The edXML package's XML signature: shown as such everywhere, an unsigned package never as signed. */
+  signatureState: z.enum(['valid', 'valid-weak-algorithm', 'unsigned', 'invalid']),
+  signatureAlgorithm: z.string().nullable(),
+  signer: z.string().nullable(),
+  /** What the edXML reader tolerated (message `edxml.note.<code>` with params). */
+  packageNotes: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
+  promulgationDate: z.string().nullable(),
+  /** Bussiness block: 0 new, 1 revocation, 2 update, 3 replace, and its reason. */
+  bussinessDocType: z.number().int(),
+  bussinessReason: z.string().nullable(),
+  traces: z.array(z.object({ organId: z.string(), timestamp: z.string() })),
 });
 
 /** A received file with its stored validation report. */
 export const incomingFileSchema = z.object({
+  /** The name as the sender wrote it (register, search). */
   name: z.string(),
+  /** The same name for display: invisible characters (bidi overrides, zero-width) shown as ⟨U+202E⟩. */
+  displayName: z.string(),
+  /** MIME type the sender declared. */
   contentType: z.string(),
+  /** The type Kyso found in the bytes, as the extension it stored the file under (pdf, docx, jpg...), or `bin` (kept, never opened). */
+  kind: z.string(),
+  /** True when shell:openPath opens it (an allowed document type whose bytes match its extension). */
+  openable: z.boolean(),
+  /** Where Kyso keeps it (its own safe name under KYSO_HOME/inbox). */
   path: z.string(),
   sha256: z.string(),
-  validationStatus: z.string().nullable(),
+  /** What the bytes are (sniffed), when recognized; may disagree with contentType. */
+  detectedType: z.string().nullable(),
+  validationStatus: fileVerdictSchema.nullable(),
   validation: z.unknown(),
 });
 

@@ -84,7 +84,11 @@ export const signOperations = operations({
       /** Allowed only with one input file. */
       output: filePath.optional(),
       overwrite: z.boolean().default(false),
-      /** The token, already logged in through token:login (one PIN for the whole job). */
+      /**
+       * The token, logged in through token:login for this job (one PIN for the whole job). The
+       * core logs it out when the job ends, unless `token.keepSessionMinutes` keeps the session
+       * for this certificate; otherwise the call fails with tokenNotLoggedIn (ask the PIN).
+       */
       token: tokenRefSchema,
       /** Which certificate/key on the token; default: the first with a private key. */
       cert: z.object({ keyId: z.string().max(200).optional(), fingerprint: z.string().max(200).optional() }).strict().optional(),
@@ -98,6 +102,8 @@ export const signOperations = operations({
       certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
       appearance: appearanceSchema.optional(),
       placement: placementSchema.optional(),
+      /** Password of encrypted inputs (the empty user password is tried first); never logged. */
+      password: z.string().max(1024).optional(),
     }).strict().refine((v) => v.outDir !== undefined || (v.output !== undefined && v.files.length === 1) || v.overwrite, {
       message: 'outDir, or output with one file, or overwrite is required',
     }),
@@ -118,7 +124,7 @@ export const signOperations = operations({
   },
   /** Adds B-LT or B-LTA to the signatures of a signed file (in place, atomically, or to output). */
   'sign:extend': {
-    input: z.object({ file: filePath, output: filePath.optional(), level: z.enum(['B-LT', 'B-LTA']), tsaUrl: z.url().optional() }).strict(),
+    input: z.object({ file: filePath, output: filePath.optional(), level: z.enum(['B-LT', 'B-LTA']), tsaUrl: z.url().optional(), password: z.string().max(1024).optional() }).strict(),
     output: z.object({ output: z.string(), level: padesLevelSchema }),
   },
 });

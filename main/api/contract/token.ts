@@ -81,6 +81,24 @@ export const tokenRefSchema = z.object({
   serial: z.string().optional(),
 });
 
+/** Settings key: minutes a token stays logged in after a signing job, for that certificate (0 or unset: log out after each job). */
+export const KEEP_SESSION_SETTING = 'token.keepSessionMinutes';
+
+/** The longest a session may be kept (minutes). */
+export const MAX_KEEP_MINUTES = 60;
+
+/** A session kept after a signing job: the token, the one certificate it signs for, until when. */
+export const keptSessionSchema = z.object({
+  module: z.string(),
+  label: z.string(),
+  /** SHA-256 of the certificate, hex. */
+  fingerprint: z.string(),
+  /** The certificate holder's common name. */
+  subject: z.string(),
+  /** ISO time of the automatic logout. */
+  expiresAt: z.string(),
+});
+
 /** Operations of the token domain. */
 export const tokenOperations = operations({
   'token:list': {
@@ -96,6 +114,25 @@ export const tokenOperations = operations({
     input: z.object({ token: tokenRefSchema }).strict(),
     output: z.object({ loggedIn: z.boolean() }),
   },
+  /**
+   * Who may sign without a PIN now. `kept`: the session kept after a job (setting
+   * `token.keepSessionMinutes`), for one certificate; by default a token is logged out after
+   * each signing job and `kept` is null. `ready`: logins made with token:login that no job has
+   * used yet (the next job on that token uses it; unused, it lapses at `until`).
+   */
+  'token:session': {
+    input: z.object({}).strict(),
+    output: z.object({
+      kept: keptSessionSchema.nullable(),
+      ready: z.array(z.object({ module: z.string(), label: z.string(), until: z.string() })),
+      keepMinutes: z.number(),
+    }),
+  },
+  /** "Log out now": ends the kept session at once. */
+  'token:endSession': {
+    input: z.object({}).strict(),
+    output: z.object({ kept: z.null() }),
+  },
 });
 
 /** A token was inserted or removed (hot-plug), as seen by polling the slot lists. */
@@ -110,4 +147,6 @@ export const tokenChangedSchema = z.object({
 /** Events of the token domain. */
 export const tokenEvents = eventsOf({
   'token:changed': tokenChangedSchema,
+  /** The kept signing session started or ended (null: none). */
+  'token:session': z.object({ kept: keptSessionSchema.nullable() }),
 });

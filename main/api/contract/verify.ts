@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
 import { errorParamsSchema } from './error-params.js';
+import { indicationSchema, subIndicationSchema } from './verdicts.js';
 
 const filePath = z.string().min(1).max(4096);
 const iso = z.string().nullable();
@@ -36,8 +37,8 @@ export const signatureResultSchema = z.object({
   signer: z.string().nullable(),
   signerCert: z.object({ subject: z.string(), commonName: z.string(), issuer: z.string(), serial: z.string(), notBefore: z.string(), notAfter: z.string() }).nullable(),
   issuingCa: z.string().nullable(),
-  indication: z.enum(['TOTAL_PASSED', 'TOTAL_FAILED', 'INDETERMINATE']),
-  subIndication: z.string().nullable(),
+  indication: indicationSchema,
+  subIndication: subIndicationSchema.nullable(),
   signingTime: iso,
   timeSource: z.enum(['timestamp', 'claimed', 'none']),
   claimedTime: iso,
@@ -58,6 +59,8 @@ export const fileResultSchema = z.object({
   error: z.object({ code: z.string(), detail: z.string(), params: errorParamsSchema.optional() }).nullable(),
   revisions: z.number(),
   signatures: z.array(signatureResultSchema),
+  /** Facts about the whole file (repaired structure, encryption): `verify.note.<code>`. */
+  notes: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), detail: z.string() })).optional(),
 });
 
 /** Options shared by validation calls. */
@@ -67,6 +70,8 @@ const validateOptions = {
   time: z.iso.datetime({ offset: true }).optional(),
   /** Extra trust anchor files (PEM/DER/P7B) on top of the admin store. */
   trust: z.array(filePath).max(50).optional(),
+  /** Password of encrypted PDFs (the empty user password is tried first); never logged. */
+  password: z.string().max(1024).optional(),
 };
 
 /** A trust store entry. */

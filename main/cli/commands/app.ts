@@ -8,8 +8,8 @@ import { findElectronBinary } from '../../host/electron-binary.js';
 import { openBrowser } from '../../host/open-browser.js';
 import { browserShellHandlers } from '../../host/shell-fallback.js';
 import { startHost } from '../../host/server.js';
-import { parseArgs } from '../args.js';
-import type { CliIo, Command } from '../io.js';
+import type { CliIo } from '../io.js';
+import { defineCommand } from '../spec.js';
 
 /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
 function untilSignal(): Promise<NodeJS.Signals> {
@@ -63,18 +63,19 @@ function runElectron(exe: string, io: CliIo): Promise<number> {
 }
 
 /** The `app` subcommand. */
-export const appCommand: Command = {
+export const appCommand = defineCommand({
   name: 'app',
   summaryKey: 'cli.cmd.app',
-  async run(argv, io) {
-    const { options } = parseArgs(argv, {
-      browser: { type: 'boolean' },
-      port: { type: 'string' },
-      open: { type: 'boolean' },
-    });
+  options: {
+    browser: { type: 'boolean', help: 'cli.opt.app.browser' },
+    port: { type: 'string', value: 'N', help: 'cli.opt.app.port' },
+    'no-open': { type: 'boolean', help: 'cli.opt.app.no-open' },
+  },
+  examples: ['kyso app', 'kyso app --browser --port 8080 --no-open'],
+  async run({ options }, io) {
     const port = parsePort(options.port as string | undefined);
     const exe = options.browser ? undefined : findElectronBinary(packageRoot());
     if (exe) return runElectron(exe, io);
-    return runBrowserHost(port, options.open !== false, io);
+    return runBrowserHost(port, options['no-open'] !== true, io);
   },
-};
+});

@@ -8,52 +8,40 @@ import { KysoError } from '../../api/errors.js';
 import { ExchangeClient, SERVER_SETTING, defaultValidator } from '../../exchange/client/index.js';
 import { toKysoError } from '../../exchange/client/http.js';
 import type { SyncEvents } from '../../exchange/client/sync.js';
+import { readCertFile } from '../../pki/cert-file.js';
 import { softwareSigner } from '../../pki/software-signer.js';
 import type { Signer } from '../../pki/signer.js';
 import { certSelector } from '../../services/exchange.js';
 import { kysoHome } from '../../services/paths.js';
 import { openStore, type Store } from '../../store/index.js';
-import type { OptionSpec, ParsedArgs } from '../args.js';
+import { str, type OptionSpecs, type ParsedArgs } from '../spec.js';
 import type { CliIo } from '../io.js';
 import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
 
 /** Options every exchange command accepts. */
-export const exchangeOptions: Record<string, OptionSpec> = {
-  server: { type: 'string' },
-  module: { type: 'string' },
-  token: { type: 'string' },
-  cert: { type: 'string' },
-  'key-file': { type: 'string' },
-  'cert-file': { type: 'string' },
-  trust: { type: 'string', multiple: true },
-  offline: { type: 'boolean' },
-  json: { type: 'boolean' },
+export const exchangeOptions: OptionSpecs = {
+  server: { type: 'string', value: 'URL', help: 'cli.opt.server' },
+  module: { type: 'string', value: 'PATH', help: 'cli.opt.module' },
+  token: { type: 'string', value: 'LABEL', help: 'cli.opt.token' },
+  cert: { type: 'string', value: 'SERIAL|SUBJECT', help: 'cli.opt.cert' },
   ...pinOptions('pin'),
+  'key-file': { type: 'string', value: 'FILE', help: 'cli.opt.key-file' },
+  'cert-file': { type: 'string', value: 'FILE', help: 'cli.opt.cert-file' },
+  trust: { type: 'string', multiple: true, value: 'ROOT.pem', help: 'cli.opt.trust' },
+  offline: { type: 'boolean', help: 'cli.opt.exchange.offline' },
+  json: { type: 'boolean', help: 'cli.opt.json' },
 };
 
-/** A string option or undefined. */
-export function str(o: ParsedArgs['options'], name: string): string | undefined {
-  const v = o[name];
-  return typeof v === 'string' ? v : undefined;
-}
+/** `--json` alone, for the commands that only read the local store. */
+export const jsonOption: OptionSpecs = { json: { type: 'boolean', help: 'cli.opt.json' } };
+
+/** A string option or undefined (re-exported for the exchange commands). */
+export { str };
 
 /** Opens the store of KYSO_HOME. */
 export function storeFor(io: CliIo): { store: Store; home: string } {
   const home = kysoHome(io.env);
   return { store: openStore(home), home };
-}
-
-/** Reads PEM or DER certificate(s) from a file as DER blocks. */
-export function readCerts(file: string): Buffer[] {
-  let data: Buffer;
-  try {
-    data = readFileSync(file);
-  } catch {
-    throw new KysoError('exFileMissing', { path: file });
-  }
-  const text = data.toString('latin1');
-  if (!text.includes('-----BEGIN')) return [data];
-  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
 }
 
 /** Builds the signer lazily: token through the bridge, else a key file (test beds, demos). */
@@ -62,9 +50,8 @@ function signerFactory(o: ParsedArgs['options'], io: CliIo, onClose: (f: () => P
     const keyFile = str(o, 'key-file');
     const certFile = str(o, 'cert-file');
     if (keyFile && certFile) {
-      const [cert, ...chain] = readCerts(certFile);
-      if (!cert) throw new KysoError('exFileMissing', { path: certFile });
-      return softwareSigner(readFileSync(keyFile), cert, chain);
+      const [cert, ...chain] = readCertFile(certFile);
+      return softwareSigner(readFileSync(keyFile), cert!, chain);
     }
     const module = str(o, 'module');
     if (!module) throw new KysoError('exNoSigner');
@@ -91,7 +78,7 @@ export function openClient(o: ParsedArgs['options'], io: CliIo, events?: SyncEve
   try {
     const server = str(o, 'server') ?? (store.settings.get(SERVER_SETTING) as string | undefined);
     if (!server) throw new KysoError('exNoServer');
-    const trust = ((o.trust as string[] | undefined) ?? []).flatMap(readCerts);
+    const trust = ((o.trust as string[] | undefined) ?? []).flatMap((f) => readCertFile(f));
     const client = new ExchangeClient({
       store,
       home,

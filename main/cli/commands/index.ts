@@ -26,4 +26,5 @@ export const commands: CommandEntry[] = [
   { name: 'outbox', summaryKey: 'cli.cmd.outbox', load: async () => (await import('./outbox.js')).outboxCommand },
   { name: 'register', summaryKey: 'cli.cmd.register', load: async () => (await import('./register.js')).registerCommand },
   { name: 'server', summaryKey: 'cli.cmd.server', load: async () => (await import('./server.js')).serverCommand },
+  { name: 'edxml', summaryKey: 'cli.cmd.edxml', load: async () => (await import('./edxml.js')).edxmlCommand },
 ];

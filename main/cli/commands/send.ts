@@ -5,24 +5,29 @@
  */
 import { existsSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
-import { parseArgs } from '../args.js';
-import { tr, type Command } from '../io.js';
+import { tr } from '../io.js';
+import { defineCommand } from '../spec.js';
 import { exchangeOptions, printJson, str, withClient } from './exchange-common.js';
 
 /** The `send` subcommand. */
-export const sendCommand: Command = {
+export const sendCommand = defineCommand({
   name: 'send',
   summaryKey: 'cli.cmd.send',
-  async run(argv, io) {
-    const { options: o, positionals: files } = parseArgs(argv, {
-      ...exchangeOptions,
-      to: { type: 'string', multiple: true },
-      subject: { type: 'string' },
-      number: { type: 'string' },
-      notation: { type: 'string' },
-      type: { type: 'string' },
-      'no-upload': { type: 'boolean' },
-    });
+  args: 'FILE.pdf [ATTACHMENT...]',
+  options: {
+    to: { type: 'string', multiple: true, value: 'CODE[,CODE...]', help: 'cli.opt.send.to' },
+    subject: { type: 'string', value: 'TEXT', help: 'cli.opt.send.subject' },
+    number: { type: 'string', value: 'N', help: 'cli.opt.send.number' },
+    notation: { type: 'string', value: 'TEXT', help: 'cli.opt.send.notation' },
+    type: { type: 'string', value: 'TEXT', help: 'cli.opt.send.type' },
+    'no-upload': { type: 'boolean', help: 'cli.opt.send.no-upload' },
+    ...exchangeOptions,
+  },
+  noteKey: 'cli.note.pin',
+  examples: [
+    'kyso send --server https://hop-thu.example.vn --to 000.00.01.H49,000.00.02.H49 --subject "Quyết định phê duyệt dự toán" --number 125 --notation QĐ-UBND --type "Quyết định" quyet-dinh-da-ky.pdf phu-luc.pdf --pin-env KYSO_PIN',
+  ],
+  async run({ options: o, positionals: files }, io) {
     const to = ((o.to as string[] | undefined) ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
     const need = (name: string): string => {
       const v = str(o, name);
@@ -45,4 +50,4 @@ export const sendCommand: Command = {
       return drained && drained.failed > 0 ? 1 : drained && drained.pending > 0 ? 75 : 0;
     });
   },
-};
+});

@@ -1,53 +1,61 @@
 /**
  * `kyso server`: runs the reference inbox server; `kyso server org add|list`,
- * `kyso server user add` and `kyso server audit` administer its data directory (offline,
- * no passwords anywhere).
+ * `kyso server user add`, `kyso server audit` and `kyso server sweep` administer its data
+ * directory (offline, no passwords anywhere).
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser } from '../../../server/admin.js';
 import { startServer } from '../../../server/app.js';
-import { openRepo } from '../../../server/store.js';
-import { intOption, parseArgs } from '../args.js';
-import { tr, type CliIo, type Command } from '../io.js';
+import { chosenBlobs } from '../../../server/blobs/choice.js';
+import { openBlobStore } from '../../../server/blobs/open.js';
+import { blobReferences } from '../../../server/blobs/refs.js';
+import { DEFAULT_SWEEP, sweepOrphans } from '../../../server/blobs/sweeper.js';
+import { loadAnchors, openRepo } from '../../../server/store.js';
+import { errorText } from '../../../resources/locales/index.js';
+import { intOption } from '../args.js';
+import { tr, type CliIo } from '../io.js';
+import { defineCommand, strs, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
 
-const DB = { data: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } } as const;
+/** The data directory and database every server command takes, and --json. */
+const DB: OptionSpecs = {
+  data: { type: 'string', value: 'DIR', help: 'cli.opt.server.data' },
+  db: { type: 'string', value: 'sqlite|postgres://...', help: 'cli.opt.server.db' },
+  json: { type: 'boolean', help: 'cli.opt.json' },
+};
+
+/** A grace period shorter than this could sweep an upload still being registered. */
+const MIN_GRACE_S = 600;
 
 function need(v: unknown, option: string): string {
   if (typeof v !== 'string' || !v) throw new KysoError('cliMissingValue', { option });
   return v;
 }
 
-async function runServer(argv: string[], io: CliIo): Promise<number> {
-  const { options: o } = parseArgs(argv, {
-    ...DB,
-    port: { type: 'string' },
-    host: { type: 'string' },
-    trust: { type: 'string', multiple: true },
-    crl: { type: 'string', multiple: true },
-    'tls-cert': { type: 'string' },
-    'tls-key': { type: 'string' },
-    offline: { type: 'boolean' },
-    revocation: { type: 'string' },
-    'max-package-bytes': { type: 'string' },
-  });
+async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const certFile = o['tls-cert'] as string | undefined;
   const keyFile = o['tls-key'] as string | undefined;
   if (!!certFile !== !!keyFile) throw new KysoError('cliMissingValue', { option: certFile ? '--tls-key' : '--tls-cert' });
   const revocation = (o.revocation as string | undefined) ?? 'require';
-  if (revocation !== 'require' && revocation !== 'best-effort') throw new KysoError('exBadRequest', { reason: '--revocation must be require or best-effort' });
+  if (revocation !== 'require' && revocation !== 'best-effort') throw new KysoError('cliInvalidValue', { option: '--revocation', value: revocation, allowed: 'require|best-effort' });
   const maxPkg = intOption(o, 'max-package-bytes', 1, Number.MAX_SAFE_INTEGER);
+  const sweepEvery = intOption(o, 'sweep-interval', 0, 30 * 86_400) ?? DEFAULT_SWEEP.intervalMs / 1000;
+  const sweepGrace = intOption(o, 'sweep-grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
   const server = await startServer({
     dataDir: need(o.data, '--data'),
     port: intOption(o, 'port', 0, 65_535) ?? 8787,
     host: (o.host as string | undefined) ?? '127.0.0.1',
     ...(o.db ? { db: o.db as string } : {}),
-    trustFiles: (o.trust as string[] | undefined) ?? [],
-    crlFiles: (o.crl as string[] | undefined) ?? [],
+    trustFiles: strs(o, 'trust'),
+    crlFiles: strs(o, 'crl'),
     offline: o.offline === true,
     revocation,
     ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
     ...(maxPkg ? { limits: { maxPackageBytes: maxPkg } } : {}),
+    ...(o.blobs ? { blobs: o.blobs as string } : {}),
+    env: io.env,
+    sweep: sweepEvery === 0 ? false : { intervalMs: sweepEvery * 1000, graceMs: sweepGrace * 1000 },
+    trustedProxies: strs(o, 'trusted-proxy'),
   });
   io.out(o.json ? JSON.stringify({ url: server.url, port: server.port }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
   await new Promise<void>((resolve) => {
@@ -59,9 +67,7 @@ async function runServer(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function runOrg(argv: string[], io: CliIo): Promise<number> {
-  const [verb, ...rest] = argv;
-  const { options: o } = parseArgs(rest, { ...DB, code: { type: 'string' }, name: { type: 'string' }, parent: { type: 'string' } });
+async function runOrg(verb: 'add' | 'list', { options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
   try {
     if (verb === 'add') {
@@ -71,34 +77,31 @@ async function runOrg(argv: string[], io: CliIo): Promise<number> {
       io.out(o.json ? JSON.stringify({ code, name }) + '\n' : tr(io, 'server.orgAdded', { code, name }) + '\n');
       return 0;
     }
-    if (verb === 'list') {
-      const orgs = await repo.orgs();
-      io.out(o.json ? JSON.stringify(orgs) + '\n' : orgs.map((g) => `${g.code}\t${g.name}\t${g.parent ?? ''}`).join('\n') + '\n');
-      return 0;
-    }
-    throw new KysoError('cliUnknownOption', { option: verb ?? '' });
-  } finally {
-    await repo.db.close();
-  }
-}
-
-async function runUser(argv: string[], io: CliIo): Promise<number> {
-  const [verb, ...rest] = argv;
-  const { options: o } = parseArgs(rest, { ...DB, org: { type: 'string' }, cert: { type: 'string' } });
-  if (verb !== 'add') throw new KysoError('cliUnknownOption', { option: verb ?? '' });
-  const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
-  try {
-    const org = need(o.org, '--org');
-    const u = await addUser(repo, org, need(o.cert, '--cert'));
-    io.out(o.json ? JSON.stringify({ ...u, org }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
+    const orgs = await repo.orgs();
+    io.out(o.json ? JSON.stringify(orgs) + '\n' : orgs.map((g) => `${g.code}\t${g.name}\t${g.parent ?? ''}`).join('\n') + '\n');
     return 0;
   } finally {
     await repo.db.close();
   }
 }
 
-async function runAudit(argv: string[], io: CliIo): Promise<number> {
-  const { options: o } = parseArgs(argv, { ...DB, limit: { type: 'string' } });
+async function runUser({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
+  const data = need(o.data, '--data');
+  const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
+  try {
+    const org = need(o.org, '--org');
+    // A certificate that could not log in (expired, untrusted CA) is refused unless --force.
+    const vet = { anchors: loadAnchors(data, strs(o, 'trust')), force: o.force === true };
+    const u = await addUser(repo, org, need(o.cert, '--cert'), vet);
+    for (const w of u.warnings) io.err(tr(io, 'server.userWarning', { text: errorText(io.lang, w) }) + '\n');
+    io.out(o.json ? JSON.stringify({ id: u.id, subject: u.subject, org, warnings: u.warnings.map((w) => w.code) }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
+    return 0;
+  } finally {
+    await repo.db.close();
+  }
+}
+
+async function runAudit({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
   try {
     const trail = await repo.auditTrail(intOption(o, 'limit', 1, 1_000_000) ?? 1000);
@@ -109,19 +112,109 @@ async function runAudit(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** The `server` subcommand. */
-export const serverCommand: Command = {
+/** `kyso server sweep`: one orphan sweep of the data directory's blob store (cron, or after an incident). */
+async function runSweep({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
+  const data = need(o.data, '--data');
+  const grace = intOption(o, 'grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
+  const repo = await openRepo(data, o.db ? { db: o.db as string } : {});
+  try {
+    const store = await openBlobStore(chosenBlobs(data, o.blobs as string | undefined), data, io.env);
+    const r = await sweepOrphans(store, blobReferences(repo.db), { graceMs: grace * 1000, dryRun: o['dry-run'] === true });
+    io.out(o.json ? JSON.stringify({ store: store.location, dryRun: o['dry-run'] === true, ...r }) + '\n' : tr(io, o['dry-run'] ? 'server.sweepDry' : 'server.swept', { store: store.location, ...r }) + '\n');
+    return 0;
+  } finally {
+    await repo.db.close();
+  }
+}
+
+const BLOBS: OptionSpecs = { blobs: { type: 'string', value: 'local|s3://BUCKET/PREFIX', help: 'cli.opt.server.blobs' } };
+
+const sweep: CommandSpec = {
+  name: 'sweep',
+  summaryKey: 'cli.sub.server.sweep',
+  options: {
+    ...DB,
+    ...BLOBS,
+    grace: { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep.grace' },
+    'dry-run': { type: 'boolean', help: 'cli.opt.server.sweep.dry-run' },
+  },
+  examples: ['kyso server sweep --data /srv/kyso --dry-run', 'kyso server sweep --data /srv/kyso --grace 86400 --json'],
+  run: runSweep,
+};
+
+const org: CommandSpec = {
+  name: 'org',
+  summaryKey: 'cli.sub.server.org',
+  subcommands: [
+    {
+      name: 'add',
+      summaryKey: 'cli.sub.server.org.add',
+      options: {
+        ...DB,
+        code: { type: 'string', value: 'CODE', help: 'cli.opt.server.org.code' },
+        name: { type: 'string', value: 'NAME', help: 'cli.opt.server.org.name' },
+        parent: { type: 'string', value: 'CODE', help: 'cli.opt.server.org.parent' },
+      },
+      examples: ['kyso server org add --data /srv/kyso --code 000.00.00.H49 --name "UBND tỉnh Lào Cai"', 'kyso server org add --data /srv/kyso --code 000.00.01.H49 --name "Sở Tư pháp" --parent 000.00.00.H49'],
+      run: (a, io) => runOrg('add', a, io),
+    },
+    { name: 'list', summaryKey: 'cli.sub.server.org.list', options: DB, examples: ['kyso server org list --data /srv/kyso --json'], run: (a, io) => runOrg('list', a, io) },
+  ],
+};
+
+const user: CommandSpec = {
+  name: 'user',
+  summaryKey: 'cli.sub.server.user',
+  subcommands: [
+    {
+      name: 'add',
+      summaryKey: 'cli.sub.server.user.add',
+      options: {
+        ...DB,
+        org: { type: 'string', value: 'CODE', help: 'cli.opt.server.user.org' },
+        cert: { type: 'string', value: 'FILE', help: 'cli.opt.server.user.cert' },
+        trust: { type: 'string', multiple: true, value: 'ROOT.pem', help: 'cli.opt.server.user.trust' },
+        force: { type: 'boolean', help: 'cli.opt.server.user.force' },
+      },
+      examples: ['kyso server user add --data /srv/kyso --org 000.00.01.H49 --cert nguyen-van-an.pem --trust root-ca.pem'],
+      run: runUser,
+    },
+  ],
+};
+
+const audit: CommandSpec = {
+  name: 'audit',
+  summaryKey: 'cli.sub.server.audit',
+  options: { ...DB, limit: { type: 'string', value: 'N', help: 'cli.opt.server.audit.limit' } },
+  examples: ['kyso server audit --data /srv/kyso --limit 50'],
+  run: runAudit,
+};
+
+/** The `server` subcommand: runs the server, or administers its data with a subcommand. */
+export const serverCommand = defineCommand({
   name: 'server',
   summaryKey: 'cli.cmd.server',
-  async run(argv, io) {
-    const [first, ...rest] = argv;
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-      io.out(tr(io, 'server.usage') + '\n');
-      return first === undefined ? 2 : 0;
-    }
-    if (first === 'org') return runOrg(rest, io);
-    if (first === 'user') return runUser(rest, io);
-    if (first === 'audit') return runAudit(rest, io);
-    return runServer(argv, io);
+  options: {
+    ...DB,
+    port: { type: 'string', value: 'N', help: 'cli.opt.server.port' },
+    host: { type: 'string', value: 'ADDRESS', help: 'cli.opt.server.host' },
+    trust: { type: 'string', multiple: true, value: 'ROOT.pem', help: 'cli.opt.server.trust' },
+    crl: { type: 'string', multiple: true, value: 'FILE', help: 'cli.opt.server.crl' },
+    'tls-cert': { type: 'string', value: 'FILE', help: 'cli.opt.server.tls-cert' },
+    'tls-key': { type: 'string', value: 'FILE', help: 'cli.opt.server.tls-key' },
+    offline: { type: 'boolean', help: 'cli.opt.server.offline' },
+    revocation: { type: 'string', value: 'require|best-effort', help: 'cli.opt.server.revocation' },
+    'max-package-bytes': { type: 'string', value: 'N', help: 'cli.opt.server.max-package-bytes' },
+    ...BLOBS,
+    'sweep-interval': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-interval' },
+    'sweep-grace': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-grace' },
+    'trusted-proxy': { type: 'string', multiple: true, value: 'ADDRESS', help: 'cli.opt.server.trusted-proxy' },
   },
-};
+  examples: [
+    'kyso server --data /srv/kyso --trust root-ca.pem',
+    'kyso server --data /srv/kyso --db postgres://kyso@localhost/kyso --host 0.0.0.0 --port 8443 --tls-cert server.pem --tls-key server.key --trust root-ca.pem',
+    'kyso server --data /srv/kyso --blobs s3://kyso-inbox/h49 --sweep-interval 3600 --sweep-grace 86400',
+  ],
+  subcommands: [org, user, audit, sweep],
+  run: runServer,
+});

@@ -1,55 +1,52 @@
 /**
- * `kyso sign IN.pdf... (-o OUT.pdf | --out-dir DIR) [--module PATH] [--token LABEL]
- * [--cert SERIAL|SUBJECT] (--pin-env VAR | --pin-file F | prompt) [--level B-B|B-T|B-LT|B-LTA]
- * [--tsa URL] [--role ROLE] [--page N --rect X,Y,W,H | --anchor TEXT] [--image PNG]
- * [--reason R] [--location L] [--certify 1|2|3] [--json]`, plus --chain, --seal, --org,
- * --doc-number, --doc-date, --copy-form, --arrival-number, --arrival-date, --allow-fallback,
- * --overwrite. One PIN for all files; one result per file; exit 1 when any file failed.
+ * `kyso sign IN.pdf... (-o OUT.pdf | --out-dir DIR | --overwrite) [options]` (the options and
+ * their help texts: `options` below). One PIN for all files; one result per file; exit 1
+ * when any file failed.
  */
 import path from 'node:path';
 import { KysoError } from '../../api/errors.js';
 import type { BatchResult } from '../../signing/batch.js';
 import type { AppearanceOptions, PadesLevel, Placement, SignatureRole } from '../../signing/types.js';
 import { prepareSignOutputs, tsaConfig, type SignItem } from '../../services/sign-plan.js';
-import { parseArgs, type ParsedArgs } from '../args.js';
-import { tr, type CliIo, type Command } from '../io.js';
+import { tr, type CliIo } from '../io.js';
+import { defineCommand, str, type OptionSpecs, type ParsedArgs } from '../spec.js';
 import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
+import { documentPassword, passwordOptions } from '../doc-password.js';
 
 const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'invisible'];
 const COPY_FORMS = ['SAO Y', 'SAO LỤC', 'TRÍCH SAO'];
 
-const spec = {
-  out: { type: 'string', short: 'o' },
-  'out-dir': { type: 'string' },
-  overwrite: { type: 'boolean' },
-  module: { type: 'string' },
-  token: { type: 'string' },
-  cert: { type: 'string' },
-  chain: { type: 'string', multiple: true },
-  level: { type: 'string' },
-  tsa: { type: 'string' },
-  'allow-fallback': { type: 'boolean' },
-  role: { type: 'string' },
-  page: { type: 'string' },
-  rect: { type: 'string' },
-  anchor: { type: 'string' },
-  image: { type: 'string' },
-  seal: { type: 'string' },
-  org: { type: 'string' },
-  'doc-number': { type: 'string' },
-  'doc-date': { type: 'string' },
-  'copy-form': { type: 'string' },
-  'arrival-number': { type: 'string' },
-  'arrival-date': { type: 'string' },
-  reason: { type: 'string' },
-  location: { type: 'string' },
-  certify: { type: 'string' },
-  json: { type: 'boolean' },
+const options: OptionSpecs = {
+  out: { type: 'string', short: 'o', value: 'OUT.pdf', help: 'cli.opt.sign.out' },
+  'out-dir': { type: 'string', value: 'DIR', help: 'cli.opt.sign.out-dir' },
+  overwrite: { type: 'boolean', help: 'cli.opt.sign.overwrite' },
+  module: { type: 'string', value: 'PATH', help: 'cli.opt.module' },
+  token: { type: 'string', value: 'LABEL', help: 'cli.opt.token' },
+  cert: { type: 'string', value: 'SERIAL|SUBJECT', help: 'cli.opt.cert' },
+  chain: { type: 'string', multiple: true, value: 'FILE', help: 'cli.opt.sign.chain' },
   ...pinOptions('pin'),
-} as const;
-
-const str = (o: ParsedArgs['options'], k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  ...passwordOptions,
+  level: { type: 'string', value: LEVELS.join('|'), help: 'cli.opt.sign.level' },
+  tsa: { type: 'string', value: 'URL', help: 'cli.opt.sign.tsa' },
+  'allow-fallback': { type: 'boolean', help: 'cli.opt.sign.allow-fallback' },
+  role: { type: 'string', value: ROLES.join('|'), help: 'cli.opt.sign.role' },
+  page: { type: 'string', value: 'N', help: 'cli.opt.sign.page' },
+  rect: { type: 'string', value: 'X,Y,W,H', help: 'cli.opt.sign.rect' },
+  anchor: { type: 'string', value: 'TEXT', help: 'cli.opt.sign.anchor' },
+  image: { type: 'string', value: 'PNG', help: 'cli.opt.sign.image' },
+  seal: { type: 'string', value: 'PNG', help: 'cli.opt.sign.seal' },
+  org: { type: 'string', value: 'TEXT', help: 'cli.opt.sign.org' },
+  'doc-number': { type: 'string', value: 'TEXT', help: 'cli.opt.sign.doc-number' },
+  'doc-date': { type: 'string', value: 'TEXT', help: 'cli.opt.sign.doc-date' },
+  'copy-form': { type: 'string', value: COPY_FORMS.map((f) => `"${f}"`).join('|'), help: 'cli.opt.sign.copy-form' },
+  'arrival-number': { type: 'string', value: 'TEXT', help: 'cli.opt.sign.arrival-number' },
+  'arrival-date': { type: 'string', value: 'TEXT', help: 'cli.opt.sign.arrival-date' },
+  reason: { type: 'string', value: 'TEXT', help: 'cli.opt.sign.reason' },
+  location: { type: 'string', value: 'TEXT', help: 'cli.opt.sign.location' },
+  certify: { type: 'string', value: '1|2|3', help: 'cli.opt.sign.certify' },
+  json: { type: 'boolean', help: 'cli.opt.json' },
+};
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly string[], option: string): T | undefined {
   if (value === undefined) return undefined;
@@ -122,8 +119,7 @@ function resultJson(r: BatchResult, io: CliIo, describe: typeof import('../../se
   };
 }
 
-async function run(argv: string[], io: CliIo): Promise<number> {
-  const { options: o, positionals } = parseArgs(argv, spec);
+async function run({ options: o, positionals }: ParsedArgs, io: CliIo): Promise<number> {
   const items = itemsFrom(positionals, o);
   const level = oneOf<PadesLevel>(str(o, 'level'), LEVELS, '--level') ?? 'B-B';
   const certifyText = oneOf<'1' | '2' | '3'>(str(o, 'certify'), ['1', '2', '3'], '--certify');
@@ -131,6 +127,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const appearance = appearanceFrom(o, placement?.rect !== undefined || placement?.anchor !== undefined);
   const tsa = tsaConfig(str(o, 'tsa'), io.env);
   if (level !== 'B-B' && !tsa) throw new KysoError('signTsaRequired', { level });
+  const password = await documentPassword(io, o);
   // The token bridge's own Node process boots while this one loads the engine below.
   const { prewarmWorker, workerEnv } = await import('../../../native/bridge/launcher.js');
   prewarmWorker(workerEnv({ ...process.env, ...io.env }));
@@ -157,6 +154,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       ...(placement ? { placement } : {}),
       allowFallback: o['allow-fallback'] === true,
       overwrite: o.overwrite === true,
+      ...(password !== undefined ? { password } : {}),
       signal: abort.signal,
     });
     for (const r of results) {
@@ -174,4 +172,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** The `sign` subcommand. */
-export const signCommand: Command = { name: 'sign', summaryKey: 'cli.cmd.sign', run };
+export const signCommand = defineCommand({
+  name: 'sign',
+  summaryKey: 'cli.cmd.sign',
+  args: 'IN.pdf... (-o OUT.pdf | --out-dir DIR | --overwrite)',
+  options,
+  noteKey: 'cli.note.pin',
+  examples: [
+    'kyso sign cong-van.pdf -o cong-van-da-ky.pdf --pin-env KYSO_PIN',
+    'kyso sign *.pdf --out-dir da-ky --level B-LT --tsa http://tsa.example.vn --role issuing --anchor "CHỦ TỊCH"',
+    'kyso sign quyet-dinh.pdf --overwrite --module /usr/lib/libvnpt-ca.so --token "VNPT-CA" --page 1 --rect 350,80,180,70',
+  ],
+  run,
+});

@@ -13,22 +13,10 @@ import { inventoryText, tokenInventory } from '../../services/provision.js';
 import { kysoHome } from '../../services/paths.js';
 import type { ModuleReport, TokenRef } from '../../../native/types.js';
 import { keyTypes, type KeyTypeName } from '../../../native/bridge/protocol.js';
-import { parseArgs, type OptionSpec, type ParsedArgs } from '../args.js';
 import { tr, type CliIo } from '../io.js';
+import { str, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
 import { pinOptions, pinSourceFrom, readLoginPin, readPin } from '../pin.js';
 import { requireUsableModule } from '../../services/token-session.js';
-
-const common: Record<string, OptionSpec> = {
-  module: { type: 'string' },
-  token: { type: 'string' },
-  serial: { type: 'string' },
-  json: { type: 'boolean' },
-  ...pinOptions('pin'),
-  ...pinOptions('so-pin'),
-  ...pinOptions('new-pin'),
-};
-
-const str = (o: ParsedArgs['options'], k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
 
 function need(o: ParsedArgs['options'], k: string): string {
   const v = str(o, k);
@@ -36,7 +24,6 @@ function need(o: ParsedArgs['options'], k: string): string {
   return v;
 }
 
-/** Finds the module holding the selected token (the only module when --module is given). */
 /** The module report; when no module can be used at all, the reason (not found, not PKCS#11...). */
 async function usableReport(tm: TokenManager): Promise<ModuleReport[]> {
   const report = await tm.list();
@@ -44,6 +31,7 @@ async function usableReport(tm: TokenManager): Promise<ModuleReport[]> {
   return report;
 }
 
+/** Finds the module holding the selected token (the only module when --module is given). */
 async function pickRef(tm: TokenManager, o: ParsedArgs['options'], blank = false): Promise<TokenRef> {
   const label = str(o, 'token');
   const serial = str(o, 'serial');
@@ -66,19 +54,7 @@ const soPin = (io: CliIo, o: ParsedArgs['options']) => readPin(io, pinSourceFrom
 const newPin = (io: CliIo, o: ParsedArgs['options']) => readPin(io, pinSourceFrom(o, 'new-pin', 'provision.newPinPrompt'));
 
 /** Runs one provisioning subcommand; resolves to the exit status. */
-export async function runProvision(sub: string, argv: string[], io: CliIo): Promise<number> {
-  const { options: o, positionals } = parseArgs(argv, {
-    ...common,
-    label: { type: 'string' },
-    type: { type: 'string' },
-    id: { type: 'string' },
-    key: { type: 'string' },
-    subject: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    what: { type: 'string' },
-    confirm: { type: 'string' },
-    csv: { type: 'boolean' },
-  });
+export async function runProvision(sub: string, { options: o, positionals }: ParsedArgs, io: CliIo): Promise<number> {
   const module = str(o, 'module');
   const tm = new TokenManager({ ...(module ? { modules: [module] } : {}), env: io.env });
   const prov = new Provisioner(tm);
@@ -188,3 +164,53 @@ export async function runProvision(sub: string, argv: string[], io: CliIo): Prom
     await tm.close();
   }
 }
+
+/** The token a command acts on: its module, then its label or serial. */
+const select: OptionSpecs = {
+  module: { type: 'string', value: 'PATH', help: 'cli.opt.module' },
+  token: { type: 'string', value: 'LABEL', help: 'cli.opt.token' },
+  serial: { type: 'string', value: 'SERIAL', help: 'cli.opt.serial' },
+};
+const json: OptionSpecs = { json: { type: 'boolean', help: 'cli.opt.json' } };
+const keyId = (help: string): OptionSpecs => ({ id: { type: 'string', value: 'HEX', help } });
+const what: OptionSpecs = { what: { type: 'string', value: 'cert|key|all', help: 'cli.opt.token.what' } };
+
+/** One provisioning subcommand: its options and examples; the work is runProvision's. */
+function provision(name: string, options: OptionSpecs, examples: string[], args?: string): CommandSpec {
+  return { name, summaryKey: `cli.sub.token.${name}`, options, examples, noteKey: 'cli.note.pin', ...(args ? { args } : {}), run: (a, io) => runProvision(name, a, io) };
+}
+
+/** The provisioning subcommands of `kyso token`, for IT staff. */
+export const provisionSubcommands: CommandSpec[] = [
+  provision('init', { ...select, label: { type: 'string', value: 'LABEL', help: 'cli.opt.token.init.label' }, ...pinOptions('so-pin'), ...pinOptions('new-pin') },
+    ['kyso token init --module /usr/lib/softhsm/libsofthsm2.so --label "Văn thư" --so-pin-env SO_PIN --new-pin-env USER_PIN']),
+  provision('set-pin', { ...select, ...pinOptions('so-pin'), ...pinOptions('new-pin') }, ['kyso token set-pin --token "Văn thư" --so-pin-env SO_PIN --new-pin-env USER_PIN']),
+  provision('change-pin', { ...select, ...pinOptions('pin'), ...pinOptions('new-pin') }, ['kyso token change-pin --token "Văn thư" --pin-env OLD_PIN --new-pin-env NEW_PIN']),
+  provision('unblock-pin', { ...select, ...pinOptions('so-pin'), ...pinOptions('new-pin') }, ['kyso token unblock-pin --token "Văn thư" --so-pin-file so-pin.txt --new-pin-env USER_PIN']),
+  provision('keygen', {
+    ...select, ...pinOptions('pin'),
+    type: { type: 'string', value: keyTypes.join('|'), help: 'cli.opt.token.keygen.type' },
+    label: { type: 'string', value: 'LABEL', help: 'cli.opt.token.keygen.label' },
+    ...keyId('cli.opt.token.keygen.id'), ...json,
+  }, ['kyso token keygen --token "Văn thư" --pin-env KYSO_PIN --type rsa:3072 --label "Ky so 2026"']),
+  provision('csr', {
+    ...select, ...pinOptions('pin'),
+    key: { type: 'string', value: 'LABEL', help: 'cli.opt.token.csr.key' },
+    ...keyId('cli.opt.token.csr.id'),
+    subject: { type: 'string', value: 'DN', help: 'cli.opt.token.csr.subject' },
+    out: { type: 'string', short: 'o', value: 'FILE', help: 'cli.opt.token.csr.out' },
+    ...json,
+  }, ['kyso token csr --token "Văn thư" --pin-env KYSO_PIN --key "Ky so 2026" --subject "CN=Nguyễn Văn An,O=UBND tỉnh Lào Cai,C=VN" -o yeu-cau.pem']),
+  provision('import-cert', { ...select, ...pinOptions('pin'), label: { type: 'string', value: 'LABEL', help: 'cli.opt.token.import-cert.label' }, ...json },
+    ['kyso token import-cert chung-thu.pem --token "Văn thư" --pin-env KYSO_PIN'], 'FILE'),
+  provision('delete', { ...select, ...pinOptions('pin'), ...keyId('cli.opt.token.delete.id'), ...what, confirm: { type: 'string', value: 'HEX', help: 'cli.opt.token.delete.confirm' } },
+    ['kyso token delete --token "Văn thư" --pin-env KYSO_PIN --id c0ffee --what cert --confirm c0ffee']),
+  provision('rename', { ...select, ...pinOptions('pin'), ...keyId('cli.opt.token.rename.id'), ...what, label: { type: 'string', value: 'LABEL', help: 'cli.opt.token.rename.label' } },
+    ['kyso token rename --token "Văn thư" --pin-env KYSO_PIN --id c0ffee --label "Ky so 2027"']),
+  provision('inventory', {
+    module: select.module!,
+    csv: { type: 'boolean', help: 'cli.opt.token.inventory.csv' },
+    ...json,
+    out: { type: 'string', short: 'o', value: 'FILE', help: 'cli.opt.token.inventory.out' },
+  }, ['kyso token inventory', 'kyso token inventory --csv -o kiem-ke.csv']),
+];

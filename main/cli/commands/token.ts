@@ -1,15 +1,12 @@
-/**
- * `kyso token`: `list [--module PATH]... [--json] [--login --pin-env VAR|--pin-file F]`, and the
- * provisioning subcommands of token-provision.ts.
- */
+/** `kyso token`: `list` (modules, tokens, certificates), and the provisioning subcommands of token-provision.ts. */
 import { KysoError } from '../../api/errors.js';
 import { errorText } from '../../../resources/locales/index.js';
 import { TokenManager } from '../../../native/token-manager.js';
 import type { ModuleReport, TokenFlags } from '../../../native/types.js';
-import { parseArgs } from '../args.js';
-import { tr, type CliIo, type Command } from '../io.js';
+import { tr, type CliIo } from '../io.js';
 import { pinOptions, pinSourceFrom, readLoginPin } from '../pin.js';
-import { runProvision } from './token-provision.js';
+import { defineCommand, strs, type ParsedArgs } from '../spec.js';
+import { provisionSubcommands } from './token-provision.js';
 
 /** The JSON shape of `kyso token list --json` (documented in issue 3). */
 export function listJson(modules: ModuleReport[]) {
@@ -75,15 +72,8 @@ function printText(io: CliIo, modules: ModuleReport[]): void {
   }
 }
 
-async function list(argv: string[], io: CliIo): Promise<number> {
-  const { options } = parseArgs(argv, {
-    module: { type: 'string', multiple: true },
-    json: { type: 'boolean' },
-    login: { type: 'boolean' },
-    token: { type: 'string' },
-    ...pinOptions('pin'),
-  });
-  const modules = (options.module as string[] | undefined) ?? [];
+async function list({ options }: ParsedArgs, io: CliIo): Promise<number> {
+  const modules = strs(options, 'module');
   const tm = new TokenManager({ modules, env: io.env });
   try {
     if (!tm.modulePaths.length) throw new KysoError('tokenNoModules');
@@ -103,20 +93,26 @@ async function list(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-const provisionSubcommands = ['init', 'set-pin', 'change-pin', 'unblock-pin', 'keygen', 'csr', 'import-cert', 'delete', 'rename', 'inventory'];
-
 /** The `token` subcommand. */
-export const tokenCommand: Command = {
+export const tokenCommand = defineCommand({
   name: 'token',
   summaryKey: 'cli.cmd.token',
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === 'list') return list(rest, io);
-    if (sub && provisionSubcommands.includes(sub)) return runProvision(sub, rest, io);
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      io.out(tr(io, 'token.usage') + '\n');
-      return sub === undefined ? 2 : 0;
-    }
-    throw new KysoError('unknownCommand', { command: `token ${sub ?? ''}`.trim() });
-  },
-};
+  noteKey: 'cli.note.pin',
+  subcommands: [
+    {
+      name: 'list',
+      summaryKey: 'cli.sub.token.list',
+      options: {
+        module: { type: 'string', multiple: true, value: 'PATH', help: 'cli.opt.token.list.module' },
+        json: { type: 'boolean', help: 'cli.opt.json' },
+        login: { type: 'boolean', help: 'cli.opt.token.list.login' },
+        token: { type: 'string', value: 'LABEL', help: 'cli.opt.token' },
+        ...pinOptions('pin'),
+      },
+      noteKey: 'cli.note.pin',
+      examples: ['kyso token list', 'kyso token list --module /usr/lib/softhsm/libsofthsm2.so --json', 'kyso token list --login --token "Văn thư" --pin-env KYSO_PIN'],
+      run: list,
+    },
+    ...provisionSubcommands,
+  ],
+});

@@ -2,41 +2,54 @@
 import { KysoError } from '../../api/errors.js';
 import { kysoHome } from '../../services/paths.js';
 import { addTrustFiles, trustList, trustRemove } from '../../services/verify.js';
-import { parseArgs } from '../args.js';
-import { tr, type Command } from '../io.js';
+import { tr } from '../io.js';
+import { defineCommand } from '../spec.js';
+
+const json = { json: { type: 'boolean', help: 'cli.opt.json' } } as const;
 
 /** The `trust` subcommand. */
-export const trustCommand: Command = {
+export const trustCommand = defineCommand({
   name: 'trust',
   summaryKey: 'cli.cmd.trust',
-  exitCodes: { trustUsage: 2, trustBadFile: 2 },
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    const { options, positionals } = parseArgs(rest, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
-    const home = kysoHome(io.env);
-    if (!sub || sub === '--help' || sub === '-h' || options.help) {
-      io.out(tr(io, 'trust.usage') + '\n');
-      return sub ? 0 : 2;
-    }
-    if (sub === 'add') {
-      if (positionals.length === 0) throw new KysoError('trustBadFile');
-      const added = addTrustFiles(home, positionals);
-      if (options.json) io.out(JSON.stringify({ added }, null, 2) + '\n');
-      else for (const e of added) io.out(tr(io, 'trust.added', { subject: e.subject, fingerprint: e.fingerprint }) + '\n');
-      return 0;
-    }
-    if (sub === 'list') {
-      const list = trustList(home);
-      if (options.json) io.out(JSON.stringify({ anchors: list }, null, 2) + '\n');
-      else if (list.length === 0) io.out(tr(io, 'trust.empty') + '\n');
-      else for (const e of list) io.out(`${e.fingerprint}  ${e.subject}  ${e.notBefore.slice(0, 10)} – ${e.notAfter.slice(0, 10)}\n`);
-      return 0;
-    }
-    if (sub === 'remove') {
-      const removed = trustRemove(home, positionals[0] ?? '');
-      for (const e of removed) io.out(tr(io, 'trust.removed', { subject: e.subject }) + '\n');
-      return 0;
-    }
-    throw new KysoError('trustUsage');
-  },
-};
+  exitCodes: { trustBadFile: 2 },
+  subcommands: [
+    {
+      name: 'add',
+      summaryKey: 'cli.sub.trust.add',
+      args: 'FILE...',
+      options: json,
+      examples: ['kyso trust add root-ca.pem', 'kyso trust add chuoi-chung-thu.p7b --json'],
+      async run({ options, positionals }, io) {
+        if (positionals.length === 0) throw new KysoError('trustBadFile');
+        const added = addTrustFiles(kysoHome(io.env), positionals);
+        if (options.json) io.out(JSON.stringify({ added }, null, 2) + '\n');
+        else for (const e of added) io.out(tr(io, 'trust.added', { subject: e.subject, fingerprint: e.fingerprint }) + '\n');
+        return 0;
+      },
+    },
+    {
+      name: 'list',
+      summaryKey: 'cli.sub.trust.list',
+      options: json,
+      examples: ['kyso trust list', 'kyso trust list --json'],
+      async run({ options }, io) {
+        const list = trustList(kysoHome(io.env));
+        if (options.json) io.out(JSON.stringify({ anchors: list }, null, 2) + '\n');
+        else if (list.length === 0) io.out(tr(io, 'trust.empty') + '\n');
+        else for (const e of list) io.out(`${e.fingerprint}  ${e.subject}  ${e.notBefore.slice(0, 10)} – ${e.notAfter.slice(0, 10)}\n`);
+        return 0;
+      },
+    },
+    {
+      name: 'remove',
+      summaryKey: 'cli.sub.trust.remove',
+      args: 'FINGERPRINT',
+      examples: ['kyso trust remove 3f2a9c41d0e7'],
+      async run({ positionals }, io) {
+        const removed = trustRemove(kysoHome(io.env), positionals[0] ?? '');
+        for (const e of removed) io.out(tr(io, 'trust.removed', { subject: e.subject }) + '\n');
+        return 0;
+      },
+    },
+  ],
+});

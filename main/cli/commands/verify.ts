@@ -8,8 +8,8 @@ import { kysoHome } from '../../services/paths.js';
 import { reportFormatOf, verifyFiles, writeVerifyReport } from '../../services/verify.js';
 import { exitStatus, resultsJson } from '../../validation/report/json.js';
 import { fileLines } from '../../validation/report/lines.js';
-import { parseArgs } from '../args.js';
-import { tr, type Command } from '../io.js';
+import { defineCommand, strs } from '../spec.js';
+import { documentPassword, passwordOptions } from '../doc-password.js';
 
 /** Parses `--time` strictly (ISO 8601 with a date). */
 export function parseTime(s: string | undefined): Date | undefined {
@@ -20,27 +20,27 @@ export function parseTime(s: string | undefined): Date | undefined {
 }
 
 /** The `verify` subcommand. */
-export const verifyCommand: Command = {
+export const verifyCommand = defineCommand({
   name: 'verify',
   summaryKey: 'cli.cmd.verify',
+  args: 'FILE.pdf...',
+  options: {
+    trust: { type: 'string', multiple: true, value: 'ROOT.pem', help: 'cli.opt.trust' },
+    offline: { type: 'boolean', help: 'cli.opt.verify.offline' },
+    time: { type: 'string', value: 'ISO8601', help: 'cli.opt.verify.time' },
+    json: { type: 'boolean', help: 'cli.opt.json' },
+    report: { type: 'string', value: 'REPORT.pdf|.json', help: 'cli.opt.verify.report' },
+    ...passwordOptions,
+  },
+  noteKey: 'cli.note.verify',
+  examples: ['kyso verify cong-van-da-ky.pdf', 'kyso verify *.pdf --trust root-ca.pem --json', 'kyso verify ho-so.pdf --time 2024-06-30T17:00:00+07:00 --report bao-cao.pdf'],
   // 2 like an undecided verdict: nothing could be checked.
-  exitCodes: { verifyNoFiles: 2, verifyTrustFile: 2, trustBadFile: 2 },
-  async run(argv, io) {
-    const { options, positionals } = parseArgs(argv, {
-      trust: { type: 'string', multiple: true },
-      offline: { type: 'boolean' },
-      time: { type: 'string' },
-      json: { type: 'boolean' },
-      report: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
-    if (options.help) {
-      io.out(tr(io, 'verify.usage') + '\n');
-      return 0;
-    }
+  exitCodes: { verifyTrustFile: 2, trustBadFile: 2 },
+  async run({ options, positionals }, io) {
     if (positionals.length === 0) throw new KysoError('verifyNoFiles');
     const time = parseTime(options.time as string | undefined);
-    const files = await verifyFiles(kysoHome(io.env), positionals, { trust: (options.trust as string[] | undefined) ?? [], offline: options.offline === true, time });
+    const password = await documentPassword(io, options);
+    const files = await verifyFiles(kysoHome(io.env), positionals, { trust: strs(options, 'trust'), offline: options.offline === true, time, ...(password !== undefined ? { password } : {}) });
     if (options.json) io.out(JSON.stringify({ files: resultsJson(files).files }, null, 2) + '\n');
     else {
       for (const f of files) {
@@ -52,4 +52,4 @@ export const verifyCommand: Command = {
     if (report) await writeVerifyReport(files, report, reportFormatOf(report), io.lang);
     return exitStatus(files);
   },
-};
+});

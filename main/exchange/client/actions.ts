@@ -6,7 +6,7 @@
 import { KysoError } from '../../api/errors.js';
 import type { Signer } from '../../pki/signer.js';
 import type { IncomingDoc, Store } from '../../store/index.js';
-import { buildStatus, formatEdxmlTimestamp } from '../edxml/index.js';
+import { buildStatus, documentIdDate, formatEdxmlTimestamp } from '../edxml/index.js';
 import type { InboxApi } from './api.js';
 import type { OrgRef } from './compose.js';
 
@@ -27,13 +27,15 @@ interface DocRef {
   number: string;
   notation: string;
   documentId: string;
+  /** yyyy/MM/dd; when unknown, taken from a structured DocumentId. */
+  promulgationDate?: string | null;
 }
 
-const refOf = (d: IncomingDoc): DocRef => ({ messageId: d.messageId, issuer: d.fromCode, number: d.number, notation: d.notation, documentId: d.documentId });
+const refOf = (d: IncomingDoc): DocRef => ({ messageId: d.messageId, issuer: d.fromCode, number: d.number, notation: d.notation, documentId: d.documentId, promulgationDate: d.promulgationDate });
 
 async function postStatus(c: AnswerContext, doc: DocRef, statusCode: '02' | '03' | '04' | '05' | '06' | '13' | '15' | '16', description: string): Promise<void> {
-  // DocumentId is "{OrganId},{yyyy/MM/dd},{number}/{notation}": the date is its 2nd field.
-  const promulgationDate = doc.documentId.split(',')[1] ?? '';
+  // A DocumentId from the axis may be an opaque UUID: the date then comes from the register.
+  const promulgationDate = doc.promulgationDate ?? documentIdDate(doc.documentId) ?? '';
   const xml = await buildStatus(
     {
       responseFor: { organId: doc.issuer, code: `${doc.number}/${doc.notation}`, promulgationDate, documentId: doc.documentId },

@@ -3,12 +3,14 @@
  * the token signs a single-use challenge, the session is renewed transparently on 401.
  */
 import { z } from 'zod';
+import { KysoError } from '../../api/errors.js';
 import type { Signer, SignatureScheme } from '../../pki/signer.js';
 import {
   challengeResponseSchema,
   directoryResponseSchema,
   endpointPath,
   endpoints,
+  eventsTicketSchema,
   inboxPageSchema,
   loginResponseSchema,
   loginSignedData,
@@ -93,15 +95,16 @@ export class InboxApi {
     return this.authed((auth) => ({ method: 'GET', url: this.url(endpoints.statuses, cursor, limit), headers: auth }), statusPageSchema);
   }
 
-  /** Downloads a package we sent or received into `dest`. */
-  async downloadPackage(messageId: string, dest: string): Promise<number> {
+  /** Downloads a package we sent or received into `dest`; more than `maxBytes` (the size the server declared) is refused. */
+  async downloadPackage(messageId: string, dest: string, maxBytes = Infinity): Promise<number> {
     const spec = async () => ({ method: 'GET' as const, url: this.url(endpointPath(endpoints.messagePackage, { messageId })), headers: await this.authHeader(), idleTimeoutMs: 120_000 });
+    const tooLarge = () => new KysoError('exPackageTooLarge', { messageId, size: maxBytes });
     try {
-      return await downloadTo(await spec(), dest);
+      return await downloadTo(await spec(), dest, maxBytes, tooLarge);
     } catch (e) {
       if (!(e instanceof ServerError) || e.status !== 401) throw e;
       await this.login(true);
-      return downloadTo(await spec(), dest);
+      return downloadTo(await spec(), dest, maxBytes, tooLarge);
     }
   }
 
@@ -123,9 +126,16 @@ export class InboxApi {
     return (await this.authed((auth) => ({ method: 'GET', url: this.url(endpoints.directory), headers: auth }), directoryResponseSchema)).organizations;
   }
 
-  /** URL and headers for the SSE stream (EventSource-style access token). */
+  /**
+   * URL and headers for the SSE stream: a fresh single-use ticket in the URL, as an
+   * EventSource would use it (the server accepts no session token in a URL). The ticket is
+   * worth one stream for 30 s, so a logged URL opens nothing.
+   */
   async eventsRequest(): Promise<{ url: string; headers: Record<string, string> }> {
-    return { url: this.url(endpoints.events), headers: { ...(await this.authHeader()), accept: 'text/event-stream' } };
+    const t = await this.authed((auth) => ({ method: 'POST', url: this.url(endpoints.eventsTicket), headers: auth, body: { json: {} } }), eventsTicketSchema);
+    const u = new URL(this.url(endpoints.events));
+    u.searchParams.set('ticket', t.ticket);
+    return { url: u.toString(), headers: { accept: 'text/event-stream' } };
   }
 
   /** Forgets the session (next call logs in again). */

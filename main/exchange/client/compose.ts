@@ -5,8 +5,11 @@
  * crash finds the queued row instead of creating a duplicate.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+import { mimeOfExt } from '../../files/doc-types.js';
+import { joinInside } from '../../files/inside.js';
+import { mkdirPrivate } from '../../files/private.js';
 import type { Signer } from '../../pki/signer.js';
 import { typeDetailOf } from '../../api/doc-types.js';
 import type { DocMeta, Store } from '../../store/index.js';
@@ -48,21 +51,9 @@ export interface Composed {
   documentId: string;
 }
 
-const contentTypes: Record<string, string> = {
-  '.pdf': 'application/pdf',
-  '.xml': 'application/xml',
-  '.doc': 'application/msword',
-  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  '.xls': 'application/vnd.ms-excel',
-  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  '.zip': 'application/zip',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-};
-
-/** MIME type from the file extension (edXML carries it in the manifest). */
+/** MIME type from the file extension (edXML carries it in the manifest); one table with the receiving side. */
 export function contentTypeOf(file: string): string {
-  return contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  return mimeOfExt(file);
 }
 
 async function fileSha256(file: string): Promise<string> {
@@ -96,8 +87,8 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
   const messageId = await messageIdFor(input.from.code, documentId, recipients, input.files);
   if (store.outbox.get(messageId)) return { messageId, queued: false, documentId };
   const dir = path.join(home, 'outbox');
-  mkdirSync(dir, { recursive: true });
-  const packagePath = path.join(dir, `${messageId}.edxml`);
+  mkdirPrivate(dir);
+  const packagePath = joinInside(dir, `${messageId}.edxml`);
   // A package left by a run that crashed before queueing is rebuilt: it was never sent.
   await writePackage(
     {
@@ -121,10 +112,10 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
     packagePath,
   );
   if (!existsSync(packagePath)) throw new Error('package not written');
-  const queued = store.db.transaction(() => {
+  const queued = store.transaction(() => {
     store.outgoing.add({ messageId, documentId, number: input.number, notation: input.notation, type: input.type, subject: input.subject,
       recipients, files: input.files.map((f) => path.basename(f)), server: input.server, createdAt: date, meta });
     return store.outbox.enqueue({ messageId, server: input.server, packagePath, recipients, batchId: input.batchId ?? null });
-  }).immediate();
+  });
   return { messageId, queued, documentId };
 }

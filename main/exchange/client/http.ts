@@ -5,9 +5,10 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
-import { KysoError } from '../../api/errors.js';
+import { isKysoError, KysoError, errorCodeOf } from '../../api/errors.js';
 import { failEnvelopeSchema } from '../protocol.js';
 
 /** A failed exchange with the server: transport (retryable) or a FAIL envelope / HTTP status. */
@@ -34,7 +35,7 @@ export class ServerError extends Error {
 export function toKysoError(e: unknown): unknown {
   if (!(e instanceof ServerError)) return e;
   const params = { status: e.status === 'network' ? 0 : e.status, detail: e.message, url: '', ...e.params };
-  return new KysoError(e.code, params, { cause: e });
+  return new KysoError(errorCodeOf(e.code), params, { cause: e });
 }
 
 /** Body of a request: JSON, raw bytes, or a file streamed from disk. */
@@ -82,15 +83,18 @@ export function rawRequest(spec: RequestSpec): Promise<IncomingMessage> {
   });
 }
 
+/** The origin of a URL (scheme, host, port), or the text as given when it is not a URL. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
 /** A transport failure talking to the server at `url` (the message names the server). */
 export function unreachable(url: string, detail: string): ServerError {
-  let origin = url;
-  try {
-    origin = new URL(url).origin;
-  } catch {
-    // Not a URL: name it as given.
-  }
-  return new ServerError('network', unreachableCode(detail), detail, { url: origin, detail });
+  return new ServerError('network', unreachableCode(detail), detail, { url: originOf(url), detail });
 }
 
 /**
@@ -154,17 +158,35 @@ export async function requestJson<S extends z.ZodType>(spec: RequestSpec, schema
     throw new ServerError(res.statusCode ?? 0, 'exServerHttp', 'unexpected answer');
   }
   const data = schema.safeParse(env.data);
-  if (!data.success) throw new ServerError(res.statusCode ?? 0, 'exServerHttp', `unexpected answer: ${data.error.message}`);
+  if (!data.success) {
+    // A server whose answer breaks the protocol's rules (an id like `../x`, a bad code) is
+    // refused whole: nothing of it is used. The field is named for the administrator.
+    const field = data.error.issues[0]?.path.join('.') || 'data';
+    throw new ServerError(res.statusCode ?? 0, 'exServerBadAnswer', `invalid answer: ${field}`, { url: originOf(spec.url), field });
+  }
   return data.data;
 }
 
-/** Downloads a 2xx body straight into `dest` (no buffering); returns its size. */
-export async function downloadTo(spec: RequestSpec, dest: string): Promise<number> {
+/**
+ * Downloads a 2xx body straight into `dest` (no buffering); returns its size. Past `maxBytes`
+ * the download stops with `tooLarge()` (a server that streams more than it declared does not
+ * fill the disk).
+ */
+export async function downloadTo(spec: RequestSpec, dest: string, maxBytes = Infinity, tooLarge: () => Error = () => new KysoError('exTooLarge', { limit: maxBytes })): Promise<number> {
   const res = await rawRequest(spec);
   if ((res.statusCode ?? 0) >= 300) throw await failure(res);
+  let size = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      done(size > maxBytes ? tooLarge() : null, chunk);
+    },
+  });
   try {
-    await pipeline(res, createWriteStream(dest));
+    // Received documents are the user's only (issue 15.11).
+    await pipeline(res, cap, createWriteStream(dest, { mode: 0o600 }));
   } catch (e) {
+    if (isKysoError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC') throw new KysoError('diskFull', { path: dest }, { cause: e });
     if (code && (e as NodeJS.ErrnoException).syscall) throw new KysoError('fileWrite', { path: dest, detail: code }, { cause: e });

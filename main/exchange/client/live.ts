@@ -75,8 +75,10 @@ export class LiveListener {
     let delay = this.opts.retryMs ?? 1000;
     while (!this.stopped) {
       try {
+        // A fresh single-use ticket for each (re)connection: the session token never goes in a URL.
         const req = await this.api.eventsRequest();
         const res = await rawRequest({ method: 'GET', url: req.url, headers: req.headers, signal: this.abort.signal, idleTimeoutMs: 60_000 });
+        // The ticket was good but its session has ended since (logout, revoked certificate): log in again next time.
         if ((res.statusCode ?? 0) === 401) this.api.resetSession();
         if ((res.statusCode ?? 0) !== 200) {
           res.resume();

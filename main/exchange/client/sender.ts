@@ -3,8 +3,7 @@
  * idempotency key), so a crash between upload and bookkeeping only causes a harmless resend
  * that the server answers as a duplicate. Retryable failures back off exponentially.
  */
-import type { Store } from '../../store/index.js';
-import type { OutboxItem } from '../../store/outbox-repo.js';
+import type { OutboxItem, Store } from '../../store/index.js';
 import type { InboxApi } from './api.js';
 import { existsSync } from 'node:fs';
 import { encodeDeliveryError } from './delivery-error.js';
@@ -94,13 +93,13 @@ export class OutboxSender {
     try {
       const res = await this.apiFor(item.server).sendPackage(item.messageId, item.packagePath);
       const at = new Date();
-      this.store.db.transaction(() => {
+      this.store.transaction(() => {
         this.store.outbox.markSent(item.messageId, at);
         this.store.outgoing.markSent(item.messageId, at);
         for (const r of res.recipients) {
           this.store.outgoing.addStatus(item.messageId, { orgCode: r.organId, statusCode: r.status, description: null, at: at.toISOString() });
         }
-      }).immediate();
+      });
       this.onProgress({ item, state: 'sent', error: null });
       return 'sent';
     } catch (e) {

@@ -6,9 +6,10 @@
  * gone (a crash) is taken over.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { KysoError } from '../../api/errors.js';
+import { mkdirPrivate } from '../../files/private.js';
 
 function alive(pid: number): boolean {
   try {
@@ -21,7 +22,7 @@ function alive(pid: number): boolean {
 
 function tryLock(file: string): boolean {
   try {
-    const fd = openSync(file, 'wx');
+    const fd = openSync(file, 'wx', 0o600);
     writeSync(fd, String(process.pid));
     closeSync(fd);
     return true;
@@ -39,7 +40,7 @@ function tryLock(file: string): boolean {
 /** Runs `fn` holding the sync lock of (home, server); waits up to `waitMs` for another holder. */
 export async function withSyncLock<T>(home: string, server: string, fn: () => Promise<T>, waitMs = 120_000): Promise<T> {
   const dir = path.join(home, 'inbox');
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir);
   const file = path.join(dir, `.sync-${createHash('sha256').update(server).digest('hex').slice(0, 16)}.lock`);
   const deadline = Date.now() + waitMs;
   while (!tryLock(file)) {

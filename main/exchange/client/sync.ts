@@ -6,15 +6,19 @@
  * middle re-fetches at most one page and loses nothing.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { withSyncLock } from './sync-lock.js';
+import { createReadStream, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { isKysoError, KysoError } from '../../api/errors.js';
+import { KysoError } from '../../api/errors.js';
+import { isErrorOfKind } from '../../api/error-kinds.js';
+import { readHead, storedExtension, storedFileName } from '../../files/doc-types.js';
+import { joinInside } from '../../files/inside.js';
+import { mkdirPrivate, restrictFile } from '../../files/private.js';
 import { isoFromEdxmlDate, type ArrivalFailure, type DocMeta, type IncomingDoc, type Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
 import type { InboxItem, StatusItem } from '../protocol.js';
 import type { InboxApi } from './api.js';
-import type { PdfValidator } from './validate.js';
+import { withSyncLock } from './sync-lock.js';
+import { ARRIVAL_SIGNATURE_POLICY, arrivalRecord, type PdfValidator } from './validate.js';
 
 /** Callbacks for the UI: new arrivals and statuses on our sent documents. */
 export interface SyncEvents {
@@ -30,10 +34,14 @@ export interface SyncResult {
   statuses: number;
 }
 
-/** A file name safe on every OS (attachment names come from another organization). */
-function safeName(name: string, i: number): string {
-  const base = path.basename(name).replace(/[\\/:*?"<>|\p{Cc}]/gu, '_').replace(/^\.+/, '_').slice(0, 180);
-  return `${String(i + 1).padStart(2, '0')}-${base || 'file'}`;
+/**
+ * The name a received file is kept under (issue 15.2): attachment names come from another
+ * organization, so the stored name is Kyso's own (`01-<stem>.<ext>`, no bidi or format
+ * characters, no trailing dots or spaces) with an extension its bytes prove, from the
+ * allow-list of document types, or `.bin`. The real name is kept in the register for display.
+ */
+function storedName(file: string, name: string, contentType: string, i: number): string {
+  return storedFileName(i, name, storedExtension(readHead(file), name, contentType));
 }
 
 /**
@@ -50,11 +58,6 @@ export function uniqueNames(names: string[]): string[] {
     used.add(candidate);
     return candidate;
   });
-}
-
-/** True for errors that condemn the package itself (not our disk or the network). */
-function isPackageFault(code: string): boolean {
-  return code.startsWith('edxml') || code === 'exPackageDigestMismatch';
 }
 
 /** Pulls inbox and statuses of one server into the store. */
@@ -112,20 +115,24 @@ export class InboxSync {
   /** Stores one delivery (no-op when already stored); true when it is new. */
   private async receive(item: InboxItem): Promise<boolean> {
     if (this.store.incoming.get(item.messageId)) return false;
-    const dir = path.join(this.home, 'inbox', item.messageId);
-    const tmp = path.join(dir, 'tmp');
+    // The id was checked against the protocol's schema when the page was parsed; the folder is
+    // still built only inside inbox/ (a folder outside would be removed just below).
+    const dir = joinInside(this.home, 'inbox', item.messageId);
+    const tmp = joinInside(dir, 'tmp');
     rmSync(dir, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
+    mkdirPrivate(dir);
+    mkdirPrivate(tmp);
     const packagePath = path.join(dir, 'package.edxml');
-    await this.api.downloadPackage(item.messageId, packagePath);
     let pkg: Awaited<ReturnType<typeof readPackage>>;
     try {
+      await this.api.downloadPackage(item.messageId, packagePath, item.size);
       // The server named the package's digest: bytes altered on its disk or on the way are refused here.
       if ((await sha256File(packagePath)) !== item.packageSha256) throw new KysoError('exPackageDigestMismatch', { messageId: item.messageId });
-      pkg = await readPackage(packagePath, { tmpDir: tmp });
+      pkg = await readPackage(packagePath, { tmpDir: tmp, signature: ARRIVAL_SIGNATURE_POLICY });
     } catch (e) {
       // Our own trouble (disk full, no permission): stop here, keep the cursor, fetch it again next time.
-      if (!isKysoError(e) || !isPackageFault(e.code)) {
+      // Only errors that condemn the package itself (kind `package`) are recorded as refusals.
+      if (!isErrorOfKind(e, 'package')) {
         rmSync(dir, { recursive: true, force: true });
         throw e;
       }
@@ -138,9 +145,10 @@ export class InboxSync {
     }
     const names = uniqueNames(pkg.attachments.map((a) => a.attachmentName));
     const files = pkg.attachments.map((a, i) => {
-      const dest = path.join(dir, safeName(a.attachmentName, i));
+      const dest = joinInside(dir, storedName(a.path, a.attachmentName, a.contentType, i));
       renameSync(a.path, dest);
-      return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256 };
+      restrictFile(dest);
+      return { name: names[i]!, contentType: a.contentType, path: dest, sha256: a.sha256, detectedType: a.detectedType ?? null };
     });
     rmSync(tmp, { recursive: true, force: true });
     const h = pkg.header;
@@ -157,6 +165,7 @@ export class InboxSync {
       receivedAt: item.deliveredAt,
       packagePath,
       files,
+      ...arrivalRecord(pkg),
       meta: {
         issueDate: isoFromEdxmlDate(h.promulgationInfo.promulgationDate),
         signerName: h.signerInfo.fullName,
@@ -175,7 +184,7 @@ export class InboxSync {
 
   private async validateFiles(messageId: string): Promise<void> {
     for (const f of this.store.incoming.files(messageId)) {
-      if (f.validationStatus !== null || !isPdf(f.name, f.contentType)) continue;
+      if (f.validationStatus !== null || !isPdf(f.name, f.contentType, f.path)) continue;
       const v = await this.validator(f.path);
       this.store.incoming.setValidation(messageId, f.name, v.status, v.report);
     }
@@ -183,11 +192,7 @@ export class InboxSync {
 
   /** Finishes validations a crash interrupted (arrival stored, verdict not yet). */
   private async revalidatePending(): Promise<void> {
-    const rows = this.store.db
-      .prepare(`SELECT DISTINCT f.message_id AS id FROM incoming_file f JOIN incoming i USING (message_id)
-        WHERE f.validation_status IS NULL AND i.server = ? AND (f.content_type = 'application/pdf' OR lower(f.name) LIKE '%.pdf')`)
-      .all(this.api.server) as Array<{ id: string }>;
-    for (const r of rows) await this.validateFiles(r.id);
+    for (const id of this.store.incoming.pendingValidation(this.api.server)) await this.validateFiles(id);
   }
 
   private async syncStatuses(): Promise<number> {
@@ -213,8 +218,9 @@ export class InboxSync {
   }
 }
 
-function isPdf(name: string, contentType: string): boolean {
-  return contentType === 'application/pdf' || name.toLowerCase().endsWith('.pdf');
+/** Validated: what is stored as a PDF, and what claims to be one (a fake PDF then shows as unreadable). */
+function isPdf(name: string, contentType: string, stored: string): boolean {
+  return stored.toLowerCase().endsWith('.pdf') || contentType === 'application/pdf' || name.toLowerCase().endsWith('.pdf');
 }
 
 async function sha256File(file: string): Promise<string> {

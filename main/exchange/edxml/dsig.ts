@@ -1,23 +1,22 @@
 /**
- * XML-DSig over the edXML envelope, computed by hand around an async Signer (a token cannot
- * sign through xml-crypto's synchronous API). Strict profile documented in ../README.md:
- * exc-c14n, one enveloped Reference to the envelope, one `cid:` Reference per attachment.
+ * Kyso's XML-DSig profile over the edXML envelope, computed by hand around an async Signer (a
+ * token cannot sign through xml-crypto's synchronous API). Strict profile documented in
+ * ../README.md: exc-c14n, one enveloped Reference to the envelope, one `cid:` Reference per
+ * attachment. Signatures of other systems are verified by signature.ts.
  */
-import { createHash, verify as cryptoVerify, X509Certificate, constants } from 'node:crypto';
+import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type { Document, Element } from '@xmldom/xmldom';
 import { ExclusiveCanonicalization } from 'xml-crypto';
 import { KysoError } from '../../api/errors.js';
 import type { Signer, SignatureScheme } from '../../pki/signer.js';
+import { DSIG_NS, ENVELOPED, EXC_C14N, SIGNATURES, verifyKey, XPATH } from './dsig-algorithms.js';
 import { child, children, parseXml } from './xml.js';
 import { EDXML_NS } from './types.js';
 
-/** The XML-DSig namespace. */
-export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
-const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
-const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
-const XPATH = 'http://www.w3.org/TR/1999/REC-xpath-19991116';
+export { DSIG_NS } from './dsig-algorithms.js';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
-const ENVELOPE_XPATH = 'ancestor-or-self::edXML:edXMLEnvelope';
+/** The XPath of Kyso's envelope reference. */
+export const ENVELOPE_XPATH = 'ancestor-or-self::edXML:edXMLEnvelope';
 
 const methodOf: Record<SignatureScheme, string> = {
   'RSA-PKCS1': 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
@@ -39,7 +38,8 @@ export function excC14n(e: Element): string {
 /** Finds edXMLEnvelope (the root itself, or a child of the edXML root). */
 export function findEnvelope(doc: Document): Element {
   const root = doc.documentElement!;
-  if (root.namespaceURI !== EDXML_NS) throw new KysoError('edxmlMalformed', { reason: 'root is not in the edXML namespace' });
+  // No namespace at all is accepted (and noted by the reader): the vocabulary is unambiguous.
+  if (root.namespaceURI !== EDXML_NS && root.namespaceURI !== null) throw new KysoError('edxmlMalformed', { reason: 'root is not in the edXML namespace' });
   if (root.localName === 'edXMLEnvelope') return root;
   const env = root.localName === 'edXML' ? child(root, 'edXMLEnvelope') : undefined;
   if (!env) throw new KysoError('edxmlMalformed', { reason: 'no edXMLEnvelope' });
@@ -124,21 +124,27 @@ function algAttr(parent: Element, name: string): string {
   return e.getAttribute('Algorithm') ?? '';
 }
 
+/** True when a SignedInfo follows Kyso's profile (envelope by XPath, exc-c14n, cid references). */
+export function isKysoProfile(si: Element): boolean {
+  const envRef = children(si, 'Reference', DSIG_NS)[0];
+  if (!envRef || envRef.getAttribute('URI') !== '') return false;
+  const tr = child(envRef, 'Transforms', DSIG_NS);
+  const ts = tr ? children(tr, 'Transform', DSIG_NS) : [];
+  return ts.length === 3 && ts[1]!.getAttribute('Algorithm') === XPATH;
+}
+
 /**
- * Verifies the envelope's Signature: structure of the profile, signature value with the
- * KeyInfo certificate, envelope digest and exactly one matching digest per attachment.
+ * Verifies a Signature of Kyso's profile: structure, signature value with the KeyInfo
+ * certificate, envelope digest and exactly one matching digest per attachment. Throws the
+ * KysoError that says what is wrong.
  */
-export function verifyEnvelope(doc: Document, attachments: AttachmentDigest[]): VerifiedSignature {
-  const envelope = findEnvelope(doc);
-  const header = child(envelope, 'edXMLHeader');
-  const sig = header ? child(header, 'Signature', DSIG_NS) : undefined;
-  if (!sig) throw bad('no Signature in edXMLHeader');
+export function verifyKysoSignature(envelope: Element, sig: Element, attachments: AttachmentDigest[]): VerifiedSignature {
   const si = child(sig, 'SignedInfo', DSIG_NS);
   if (!si) throw bad('no SignedInfo');
   if (algAttr(si, 'CanonicalizationMethod') !== EXC_C14N) throw bad('unsupported canonicalization');
   const method = algAttr(si, 'SignatureMethod');
-  const scheme = (Object.keys(methodOf) as SignatureScheme[]).find((k) => methodOf[k] === method);
-  if (!scheme) throw bad('unsupported signature method');
+  const alg = Object.values(methodOf).includes(method) ? SIGNATURES[method] : undefined;
+  if (!alg) throw bad('unsupported signature method');
   const refs = children(si, 'Reference', DSIG_NS);
   const [envRef, ...attRefs] = refs;
   if (!envRef || envRef.getAttribute('URI') !== '') throw bad('first Reference must be the envelope');
@@ -166,10 +172,9 @@ export function verifyEnvelope(doc: Document, attachments: AttachmentDigest[]): 
   }
   const value = Buffer.from(child(sig, 'SignatureValue', DSIG_NS)?.textContent?.replace(/\s+/g, '') ?? '', 'base64');
   const data = Buffer.from(excC14n(si), 'utf8');
-  const key = scheme === 'RSA-PSS' ? { key: cert.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : scheme === 'ECDSA' ? { key: cert.publicKey, dsaEncoding: 'ieee-p1363' as const } : cert.publicKey;
   let ok: boolean;
   try {
-    ok = cryptoVerify('sha256', data, key, value);
+    ok = cryptoVerify(alg.hash, data, verifyKey(alg, cert.publicKey), value);
   } catch {
     ok = false;
   }

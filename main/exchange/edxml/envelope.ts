@@ -1,6 +1,7 @@
 /** edXML envelope: MessageHeader, TraceHeaderList, manifest <-> XML (DOM on the parsing side). */
 import type { Element } from '@xmldom/xmldom';
 import { KysoError } from '../../api/errors.js';
+import type { Notes } from './notes.js';
 import { el, wrap, child, children, need, text, int, validate } from './xml.js';
 import {
   attachmentMetaSchema,
@@ -19,6 +20,21 @@ import {
 /** The DocumentId edXML derives: "{OrganId},{yyyy/MM/dd},{number}/{notation}". */
 export function documentIdOf(h: Pick<MessageHeader, 'from' | 'code' | 'promulgationInfo'>): string {
   return `${h.from.organId},${h.promulgationInfo.promulgationDate},${h.code.codeNumber}/${h.code.codeNotation}`;
+}
+
+/** The two DocumentId forms of the field: `OrganId,yyyy/MM/dd,number/notation`, or an opaque id (a UUID). */
+export type DocumentIdForm = 'structured' | 'opaque';
+
+const STRUCTURED_ID = /^[^,]+,\d{4}\/\d{2}\/\d{2},[^,]*\/[^,]*$/;
+
+/** Which form a DocumentId has. */
+export function documentIdFormOf(id: string): DocumentIdForm {
+  return STRUCTURED_ID.test(id) ? 'structured' : 'opaque';
+}
+
+/** The promulgation date inside a structured DocumentId, if it is one. */
+export function documentIdDate(id: string): string | undefined {
+  return documentIdFormOf(id) === 'structured' ? id.split(',')[1] : undefined;
 }
 
 /** Serializes an organization (From / To). */
@@ -120,8 +136,8 @@ export function readResponseFor(r: Element): Record<string, unknown> {
   return { organId: text(r, 'OrganId'), code: text(r, 'Code'), promulgationDate: text(r, 'PromulgationDate'), documentId: text(r, 'DocumentId') };
 }
 
-/** Parses and strictly validates MessageHeader. */
-export function readMessageHeader(header: Element): MessageHeader {
+/** Parses and strictly validates MessageHeader of a document; the DocumentId keeps the form it came in. */
+export function readMessageHeader(header: Element, notes?: Notes): MessageHeader {
   const m = need(header, 'MessageHeader', 'MessageHeader');
   const p = 'MessageHeader';
   const code = need(m, 'Code', `${p}.Code`);
@@ -158,8 +174,10 @@ export function readMessageHeader(header: Element): MessageHeader {
     responseFor: children(m, 'ResponseFor').map(readResponseFor),
   };
   const h = validate(messageHeaderSchema, raw, p);
-  if (h.documentId && h.documentId !== documentIdOf(h)) {
-    throw new KysoError('edxmlInvalid', { field: `${p}.DocumentId`, reason: 'does not match From, PromulgationDate and Code' });
+  // The id is what statuses refer to, so it is kept as written; a structured one that
+  // disagrees with the header is shown to the clerk rather than refused.
+  if (h.documentId && documentIdFormOf(h.documentId) === 'structured' && h.documentId !== documentIdOf(h)) {
+    notes?.add('documentIdMismatch', { documentId: h.documentId, expected: documentIdOf(h) });
   }
   return { ...h, documentId: h.documentId ?? documentIdOf(h) };
 }
@@ -182,11 +200,11 @@ export function readTraceHeaderList(header: Element): { traces: TraceHeader[]; b
   return { traces, bussiness: validate(bussinessSchema, raw, 'Bussiness') };
 }
 
-/** Parses the manifest references. */
-export function readManifest(envelope: Element): AttachmentMeta[] {
+/** Parses the manifest references; undefined when the package has no manifest at all. */
+export function readManifest(envelope: Element): AttachmentMeta[] | undefined {
   const body = child(envelope, 'edXMLBody');
   const manifest = body ? child(body, 'edXMLManifest') : undefined;
-  if (!manifest) return [];
+  if (!manifest) return undefined;
   const out = children(manifest, 'Reference').map((r, i) => {
     const cid = text(r, 'ContentId') ?? '';
     return validate(

@@ -3,7 +3,7 @@
  * and parses. Field names are the camelCase of the XML element names.
  */
 import { z } from 'zod';
-import { ORGAN_ID_PATTERN } from '../protocol.js';
+import { documentIdSchema, ORGAN_ID_PATTERN } from '../protocol.js';
 
 /** The edXML namespace. */
 export const EDXML_NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016';
@@ -13,8 +13,22 @@ export const DATE_PATTERN = /^\d{4}\/(0[1-9]|1[0-2])\/(0[1-9]|[12]\d|3[01])$/;
 /** Timestamps as edXML writes them (Vietnam time). */
 export const TIMESTAMP_PATTERN = /^\d{4}\/(0[1-9]|1[0-2])\/(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
 
+/**
+ * OrganId as the axis writes it: the QĐ 20/2020 code (`000.00.00.H41`) or a system id of the
+ * axis (lower case with dots, `vxp.saas.03`). Local organizations of a Kyso server are always
+ * QĐ 20/2020 codes (protocol.ts); the codec reads and writes both.
+ */
+export const SYSTEM_ID_PATTERN = /^(?=.{3,64}$)(?=[^.]*\.)[a-z0-9]+(?:[._-][a-z0-9]+)+$/;
+
+/** Which form an OrganId has, or undefined when it is neither. */
+export function organIdForm(id: string): 'qd20' | 'system' | undefined {
+  if (ORGAN_ID_PATTERN.test(id)) return 'qd20';
+  if (SYSTEM_ID_PATTERN.test(id)) return 'system';
+  return undefined;
+}
+
 const opt = z.string().max(500).optional();
-const organId = z.string().regex(ORGAN_ID_PATTERN);
+const organId = z.string().refine((v) => organIdForm(v) !== undefined, 'is neither a QĐ 20/2020 code nor an axis system id');
 const date = z.string().regex(DATE_PATTERN);
 
 /** An organization as From/To of a message. */
@@ -36,7 +50,7 @@ export const responseForSchema = z.object({
   organId,
   code: z.string().min(1).max(200),
   promulgationDate: date,
-  documentId: z.string().min(1).max(300),
+  documentId: documentIdSchema,
 });
 /** ResponseFor entry. */
 export type ResponseFor = z.infer<typeof responseForSchema>;
@@ -44,7 +58,8 @@ export type ResponseFor = z.infer<typeof responseForSchema>;
 /** Staff who handled a message. */
 export const staffInfoSchema = z.object({
   department: opt,
-  staff: z.string().min(1).max(200),
+  // Optional: the national library writes StaffInfo blocks with an empty Staff.
+  staff: z.string().min(1).max(200).optional(),
   email: opt,
   mobile: opt,
 });
@@ -112,7 +127,7 @@ export const attachmentMetaSchema = z.object({
 /** Attachment metadata. */
 export type AttachmentMeta = z.infer<typeof attachmentMetaSchema>;
 
-/** A status message (MessageStatus). */
+/** A status message (either shape: MessageStatus, or the fields inside MessageHeader). */
 export const statusMessageSchema = z.object({
   responseFor: responseForSchema,
   from: organSchema,

@@ -72,13 +72,15 @@ export async function buildSignedHead(input: PackageInput, signer: Signer, diges
   const bussiness = validate(bussinessSchema, input.bussiness ?? {}, 'Bussiness');
   const metas = input.attachments.map((a, i) => validate(attachmentMetaSchema, a.meta, `Attachment.${i}`));
   if (new Set(metas.map((m) => m.contentId)).size !== metas.length) throw new KysoError('edxmlInvalid', { field: 'Attachment', reason: 'has duplicate ContentId' });
+  // The deployed shape: the namespace as default on the root and again with the prefix on the
+  // envelope (and on the attachment block, where the field omits it: that is not well-formed).
   const head = (sig: string) =>
-    `<?xml version="1.0" encoding="UTF-8"?>\n<edXML:edXML xmlns:edXML="${EDXML_NS}"><edXML:edXMLEnvelope><edXML:edXMLHeader>` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<edXML xmlns="${EDXML_NS}"><edXML:edXMLEnvelope xmlns:edXML="${EDXML_NS}"><edXML:edXMLHeader>` +
     messageHeaderXml(header) +
     traceHeaderListXml(traces, bussiness, documentId) +
     sig +
     `</edXML:edXMLHeader>${manifestXml(metas)}</edXML:edXMLEnvelope>`;
-  const doc = parseXml(head('') + '</edXML:edXML>');
+  const doc = parseXml(head('') + '</edXML>');
   const sig = await buildSignature(envelopeDigest(findEnvelope(doc)), digests, signer);
   return { head: head(sig), documentId };
 }
@@ -99,7 +101,7 @@ export async function writePackage(input: PackageInput, signer: Signer, out: str
     await writeChunk(stream, b);
   };
   try {
-    await put(head + '<edXML:AttachmentEncoded>');
+    await put(head + `<edXML:AttachmentEncoded xmlns:edXML="${EDXML_NS}">`);
     for (const [i, a] of input.attachments.entries()) {
       const m = attachmentMetaSchema.parse(a.meta);
       await put('<edXML:Attachment>' + el('ContentId', m.contentId) + el('AttachmentName', m.attachmentName) + el('Description', m.description) + el('ContentType', m.contentType) + '<edXML:ContentTransferEncoded>');
@@ -111,7 +113,7 @@ export async function writePackage(input: PackageInput, signer: Signer, out: str
       if (!h.digest().equals(digests[i]!.sha256)) throw new KysoError('edxmlDigestMismatch', { contentId: m.contentId });
       await put('</edXML:ContentTransferEncoded></edXML:Attachment>');
     }
-    await put('</edXML:AttachmentEncoded></edXML:edXML>\n');
+    await put('</edXML:AttachmentEncoded></edXML>\n');
     if (tmp) {
       await endSink(stream);
       await rename(tmp, out as string);

@@ -22,9 +22,26 @@ export function wrap(name: string, inner: string): string {
   return `<edXML:${name}>${inner}</edXML:${name}>`;
 }
 
-/** Parses XML strictly (no DOCTYPE, errors thrown as edxmlMalformed). */
+/** Deepest element nesting the reader accepts (edXML needs 6; the DOM and c14n recurse). */
+export const MAX_DEPTH = 64;
+
+/** Refuses nesting deeper than MAX_DEPTH before a DOM is built (a cheap scan of the tags). */
+export function checkDepth(xml: string): void {
+  let depth = 0;
+  const re = /<!--[^]*?-->|<!\[CDATA\[[^]*?\]\]>|<\?[^]*?\?>|<(\/?)([^>]*?)(\/?)>/g;
+  for (let m = re.exec(xml); m; m = re.exec(xml)) {
+    if (m[2] === undefined || m[2].startsWith('!') || m[2].startsWith('?')) continue;
+    if (m[1]) depth--;
+    else if (!m[3]) depth++;
+    if (depth > MAX_DEPTH) throw new KysoError('edxmlMalformed', { reason: `elements nested deeper than ${MAX_DEPTH}` });
+  }
+}
+
+/** Parses XML strictly (no DOCTYPE, bounded depth, errors thrown as edxmlMalformed). */
 export function parseXml(xml: string): Document {
+  // No DTD at all: no entity expansion (billion laughs), no external entities (XXE).
   if (/<!DOCTYPE/i.test(xml)) throw new KysoError('edxmlMalformed', { reason: 'DOCTYPE not allowed' });
+  checkDepth(xml);
   let doc: Document;
   try {
     const parser = new DOMParser({
@@ -41,13 +58,17 @@ export function parseXml(xml: string): Document {
   return doc;
 }
 
-/** Child elements of `parent` in the edXML namespace with this local name. */
+/**
+ * Child elements of `parent` in the namespace `ns` with this local name. Looking for edXML
+ * elements also finds them in no namespace at all: some field packages are written without
+ * one (the reader notes it); the vocabulary leaves no doubt what they are.
+ */
 export function children(parent: Element, name: string, ns: string = EDXML_NS): Element[] {
   const out: Element[] = [];
   for (let n = parent.firstChild; n; n = n.nextSibling) {
     if (n.nodeType === 1) {
       const e = n as Element;
-      if (e.localName === name && e.namespaceURI === ns) out.push(e);
+      if (e.localName === name && (e.namespaceURI === ns || (ns === EDXML_NS && e.namespaceURI === null))) out.push(e);
     }
   }
   return out;

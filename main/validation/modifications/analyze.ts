@@ -5,10 +5,13 @@
  */
 import type { PdfObject } from '../../pdf/objects.js';
 import { nonWhite, PdfView } from '../doc.js';
+import type { SharedParse } from '../../pdf/revisions.js';
 import type { Modification } from '../types.js';
 import { deepEqual } from '../values.js';
 import { buildContext } from './context.js';
 import { classifyChanged, classifyNew, type Verdict } from './rules.js';
+import type { ShadowDefinition } from './shadow-defs.js';
+import { giveBack, RevisionCache, type Lent } from './revision-cache.js';
 
 /** Inputs: the file (as its final view), where every %%EOF ends, and where the signed revision ends. */
 export interface AnalyzeInput {
@@ -19,6 +22,12 @@ export interface AnalyzeInput {
   signedEnd: number;
   p: number;
   locked: (name: string) => boolean;
+  /** Later unlisted definitions a repairing reader would use (files that needed repair). */
+  shadows?: ShadowDefinition[];
+  /** Views and diffs shared by the file's signatures (one per call when absent). */
+  cache?: RevisionCache;
+  /** Identifies `locked` for sharing diffs ('' when no FieldMDP lock; undefined: never shared). */
+  lockKey?: string;
 }
 
 /** Ends (exclusive) of every revision of the final view, ascending. */
@@ -109,9 +118,9 @@ export interface AnalyzeResult {
 }
 
 /** Opens the view of the prefix `[0, end)`, or returns the error message. */
-async function openPrefix(path: string, end: number): Promise<PdfView | string> {
+async function openPrefix(path: string, end: number, password?: string, shared?: SharedParse): Promise<PdfView | string> {
   try {
-    return await PdfView.open(path, end);
+    return await PdfView.open(path, end, password, shared);
   } catch (e) {
     return (e as Error).message;
   }
@@ -129,16 +138,36 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
   const trailing = await nonWhite(final.source, Math.max(lastEnd, signedEnd), size);
   if (trailing) mods.push({ revision: ends.length + 1, class: 'notAllowed', allowed: false, code: 'dataAfterEof', detail: `bytes after the last %%EOF (offset ${lastEnd})` });
   const covers = signedEnd === size || (!(await nonWhite(final.source, signedEnd, size)) && idx === ends.length - 1);
+  for (const sh of input.shadows ?? []) {
+    const rev = ends.findIndex((e) => e > sh.offset);
+    mods.push({ revision: rev < 0 ? ends.length + 1 : rev + 1, object: sh.num, class: 'notAllowed', allowed: false, code: 'shadowDefinition', detail: `object ${sh.num} is defined again at ${sh.offset}, outside the cross-reference data` });
+  }
   if (idx < 0) {
+    if (restartedAfter(input, signedEnd)) return rewritten(input, mods, covers);
     mods.push({ revision: 0, class: 'notAllowed', allowed: false, code: 'signedRevisionNotInChain', detail: 'the signed revision is not part of the current cross-reference chain' });
     return { modifications: mods, coversWholeDocument: false, revision, revisions: ends.length };
   }
-  const first = await openPrefix(input.path, signedEnd);
-  if (typeof first === 'string') {
-    mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: first });
-    return { modifications: mods, coversWholeDocument: false, revision, revisions: ends.length };
+  const own = !input.cache;
+  const cache = input.cache ?? new RevisionCache((end) => openPrefix(input.path, end, input.final.password, input.final.shared));
+  try {
+    mods.push(...(await laterRevisions(input, cache, ends, idx)));
+  } finally {
+    if (own) await cache.close();
   }
-  let older = first;
+  return { modifications: mods, coversWholeDocument: covers, revision, revisions: ends.length };
+}
+
+/** The chain check and the diffs of every revision after the signed one (index `idx`). */
+async function laterRevisions(input: AnalyzeInput, cache: RevisionCache, ends: number[], idx: number): Promise<Modification[]> {
+  const { final, signedEnd } = input;
+  const mods: Modification[] = [];
+  // The signed view is opened exactly at the signed end (which may differ from ends[idx] by an EOL).
+  let olderLent: Lent = await cache.view(signedEnd);
+  if (typeof olderLent.view === 'string') {
+    mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: olderLent.view });
+    return mods;
+  }
+  let older: PdfView = olderLent.view;
   try {
     // The final chain must pass through exactly the signed revision's xref sections.
     const signedOffsets = older.sectionOffsets.join(',');
@@ -147,7 +176,8 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
       mods.push({ revision: idx + 1, class: 'notAllowed', allowed: false, code: 'xrefChainMismatch', detail: 'cross-reference sections inside the signed range disagree with the current chain' });
     }
     for (let k = idx + 1; k < ends.length; k++) {
-      const newer = await openPrefix(input.path, ends[k]!);
+      const newerLent = k === ends.length - 1 && ends[k] === final.size ? { view: final, owned: false } : await cache.view(ends[k]!);
+      const newer = newerLent.view;
       if (typeof newer === 'string') {
         mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'revisionUnreadable', detail: newer });
         break;
@@ -156,14 +186,49 @@ export async function analyzeModifications(input: AnalyzeInput): Promise<Analyze
         mods.push({ revision: k + 1, class: 'notAllowed', allowed: false, code: 'xrefInsideSignedRange', detail: 'a later revision uses a cross-reference section located inside earlier bytes' });
       }
       try {
-        mods.push(...(await diff(older, newer, k + 1, input.p, input.locked)));
+        // Consecutive revisions diff the same for every signature with the same field locks.
+        const run = (): Promise<Modification[]> => diff(older, newer, k + 1, input.p, input.locked);
+        const key = input.lockKey === undefined ? undefined : `${older.size}>${newer.size}:${input.lockKey}`;
+        mods.push(...(key === undefined ? await run() : await cache.diff(key, run)));
       } finally {
-        await older.close();
+        await giveBack(olderLent);
+        olderLent = newerLent;
         older = newer;
       }
     }
   } finally {
-    await older.close();
+    await giveBack(olderLent);
   }
-  return { modifications: mods, coversWholeDocument: covers, revision, revisions: ends.length };
+  return mods;
+}
+
+/**
+ * True when the current cross-reference chain lies wholly after the signed revision, which
+ * ends at an %%EOF: a later update rewrote the cross-reference data for every object without
+ * /Prev (what a writer does after repairing a broken chain). Readers see only that complete
+ * section, so the signed revision is compared with it directly.
+ */
+function restartedAfter(input: AnalyzeInput, signedEnd: number): boolean {
+  // The byte range check already proved that the signed part ends at an %%EOF.
+  const { final } = input;
+  return final.sectionOffsets.every((o) => o >= signedEnd) && !final.trailer.has('Prev');
+}
+
+/** The analysis for a signed revision superseded by a complete cross-reference rewrite. */
+async function rewritten(input: AnalyzeInput, mods: Modification[], covers: boolean): Promise<AnalyzeResult> {
+  const { final, signedEnd } = input;
+  const revisions = input.eofs.filter((e) => e <= final.size).length;
+  const revision = input.eofs.filter((e) => e <= signedEnd + 2).length;
+  mods.push({ revision: revisions, class: 'auxiliary', allowed: true, code: 'xrefRewritten', detail: 'a later update rewrote the cross-reference data for every object' });
+  const signed = await openPrefix(input.path, signedEnd, input.final.password, input.final.shared);
+  if (typeof signed === 'string') {
+    mods.push({ revision, class: 'notAllowed', allowed: false, code: 'signedRevisionUnreadable', detail: signed });
+    return { modifications: mods, coversWholeDocument: false, revision, revisions };
+  }
+  try {
+    mods.push(...(await diff(signed, final, revisions, input.p, input.locked)));
+  } finally {
+    await signed.close();
+  }
+  return { modifications: mods, coversWholeDocument: covers, revision, revisions };
 }

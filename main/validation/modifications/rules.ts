@@ -235,7 +235,10 @@ export async function classifyChanged(env: RuleEnv, num: number, before: PdfObje
     if (field.ft !== 'Sig' && onlyFill) {
       if (env.p < 2) return [no(num, 'docMdpNoChanges', `field ${field.name} filled while DocMDP P=1 forbids any change`)];
       if (env.locked(field.name)) return [no(num, 'fieldLocked', `field ${field.name} is locked by FieldMDP`)];
-      return [yes(num, 'formFill', 'formFilled', `field ${field.name} filled`)];
+      const filled = yes(num, 'formFill', 'formFilled', `field ${field.name} filled`);
+      const page = (keys.includes('AP') || keys.includes('AS')) && visibleWidget(a) ? widgetPage(env, a) : undefined;
+      // Allowed, but what the page shows is no longer what the signer saw: the report says so.
+      return page === undefined ? [filled] : [filled, yes(num, 'formFill', 'fieldAppearanceChanged', `page ${page} looks different from what was signed: the appearance of field ${field.name} changed`)];
     }
     return [no(num, 'fieldModified', `field ${field.name} keys changed: ${keys.join(', ')}`)];
   }
@@ -257,4 +260,21 @@ export function classifyNew(env: RuleEnv, num: number, after: PdfObject): Verdic
   if (type === 'DSS' || type === 'VRI') return yes(num, 'dss', 'dssAdded', 'document security store data added');
   // Unreferenced new objects cannot change the display; whoever references them is checked.
   return yes(num, 'auxiliary', 'objectAdded', 'new object');
+}
+
+/** A widget drawn on its page: a /Rect with area and not hidden (/F bit 2) or no-view (bit 6). */
+function visibleWidget(d: PdfDict): boolean {
+  const r = d.get('Rect');
+  const f = d.get('F');
+  const flags = typeof f === 'number' ? f : 0;
+  if (flags & 0x22) return false;
+  if (!Array.isArray(r) || r.length !== 4 || !r.every((x) => typeof x === 'number')) return false;
+  const [x1, y1, x2, y2] = r as number[];
+  return Math.abs(x2! - x1!) > 0 && Math.abs(y2! - y1!) > 0;
+}
+
+/** The 1-based page of a widget (its /P, else the page whose /Annots lists it), 0 when unknown. */
+function widgetPage(env: RuleEnv, d: PdfDict): number {
+  const p = d.get('P');
+  return p instanceof PdfRef ? env.ctx.pages.get(p.num) ?? 0 : 0;
 }

@@ -82,6 +82,10 @@ export function fileLines(lang: Lang, f: FileResult): ReportLine[] {
     out.push({ text: t(lang, 'verify.noSignature'), indent: 1, style: 'warn' });
     return out;
   }
+  for (const n of f.notes ?? []) {
+    const key = `verify.note.${n.code}`;
+    out.push({ text: `! ${hasMessage(lang, key) ? t(lang, key, n.params) : n.detail}`, indent: 1, style: 'warn' });
+  }
   const passed = f.signatures.filter((s) => s.indication === 'TOTAL_PASSED').length;
   out.push({ text: `${t(lang, 'verify.report.summary')}: ${t(lang, 'verify.summary', { passed, total: f.signatures.length })}`, indent: 1, style: passed === f.signatures.length ? 'pass' : 'fail' });
   f.signatures.forEach((s, i) => out.push(...signatureLines(lang, s, i + 1)));

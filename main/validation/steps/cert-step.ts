@@ -1,6 +1,6 @@
 /** Certificate checks of the signer (chain, validity, revocation) and the PAdES level reached. */
 import { certificateChecks } from '../cert-checks.js';
-import type { CertView } from '../../pki/cert-view.js';
+import type { CertView } from '../../pki/cert.js';
 import type { SignatureRun } from './context.js';
 
 /** Runs the certificate checks and sets revocation, issuing CA and level on the result. */

@@ -32,7 +32,7 @@ async function parse(run: SignatureRun): Promise<Parsed | undefined> {
     const eContent = e ? octets(e) : undefined;
     const hashes = new Set(sd.signerInfos.map((si) => digestName(si.digestAlgorithm.algorithmId)).filter((h): h is string => !!h));
     if (run.found.subFilter === 'adbe.pkcs7.sha1') hashes.add('sha1');
-    const ranges = await hashRanges(run.env.final.source, run.range, [...hashes]);
+    const ranges = run.env.digests ? await run.env.digests.get(run.range, [...hashes]) : await hashRanges(run.env.final.source, run.range, [...hashes]);
     return { sd, eContent, ranges };
   } catch {
     return undefined;

@@ -2,13 +2,16 @@
  * What the steps of one signature's validation share: the file environment, the signature
  * as found, its check list and its result under construction.
  */
-import type { CertView } from '../../pki/cert-view.js';
+import type { CertView } from '../../pki/cert.js';
 import type { CheckList } from '../checks.js';
 import type { DssData } from '../dss.js';
 import type { FoundSignature } from '../fields.js';
 import type { PdfView } from '../doc.js';
 import type { CertSummary, SignatureResult } from '../types.js';
 import type { TimestampCheck } from '../timestamp.js';
+import type { ShadowDefinition } from '../modifications/shadow-defs.js';
+import type { RevisionCache } from '../modifications/revision-cache.js';
+import type { RangeDigests } from '../byte-range.js';
 
 /** Everything shared by the signatures of one file. */
 export interface FileEnv {
@@ -28,6 +31,16 @@ export interface FileEnv {
   docTimestamps: Array<{ signedEnd: number; time: Date }>;
   /** End of the revision that added the DSS, when there is one. */
   dssEnd?: number;
+  /** What the reader had to repair in the file (null: it reads as written). */
+  repairKind: string | null;
+  /** Later unlisted object definitions a repairing reader would use (repaired files only). */
+  shadows: ShadowDefinition[];
+  /** Byte range digests computed in one pass for all signatures. */
+  digests?: RangeDigests;
+  /** Revision views and diffs shared by the file's signatures. */
+  revisions?: RevisionCache;
+  /** Identifies `locked` for sharing diffs ('' when the signature locks no field). */
+  lockKey?: string;
 }
 
 /** One signature's validation in progress. */

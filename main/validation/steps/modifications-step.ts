@@ -5,7 +5,7 @@ import type { SignatureRun } from './context.js';
 /** Runs the modification analysis and stores its findings on the result (no check yet). */
 export async function analyzeStep(run: SignatureRun): Promise<void> {
   const { env, result } = run;
-  const mods = await analyzeModifications({ path: env.path, final: env.final, eofs: env.eofs, signedEnd: run.signedEnd, p: env.p, locked: env.locked });
+  const mods = await analyzeModifications({ path: env.path, final: env.final, eofs: env.eofs, signedEnd: run.signedEnd, p: env.p, locked: env.locked, shadows: env.shadows, cache: env.revisions, lockKey: env.lockKey });
   result.modifications = mods.modifications;
   result.coversWholeDocument = mods.coversWholeDocument;
   result.revision = mods.revision;
@@ -19,4 +19,9 @@ export function modificationChecks(run: SignatureRun): void {
   else if (result.coversWholeDocument) checks.add('modifications', 'pass', 'wholeDocument');
   else checks.add('modifications', 'pass', 'allowedChangesOnly', { count: result.modifications.length });
   checks.add('docMdp', 'pass', 'docMdpLevel', { p: env.p });
+  // A permitted form fill that redrew a field: the signature stands, the look does not.
+  const redrawn = [...new Set(result.modifications.filter((m) => m.code === 'fieldAppearanceChanged').map((m) => /^page (\d+)/.exec(m.detail)?.[1] ?? '?'))];
+  if (redrawn.length) checks.add('modifications', 'warn', 'pageLooksDifferent', { pages: redrawn.join(', ') });
+  // The verdict stands, but the reader had to repair the file to reach it: say so.
+  if (env.repairKind) checks.add('structure', 'warn', `xrefRepaired_${env.repairKind}`);
 }

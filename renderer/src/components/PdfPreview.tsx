@@ -35,7 +35,7 @@ type PdfDoc = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
 
 let pdfjsPromise: Promise<PdfJs> | undefined;
 /** Loads pdf.js and points it at its worker (a same-origin file: CSP allows 'self'). */
-function loadPdfJs(): Promise<PdfJs> {
+export function loadPdfJs(): Promise<PdfJs> {
   pdfjsPromise ??= Promise.all([import('pdfjs-dist'), import('pdfjs-dist/build/pdf.worker.min.mjs?url')]).then(([lib, worker]) => {
     lib.GlobalWorkerOptions.workerSrc = worker.default;
     return lib;
@@ -53,7 +53,7 @@ export function pdfjsDataOptions(base: string): { cMapUrl: string; cMapPacked: t
 }
 
 /** Decodes base64 without atob's string detour for large files. */
-function base64ToBytes(b64: string): Uint8Array {
+export function base64ToBytes(b64: string): Uint8Array {
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -66,7 +66,7 @@ export function Batch() {
           <ErrorBanner error={signer.error ?? (first ? layoutError : null)} />
           <p className="muted" data-testid="batch-count">{t('ui.batch.count', { count: files.length })}</p>
           <button type="button" className="primary" disabled={!files.length || !outDir[0] || !signer.ready || busy || (visible && !placementReady(place))} onClick={() => void run(files)} data-testid="batch-start">
-            {t('ui.batch.start')}
+            {t(signer.pinNeeded ? 'ui.batch.start' : 'ui.batch.startNoPin')}
           </button>
           {signer.jobId && <SignJob key={signer.jobId} jobId={signer.jobId} files={jobFiles} onRetry={(failed) => void run(failed)} />}
         </div>

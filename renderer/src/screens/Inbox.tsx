@@ -9,6 +9,7 @@ import { useApi } from '../api/context.js';
 import { ArrivalFailures } from '../components/ArrivalFailures.js';
 import { DocumentVerdict, signaturesOfReport, verdictClass } from '../components/DocumentVerdict.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { PackageFacts, SignatureMark } from '../components/PackageSignature.js';
 import { PdfPreview } from '../components/PdfPreview.js';
 import { RecallNotice } from '../components/RecallNotice.js';
 import { useEvent, useLoad } from '../hooks.js';
@@ -21,8 +22,8 @@ type File = OutputOf<'exchange:inboxShow'>['files'][number];
 /** CSS class for a validation status (kept for the screens that import it from here). */
 export const validationClass = verdictClass;
 
-/** True for a file the built-in viewer shows. */
-export const isPdfFile = (f: Pick<File, 'name' | 'contentType'>) => f.contentType === 'application/pdf' || f.name.toLowerCase().endsWith('.pdf');
+/** True for a file the built-in viewer shows: a PDF by its bytes (the type Kyso found), not by its name. */
+export const isPdfFile = (f: Pick<File, 'kind'>) => f.kind === 'pdf';
 
 /** The detail pane of one document: facts, verdict, files, actions, and the viewer. */
 function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
@@ -56,6 +57,7 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
           {d.meta.priority ? <><dt>{t('ui.send.priority')}</dt><dd className="warn">{t(`ui.priority.${d.meta.priority}`)}</dd></> : null}
           {d.meta.dueDate && <><dt>{t('ui.send.dueDate')}</dt><dd className="warn" data-testid="inbox-due">{formatIsoDay(d.meta.dueDate)}</dd></>}
           <dt>{t('ui.doc.received')}</dt><dd>{formatDateTime(d.receivedAt, lang)}</dd>
+          <PackageFacts doc={d} />
           <dt>{t('ui.doc.state')}</dt><dd data-testid="inbox-state">{t(`ui.doc.state.${d.state}`)}{d.arrivalNumber != null ? ` — ${t('ui.doc.arrival', { number: d.arrivalNumber, year: d.arrivalYear ?? '' })}` : ''}{d.reason ? ` — ${d.reason}` : ''}</dd>
         </dl>
         <h3>{t('ui.doc.validation')}</h3>
@@ -64,12 +66,18 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
         <ul data-testid="inbox-files">
           {files.map((f) => (
             <li key={f.sha256}>
+              {/* The sender's name with invisible characters shown; PDFs open in the viewer beside, other documents
+                  only when Kyso found an allowed type in their bytes. */}
               {isPdfFile(f) ? (
-                <button type="button" className="link" aria-pressed={current?.name === f.name} onClick={() => setViewing(f.name)} data-testid="inbox-file">{f.name}</button>
+                <button type="button" className="link" aria-pressed={current?.name === f.name} onClick={() => setViewing(f.name)} data-testid="inbox-file">{f.displayName}</button>
+              ) : f.openable ? (
+                <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path }).then((r) => { if (!r.ok) setError(r.error); })} data-testid="inbox-file-open">{f.displayName}</button>
               ) : (
-                <span title={t('ui.inbox.notViewable')}>{f.name} <span className="muted">({t('ui.inbox.notViewable')})</span></span>
+                <span data-testid="inbox-file-inert" title={t('ui.inbox.fileNotOpenable')}>{f.displayName}</span>
               )}{' '}
+              <span className="muted" data-testid="inbox-file-kind">{f.kind === 'bin' ? t('ui.inbox.fileKindOther') : f.kind.toUpperCase()}</span>{' '}
               {f.validationStatus && <span className={verdictClass(f.validationStatus)} title={f.validationStatus}>{t(`ui.verdict.${f.validationStatus}`)}</span>}
+              {f.detectedType && f.detectedType !== f.contentType ? <span className="warn"> ({t('edxml.attachment.declared', { declared: f.contentType, detected: f.detectedType })})</span> : null}
             </li>
           ))}
         </ul>
@@ -136,7 +144,7 @@ export function Inbox() {
                 onClick={() => setSelected(d.messageId)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setSelected(d.messageId)}>
                 <td title={d.fromCode}>{d.fromName}</td>
                 <td>{d.number}/{d.notation}</td>
-                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.meta.priority ? <span className="warn"> ({t(`ui.priority.${d.meta.priority}`)})</span> : null}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}</td>
+                <td>{d.state === 'arrived' ? <strong>{d.subject}</strong> : d.subject}{d.meta.priority ? <span className="warn"> ({t(`ui.priority.${d.meta.priority}`)})</span> : null}{d.recallAt ? <span className="warn"> ({t('ui.inbox.recalledShort')})</span> : null}<SignatureMark doc={d} /></td>
                 <td>{formatIsoDay(d.meta.dueDate)}</td>
                 <td>{formatDateTime(d.receivedAt, lang)}</td>
                 <td>{t(`ui.doc.state.${d.state}`)}</td>

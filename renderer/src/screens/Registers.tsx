@@ -3,6 +3,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { SignatureMark } from '../components/PackageSignature.js';
 import { VirtualList } from '../components/VirtualList.js';
 import { formatDateTime, useI18n } from '../i18n.js';
 
@@ -99,7 +100,7 @@ export function Registers() {
       <VirtualList items={rows} label={t(`ui.registers.${kind}`)} testId="register-list" onNearEnd={() => void loadMore(false)}
         render={(r) => 'fromName' in r ? (
           <>
-            <span>{r.arrivalNumber ?? '—'}</span><span>{r.number}/{r.notation}</span><span title={r.subject}>{r.subject}</span>
+            <span>{r.arrivalNumber ?? '—'}</span><span>{r.number}/{r.notation}</span><span title={r.subject}>{r.subject}<SignatureMark doc={r} /></span>
             <span title={r.fromCode}>{r.fromName}</span><span>{formatDateTime(r.receivedAt, lang)}</span>
           </>
         ) : (

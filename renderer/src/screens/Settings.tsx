@@ -10,6 +10,7 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { levels, roles } from '../components/SignOptions.js';
 import { TrustStore } from '../components/TrustStore.js';
 import { SetupForm } from '../components/SetupForm.js';
+import { KeepSessionSetting } from '../components/TokenSessionBadge.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
@@ -88,6 +89,7 @@ export function Settings() {
           );
         })}
       </form>
+      <div className="card"><KeepSessionSetting /></div>
       <TrustStore />
     </section>
   );

@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { AppearancePreview } from '../components/AppearancePreview.js';
+import { DocPassword, needsPassword } from '../components/DocPassword.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PathField } from '../components/PathField.js';
 import { PdfPreview, type Placement } from '../components/PdfPreview.js';
@@ -14,6 +15,7 @@ import { appearanceOf, levelOf, SignOptionsForm, type SignChoices } from '../com
 import { useAppearanceLayout } from '../components/useAppearanceLayout.js';
 import { useSigner } from '../components/useSigner.js';
 import { dnPairs } from '../dn.js';
+import { useEvent } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { defaultOutput } from '../outputName.js';
 import { useKeptState } from '../state.js';
@@ -45,7 +47,12 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
   const [dragging, setDragging] = useState<Placement | null>(null);
   const [busy, setBusy] = useState(false);
   const signer = useSigner('sign', choices.role);
+  const [password, setPassword] = useState<string | undefined>(undefined);
+  const [askPassword, setAskPassword] = useState(false);
   const file = paths[0] ?? '';
+  useEvent('sign:done', (p) => {
+    if (p.jobId === signer.jobId) setAskPassword(p.results.some((r) => needsPassword(r.error?.code)));
+  });
 
   // Files the OS asked us to open replace the kept one.
   useEffect(() => {
@@ -66,7 +73,7 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
   const { layout, error: layoutError } = useAppearanceLayout(file.toLowerCase().endsWith('.pdf') && visible && (dragging || placementReady(place)) ? { file, appearance, ...(placement ? { placement } : {}) } : null);
   const suggested = file ? defaultOutput(file, choices.role) : '';
 
-  const sign = async () => {
+  const sign = async (pw = password) => {
     setBusy(true);
     await signer.start({
       files: [file],
@@ -77,6 +84,7 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
       ...(choices.reason ? { reason: choices.reason } : {}),
       appearance,
       ...(visible && placement ? { placement } : {}),
+      ...(pw !== undefined ? { password: pw } : {}),
     });
     setBusy(false);
   };
@@ -85,7 +93,7 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
       <h1 id={`${id}-title`}>{t('ui.nav.sign')}</h1>
       <div className="two-col">
         <div>
-          <PathField label={t('ui.sign.file')} paths={paths} onChange={(p) => { setPaths(p); setOutput(''); setPlace((o) => ({ ...o, rect: null })); }} testId="sign-file" />
+          <PathField label={t('ui.sign.file')} paths={paths} onChange={(p) => { setPaths(p); setOutput(''); setPlace((o) => ({ ...o, rect: null })); setPassword(undefined); setAskPassword(false); }} testId="sign-file" />
           <label className="field" htmlFor={`${id}-out`}>
             {t('ui.sign.output')}
             <input id={`${id}-out`} type="text" size={70} value={output} placeholder={suggested} onChange={(e) => setOutput(e.target.value)} data-testid="sign-output" />
@@ -99,6 +107,8 @@ export function Sign({ initialPaths = [] }: { initialPaths?: string[] }) {
             {t('ui.sign.start')}
           </button>
           {signer.jobId && <SignJob key={signer.jobId} jobId={signer.jobId} files={[file]} />}
+          {/* An encrypted input that needs its password (the job's result says so): sign again with it. */}
+          {askPassword && <DocPassword onSubmit={(pw) => { setPassword(pw); setAskPassword(false); void sign(pw); }} testId="sign-password" />}
         </div>
         <div>
           {file.toLowerCase().endsWith('.pdf') && (

@@ -7,6 +7,8 @@ import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { DocumentVerdict } from '../components/DocumentVerdict.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { DocPassword, needsPassword } from '../components/DocPassword.js';
+import { RevisionCompare } from '../components/RevisionCompare.js';
 import { PathField } from '../components/PathField.js';
 import { errorText, hasMessage } from '../../../resources/locales/index.js';
 import { formatDateTime, useI18n } from '../i18n.js';
@@ -17,8 +19,15 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 type FileResult = OutputOf<'verify:file'>;
 type Sig = FileResult['signatures'][number];
 
+/** The first page a permitted form fill redrew after this signature, if any. */
+function redrawnPage(sig: Sig): number | undefined {
+  const c = sig.checks.find((x) => x.code === 'pageLooksDifferent');
+  const n = c ? Number(String(c.params.pages).split(',')[0]) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 /** One signature's panel. */
-function SignaturePanel({ sig }: { sig: Sig }) {
+function SignaturePanel({ sig, path, password }: { sig: Sig; path: string; password?: string | undefined }) {
   const { t, lang } = useI18n();
   // Reasons are localized by their stable code; the engine's English detail is the fallback.
   // Times in the engine's parameters are ISO 8601 UTC: show them as every other date here.
@@ -72,6 +81,10 @@ function SignaturePanel({ sig }: { sig: Sig }) {
           </ul>
         </>
       )}
+      {/* A permitted fill redrew the page: show it as signed beside it as it is now. */}
+      {redrawnPage(sig) && sig.byteRange?.length === 4 && (
+        <RevisionCompare path={path} signedLength={sig.byteRange[2]! + sig.byteRange[3]!} page={redrawnPage(sig)!} {...(password ? { password } : {})} />
+      )}
     </article>
   );
 }
@@ -86,12 +99,14 @@ export function Verify() {
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [busy, setBusy] = useState(false);
   const [exported, setExported] = useState<string | null>(null);
+  const [password, setPassword] = useState<string | undefined>(undefined);
   const file = paths[0] ?? '';
 
-  const verify = async () => {
+  const verify = async (pw = password) => {
     setBusy(true);
     setResult(null);
-    const r = await api['verify:file']({ path: file });
+    setPassword(pw);
+    const r = await api['verify:file']({ path: file, ...(pw !== undefined ? { password: pw } : {}) });
     setBusy(false);
     if (r.ok) {
       setResult(r.value);
@@ -103,7 +118,7 @@ export function Verify() {
     const d = await api['dialog:saveFile']({ defaultPath: suggested, filters: [{ name: format.toUpperCase(), extensions: [format] }] });
     const output = d.ok && d.value.path ? d.value.path : d.ok && !d.value.native ? suggested : null;
     if (!output) return;
-    const r = await api['verify:exportReport']({ paths: [file], output, format, lang });
+    const r = await api['verify:exportReport']({ paths: [file], output, format, lang, ...(password !== undefined ? { password } : {}) });
     if (r.ok) setExported(t('ui.verify.exported', { path: r.value.output }));
     else setError(r.error);
   };
@@ -111,7 +126,7 @@ export function Verify() {
   return (
     <section aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{t('ui.nav.verify')}</h1>
-      <PathField label={t('ui.verify.file')} paths={paths} onChange={(p) => { setPaths(p); setResult(null); }} testId="verify-file" />
+      <PathField label={t('ui.verify.file')} paths={paths} onChange={(p) => { setPaths(p); setResult(null); setPassword(undefined); }} testId="verify-file" />
       <div className="row">
         <button type="button" className="primary" disabled={!file || busy} onClick={() => void verify()} data-testid="verify-start">{t('ui.verify.start')}</button>
         <button type="button" disabled={!result} onClick={() => void exportReport('pdf')} data-testid="verify-export">{t('ui.verify.exportPdf')}</button>
@@ -128,8 +143,9 @@ export function Verify() {
             </p>
           )}
           <DocumentVerdict signatures={result.signatures} unreadable={Boolean(result.error) && !result.signatures.length} testId="verify-verdict" />
+          {needsPassword(result.error?.code) && <DocPassword onSubmit={(pw) => void verify(pw)} testId="verify-password" />}
           <p data-testid="verify-summary">{t('ui.verify.summary', { count: result.signatures.length, revisions: result.revisions })}</p>
-          {result.signatures.map((s) => <SignaturePanel key={s.field} sig={s} />)}
+          {result.signatures.map((s) => <SignaturePanel key={s.field} sig={s} path={file} password={password} />)}
         </div>
       )}
     </section>

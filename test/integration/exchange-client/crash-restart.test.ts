@@ -116,7 +116,7 @@ describe('crash and restart', () => {
     expect(arrivals + r.received).toBe(COUNT);
     expect(store.incoming.list({ limit: 1000 })).toHaveLength(COUNT);
     expect(new Set(store.incoming.list({ limit: 1000 }).map((d) => d.number)).size).toBe(COUNT);
-    expect(store.db.prepare("SELECT count(*) AS n FROM incoming_file WHERE validation_status IS NULL").get()).toEqual({ n: 0 });
+    expect(store.incoming.pendingValidation(xb.server.url)).toEqual([]);
     store.close();
   });
 });

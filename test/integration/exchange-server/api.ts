@@ -125,3 +125,8 @@ export function events(base: string, tok: string): Promise<{ next(): Promise<Ser
     req.end();
   });
 }
+
+/** A single-use event-stream ticket for a session (what an EventSource puts in its URL). */
+export async function makeTicket(base: string, tok: string): Promise<string> {
+  return encodeURIComponent(ok(await call<{ ticket: string }>(base, 'POST', endpoints.eventsTicket, { token: tok, json: {} })).ticket);
+}

@@ -70,16 +70,16 @@ describe('kyso server (real process)', () => {
       { code: ORGS.B.code, name: ORGS.B.name, parent: ORGS.A.code },
       { code: ORGS.C.code, name: ORGS.C.name, parent: ORGS.A.code },
     ]);
-    const u = JSON.parse((await kyso(['server', 'user', 'add', '--data', data, '--org', ORGS.A.code, '--cert', bed.certs.official.certPath, '--json'])).stdout.toString()) as { id: number; subject: string };
+    const u = JSON.parse((await kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', ORGS.A.code, '--cert', bed.certs.official.certPath, '--json'])).stdout.toString()) as { id: number; subject: string };
     expect(u.subject).toContain('Nguyễn Văn An');
-    await kyso(['server', 'user', 'add', '--data', data, '--org', ORGS.B.code, '--cert', bed.certs.revokedToken.certPath]);
-    const again = await kyso(['server', 'user', 'add', '--data', data, '--org', ORGS.B.code, '--cert', bed.certs.official.certPath]).then(() => '', (e: Error) => e.message);
+    await kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', ORGS.B.code, '--cert', bed.certs.revokedToken.certPath]);
+    const again = await kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', ORGS.B.code, '--cert', bed.certs.official.certPath]).then(() => '', (e: Error) => e.message);
     expect(again).toContain('đã được gán');
   }, 300_000);
 
   it('logs in and sends with a token key; survives SIGKILL without loss', async () => {
     const b = await issueUser(bed, 'procB', 'Văn thư Sở Tài chính');
-    await kyso(['server', 'user', 'add', '--data', data, '--org', ORGS.B.code, '--cert', b.certPath]);
+    await kyso(['server', 'user', 'add', '--data', data, '--trust', bed.certs.root.certPath, '--org', ORGS.B.code, '--cert', b.certPath]);
     const B = signerOf(bed, b);
     const first = await startProcess();
     const tokA = await token(first.url, official);

@@ -223,7 +223,7 @@ describe('errors', () => {
   it('gives clear codes for encrypted, not-a-PDF, empty and missing files', async () => {
     const enc = tmp.file('enc.pdf');
     qpdf('--encrypt', 'u', 'o', '256', '--', SAMPLE, enc);
-    expect(await code(enc)).toBe('pdfEncrypted');
+    expect(await code(enc)).toBe('pdfPasswordRequired');
     expect(await code(tmp.file('x.pdf', Buffer.from('hello world, not a pdf')))).toBe('pdfNotPdf');
     expect(await code(tmp.file('empty.pdf', Buffer.alloc(0)))).toBe('pdfEmpty');
     expect(await code(tmp.file('missing.pdf'))).toBe('fileNotFound');

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenManager } from '../../../native/token-manager.js';
 import { signPdf } from '../../../main/signing/pades.js';
-import { chainFor, readCertFiles } from '../../../main/pki/cert.js';
+import { readCertFiles } from '../../../main/pki/cert-file.js';
+import { signerChain } from '../../../main/pki/chain.js';
 import type { Signer } from '../../../main/pki/signer.js';
 import { anchorsFor, validatePdf } from '../../../main/validation/index.js';
 import { createTestBed, type TestBed } from '../../bed/index.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   const ref = { module: bed.module, label: bed.tokens.official.label };
   await tm.login(ref, bed.tokens.official.pin);
   const base = await tm.getSigner(ref, { keyId: bed.certs.official.token!.id });
-  signer = { ...base, chain: chainFor(base.certificate, readCertFiles([bed.chainPath])), sign: (d, h, s) => base.sign(d, h, s) };
+  signer = { ...base, chain: signerChain(base.certificate, readCertFiles([bed.chainPath])), sign: (d, h, s) => base.sign(d, h, s) };
 });
 afterAll(async () => {
   await tm?.close();

@@ -148,12 +148,12 @@ describe('signPdf', () => {
     expect(contents).toBe(needed + 4096);
   });
 
-  it('encrypted input: clear error, nothing written', async () => {
+  it('encrypted input with an open password and none given: clear error, nothing written', async () => {
     const enc = path.join(dir, 'enc.pdf');
     const { execFileSync } = await import('node:child_process');
     execFileSync('qpdf', ['--encrypt', 'u', 'o', '256', '--', FIXTURE, enc]);
     const out = path.join(dir, 'enc-out.pdf');
-    await expect(signPdf(enc, out, { signer: rsa })).rejects.toMatchObject({ code: 'pdfEncrypted' });
+    await expect(signPdf(enc, out, { signer: rsa })).rejects.toMatchObject({ code: 'pdfPasswordRequired' });
     expect(existsSync(out)).toBe(false);
   });
 

@@ -82,7 +82,7 @@ async function flakyServer(failures: number, failStatus: number, refusal = { Err
         const id = String(req.headers['kyso-message-id']);
         uploads.push(id);
         expect(Buffer.concat(chunks).toString('utf8')).toContain('edXML:edXMLEnvelope');
-        return json(200, { status: 'OK', data: { messageId: id, packageSha256: 'x', size: 1, duplicate: false, recipients: [{ organId: '000.01.00.H49', status: '01' }, { organId: '000.02.00.H49', status: '01' }] } });
+        return json(200, { status: 'OK', data: { messageId: id, packageSha256: 'ab'.repeat(32), size: 1, duplicate: false, recipients: [{ organId: '000.01.00.H49', status: '01' }, { organId: '000.02.00.H49', status: '01' }] } });
       }
       json(404, { status: 'FAIL', ErrorCode: 'exNotFound', ErrorDesc: 'no', params: {} });
     });

@@ -20,6 +20,9 @@ describe('import zones', () => {
     ['main/signing/x.ts', "import React from 'react';\nexport const a = React;\n", 'must not import React'],
     ['native/x.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n", 'Only main/shell'],
     ['main/api/x.ts', "import fs from 'node:fs';\nexport const a = fs;\n", 'no Node built-ins'],
+    // The contract is shared with the renderer: from outside itself only the catalogue's key types.
+    ['main/api/x.ts', "import { kysoHome } from '../services/paths.js';\nexport const a = kysoHome;\n", 'main/api may import only itself'],
+    ['main/api/x.ts', "import { t } from '../../resources/locales/index.js';\nexport const a = t;\n", 'main/api may import only itself'],
     ['preload/x.ts', "import { x } from '../main/services/core.js';\nexport const a = x;\n", 'only main/api'],
     // Engines never reach up into services, cli, shell or host (static, re-export or import()).
     ['main/pdf/x.ts', "import { resourcePath } from '../services/paths.js';\nexport const a = resourcePath;\n", 'never import the layers above them'],
@@ -48,6 +51,7 @@ describe('import zones', () => {
     ['main/pdf/x.ts', "import { resourcePath } from '../../resources/paths.js';\nexport const a = resourcePath;\n"],
     ['main/signing/x.ts', "import type { Signer } from '../pki/signer.js';\nexport const a = (): Signer | null => null;\nexport const b = () => import('./batch.js');\n"],
     ['main/exchange/client/x.ts', "import { KysoError } from '../../api/errors.js';\nexport const a = KysoError;\n"],
+    ['main/api/x.ts', "import type { ErrorCode } from '../../resources/locales/keys.js';\nimport { isKysoError } from '../api/errors.js';\nexport const a = (c: ErrorCode) => isKysoError(c);\n"],
     // The layers above may use the engines and each other.
     ['main/services/x.ts', "import { signBatch } from '../signing/batch.js';\nexport const a = signBatch;\n"],
     ['main/cli/x.ts', "import { kysoHome } from '../services/paths.js';\nexport const a = kysoHome;\n"],

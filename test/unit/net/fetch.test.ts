@@ -143,6 +143,13 @@ describe('fetchBytes', () => {
     expect(JSON.stringify(e.params)).not.toContain('secret');
   });
 
+  it('returns an error answer with its body when the caller reads error documents (anyStatus), and sends DELETE', async () => {
+    const r = await fetchBytes(`${base}/missing`, { anyStatus: true });
+    expect({ status: r.status, body: r.body.toString() }).toEqual({ status: 404, body: 'no' });
+    const d = await fetchBytes(`${base}/echo`, { method: 'DELETE' });
+    expect(JSON.parse(d.body.toString())).toMatchObject({ method: 'DELETE', body: '' });
+  });
+
   it('checks the media type before the body', async () => {
     expect((await fetchBytes(`${base}/pdf`, { contentTypes: ['application/pdf'] })).body.toString()).toBe('%PDF-1.7\n');
     expect(await failure(fetchBytes(`${base}/hello`, { contentTypes: ['application/pdf'] }))).toMatchObject({ code: 'netBadContentType', params: { type: 'text/plain' } });

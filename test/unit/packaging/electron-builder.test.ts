@@ -1,9 +1,13 @@
 /**
  * electron-builder.yml is loaded and validated by electron-builder's own config loader and
  * JSON-schema validator (what `npm run dist` runs first), offline; then the choices that
- * matter for Kyso are checked: native modules unpacked, targets, NSIS language, associations.
+ * matter for Kyso are checked: native modules unpacked, targets, NSIS language, associations,
+ * and the Electron fuses (issue 15.5), which electron-builder's own packager code then flips
+ * in a stand-in binary carrying Electron's fuse wire (the real binary cannot be downloaded here).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +28,7 @@ interface BuilderConfig {
   nsis?: { perMachine?: boolean; installerLanguages?: string[]; oneClick?: boolean };
   linux?: { target: string[] };
   mac?: { target: string[] };
+  electronFuses?: Record<string, boolean>;
 }
 type ConfigModule = {
   getConfig(projectDir: string, configPath: string | null, fromOptions: object | null): Promise<BuilderConfig>;
@@ -32,6 +37,17 @@ type ConfigModule = {
 type LoggerModule = { DebugLogger: new (enabled: boolean) => object };
 
 const { getConfig, validateConfiguration } = require(require.resolve('app-builder-lib/out/util/config/config.js', { paths: [require.resolve('electron-builder')] })) as ConfigModule;
+type PackagerModule = { LinuxPackager: { prototype: { doAddElectronFuses(ctx: { appOutDir: string; electronPlatformName: string }): Promise<void> } } };
+type FusesModule = {
+  SENTINEL: string;
+  getCurrentFuseWire(binary: string): Promise<Record<string, unknown>>;
+  FuseV1Options: Record<string, number>;
+};
+
+const fromBuilder = (id: string) => require.resolve(id, { paths: [require.resolve('electron-builder')] });
+const { LinuxPackager } = require(fromBuilder('app-builder-lib')) as PackagerModule;
+const fuses = require(require.resolve('@electron/fuses', { paths: [fromBuilder('app-builder-lib')] })) as FusesModule;
+const { SENTINEL } = require(require.resolve('@electron/fuses/dist/constants.js', { paths: [fromBuilder('app-builder-lib')] })) as { SENTINEL: string };
 const { DebugLogger } = require(require.resolve('builder-util/out/DebugLogger.js', { paths: [require.resolve('electron-builder')] })) as LoggerModule;
 
 describe('electron-builder.yml', () => {
@@ -65,5 +81,44 @@ describe('electron-builder.yml', () => {
     expect(c.extraResources?.[0]).toMatchObject({ from: 'resources', to: 'resources' });
     expect(c.fileAssociations?.map((f) => f.ext)).toEqual(['pdf']);
     expect(c.protocols?.flatMap((p) => p.schemes)).toEqual(['kyso']);
+  });
+
+  it('sets the Electron fuses: no run-as-node, NODE_OPTIONS or --inspect; asar only, integrity checked; cookies encrypted', async () => {
+    const c = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
+    expect(c.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+    });
+  });
+
+  it("flips those fuses in the packaged binary through electron-builder's own packaging step", async () => {
+    const c = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-fuses-'));
+    try {
+      // A stand-in for the Electron binary: filler, the fuse sentinel, wire version 1, eight
+      // fuses as Electron 41 ships them ('1' enabled / '0' disabled), filler.
+      const shipped = '11110000';
+      const binary = path.join(dir, 'kyso');
+      writeFileSync(binary, Buffer.concat([Buffer.alloc(4096, 0x90), Buffer.from(SENTINEL), Buffer.from([1, shipped.length]), Buffer.from(shipped), Buffer.alloc(4096, 0x90)]));
+      // The packager's step as `npm run dist` runs it after packing (before signing).
+      const packager = Object.create(LinuxPackager.prototype) as PackagerModule['LinuxPackager']['prototype'];
+      Object.defineProperty(packager, 'config', { value: c });
+      Object.defineProperty(packager, 'executableName', { value: 'kyso' });
+      await packager.doAddElectronFuses({ appOutDir: dir, electronPlatformName: 'linux' });
+      const wire = await fuses.getCurrentFuseWire(binary);
+      const state = (name: string) => String.fromCharCode(wire[fuses.FuseV1Options[name]!] as number);
+      expect(state('RunAsNode')).toBe('0');
+      expect(state('EnableNodeOptionsEnvironmentVariable')).toBe('0');
+      expect(state('EnableNodeCliInspectArguments')).toBe('0');
+      expect(state('EnableEmbeddedAsarIntegrityValidation')).toBe('1');
+      expect(state('OnlyLoadAppFromAsar')).toBe('1');
+      expect(state('EnableCookieEncryption')).toBe('1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appliedMigrations, migrate, type Migration } from '../../../main/store/migrate.js';
 import { migrations } from '../../../main/store/migrations/index.js';
-import { DB_FILE, openDb, openStore, searchDocuments } from '../../../main/store/index.js';
-import { indexDocument } from '../../../main/store/search-index.js';
+import { openDb } from '../../../main/store/db.js';
+import { DB_FILE, openStore } from '../../../main/store/index.js';
+import { indexDocument, SearchRepo } from '../../../main/store/search-index.js';
 import { isKysoError } from '../../../main/api/errors.js';
 
 let dir: string;
@@ -35,9 +36,11 @@ describe('store migrations on disk', () => {
     old.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('ui.theme', '\"dark\"', 'x')").run();
     old.close();
     const store = openStore(dir);
-    expect(appliedMigrations(store.db)).toEqual(migrations.map((m) => m.id));
     expect(store.settings.get('ui.theme')).toBe('dark');
     store.close();
+    const db = new Database(path.join(dir, DB_FILE));
+    expect(appliedMigrations(db)).toEqual(migrations.map((m) => m.id));
+    db.close();
   });
 
   it('adds the recall columns (003) to a register written at version 2 without touching its rows', () => {
@@ -63,16 +66,17 @@ describe('store migrations on disk', () => {
     ins.run('incoming', 'm1', 'bao cao tai chinh');
     ins.run('outgoing', 'o1', 'cong van');
     old.close();
-    const store = openStore(dir);
-    const ids = (q: string) => searchDocuments(store.db, q).map((h) => h.messageId).sort();
+    const db = openDb(dir);
+    const search = new SearchRepo(db);
+    const ids = (q: string) => search.find(q).map((h) => h.messageId).sort();
     expect(ids('ban cu')).toEqual([]);
     expect(ids('tai chinh')).toEqual(['m1']);
     expect(ids('cong van')).toEqual(['o1']);
-    indexDocument(store.db, 'incoming', 'm1', ['Quyết định bổ nhiệm']);
+    indexDocument(db, 'incoming', 'm1', ['Quyết định bổ nhiệm']);
     expect(ids('tai chinh')).toEqual([]);
     expect(ids('bo nhiem')).toEqual(['m1']);
-    expect(store.db.prepare('SELECT count(*) AS n FROM register_fts').get()).toEqual({ n: 2 });
-    store.close();
+    expect(db.prepare('SELECT count(*) AS n FROM register_fts').get()).toEqual({ n: 2 });
+    db.close();
   });
 
   it('rolls back a failing migration and refuses a database newer than the app', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BOM, incomingCsv, openStore, outgoingCsv, searchDocuments, type NewIncoming, type Store } from '../../../main/store/index.js';
+import { BOM, incomingCsv, openStore, outgoingCsv, type NewIncoming, type Store } from '../../../main/store/index.js';
 import { foldText } from '../../../main/store/fold.js';
 
 let dir: string;
@@ -94,7 +94,7 @@ describe('FTS search over both registers', () => {
     store.incoming.add(arrival('m-0101', 'Báo cáo tình hình kinh tế'));
     store.outgoing.add({ messageId: 'o-100', documentId: 'd', number: '7', notation: 'CV-STC', type: 'Công văn', subject: 'Điều chỉnh dự toán ngân sách',
       recipients: ['000.01.00.H49'], files: ['cv.pdf'], server: 's' });
-    const ids = (q: string, kind?: 'incoming' | 'outgoing') => searchDocuments(store.db, q, kind).map((h) => h.messageId).sort();
+    const ids = (q: string, kind?: 'incoming' | 'outgoing') => store.search.find(q, kind).map((h) => h.messageId).sort();
     expect(ids('điều chỉnh')).toEqual(['m-0100', 'o-100']);
     expect(ids('dieu chinh', 'incoming')).toEqual(['m-0100']);
     expect(ids('quy hoa')).toEqual(['m-0100']);
@@ -115,8 +115,8 @@ describe('CSV export', () => {
     const buf = Buffer.from(csv, 'utf8');
     expect([...buf.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Số đến,Năm,Ngày đến,Ngày vào sổ,Cơ quan gửi,Mã cơ quan,Số,Ký hiệu,Loại,Trích yếu,Trạng thái,Lý do,Kiểm tra chữ ký,Mã thông điệp');
-    expect(lines[1]).toBe('1,2026,2026-11-22T02:00:00.000Z,2026-03-01T00:00:00.000Z,Ủy ban nhân dân tỉnh Quảng Nam,000.00.00.H49,m-0200,QĐ-UBND,Quyết định,"Về việc ""khẩn"", hỏa tốc",03,,,m-0200');
+    expect(lines[0]).toBe('Số đến,Năm,Ngày đến,Ngày vào sổ,Cơ quan gửi,Mã cơ quan,Số,Ký hiệu,Loại,Trích yếu,Trạng thái,Lý do,Kiểm tra chữ ký,Mã thông điệp,Chữ ký gói tin,Ngày ban hành,Nghiệp vụ');
+    expect(lines[1]).toBe('1,2026,2026-11-22T02:00:00.000Z,2026-03-01T00:00:00.000Z,Ủy ban nhân dân tỉnh Quảng Nam,000.00.00.H49,m-0200,QĐ-UBND,Quyết định,"Về việc ""khẩn"", hỏa tốc",03,,,m-0200,Không ký số,,Văn bản mới');
     expect(lines[2]).toContain(`,"'=HYPERLINK(""x"")",01,`);
     expect(lines[3]).toBe('');
   });

@@ -19,7 +19,8 @@ describe('kyso token usage', () => {
     expect(en.code).toBe(0);
     for (const sub of ['list', 'init', 'set-pin', 'unblock-pin', 'change-pin', 'keygen', 'csr', 'import-cert', 'delete', 'rename', 'inventory']) expect(en.out).toMatch(new RegExp(`(  |\\| )${sub} `));
     const bad = await cli(['token', 'frobnicate', '--lang', 'en']);
-    expect(bad.code).toBe(1);
+    // A usage error: 2, like an unknown top-level command.
+    expect(bad.code).toBe(2);
     expect(bad.err).toContain('token frobnicate');
   });
 });

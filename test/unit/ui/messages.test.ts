@@ -10,8 +10,7 @@ import { hasMessage, t } from '../../../resources/locales/index.js';
 import { screenIds } from '../../../renderer/src/routes.js';
 import { STATUS_CODES } from '../../../main/exchange/protocol.js';
 import { SUB_INDICATIONS } from '../../../main/validation/types.js';
-import { KEY_USAGE_NAMES } from '../../../main/pki/cert-extensions.js';
-import { ekuNames } from '../../../native/certs.js';
+import { KEY_USAGE_NAMES, ekuNames } from '../../../main/pki/cert-extensions.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 

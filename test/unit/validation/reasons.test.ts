@@ -28,6 +28,8 @@ describe('validation reason texts', () => {
     }
     // Built codes: (sig)timestamp_<reason> for every token failure.
     for (const r of ['format', 'imprint', 'digest', 'signature', 'noSigner', 'essCert']) codes.add(`timestamp_${r}`).add(`sigTimestamp_${r}`);
+    // xrefRepaired_<kind> for every repair the reader reports (main/pdf/reader.ts repairKind).
+    for (const k of ['brokenPrev', 'xrefDamaged', 'rebuilt', 'wrongOffset']) codes.add(`xrefRepaired_${k}`);
     expect(codes.size).toBeGreaterThan(60);
     const missing = [...codes].filter((c) => !hasMessage('vi', `verify.reason.${c}`) || !hasMessage('en', `verify.reason.${c}`));
     expect(missing).toEqual([]);

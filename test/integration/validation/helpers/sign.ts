@@ -36,6 +36,8 @@ export interface FixtureSign {
   mutateCms?: (der: Buffer) => Buffer;
   /** Rewrites the byte range before signing (the CMS then signs those exact ranges). */
   byteRange?: (range: number[]) => number[];
+  /** Extra or replaced trailer entries of the signature's update (a producer writing /Prev 0). */
+  trailerExtra?: Record<string, string>;
   /** Makes the CMS another way than `openssl cms -sign -cades` (legacy and foreign formats). */
   makeCms?: (data: Buffer, o: FixtureSign) => Promise<Buffer>;
 }
@@ -47,7 +49,7 @@ function pdfDate(d: Date): string {
 }
 
 /** Appends an empty-signature update; returns the file and the byte range placeholders. */
-function prepare(buf: Buffer, sigBody: (br: string) => string, field: string): { out: Buffer; sigNum: number } {
+function prepare(buf: Buffer, sigBody: (br: string) => string, field: string, trailerExtra?: Record<string, string>): { out: Buffer; sigNum: number } {
   const { view, rootNum, catalog, pageNum, page } = docParts(buf);
   const n = nextNum(buf);
   const sigNum = n;
@@ -68,7 +70,7 @@ function prepare(buf: Buffer, sigBody: (br: string) => string, field: string): {
     const extra: Record<string, string | null> = { AcroForm: `<</Fields [${fieldList.join(' ')}] /SigFlags 3>>` };
     objs.push({ num: rootNum, body: serWith(catalog, extra) });
   }
-  return { out: appendUpdate(buf, objs), sigNum };
+  return { out: appendUpdate(buf, objs, trailerExtra), sigNum };
 }
 
 /** Fills the placeholder: patches /ByteRange, signs the ranges with `makeContents`, embeds hex. */
@@ -136,6 +138,7 @@ export async function signFixture(buf: Buffer, o: FixtureSign): Promise<Buffer> 
     buf,
     (br) => `<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /${o.subFilter ?? 'ETSI.CAdES.detached'} /ByteRange ${br} /Contents <${'0'.repeat(size)}> /M (${pdfDate(o.m ?? new Date())})${ref}>>`,
     field,
+    o.trailerExtra,
   );
   return fill(out, sigNum, async (data) => {
     if (o.makeCms) {

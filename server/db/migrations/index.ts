@@ -1,0 +1,8 @@
+/** Every schema step of the inbox server, in order. Add new steps at the end; never edit a shipped one. */
+import type { ServerMigration } from '../migrate.js';
+import { m001 } from './001-baseline.js';
+import { m002 } from './002-session-chain.js';
+import { m003 } from './003-blob-refs.js';
+
+/** The ordered list the runner applies. */
+export const serverMigrations: readonly ServerMigration[] = [m001, m002, m003];
