@@ -10,6 +10,7 @@ import { benchRegisters } from './ui-registers.js';
 import { benchTestbed } from './testbed.js';
 import { benchEdxml } from './edxml.js';
 import { benchBlobs } from './blobs.js';
+import { benchServerScale } from './server-scale.js';
 
 /** Benchmarks by name; each prints its own results. One per line, so new ones merge cleanly. */
 const benches: Array<[string, () => Promise<unknown>]> = [
@@ -24,6 +25,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['testbed', () => benchTestbed()],
   ['edxml', () => benchEdxml()],
   ['blobs', () => benchBlobs()],
+  ['server-scale', () => benchServerScale()],
 ];
 
 const only = process.argv.slice(2);

@@ -5,6 +5,7 @@ import { certView, type CertView } from '../main/pki/cert.js';
 import { readCertFile } from '../main/pki/cert-file.js';
 import { buildChain } from '../main/pki/chain.js';
 import { sha256hex } from './auth.js';
+import { notifyServers } from './bus.js';
 import type { Repo } from './db/repo.js';
 
 /** Adds an organization to the directory (parent must exist). */
@@ -61,8 +62,26 @@ export async function addUser(repo: Repo, orgCode: string, certFile: string, vet
   return { id, subject: view.subject, warnings };
 }
 
-/** Disables a user: its sessions end at their next use, its event streams at the next ping. */
+/**
+ * Disables a user (kept, with its certificate, for the audit trail): its sessions end now and
+ * with them its event streams, on every instance (PostgreSQL notice; an SQLite server ends
+ * the streams at their next check, within the ping period).
+ */
 export async function disableUser(repo: Repo, userId: number): Promise<void> {
-  if (!(await repo.disableUser(userId))) throw new KysoError('exNotFound', { what: `user ${userId}` });
-  await repo.audit({ actorOrg: null, actorUser: null, action: 'admin.user.disable', target: String(userId), detail: {} });
+  const u = await repo.userById(userId);
+  if (!u || !(await repo.disableUser(userId))) throw new KysoError('exNotFound', { what: `user ${userId}` });
+  const sessions = await repo.deleteSessionsOf(userId);
+  await notifyServers(repo.db, { kind: 'user', userId, certSha256: u.certSha256 });
+  await repo.audit({ actorOrg: null, actorUser: null, action: 'admin.user.disable', target: String(userId), detail: { sessions } });
+}
+
+/**
+ * Removes a user: the certificate no longer logs in (it may be bound again later), its
+ * sessions and streams end as for disableUser; messages and the audit trail keep its id.
+ */
+export async function removeUser(repo: Repo, userId: number): Promise<void> {
+  const u = await repo.userById(userId);
+  if (!u || !(await repo.deleteUser(userId))) throw new KysoError('exNotFound', { what: `user ${userId}` });
+  await notifyServers(repo.db, { kind: 'user', userId, certSha256: u.certSha256 });
+  await repo.audit({ actorOrg: u.orgCode, actorUser: null, action: 'admin.user.remove', target: String(userId), detail: { certSha256: u.certSha256, subject: u.subject } });
 }

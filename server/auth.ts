@@ -3,12 +3,15 @@ import { createHash, randomBytes, randomUUID, verify as cryptoVerify, constants 
 import { isKysoError, KysoError } from '../main/api/errors.js';
 import { DEFAULT_LIMITS, loginSignedData, type ChallengeResponse, type LoginResponse, loginRequestSchema } from '../main/exchange/protocol.js';
 import type { CertChecker } from './certs.js';
+import { AuthState } from './db/auth-state.js';
 import type { Repo, SessionRow } from './db/repo.js';
 
 /** An authenticated caller. */
 export interface Session {
   userId: number;
   orgCode: string;
+  /** SHA-256 of the bearer token: how streams and tickets name the session (the token itself is never kept). */
+  tokenSha256: string;
 }
 
 const MAX_PENDING = 10_000;
@@ -24,36 +27,36 @@ export function sha256hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Challenges (memory: they live a minute) and sessions (database: they survive a restart). */
+/**
+ * Login and sessions, with everything in the database the instances share: challenges and
+ * event-stream tickets (a minute), sessions (until they expire). Any instance answers a
+ * challenge another issued, and the per-address and overall caps count on all of them
+ * (checked, then written: concurrent callers may overshoot a cap by the few in flight).
+ */
 export class Auth {
-  private readonly pending = new Map<string, { nonce: string; expires: number; client: string }>();
-  /** Event-stream tickets by hash: the session token they stand for, until `expires`. */
-  private readonly tickets = new Map<string, { token: string; expires: number }>();
+  private readonly state: AuthState;
 
   constructor(
     private readonly repo: Repo,
     private readonly certs: CertChecker,
     private readonly ttl: { challengeMs: number; sessionMs: number } = { challengeMs: DEFAULT_LIMITS.challengeTtlMs, sessionMs: DEFAULT_LIMITS.sessionTtlMs },
-    /** Told when every session of a user ended (its event streams must end too). */
-    private readonly sessionsEnded: (userId: number) => void = () => undefined,
-  ) {}
+    /** Told when every session of a user ended (its event streams must end too, on every instance). */
+    private readonly sessionsEnded: (userId: number, certSha256: string | null) => void = () => undefined,
+  ) {
+    this.state = new AuthState(repo.db);
+  }
 
   /**
    * Issues a fresh challenge to `client` (its network address). Too many pending ones from
    * that address is 429, too many overall 503: both tell a client to try again later.
    */
-  challenge(now = Date.now(), client = ''): ChallengeResponse {
-    let mine = 0;
-    for (const [id, c] of this.pending) {
-      if (c.expires <= now) this.pending.delete(id);
-      else if (c.client === client) mine++;
-    }
-    if (mine >= MAX_PENDING_PER_CLIENT) throw new KysoError('exTooManyRequests');
-    if (this.pending.size >= MAX_PENDING) throw new KysoError('exBusy');
+  async challenge(now = Date.now(), client = ''): Promise<ChallengeResponse> {
     const challengeId = randomUUID();
     const nonce = randomBytes(32).toString('base64url');
     const expires = now + this.ttl.challengeMs;
-    this.pending.set(challengeId, { nonce, expires, client });
+    const added = await this.state.addChallenge({ id: challengeId, nonce, client, expiresAt: expires }, now, { perClient: MAX_PENDING_PER_CLIENT, total: MAX_PENDING });
+    if (added === 'mine') throw new KysoError('exTooManyRequests');
+    if (added === 'all') throw new KysoError('exBusy');
     return { challengeId, nonce, expiresAt: new Date(expires).toISOString() };
   }
 
@@ -62,9 +65,8 @@ export class Auth {
     const parsed = loginRequestSchema.safeParse(body);
     if (!parsed.success) throw new KysoError('exBadRequest', { reason: parsed.error.issues[0]?.message ?? 'invalid login' });
     const req = parsed.data;
-    const c = this.pending.get(req.challengeId);
-    this.pending.delete(req.challengeId);
-    if (!c || c.expires <= now) throw new KysoError('exChallengeInvalid');
+    const c = await this.state.takeChallenge(req.challengeId);
+    if (!c || c.expiresAt <= now) throw new KysoError('exChallengeInvalid');
     const der = Buffer.from(req.certificate, 'base64');
     const leaf = this.certs.view(der);
     const data = loginSignedData(req.challengeId, c.nonce);
@@ -96,10 +98,34 @@ export class Auth {
    */
   async session(token: string | undefined, now = Date.now()): Promise<Session> {
     if (!token) throw new KysoError('exAuthRequired');
-    const s = await this.repo.session(sha256hex(token), now);
+    return this.sessionByHash(sha256hex(token), now);
+  }
+
+  /** The session of a token hash (an event-stream ticket stands for one), or exAuthRequired. */
+  async sessionByHash(tokenSha256: string, now = Date.now()): Promise<Session> {
+    const s = await this.repo.session(tokenSha256, now);
     if (!s) throw new KysoError('exAuthRequired');
     await this.recheck(s, now);
-    return { userId: s.userId, orgCode: s.orgCode };
+    return { userId: s.userId, orgCode: s.orgCode, tokenSha256 };
+  }
+
+  /**
+   * Of these sessions (token hashes), the ones still good: unexpired, user present and
+   * enabled, certificate still good (cached check). The event streams of one instance are
+   * re-checked together with this, one query per 500 sessions.
+   */
+  async liveSessions(tokenSha256s: string[], now = Date.now()): Promise<Set<string>> {
+    const good = new Set<string>();
+    for (const s of await this.state.liveSessions(tokenSha256s, now)) {
+      if (s.certDer === null || s.disabled) continue;
+      try {
+        await this.recheck({ userId: s.userId, orgCode: '', expiresAt: 0, certDer: s.certDer, disabled: false, chain: s.chain }, now);
+        good.add(s.tokenSha256);
+      } catch {
+        // Its sessions ended (recheck did it); the stream ends with them.
+      }
+    }
+    return good;
   }
 
   /**
@@ -113,15 +139,15 @@ export class Auth {
       await this.certs.check(Buffer.from(s.certDer ?? '', 'base64'), s.chain.map((c) => Buffer.from(c, 'base64')), new Date(now));
     } catch (e) {
       if (isKysoError(e) && e.code === 'exCertRevocationUnknown') return;
-      await this.endSessionsOf(s.userId, isKysoError(e) ? e.code : 'internal');
+      await this.endSessionsOf(s.userId, isKysoError(e) ? e.code : 'internal', s.certDer ? sha256hex(Buffer.from(s.certDer, 'base64')) : null);
       throw e;
     }
   }
 
   /** Ends every session of a user (certificate no longer good), with an audit entry. */
-  private async endSessionsOf(userId: number, reason: string): Promise<void> {
+  private async endSessionsOf(userId: number, reason: string, certSha256: string | null): Promise<void> {
     const n = await this.repo.deleteSessionsOf(userId);
-    this.sessionsEnded(userId);
+    this.sessionsEnded(userId, certSha256);
     if (n) await this.repo.audit({ actorOrg: null, actorUser: userId, action: 'session.end', target: null, detail: { reason, sessions: n } });
   }
 
@@ -134,7 +160,7 @@ export class Auth {
     const ended: number[] = [];
     for (const s of await this.repo.sessionUsers(now)) {
       if (s.certDer === null || s.disabled) {
-        await this.endSessionsOf(s.userId, 'userRemoved');
+        await this.endSessionsOf(s.userId, 'userRemoved', null);
         ended.push(s.userId);
         continue;
       }
@@ -144,35 +170,31 @@ export class Auth {
   }
 
   /**
-   * A single-use ticket that opens one event stream for the session of `token` (already
-   * checked by the caller), valid TICKET_MS: what an EventSource puts in its URL instead of
-   * the session token.
+   * A single-use ticket that opens one event stream for a session (already checked by the
+   * caller), valid TICKET_MS: what an EventSource puts in its URL instead of the session
+   * token. Stored by its hash; redeemable at any instance.
    */
-  issueTicket(token: string, now = Date.now()): { ticket: string; expiresAt: string } {
-    let mine = 0;
-    for (const [id, t] of this.tickets) {
-      if (t.expires <= now) this.tickets.delete(id);
-      else if (t.token === token) mine++;
-    }
-    if (mine >= MAX_TICKETS_PER_SESSION) throw new KysoError('exTooManyRequests');
-    if (this.tickets.size >= MAX_PENDING) throw new KysoError('exBusy');
+  async issueTicket(tokenSha256: string, now = Date.now()): Promise<{ ticket: string; expiresAt: string }> {
     const ticket = randomBytes(32).toString('base64url');
     const expires = now + TICKET_MS;
-    this.tickets.set(sha256hex(ticket), { token, expires });
+    const added = await this.state.addTicket(sha256hex(ticket), tokenSha256, expires, now, { perClient: MAX_TICKETS_PER_SESSION, total: MAX_PENDING });
+    if (added === 'mine') throw new KysoError('exTooManyRequests');
+    if (added === 'all') throw new KysoError('exBusy');
     return { ticket, expiresAt: new Date(expires).toISOString() };
   }
 
-  /** Consumes a ticket (whatever happens next); the session token it stands for, or exAuthRequired. */
-  redeemTicket(ticket: string, now = Date.now()): string {
-    const key = sha256hex(ticket);
-    const t = this.tickets.get(key);
-    this.tickets.delete(key);
-    if (!t || t.expires <= now) throw new KysoError('exAuthRequired');
-    return t.token;
+  /** Consumes a ticket (whatever happens next); the token hash of the session it stands for, or exAuthRequired. */
+  async redeemTicket(ticket: string, now = Date.now()): Promise<string> {
+    const t = await this.state.takeTicket(sha256hex(ticket));
+    if (!t || t.expiresAt <= now) throw new KysoError('exAuthRequired');
+    return t.tokenSha256;
   }
 
-  /** Ends a session. */
-  async logout(token: string): Promise<void> {
-    await this.repo.deleteSession(sha256hex(token));
+  /** Ends a session and its unused tickets; returns its token hash. */
+  async logout(token: string): Promise<string> {
+    const h = sha256hex(token);
+    await this.repo.deleteSession(h);
+    await this.state.dropTickets(h);
+    return h;
   }
 }

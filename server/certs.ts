@@ -39,6 +39,11 @@ export class CertChecker {
     this.good.clear();
   }
 
+  /** Drops the cached result of one certificate (another instance found it no longer good). */
+  forget(certSha256: string): void {
+    this.good.delete(certSha256);
+  }
+
   /** Parses a certificate or refuses it as untrusted. */
   view(der: Uint8Array): CertView {
     try {

@@ -44,40 +44,41 @@ export function requestGone(req: IncomingMessage): boolean {
   return !req.complete && req.destroyed;
 }
 
-/** Which request failed, for the one log line of an aborted one. */
-export interface RequestLabel {
-  method: string;
-  path: string;
-  client: string;
-  /** The client is known to have left (requestGone), even if the error does not say so. */
-  gone?: boolean;
+/** What a failed request came to, for its one log line. */
+export interface ErrorOutcome {
+  /** The error code answered (or that would have been). */
+  code: string;
+  status: number;
+  /** The client left first (the error code of its going, or 'request incomplete'): nothing was answered. */
+  clientGone?: string;
+  /** An unexpected error's own text and stack: for the server log only, never for the client. */
+  internal?: string;
 }
 
 /**
  * Sends the failure envelope for an error; unexpected errors become a generic 500. A client
- * that went away is its own doing: one log line, no stack (an unauthenticated flood of
- * aborts must not fill the log with traces), and no reply to a closed socket.
+ * that went away is its own doing: no reply to a closed socket, and the outcome says so (the
+ * caller's one log line, no stack: an unauthenticated flood of aborts must not fill the log
+ * with traces). `gone`: the client is known to have left (requestGone), whatever the error.
  */
-export function sendError(res: ServerResponse, e: unknown, label?: RequestLabel): void {
+export function sendError(res: ServerResponse, e: unknown, gone = false): ErrorOutcome {
   const known = isKysoError(e);
   // An unexpected error's own text stays in the server log (it may show paths or SQL).
   const code = known ? e.code : 'exServerInternal';
   const params = known ? e.params : {};
   const status = known ? (STATUS_OF[e.code] ?? 400) : 500;
-  if (isClientAbort(e) || label?.gone) {
-    const where = label ? ` ${label.method} ${label.path} from ${label.client}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 240) : '';
-    const why = isClientAbort(e) ? (e as { code: string }).code : 'request incomplete';
-    process.stderr.write(`kyso-server:${where}: client closed the connection (${why})\n`);
+  if (isClientAbort(e) || gone) {
     res.destroy();
-    return;
+    return { code, status, clientGone: isClientAbort(e) ? (e as { code: string }).code : 'request incomplete' };
   }
-  if (!known) process.stderr.write(`kyso-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  const internal = known ? undefined : e instanceof Error ? (e.stack ?? e.message) : String(e);
   if (res.headersSent) {
     res.destroy();
-    return;
+    return { code, status, ...(internal ? { internal } : {}) };
   }
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
   res.end(JSON.stringify({ status: 'FAIL', ErrorCode: code, ErrorDesc: t('en', `error.${code}`, params), params }));
+  return { code, status, ...(internal ? { internal } : {}) };
 }
 
 /** Reads a small body completely (JSON, status messages), refusing more than `max` bytes. */

@@ -15,7 +15,7 @@ import type { BlobStore } from './blobs/store.js';
 import type { CertChecker } from './certs.js';
 import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
 import { signerCheckedFirst } from './envelope-signer.js';
-import type { EventHub } from './events.js';
+import type { Bus } from './bus.js';
 import { isClientAbort } from './http.js';
 
 /** Server limits. */
@@ -57,13 +57,13 @@ async function drainHash(body: AsyncIterable<Buffer | Uint8Array | string>, max:
 
 const isUniqueViolation = (e: unknown) => /UNIQUE|unique|duplicate key/.test(e instanceof Error ? e.message : String(e));
 
-/** Package and status handling over the repository, blob store and event hub. */
+/** Package and status handling over the repository, blob store and the notice bus. */
 export class Inbox {
   constructor(
     private readonly repo: Repo,
     private readonly blobs: BlobStore,
     private readonly certs: CertChecker,
-    private readonly hub: EventHub,
+    private readonly bus: Bus,
     private readonly limits: Limits,
   ) {}
 
@@ -111,6 +111,8 @@ export class Inbox {
       let rows;
       try {
         rows = await this.repo.db.tx(async (db) => {
+          // Per-organization write order, and the live notice to every instance once committed.
+          await this.bus.claim(db, { inbox: recipients, status: [s.orgCode] });
           const r = await this.repo.insertMessage(db, {
             messageId, senderOrg: s.orgCode, senderUser: s.userId, packageSha256: p.packageSha256, size: p.bytes, documentId: p.documentId,
             meta: { senderName: h.from.organName, codeNumber: h.code.codeNumber, codeNotation: h.code.codeNotation, subject: h.subject, promulgationDate: h.promulgationInfo.promulgationDate, priority: h.otherInfo.priority, recipients },
@@ -130,8 +132,6 @@ export class Inbox {
       // The orphan sweeper may have taken an old unreferenced copy of these bytes between our
       // put and our commit (server/blobs/sweeper.ts): the row now references it, store it again.
       if (!(await this.blobs.exists(p.packageSha256))) await this.blobs.putFile(tmp, p.packageSha256);
-      for (const d of rows.deliveries) this.hub.publish(d.recipientOrg, { type: 'inbox', item: inboxItem(d) });
-      for (const st of rows.statuses) this.hub.publish(st.toOrg, { type: 'status', item: statusItem(st) });
       return { messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
     } catch (e) {
       const code = isClientAbort(e) || clientGone() ? 'clientAborted' : isKysoError(e) ? e.code : 'internal';
@@ -185,6 +185,10 @@ export class Inbox {
       await this.blobs.put(xml, xmlSha);
       const at = new Date().toISOString();
       const rows = await this.repo.db.tx(async (db) => {
+        await this.bus.claim(db, { status: targets });
+        // The same status posted at once to another instance: whichever got the locks first relayed it.
+        const first = await this.repo.statusByXml(xmlSha, s.orgCode);
+        if (first) return first;
         const out: StatusRow[] = [];
         for (const to of targets) {
           out.push(await this.repo.insertStatus(db, { messageRef: m.id, fromOrg: s.orgCode, toOrg: to, code, description: st.description, timestamp: st.timestamp, staff: st.staffInfo?.staff ?? null, xmlSha256: xmlSha }, at, m));
@@ -192,8 +196,8 @@ export class Inbox {
         await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.relay', target: messageId, detail: { code, to: targets, sha256: xmlSha } }, db);
         return out;
       });
+      if (!Array.isArray(rows)) return { seq: rows.seq, duplicate: true };
       if (!(await this.blobs.exists(xmlSha))) await this.blobs.put(xml, xmlSha); // as for packages: a sweep raced us
-      for (const r of rows) this.hub.publish(r.toOrg, { type: 'status', item: statusItem(r) });
       return { seq: rows[0]?.seq ?? 0, duplicate: false };
     } catch (e) {
       await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal' } }).catch(() => undefined);

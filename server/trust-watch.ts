@@ -30,7 +30,7 @@ function stateOf(sources: string[]): string {
 }
 
 /** Starts polling; returns the function that stops it. */
-export function watchTrust(sources: string[], everyMs: number, onChange: () => Promise<void>): () => void {
+export function watchTrust(sources: string[], everyMs: number, onChange: () => Promise<void>, onError: (e: unknown) => void = (e) => void process.stderr.write(`kyso-server: reloading trust material failed: ${e instanceof Error ? e.message : String(e)}\n`)): () => void {
   let last = stateOf(sources);
   let running = false;
   const timer = setInterval(() => {
@@ -45,7 +45,7 @@ export function watchTrust(sources: string[], everyMs: number, onChange: () => P
     last = now;
     running = true;
     onChange()
-      .catch((e: unknown) => process.stderr.write(`kyso-server: reloading trust material failed: ${e instanceof Error ? e.message : String(e)}\n`))
+      .catch(onError)
       .finally(() => {
         running = false;
       });

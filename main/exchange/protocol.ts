@@ -222,7 +222,11 @@ export const sentMessageSchema = z.object({
   recipients: z.array(z.object({ organId: organIdSchema, status: statusCodeSchema, history: z.array(statusItemSchema) })),
 });
 
-/** Server-sent events: `event: <type>`, `id: <seq>`, `data: <json>`; comments `: ping` every 15 s. */
+/**
+ * Server-sent events: `event: <type>`, `id: <seq>`, `data: <json>`; comments `: ping` every 15 s.
+ * An instance that stops ends its streams with `retry: <ms>` and `event: shutdown`
+ * (`{"type":"shutdown","retryMs":…}`): reconnect (to another instance) and sync by cursor.
+ */
 export const serverEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('inbox'), item: inboxItemSchema }),
   z.object({ type: z.literal('status'), item: statusItemSchema }),

@@ -192,6 +192,26 @@ export class Repo {
     return (await this.db.run('UPDATE users SET disabled = 1 WHERE id = $1', [userId])) === 1;
   }
 
+  /** A user by id. */
+  async userById(id: number): Promise<UserRow | undefined> {
+    const r = await this.db.get('SELECT * FROM users WHERE id = $1', [id]);
+    return r && user(r);
+  }
+
+  /** The users, of one organization or all, by id. */
+  async users(orgCode?: string): Promise<UserRow[]> {
+    const rows = orgCode ? await this.db.all('SELECT * FROM users WHERE org_code = $1 ORDER BY id', [orgCode]) : await this.db.all('SELECT * FROM users ORDER BY id');
+    return rows.map(user);
+  }
+
+  /** Removes a user and its sessions (messages and the audit trail keep its id). */
+  async deleteUser(userId: number): Promise<boolean> {
+    return this.db.tx(async (t) => {
+      await t.run('DELETE FROM sessions WHERE user_id = $1', [userId]);
+      return (await t.run('DELETE FROM users WHERE id = $1', [userId])) === 1;
+    });
+  }
+
   /** Ends a session. */
   async deleteSession(tokenSha256: string): Promise<void> {
     await this.db.run('DELETE FROM sessions WHERE token_sha256 = $1', [tokenSha256]);
@@ -297,6 +317,12 @@ export class Repo {
       at: String(r.at), actorOrg: (r.actor_org as string | null) ?? null, actorUser: r.actor_user === null ? null : num(r.actor_user), action: String(r.action),
       target: (r.target as string | null) ?? null, detail: JSON.parse(String(r.detail)) as Record<string, unknown>,
     }));
+  }
+
+  /** The highest sequence numbers committed for an organization: deliveries to it, statuses to it (event feeds start there). */
+  async lastSeqs(org: string): Promise<{ inbox: number; status: number }> {
+    const r = await this.db.get('SELECT (SELECT COALESCE(MAX(seq), 0) FROM deliveries WHERE recipient_org = $1) AS i, (SELECT COALESCE(MAX(seq), 0) FROM statuses WHERE to_org = $1) AS s', [org]);
+    return { inbox: num(r?.i ?? 0), status: num(r?.s ?? 0) };
   }
 
   /** Counts (for tests and benchmarks). */

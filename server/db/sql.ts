@@ -22,7 +22,25 @@ export interface Db {
   exec(script: string): Promise<void>;
   /** Runs fn in one transaction (serialized on SQLite); rolls back when it throws. */
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` once the current transaction has committed (never when it rolls back); outside a
+   * transaction, at once. What others may only learn of committed rows waits for it.
+   */
+  afterCommit(fn: () => void): void;
+  /** PostgreSQL: a new connection of its own, set up like the pool's (the event listener's). */
+  connectSession?(): Promise<pg.Client>;
   close(): Promise<void>;
+}
+
+/** Runs the callbacks registered on a committed transaction; one that throws does not stop the others. */
+function runCommitted(fns: (() => void)[]): void {
+  for (const fn of fns) {
+    try {
+      fn();
+    } catch (e) {
+      process.stderr.write(`kyso-server: after-commit callback failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
 }
 
 /** `$n` placeholders -> `?` with the parameters reordered (SQLite). */
@@ -97,6 +115,7 @@ export function openSqlite(file: string): Db {
   const lock = new Mutex();
   const w = sqliteOps(writer);
   const r = sqliteOps(reader);
+  let committed: (() => void)[] = [];
   const inTx: Db = {
     kind: 'sqlite',
     all: async <T extends Row>(s: string, p?: unknown[]) => w.all<T>(s, p),
@@ -104,6 +123,7 @@ export function openSqlite(file: string): Db {
     run: async (s, p) => w.run(s, p),
     exec: async (script) => void writer.exec(script),
     tx: (fn) => fn(inTx),
+    afterCommit: (fn) => void committed.push(fn),
     close: async () => undefined,
   };
   return {
@@ -115,15 +135,20 @@ export function openSqlite(file: string): Db {
     tx: (fn) =>
       lock.run(async () => {
         writer.exec('BEGIN IMMEDIATE');
+        committed = [];
         try {
           const res = await fn(inTx);
           writer.exec('COMMIT');
+          runCommitted(committed);
           return res;
         } catch (e) {
           if (writer.inTransaction) writer.exec('ROLLBACK');
           throw e;
+        } finally {
+          committed = [];
         }
       }),
+    afterCommit: (fn) => runCommitted([fn]),
     // After the queued statements: closing under an open transaction would roll it back.
     close: () =>
       lock.run(async () => {
@@ -149,8 +174,12 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
     }
   }
   // search_path set at connection startup, so every pooled connection sees only this schema.
-  const pool = new pg.Pool({ connectionString: url, max: 8, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-  const over = (q: { query: pg.Pool['query'] } | pg.PoolClient): Omit<Db, 'tx' | 'close'> => ({
+  const config = { connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
+  const pool = new pg.Pool({ ...config, max: 8 });
+  // An idle connection dropped by the server (restart, failover) is replaced on the next
+  // query; without a listener its error would end the process.
+  pool.on('error', () => undefined);
+  const over = (q: { query: pg.Pool['query'] } | pg.PoolClient): Omit<Db, 'tx' | 'close' | 'afterCommit'> => ({
     kind: 'postgres',
     async all<T extends Row>(sql: string, params: unknown[] = []) {
       return (await q.query(sql, params)).rows as T[];
@@ -172,9 +201,11 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
       const c = await pool.connect();
       try {
         await c.query('BEGIN');
-        const inner: Db = { ...over(c), tx: (f) => f(inner), close: async () => undefined };
+        const committed: (() => void)[] = [];
+        const inner: Db = { ...over(c), tx: (f) => f(inner), afterCommit: (f) => void committed.push(f), close: async () => undefined };
         const r = await fn(inner);
         await c.query('COMMIT');
+        runCommitted(committed);
         return r;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
@@ -182,6 +213,12 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
       } finally {
         c.release();
       }
+    },
+    afterCommit: (fn) => runCommitted([fn]),
+    async connectSession() {
+      const c = new pg.Client({ ...config, keepAlive: true });
+      await c.connect();
+      return c;
     },
     close: () => pool.end(),
   };

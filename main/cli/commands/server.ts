@@ -1,11 +1,11 @@
 /**
  * `kyso server`: runs the reference inbox server; `kyso server org add|list`,
- * `kyso server user add`, `kyso server audit` and `kyso server sweep` administer its data
+ * `kyso server user add|list|disable|remove`, `kyso server audit` and `kyso server sweep` administer its data
  * directory (offline, no passwords anywhere).
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
-import { addOrg, addUser } from '../../../server/admin.js';
+import { addOrg, addUser, disableUser, removeUser } from '../../../server/admin.js';
 import { startServer } from '../../../server/app.js';
 import { chosenBlobs } from '../../../server/blobs/choice.js';
 import { openBlobStore } from '../../../server/blobs/open.js';
@@ -27,6 +27,18 @@ const DB: OptionSpecs = {
 /** A grace period shorter than this could sweep an upload still being registered. */
 const MIN_GRACE_S = 600;
 
+/** How long a stopping server lets requests in flight (uploads) finish, by default. */
+const DEFAULT_DRAIN_S = 30;
+
+/** `--metrics`: PORT (on 127.0.0.1), ADDRESS:PORT or [IPv6]:PORT. */
+function metricsOption(v: unknown): { host: string; port: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(String(v));
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65_535) throw new KysoError('cliInvalidValue', { option: '--metrics', value: String(v), allowed: 'PORT|ADDRESS:PORT' });
+  return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
+}
+
 function need(v: unknown, option: string): string {
   if (typeof v !== 'string' || !v) throw new KysoError('cliMissingValue', { option });
   return v;
@@ -41,6 +53,9 @@ async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number>
   const maxPkg = intOption(o, 'max-package-bytes', 1, Number.MAX_SAFE_INTEGER);
   const sweepEvery = intOption(o, 'sweep-interval', 0, 30 * 86_400) ?? DEFAULT_SWEEP.intervalMs / 1000;
   const sweepGrace = intOption(o, 'sweep-grace', MIN_GRACE_S, 365 * 86_400) ?? DEFAULT_SWEEP.graceMs / 1000;
+  const drainS = intOption(o, 'drain-timeout', 0, 24 * 3600) ?? DEFAULT_DRAIN_S;
+  const perAddress = intOption(o, 'connections-per-address', 0, 1_000_000);
+  const metrics = metricsOption(o.metrics);
   const server = await startServer({
     dataDir: need(o.data, '--data'),
     port: intOption(o, 'port', 0, 65_535) ?? 8787,
@@ -56,14 +71,22 @@ async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number>
     env: io.env,
     sweep: sweepEvery === 0 ? false : { intervalMs: sweepEvery * 1000, graceMs: sweepGrace * 1000 },
     trustedProxies: strs(o, 'trusted-proxy'),
+    // 0: no cap (a load balancer that is not a --trusted-proxy, a benchmark on loopback).
+    ...(perAddress !== undefined ? { caps: { connectionsPerAddress: perAddress || Number.MAX_SAFE_INTEGER } } : {}),
+    ...(metrics ? { metrics } : {}),
   });
-  io.out(o.json ? JSON.stringify({ url: server.url, port: server.port }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
+  io.out(o.json ? JSON.stringify({ url: server.url, port: server.port, ...(server.metricsUrl ? { metrics: server.metricsUrl } : {}) }) + '\n' : tr(io, 'server.listening', { url: server.url }) + '\n');
+  // SIGTERM/SIGINT: drain (uploads in flight finish within --drain-timeout, streams told to
+  // reconnect elsewhere); a second signal stops at once.
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+    const stop = () => {
+      process.once('SIGINT', () => void server.close().then(resolve));
+      process.once('SIGTERM', () => void server.close().then(resolve));
+      void server.shutdown(drainS * 1000).then(() => resolve());
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await server.close();
   return 0;
 }
 
@@ -95,6 +118,26 @@ async function runUser({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
     const u = await addUser(repo, org, need(o.cert, '--cert'), vet);
     for (const w of u.warnings) io.err(tr(io, 'server.userWarning', { text: errorText(io.lang, w) }) + '\n');
     io.out(o.json ? JSON.stringify({ id: u.id, subject: u.subject, org, warnings: u.warnings.map((w) => w.code) }) + '\n' : tr(io, 'server.userAdded', { id: u.id, subject: u.subject, org }) + '\n');
+    return 0;
+  } finally {
+    await repo.db.close();
+  }
+}
+
+/** `kyso server user list|disable|remove`. */
+async function runUserAdmin(verb: 'list' | 'disable' | 'remove', { options: o }: ParsedArgs, io: CliIo): Promise<number> {
+  const repo = await openRepo(need(o.data, '--data'), o.db ? { db: o.db as string } : {});
+  try {
+    if (verb === 'list') {
+      const users = await repo.users(o.org as string | undefined);
+      const rows = users.map((u) => ({ id: u.id, org: u.orgCode, subject: u.subject, certSha256: u.certSha256, disabled: u.disabled }));
+      io.out(o.json ? JSON.stringify(rows) + '\n' : rows.map((u) => [u.id, u.org, u.disabled ? 'disabled' : 'enabled', u.subject].join('\t')).join('\n') + (rows.length ? '\n' : ''));
+      return 0;
+    }
+    const id = intOption(o, 'id', 1, Number.MAX_SAFE_INTEGER);
+    if (id === undefined) throw new KysoError('cliMissingValue', { option: '--id' });
+    await (verb === 'disable' ? disableUser(repo, id) : removeUser(repo, id));
+    io.out(o.json ? JSON.stringify({ id, [verb === 'disable' ? 'disabled' : 'removed']: true }) + '\n' : tr(io, verb === 'disable' ? 'server.userDisabled' : 'server.userRemoved', { id }) + '\n');
     return 0;
   } finally {
     await repo.db.close();
@@ -179,6 +222,27 @@ const user: CommandSpec = {
       examples: ['kyso server user add --data /srv/kyso --org 000.00.01.H49 --cert nguyen-van-an.pem --trust root-ca.pem'],
       run: runUser,
     },
+    {
+      name: 'list',
+      summaryKey: 'cli.sub.server.user.list',
+      options: { ...DB, org: { type: 'string', value: 'CODE', help: 'cli.opt.server.user.list.org' } },
+      examples: ['kyso server user list --data /srv/kyso --org 000.00.01.H49'],
+      run: (a, io) => runUserAdmin('list', a, io),
+    },
+    {
+      name: 'disable',
+      summaryKey: 'cli.sub.server.user.disable',
+      options: { ...DB, id: { type: 'string', value: 'N', help: 'cli.opt.server.user.id' } },
+      examples: ['kyso server user disable --data /srv/kyso --id 12'],
+      run: (a, io) => runUserAdmin('disable', a, io),
+    },
+    {
+      name: 'remove',
+      summaryKey: 'cli.sub.server.user.remove',
+      options: { ...DB, id: { type: 'string', value: 'N', help: 'cli.opt.server.user.id' } },
+      examples: ['kyso server user remove --data /srv/kyso --id 12'],
+      run: (a, io) => runUserAdmin('remove', a, io),
+    },
   ],
 };
 
@@ -209,11 +273,15 @@ export const serverCommand = defineCommand({
     'sweep-interval': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-interval' },
     'sweep-grace': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.sweep-grace' },
     'trusted-proxy': { type: 'string', multiple: true, value: 'ADDRESS', help: 'cli.opt.server.trusted-proxy' },
+    'connections-per-address': { type: 'string', value: 'N', help: 'cli.opt.server.connections-per-address' },
+    metrics: { type: 'string', value: '[ADDRESS:]PORT', help: 'cli.opt.server.metrics' },
+    'drain-timeout': { type: 'string', value: 'SECONDS', help: 'cli.opt.server.drain-timeout' },
   },
   examples: [
     'kyso server --data /srv/kyso --trust root-ca.pem',
     'kyso server --data /srv/kyso --db postgres://kyso@localhost/kyso --host 0.0.0.0 --port 8443 --tls-cert server.pem --tls-key server.key --trust root-ca.pem',
     'kyso server --data /srv/kyso --blobs s3://kyso-inbox/h49 --sweep-interval 3600 --sweep-grace 86400',
+    'kyso server --data /srv/kyso --db postgres://kyso@db/kyso --blobs s3://kyso-inbox/h49 --trusted-proxy 10.0.0.2 --metrics 10.0.1.5:9464 --drain-timeout 60',
   ],
   subcommands: [org, user, audit, sweep],
   run: runServer,
