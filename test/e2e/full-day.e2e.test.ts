@@ -16,6 +16,7 @@ import { startServer, type RunningServer } from '../../server/app.js';
 import { createTestBed, OFFICIAL_TOKEN, SEAL_TOKEN, SUBJECTS, type BedCert, type TestBed } from '../bed/index.js';
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
+import { imageCount, renderedText } from './helpers/pdf-tools.js';
 import { shot } from './helpers/screenshots.js';
 
 const ORG_A = { code: '000.00.00.H99', name: 'Ủy ban nhân dân tỉnh Thử Nghiệm' };
@@ -137,21 +138,6 @@ async function configure(p: Page, tokenLabel: string, certCn: string, images: { 
   await trust.getByText('Kyso Test Root CA').first().waitFor();
 }
 
-/** Text a viewer renders for the file, stamps included (widgets flattened first). */
-function renderedText(file: string): string {
-  const flat = path.join(work, `flat-${path.basename(file)}`);
-  execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
-  return execFileSync('pdftotext', ['-raw', flat, '-'], { encoding: 'utf8' });
-}
-
-/** Number of images (without soft masks) that pdfimages finds in the flattened file. */
-function imageCount(file: string): number {
-  const flat = path.join(work, `flat-${path.basename(file)}`);
-  execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
-  const list = execFileSync('pdfimages', ['-list', flat], { encoding: 'utf8' }).split('\n').slice(2);
-  return list.filter((l) => l.trim() && !/\bsmask\b/.test(l)).length;
-}
-
 /** Logs a token in through the Tokens screen's PIN dialog. */
 async function login(p: Page, label: string, pin: string): Promise<void> {
   await open(p, 'tokens', 'Thiết bị ký số');
@@ -214,11 +200,11 @@ describe('a day of work between two bodies', () => {
     // The issuing signature writes the number into the letter's blank and shows the
     // organization; the images came from Settings: the signature on approval, the seal on issuing.
     expect(execFileSync('pdftotext', ['-layout', issued, '-'], { encoding: 'utf8' })).toContain('Số: 15/UBND-VP');
-    const text = renderedText(issued);
+    const text = renderedText(issued, work);
     expect(text.replace(/\s+/g, ' ')).toContain(ORG_A.name);
-    const base = imageCount(path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf'));
-    expect(imageCount(approved)).toBe(base + 1);
-    expect(imageCount(issued)).toBe(base + 2);
+    const base = imageCount(path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf'), work);
+    expect(imageCount(approved, work)).toBe(base + 1);
+    expect(imageCount(issued, work)).toBe(base + 2);
   });
 
   it("A sends to B from the directory tree and sees the delivery", async () => {

@@ -19,6 +19,8 @@ import { DEMO_TOKEN, OUTSIDE_ORG, SAMPLE_LETTERS, setupDemo, startDemoOffice, ty
 import type { TestBed } from '../bed/index.js';
 import { launchChromium } from './helpers/browser.js';
 import { startHostProcess, type HostProcess } from './helpers/host.js';
+import { imageCount } from './helpers/pdf-tools.js';
+import { answerPin } from './helpers/pin.js';
 import { shot } from './helpers/screenshots.js';
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'kyso-vanthu-'));
@@ -65,6 +67,14 @@ afterAll(async () => {
 async function open(screen: string, heading: string): Promise<void> {
   await page.getByTestId(`nav-${screen}`).click();
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+/** Logs the demo token out on the Tokens screen. */
+async function logOut(): Promise<void> {
+  await open('tokens', 'Thiết bị ký số');
+  const card = page.getByTestId('token-card').filter({ has: page.getByRole('heading', { level: 3, name: new RegExp(`^${DEMO_TOKEN.label} —`) }) });
+  await card.getByRole('button', { name: 'Đăng xuất' }).click();
+  await card.getByRole('button', { name: 'Đăng nhập' }).waitFor({ timeout: 20_000 });
 }
 
 /** Words of a file as pdftotext -bbox reports them (PDF coordinates not needed: only overlaps). */
@@ -136,6 +146,8 @@ describe('a văn thư’s day on the demo', () => {
     expect(await page.getByTestId('sign-output').getAttribute('placeholder')).toBe(issued);
     await page.screenshot({ path: shot('day-04-issue-preview.png') });
     await page.getByTestId('sign-start').click();
+    // The token was logged out after the approval (a PIN per job, issue 15.10).
+    await answerPin(page, DEMO_TOKEN.pin);
     expect(await jobDone()).toBe('Đã ký xong');
     const lines = execFileSync('pdftotext', ['-layout', issued, '-'], { encoding: 'utf8' }).split('\n');
     expect(lines.find((l) => l.includes('Số: 125/UBND-VP'))).toMatch(/Kyso, ngày 05 tháng 12 năm 2026/);
@@ -183,14 +195,25 @@ describe('a văn thư’s day on the demo', () => {
     await page.getByTestId('batch-preview').getByTestId('appearance-preview').locator('img[data-kind="seal"]').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: shot('day-07-batch-preview.png') });
     await page.getByTestId('batch-start').click();
+    await answerPin(page, DEMO_TOKEN.pin);
     expect(await jobDone()).toBe('Đã ký xong');
     expect(await page.getByTestId('job-count').textContent()).toBe('5/5 tệp');
-    for (const name of SAMPLE_LETTERS) expect(existsSync(path.join(batchOut, name))).toBe(true);
+    // Each letter carries the seal image (one image more than the letter, as poppler sees the
+    // printed page) and its text touches none of the letter's.
+    for (const name of SAMPLE_LETTERS) {
+      const out = path.join(batchOut, name);
+      expect(existsSync(out)).toBe(true);
+      expect(imageCount(out, home)).toBe(imageCount(path.join(letters, name), home) + 1);
+      expect(newOverlaps(path.join(letters, name), out)).toEqual([]);
+    }
     await page.screenshot({ path: shot('day-08-batch-done.png') });
   });
 
   it('sends them with Decree 30 metadata to the outside body, checks the summary, sees 01 then 03', async () => {
     await open('send', 'Gửi văn bản');
+    // The batch logged the token out; the directory comes from the server, reached with the
+    // seal's certificate: the PIN is asked (no "not logged in" error), then the list shows.
+    await answerPin(page, DEMO_TOKEN.pin);
     await page.getByTestId('directory-refresh').click();
     // Our own organization cannot be a recipient.
     await page.getByTestId('org-self').waitFor({ timeout: 30_000 });
@@ -216,8 +239,20 @@ describe('a văn thư’s day on the demo', () => {
       await summary.waitFor();
       expect(await summary.getByTestId('send-summary-recipients').textContent()).toContain(OUTSIDE_ORG.name);
       expect(await summary.textContent()).toContain('Khẩn');
-      if (i === 0) await page.screenshot({ path: shot('day-09-send-summary.png') });
-      await page.getByTestId('send-confirm').click();
+      if (i === 0) {
+        await page.screenshot({ path: shot('day-09-send-summary.png') });
+        // Logged out meanwhile (a signing job does the same): the form waits on the screen it
+        // was left on, and the package, signed with the seal, asks the PIN and goes.
+        await logOut();
+        await open('send', 'Gửi văn bản');
+        expect(await page.getByTestId('send-number').inputValue()).toBe(number);
+        await page.getByTestId('send-start').click();
+        await page.getByTestId('send-confirm').click();
+        await answerPin(page, DEMO_TOKEN.pin);
+      } else {
+        await page.getByTestId('send-confirm').click();
+        expect(await page.getByTestId('pin-dialog').count()).toBe(0);
+      }
       await expect.poll(() => page.getByTestId('send-delivery').textContent(), { timeout: 60_000 }).toBe('đã gửi');
     }
     const recipient = page.getByTestId('send-recipient').filter({ hasText: OUTSIDE_ORG.name });
@@ -254,7 +289,13 @@ describe('a văn thư’s day on the demo', () => {
     expect(await verdict.textContent()).toContain('Văn bản hợp lệ');
     expect(await page.getByTestId('inbox-detail').textContent()).toContain(OUTSIDE_ORG.name);
     await page.screenshot({ path: shot('day-12-inbox-viewer.png') });
+    // Logged out meanwhile (on the Tokens screen here; a signing job does the same): the answer
+    // is signed with the token, so accepting asks the PIN and then registers, with no error shown.
+    await logOut();
+    await open('inbox', 'Văn bản đến');
     await page.getByTestId('inbox-accept').click();
+    await answerPin(page, DEMO_TOKEN.pin);
+    expect(await page.getByTestId('inbox-detail').getByRole('alert').count()).toBe(0);
     await expect.poll(() => page.getByTestId('inbox-state').textContent(), { timeout: 30_000 }).toMatch(/^Đã vào sổ — số đến 1\/\d{4}/);
   });
 

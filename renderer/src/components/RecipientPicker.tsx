@@ -8,6 +8,7 @@ import type { OutputOf } from '../../../main/api/index.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { useExchangeLogin } from './useExchangeLogin.js';
 
 type Dir = OutputOf<'exchange:directory'>;
 /** One organization of the directory. */
@@ -36,9 +37,11 @@ export interface RecipientPickerProps {
 export function RecipientPicker({ value, onChange, onDirectory }: RecipientPickerProps) {
   const { t } = useI18n();
   const [refresh, setRefresh] = useState(0);
-  // The first load uses the cached directory; "Refresh" fetches it from the server again.
+  const login = useExchangeLogin();
+  // The first load uses the cached directory; "Refresh" fetches it from the server again. The
+  // server is reached with the connecting certificate: a logged-out token asks its PIN first.
   const dir = useLoad(async (a) => {
-    const r = await a['exchange:directory']({ refresh: refresh > 0 });
+    const r = await login.run(() => a['exchange:directory']({ refresh: refresh > 0 }));
     if (r.ok) onDirectory?.(r.value);
     return r;
   }, [refresh]);
@@ -82,6 +85,7 @@ export function RecipientPicker({ value, onChange, onDirectory }: RecipientPicke
         <input id="org-search" type="text" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="org-search" />
       </div>
       <ErrorBanner error={dir.error} />
+      {login.pinDialog}
       {q ? <ul>{matches.map((o) => <li key={o.code}>{item(o)}</li>)}</ul> : <div className="tree">{branch('', 0)}</div>}
     </fieldset>
   );

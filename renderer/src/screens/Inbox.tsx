@@ -4,7 +4,7 @@
  * in the same viewer (never with another program); handling statuses; recalls.
  */
 import { useEffect, useState } from 'react';
-import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
+import type { ErrorPayload, OutputOf, Result } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ArrivalFailures } from '../components/ArrivalFailures.js';
 import { DocumentVerdict, signaturesOfReport, verdictClass } from '../components/DocumentVerdict.js';
@@ -12,6 +12,7 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PackageFacts, SignatureMark } from '../components/PackageSignature.js';
 import { PdfPreview } from '../components/PdfPreview.js';
 import { RecallNotice } from '../components/RecallNotice.js';
+import { useExchangeLogin } from '../components/useExchangeLogin.js';
 import { useEvent, useLoad } from '../hooks.js';
 import { formatDateTime, formatIsoDay, useI18n } from '../i18n.js';
 import { useKeptState } from '../state.js';
@@ -33,13 +34,15 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [viewing, setViewing] = useState<string | null>(null);
+  const login = useExchangeLogin();
   const files = show.data?.files ?? [];
   const pdfs = files.filter(isPdfFile);
   const current = files.find((f) => f.name === viewing) ?? pdfs[0] ?? null;
   useEffect(() => setViewing(null), [doc.messageId]);
-  const act = async (p: Promise<{ ok: boolean; error?: ErrorPayload }>) => {
-    const r = await p;
-    setError(r.ok ? null : r.error ?? null);
+  // Answers are signed with the connecting certificate: a logged-out token asks its PIN, then answers.
+  const act = async (call: () => Promise<Result<unknown>>) => {
+    const r = await login.run(call);
+    setError(r.ok ? null : r.error);
     onChanged();
     show.reload();
   };
@@ -82,21 +85,22 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
           ))}
         </ul>
         <ErrorBanner error={error ?? show.error} />
+        {login.pinDialog}
         <RecallNotice doc={d} onAnswered={() => { onChanged(); show.reload(); }} />
         {d.state === 'arrived' && (
           <div>
-            <button type="button" className="primary" data-testid="inbox-accept" onClick={() => void act(api['exchange:inboxAccept']({ messageId: d.messageId }))}>{t('ui.inbox.accept')}</button>
+            <button type="button" className="primary" data-testid="inbox-accept" onClick={() => void act(() => api['exchange:inboxAccept']({ messageId: d.messageId }))}>{t('ui.inbox.accept')}</button>
             <div className="row">
               <label htmlFor="reject-reason">{t('ui.inbox.reason')}</label>
               <input id="reject-reason" type="text" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="inbox-reason" />
-              <button type="button" disabled={!reason.trim()} data-testid="inbox-reject" onClick={() => void act(api['exchange:inboxReject']({ messageId: d.messageId, reason }))}>{t('ui.inbox.reject')}</button>
+              <button type="button" disabled={!reason.trim()} data-testid="inbox-reject" onClick={() => void act(() => api['exchange:inboxReject']({ messageId: d.messageId, reason }))}>{t('ui.inbox.reject')}</button>
             </div>
           </div>
         )}
         {d.state === 'accepted' && (
           <div className="row">
             {(['04', '05', '06'] as const).map((code) => (
-              <button key={code} type="button" title={code} onClick={() => void act(api['exchange:inboxStatus']({ messageId: d.messageId, code }))}>{t(`ui.inbox.status.${code}`)}</button>
+              <button key={code} type="button" title={code} onClick={() => void act(() => api['exchange:inboxStatus']({ messageId: d.messageId, code }))}>{t(`ui.inbox.status.${code}`)}</button>
             ))}
           </div>
         )}
@@ -114,6 +118,7 @@ export function Inbox() {
   const failures = useLoad((a) => a['exchange:inboxFailures']({}), []);
   const [selected, setSelected] = useKeptState<string | null>('inbox.selected', null);
   const [syncError, setSyncError] = useState<ErrorPayload | null>(null);
+  const login = useExchangeLogin();
   useEvent('exchange:inboxArrival', () => list.reload());
   useEvent('exchange:arrivalFailed', () => failures.reload());
   // Live arrivals (SSE) from the configured server; idempotent in the core, and left on when
@@ -123,7 +128,7 @@ export function Inbox() {
     void api['exchange:live']({ on: true }).then((r) => r.ok && list.reload());
   }, [api]);
   const sync = async () => {
-    const r = await api['exchange:inboxSync']({});
+    const r = await login.run(() => api['exchange:inboxSync']({}));
     setSyncError(r.ok ? null : r.error);
     list.reload();
     failures.reload();
@@ -154,6 +159,7 @@ export function Inbox() {
         </table>
       </div>
       {doc ? <Detail doc={doc} onChanged={list.reload} /> : <p className="muted">{t('ui.inbox.pick')}</p>}
+      {login.pinDialog}
     </section>
   );
 }

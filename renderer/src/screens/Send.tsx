@@ -13,6 +13,7 @@ import { OrgName } from '../components/OrgName.js';
 import { PathField } from '../components/PathField.js';
 import { RecipientPicker } from '../components/RecipientPicker.js';
 import { SendTimeline } from '../components/SendTimeline.js';
+import { useExchangeLogin } from '../components/useExchangeLogin.js';
 import { useLoad } from '../hooks.js';
 import { formatIsoDay, useI18n } from '../i18n.js';
 import { useKeptState } from '../state.js';
@@ -68,6 +69,7 @@ export function Send() {
   const [review, setReview] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [busy, setBusy] = useState(false);
+  const login = useExchangeLogin();
   const abbr = useLoad((a) => a['settings:get']({ prefix: 'exchange.orgAbbreviation' }), []);
   const body = typeof abbr.data?.values['exchange.orgAbbreviation'] === 'string' ? (abbr.data.values['exchange.orgAbbreviation'] as string) : '';
 
@@ -93,7 +95,8 @@ export function Send() {
     setBusy(true);
     // The previous document's statuses give way to this one's.
     setSent(null);
-    const r = await api['exchange:send'](sendInput(form, to, files));
+    // The package is signed with the connecting certificate: a logged-out token asks its PIN, then sends.
+    const r = await login.run(() => api['exchange:send'](sendInput(form, to, files)));
     setBusy(false);
     if (r.ok) {
       setSent(r.value.messageId);
@@ -148,6 +151,7 @@ export function Send() {
             <SendSummary form={form} to={to} files={files} names={names} busy={busy} onConfirm={() => void send()} onBack={() => setReview(false)} />
           )}
           {sent && <SendTimeline key={sent} messageId={sent} />}
+          {login.pinDialog}
         </div>
         <RecipientPicker value={to} onChange={(v) => { setTo(v); setReview(false); }} onDirectory={(d) => setNames(Object.fromEntries(d.organizations.map((o) => [o.code, o.name])))} />
       </div>
