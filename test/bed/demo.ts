@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { trustAdd } from '../../main/pki/trust-store.js';
@@ -103,12 +103,19 @@ async function registerOrgs(bed: TestBed, data: string, env: NodeJS.ProcessEnv, 
   await user(OUTSIDE_ORG.code, outsideCert);
 }
 
-/** Starts the local inbox server (HTTPS, demo TLS certificate); resolves with its URL. */
+/**
+ * Starts the local inbox server (HTTPS, demo TLS certificate); resolves with its URL. Its JSON
+ * log (a line per request, the outside body polls every few seconds) goes to `<data>.log`,
+ * not to the terminal where `npm start` shows the demo's own lines.
+ */
 async function startInbox(bed: TestBed, data: string, env: NodeJS.ProcessEnv, port: number): Promise<{ child: ChildProcess; url: string }> {
+  const logPath = `${data}.log`;
+  const log = openSync(logPath, 'a');
   const child = spawn(process.execPath, [kysoBin, 'server', '--data', data, '--port', String(port), '--json',
-    '--trust', bed.certs.root.certPath, '--tls-cert', bed.tlsChainPath, '--tls-key', bed.certs.tls.keyPath ?? ''], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    '--trust', bed.certs.root.certPath, '--tls-cert', bed.tlsChainPath, '--tls-key', bed.certs.tls.keyPath ?? ''], { env, stdio: ['ignore', 'pipe', log] });
+  closeSync(log);
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`kyso server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`kyso server exited (${code}); its log: ${logPath}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
       try {
         resolve((JSON.parse(line) as { url: string }).url);
