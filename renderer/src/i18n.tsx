@@ -22,4 +22,4 @@ export function useI18n(): I18n {
   return useContext(I18nContext);
 }
 
-export { VIETNAM_TZ, formatDate, formatDateTime, formatIsoDay } from './time.js';
+export { VIETNAM_TZ, formatDate, formatDateTime, formatEdxmlTime, formatIsoDay } from './time.js';

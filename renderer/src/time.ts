@@ -30,3 +30,13 @@ export function formatIsoDay(day: string | undefined | null): string {
   const m = day ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(day) : null;
   return m ? `${m[3]}/${m[2]}/${m[1]}` : day ?? '';
 }
+
+/**
+ * An edXML date or time ("2026/12/08", "2026/12/08 03:06:07": the sender's local time, no
+ * zone) as people read it: "08/12/2026", "08/12/2026 03:06". Anything else is shown as is.
+ */
+export function formatEdxmlTime(value: string | undefined | null): string {
+  const m = value ? /^(\d{4})\/(\d{2})\/(\d{2})(?: (\d{2}):(\d{2})(?::\d{2})?)?$/.exec(value.trim()) : null;
+  if (!m) return value ?? '';
+  return `${m[3]}/${m[2]}/${m[1]}${m[4] ? ` ${m[4]}:${m[5]}` : ''}`;
+}

@@ -237,6 +237,8 @@ describe('a văn thư’s day on the demo', () => {
       await page.getByTestId('send-start').click();
       const summary = page.getByTestId('send-summary');
       await summary.waitFor();
+      // The summary comes into view (it opens under the form, below the fold at 1366x768).
+      await expect.poll(() => summary.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })).toBe(true);
       expect(await summary.getByTestId('send-summary-recipients').textContent()).toContain(OUTSIDE_ORG.name);
       expect(await summary.textContent()).toContain('Khẩn');
       if (i === 0) {
@@ -287,7 +289,11 @@ describe('a văn thư’s day on the demo', () => {
     await verdict.waitFor();
     expect(await verdict.getAttribute('data-verdict')).toBe('TOTAL_PASSED');
     expect(await verdict.textContent()).toContain('Văn bản hợp lệ');
-    expect(await page.getByTestId('inbox-detail').textContent()).toContain(OUTSIDE_ORG.name);
+    const detail = (await page.getByTestId('inbox-detail').textContent()) ?? '';
+    expect(detail).toContain(OUTSIDE_ORG.name);
+    // The package's own dates (edXML "2026/12/08 03:06:07") read as people read them, and once.
+    expect(detail).not.toMatch(/\d{4}\/\d\d\/\d\d/);
+    expect(detail.split('Ngày ban hành').length).toBe(2);
     await page.screenshot({ path: shot('day-12-inbox-viewer.png') });
     // Logged out meanwhile (on the Tokens screen here; a signing job does the same): the answer
     // is signed with the token, so accepting asks the PIN and then registers, with no error shown.

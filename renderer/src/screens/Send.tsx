@@ -4,7 +4,7 @@
  * recipients from the directory, the files; a summary to check before it goes; then each
  * recipient's statuses by name.
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { DOCUMENT_TYPES, notationFor } from '../../../main/api/doc-types.js';
 import type { ErrorPayload, InputOf, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
@@ -162,8 +162,11 @@ export function Send() {
 /** What is about to be sent, to check before it goes. */
 function SendSummary({ form, to, files, names, busy, onConfirm, onBack }: { form: SendForm; to: string[]; files: string[]; names: Record<string, string>; busy: boolean; onConfirm(): void; onBack(): void }) {
   const { t } = useI18n();
+  const ref = useRef<HTMLDivElement>(null);
+  // The summary opens under the form: bring it where the user is looking (1366x768 screens).
+  useEffect(() => ref.current?.scrollIntoView?.({ block: 'nearest' }), []);
   return (
-    <div className="card" role="dialog" aria-labelledby="send-summary-title" data-testid="send-summary">
+    <div ref={ref} className="card" role="dialog" aria-labelledby="send-summary-title" data-testid="send-summary">
       <h2 id="send-summary-title">{t('ui.send.summaryTitle', { count: to.length })}</h2>
       <ul data-testid="send-summary-recipients">{to.map((c) => <li key={c}><OrgName code={c} names={names} /></li>)}</ul>
       <dl className="facts">

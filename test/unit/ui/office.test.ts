@@ -8,7 +8,7 @@ import { notationFor, typeDetailOf } from '../../../main/api/doc-types.js';
 import { bestForRole, certHolder } from '../../../renderer/src/certChoice.js';
 import { jobTitleKey } from '../../../renderer/src/jobResult.js';
 import { formatSize } from '../../../renderer/src/format.js';
-import { formatDate, formatDateTime, formatIsoDay } from '../../../renderer/src/time.js';
+import { formatDate, formatDateTime, formatEdxmlTime, formatIsoDay } from '../../../renderer/src/time.js';
 import { defaultOutput } from '../../../renderer/src/outputName.js';
 
 const PERSON = 'UID=CCCD:001080000001, CN=Nguyễn Văn An, title=Phó Chủ tịch, OU=Văn phòng, O=Ủy ban nhân dân tỉnh Thử Nghiệm, ST=Thử Nghiệm, C=VN';
@@ -23,6 +23,10 @@ describe('what people read', () => {
     expect(formatDate('2026-12-31T17:30:00Z', 'vi')).toBe('01/01/2027');
     expect(formatIsoDay('2026-12-20')).toBe('20/12/2026');
     expect(formatDateTime('2026-12-05T02:15:59Z', 'vi')).not.toMatch(/UTC|GMT|Z$/);
+    // edXML's own dates and trace times (the sender's local time) read the same way.
+    expect(formatEdxmlTime('2026/12/08')).toBe('08/12/2026');
+    expect(formatEdxmlTime('2026/12/08 03:06:07')).toBe('08/12/2026 03:06');
+    expect(formatEdxmlTime('ngày lạ')).toBe('ngày lạ');
   });
 
   it('gives sizes in KB and MB', () => {
