@@ -148,6 +148,10 @@ export function PdfPreview({ path, placement = null, onPlace, onDrag, overlay, s
       const r = page.render({ canvas: c, viewport: vp });
       task = r;
       void r.promise.then(() => live && setRendered({ path, page: pageNo, scale, size: [base.width, base.height] }), () => {});
+    }, (e: unknown) => {
+      // A page pdf.js cannot find or read (a broken page tree in a received file): said on the
+      // preview, never left as an unhandled error.
+      if (live) setError({ code: 'notPdf', message: t('error.notPdf', { path }) + ` (${e instanceof Error ? e.message : ''})` });
     });
     return () => {
       live = false;

@@ -164,7 +164,10 @@ function SendSummary({ form, to, files, names, busy, onConfirm, onBack }: { form
   const { t } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
   // The summary opens under the form: bring it where the user is looking (1366x768 screens).
-  useEffect(() => ref.current?.scrollIntoView?.({ block: 'nearest' }), []);
+  // (A block body: Chromium's scrollIntoView may return a promise, which React would take for a cleanup.)
+  useEffect(() => {
+    void ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
   return (
     <div ref={ref} className="card" role="dialog" aria-labelledby="send-summary-title" data-testid="send-summary">
       <h2 id="send-summary-title">{t('ui.send.summaryTitle', { count: to.length })}</h2>
