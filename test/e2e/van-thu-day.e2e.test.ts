@@ -238,7 +238,11 @@ describe('a văn thư’s day on the demo', () => {
       const summary = page.getByTestId('send-summary');
       await summary.waitFor();
       // The summary comes into view (it opens under the form, below the fold at 1366x768).
-      await expect.poll(() => summary.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })).toBe(true);
+      const viewportHeight = page.viewportSize()!.height;
+      await expect.poll(async () => {
+        const r = await summary.evaluate((el) => { const b = el.getBoundingClientRect(); return { top: b.top, bottom: b.bottom }; });
+        return r.top >= 0 && r.bottom <= viewportHeight;
+      }).toBe(true);
       expect(await summary.getByTestId('send-summary-recipients').textContent()).toContain(OUTSIDE_ORG.name);
       expect(await summary.textContent()).toContain('Khẩn');
       if (i === 0) {
