@@ -13,8 +13,11 @@ const corePatterns = [
   { group: ['react', 'react/*', 'react-dom', 'react-dom/*'], message: 'Core code must not import React.' },
 ];
 
-/** The layers above the engines: use cases, the command line and the two transports. */
-const upperLayers = ['services', 'cli', 'shell', 'host'];
+/**
+ * The layers above the engines: use cases, the command line, the two transports and the
+ * local signing service for web pages (an entry point like the host).
+ */
+const upperLayers = ['services', 'cli', 'shell', 'host', 'local-service'];
 
 /**
  * Engines are every folder of main/ that is not an upper layer or the contract (so a new
@@ -50,7 +53,7 @@ export const zoneRules = [
           ...corePatterns,
           {
             regex: `(^|/)(main/)?(${upperLayers.join('|')})(/|$)`,
-            message: 'Engines (pdf, pki, signing, validation, exchange, store, native...) never import the layers above them: services, cli, shell, host.',
+            message: 'Engines (pdf, pki, signing, validation, exchange, store, native...) never import the layers above them: services, cli, shell, host, local-service.',
           },
         ],
       }],
@@ -112,7 +115,7 @@ export const zoneRules = [
       'no-restricted-syntax': ['error', ...ipcSelectors, {
         // \u002F is '/': esquery's regex literals cannot hold a slash.
         selector: `ImportExpression[source.value=/(^|\\u002F)(${upperLayers.join('|')})(\\u002F|$)/]`,
-        message: 'Engines never import the layers above them (services, cli, shell, host), not even with import().',
+        message: 'Engines never import the layers above them (services, cli, shell, host, local-service), not even with import().',
       }],
     },
   },

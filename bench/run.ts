@@ -10,6 +10,8 @@ import { benchRegisters } from './ui-registers.js';
 import { benchTestbed } from './testbed.js';
 import { benchEdxml } from './edxml.js';
 import { benchBlobs } from './blobs.js';
+import { benchAxis } from './axis.js';
+import { benchService } from './service.js';
 import { benchServerScale } from './server-scale.js';
 
 /** Benchmarks by name; each prints its own results. One per line, so new ones merge cleanly. */
@@ -25,6 +27,8 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['testbed', () => benchTestbed()],
   ['edxml', () => benchEdxml()],
   ['blobs', () => benchBlobs()],
+  ['axis', () => benchAxis()],
+  ['service', () => benchService()],
   ['server-scale', () => benchServerScale()],
 ];
 

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { isKysoError, KysoError } from '../main/api/errors.js';
 import { DEFAULT_LIMITS, endpoints, MESSAGE_ID_HEADER, messageIdSchema, pageQuerySchema } from '../main/exchange/protocol.js';
 import { Auth } from './auth.js';
+import { Gateway, type GatewayOptions } from './axis/gateway.js';
 import { chosenBlobs, saveBlobs } from './blobs/choice.js';
 import { openBlobStore } from './blobs/open.js';
 import type { BlobStore } from './blobs/store.js';
@@ -46,6 +47,8 @@ export interface ServerOptions extends DbChoice {
   ttl?: { challengeMs: number; sessionMs: number };
   /** Keep-alive and session re-check period of event streams (default 15 s). */
   eventPingMs?: number;
+  /** The gateway to the national axis (links are configured with `kyso server axis add`); false turns it off. */
+  axis?: GatewayOptions | false;
   /** Blob store: `local` (DATA/blobs, default) or s3://bucket/prefix (server/blobs/open.ts); remembered in DATA/server.json. */
   blobs?: string;
   /** An opened blob store to use instead of `blobs` (tests wrap one). */
@@ -86,6 +89,8 @@ export interface RunningServer {
   metrics: ServerMetrics;
   /** URL of the metrics listener, when one was asked for. */
   metricsUrl?: string;
+  /** The gateway to the national axis (absent when turned off). */
+  gateway?: Gateway;
   /** Reloads anchors and CRLs now and ends the sessions no longer good; the ids of their users. */
   reloadTrust(): Promise<number[]>;
   /**
@@ -239,7 +244,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } },
   ], () => life.draining);
 
-  const inbox = new Inbox(repo, blobs, certs, bus, limits);
+  const gateway = opts.axis === false ? undefined : new Gateway(repo, blobs, bus, limits, { log: (line) => log.warn('axis', { detail: line }), ...opts.axis });
+  const inbox = new Inbox(repo, blobs, certs, bus, limits, gateway);
+  if (gateway) {
+    await gateway.start();
+    // Stopped before the database closes (cleanup runs in reverse).
+    cleanup.push(() => gateway.stop());
+    metrics.relayQueueDepth.from(() => gateway.axis.pendingCount());
+  }
   /** The caller's session; its organization and user go into the request's log line. */
   const session = async (req: IncomingMessage) => {
     const s = await auth.session(bearer(req));
@@ -282,7 +294,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }],
     ['GET', endpoints.directory, async (req, res) => {
       await session(req);
-      sendOk(res, { organizations: await repo.orgs() });
+      // Bodies reached through the national axis follow the province's own, marked as outside.
+      const outside = gateway ? (await gateway.axis.outsideBodies()).map((a) => ({ code: a.code, name: a.name, parent: a.parent, outside: true })) : [];
+      sendOk(res, { organizations: [...(await repo.orgs()), ...outside] });
     }],
     ['POST', endpoints.packages, async (req, res) => {
       const s = await session(req);
@@ -428,6 +442,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     bus,
     metrics,
     ...(metricsUrl ? { metricsUrl } : {}),
+    ...(gateway ? { gateway } : {}),
     reloadTrust,
     async shutdown(boundMs: number) {
       life.draining = true;

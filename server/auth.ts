@@ -84,10 +84,12 @@ export class Auth {
     if (!ok) throw new KysoError('exLoginSignatureInvalid');
     const user = await this.repo.userByCert(sha256hex(der));
     if (!user || user.disabled) throw new KysoError('exUnknownUser');
-    await this.certs.check(der, req.chain.map((b) => Buffer.from(b, 'base64')), new Date(now));
+    const fetched = await this.certs.check(der, req.chain.map((b) => Buffer.from(b, 'base64')), new Date(now));
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.ttl.sessionMs;
-    await this.repo.addSession(sha256hex(token), user.id, user.orgCode, expiresAt, req.chain);
+    // The session keeps the issuers fetched at login too, so its re-checks need no AIA fetch.
+    const chain = [...new Set([...req.chain, ...fetched.map((c) => c.toString('base64'))])];
+    await this.repo.addSession(sha256hex(token), user.id, user.orgCode, expiresAt, chain);
     const org = (await this.repo.org(user.orgCode))!;
     return { token, expiresAt: new Date(expiresAt).toISOString(), organization: { code: org.code, name: org.name }, user: { id: user.id, subject: user.subject }, userId: user.id };
   }

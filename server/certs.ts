@@ -56,16 +56,20 @@ export class CertChecker {
   /**
    * Throws exCertExpired / exCertUntrusted / exCertRevoked / exCertRevocationUnknown. A good
    * result is cached (at most CACHE_MS, never past the certificate's end of validity): every
-   * authenticated request re-checks its session's certificate through here.
+   * authenticated request re-checks its session's certificate through here. No path because
+   * an issuer's AIA URL did not answer is exCertRevocationUnknown (the certificate could not
+   * be checked now), not exCertUntrusted: a slow CA server must not log users out. Returns the
+   * CA certificates fetched through AIA, for the caller to keep with the session.
    */
-  async check(der: Uint8Array, pool: Uint8Array[] = [], now = new Date()): Promise<void> {
+  async check(der: Uint8Array, pool: Uint8Array[] = [], now = new Date()): Promise<Buffer[]> {
     const key = createHash('sha256').update(der).digest('hex');
     const until = this.good.get(key);
-    if (until && until > now.getTime()) return;
+    if (until && until > now.getTime()) return [];
     const leaf = this.view(der);
     const inValidity = (c: CertView) => now >= new Date(c.x.validFrom) && now <= new Date(c.x.validTo);
     if (!inValidity(leaf)) throw new KysoError('exCertExpired');
-    const { path } = await buildChain({ leaf, pool: pool.map((p) => Buffer.from(p)), anchors: this.trust.anchors, offline: this.trust.offline });
+    const { path, fetched, unreachable } = await buildChain({ leaf, pool: pool.map((p) => Buffer.from(p)), anchors: this.trust.anchors, offline: this.trust.offline });
+    if (!path && unreachable) throw new KysoError('exCertRevocationUnknown', { reason: 'an issuer certificate could not be fetched' });
     if (!path) throw new KysoError('exCertUntrusted', { reason: 'no path to a trusted root' });
     for (let i = 0; i < path.length - 1; i++) {
       const cert = path[i]!;
@@ -76,5 +80,6 @@ export class CertChecker {
       if (r.status === 'unknown' && this.trust.revocation === 'require') throw new KysoError('exCertRevocationUnknown');
     }
     this.good.set(key, Math.min(now.getTime() + CACHE_MS, new Date(leaf.x.validTo).getTime()));
+    return fetched;
   }
 }

@@ -38,7 +38,6 @@ export interface ScannedSigner {
   chain: Uint8Array[];
 }
 
-const TAG = /<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
 const START = /^<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>$/;
 const END = /^<\/([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*>$/;
 const ATTR = /([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')/g;
@@ -51,30 +50,82 @@ function decodeText(s: string): string {
 
 const malformed = (reason: string) => new KysoError('edxmlMalformed', { reason });
 
+/** Where the tokenizer is: character data, the first characters of markup, or inside one kind of markup. */
+type Mode = 'text' | 'open' | 'tag' | 'comment' | 'cdata' | 'pi';
+/** What ends each kind of markup that is skipped (or, for CDATA, read as text). */
+const CLOSE = { comment: '-->', cdata: ']]>', pi: '?>' } as const;
+/** Longest character reference held back at the end of a piece (a longer one is taken as written). */
+const MAX_REF = 64;
+
 /**
  * Incremental scanner: `push` the package bytes as they arrive; it returns the signer once
  * the Signature element has closed, undefined while it needs more. Throws (edxmlMalformed /
  * edxmlSignatureInvalid) when the bytes cannot hold a signer where the verifier looks.
+ *
+ * Each byte is looked at a bounded number of times: nothing already scanned is searched again
+ * when the next piece arrives (an upload trickled a few bytes at a time would otherwise cost
+ * the server time quadratic in the envelope's size).
  */
 export class EnvelopeSignerScanner {
-  private text = '';
-  private pos = 0;
   private readonly stack: Open[] = [];
   private certs: string[] = [];
   private current: string | null = null;
   private rootSeen = false;
   /** Depth inside a subtree off the path (0: on the path). */
   private offDepth = 0;
+  private mode: Mode = 'text';
+  /** The start of a markup not yet classified (`<`, `<!`, `<![CDA`...). */
+  private opening = '';
+  /** The pieces of the tag being read. */
+  private tagParts: string[] = [];
+  /** Quote character open inside the tag being read (0: none). */
+  private quote = 0;
+  /** The last characters of a comment, CDATA section or PI: its end may be split across pieces. */
+  private held = '';
+  /** Certificate text held back: a character reference that the next piece may complete. */
+  private ref = '';
 
   /** Feeds more bytes; returns the signer once found. */
   push(chunk: Uint8Array): ScannedSigner | undefined {
     // latin1: names, namespaces and base64 are ASCII; other text is skipped, never decoded.
-    this.text += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
-    const found = this.scan();
-    // Keep only what is not consumed yet: no string grows with the envelope.
-    this.text = this.text.slice(this.pos);
-    this.pos = 0;
-    return found;
+    const s = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+    let i = 0;
+    while (i < s.length) {
+      if (this.mode === 'text') {
+        const lt = s.indexOf('<', i);
+        if (this.current !== null) this.addText(s.slice(i, lt < 0 ? s.length : lt), lt >= 0);
+        if (lt < 0) return undefined;
+        this.mode = 'open';
+        this.opening = '<';
+        i = lt + 1;
+      } else if (this.mode === 'open') {
+        i = this.classify(s, i);
+      } else if (this.mode === 'tag') {
+        const end = this.tagEnd(s, i);
+        this.tagParts.push(s.slice(i, end < 0 ? s.length : end));
+        if (end < 0) return undefined;
+        i = end;
+        const raw = this.tagParts.join('');
+        this.tagParts = [];
+        this.mode = 'text';
+        const found = this.tag(raw);
+        if (found) return found;
+      } else {
+        const close = CLOSE[this.mode];
+        const w = this.held + s.slice(i);
+        const at = w.indexOf(close);
+        const body = at < 0 ? w.slice(0, Math.max(0, w.length - close.length + 1)) : w.slice(0, at);
+        if (this.mode === 'cdata') this.addRaw(body);
+        if (at < 0) {
+          this.held = w.slice(body.length);
+          return undefined;
+        }
+        i += at + close.length - this.held.length;
+        this.held = '';
+        this.mode = 'text';
+      }
+    }
+    return undefined;
   }
 
   /** The body ended before the signer was found. */
@@ -82,49 +133,58 @@ export class EnvelopeSignerScanner {
     throw new KysoError('edxmlMalformed', { reason: 'no complete edXMLEnvelope' });
   }
 
-  private scan(): ScannedSigner | undefined {
-    const t = this.text;
-    while (this.pos < t.length) {
-      const lt = t.indexOf('<', this.pos);
-      // Text is taken whole, up to the next markup: an entity is never split across chunks.
-      if (lt < 0) return undefined;
-      if (lt > this.pos && this.current !== null) this.addText(t.slice(this.pos, lt));
-      this.pos = lt;
-      let end: number;
-      if (lt + 1 >= t.length) return undefined;
-      if (t[lt + 1] === '!') {
-        if (t.startsWith('<!--', lt)) end = this.skip('-->', lt + 4);
-        else if (t.length - lt < 9) return undefined;
-        else if (t.startsWith('<![CDATA[', lt)) {
-          const close = t.indexOf(']]>', lt + 9);
-          if (close < 0) return undefined;
-          this.addText(t.slice(lt + 9, close), true);
-          end = close + 3;
-        } else throw malformed('DOCTYPE not allowed');
-      } else if (t[lt + 1] === '?') end = this.skip('?>', lt + 2);
-      else {
-        TAG.lastIndex = lt;
-        const m = TAG.exec(t);
-        if (!m) return undefined;
-        end = lt + m[0].length;
-        this.pos = end;
-        const found = this.tag(m[0]);
-        if (found) return found;
-        continue;
+  /** Reads the first characters of a markup until its kind is known; returns where reading goes on. */
+  private classify(s: string, i: number): number {
+    const before = this.opening.length;
+    const o = (this.opening += s.slice(i, i + 9 - before));
+    // The markup's opening is `length` characters of `o`; what follows is read in the new mode.
+    const next = (mode: Mode, length: number): number => {
+      this.mode = mode;
+      this.opening = '';
+      if (mode === 'tag') this.tagParts = ['<'];
+      return i + length - before;
+    };
+    if (o[1] === '?') return next('pi', 2);
+    if (o[1] !== '!') return next('tag', 1);
+    if (o.startsWith('<!--')) return next('comment', 4);
+    if (o.startsWith('<![CDATA[')) return next('cdata', 9);
+    // Still the start of a comment or CDATA section: the piece is used up, wait for the next.
+    if ('<!--'.startsWith(o) || '<![CDATA['.startsWith(o)) return s.length;
+    throw malformed('DOCTYPE not allowed');
+  }
+
+  /** Index just after the `>` ending the tag (quotes respected), or -1 when it is not in this piece. */
+  private tagEnd(s: string, from: number): number {
+    let q = this.quote;
+    for (let i = from; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (q) {
+        if (c === q) q = 0;
+      } else if (c === 34 || c === 39) q = c;
+      else if (c === 62) {
+        this.quote = 0;
+        return i + 1;
       }
-      if (end < 0) return undefined;
-      this.pos = end;
     }
-    return undefined;
+    this.quote = q;
+    return -1;
   }
 
-  private skip(close: string, from: number): number {
-    const i = this.text.indexOf(close, from);
-    return i < 0 ? -1 : i + close.length;
+  /** Certificate text; a reference cut at the end of a piece waits for the next (`last`: markup follows). */
+  private addText(s: string, last: boolean): void {
+    let text = this.ref + s;
+    this.ref = '';
+    const amp = text.lastIndexOf('&');
+    if (!last && amp >= 0 && text.length - amp <= MAX_REF && !text.includes(';', amp)) {
+      this.ref = text.slice(amp);
+      text = text.slice(0, amp);
+    }
+    this.current += decodeText(text);
   }
 
-  private addText(s: string, cdata = false): void {
-    if (this.current !== null) this.current += cdata ? s : decodeText(s);
+  /** CDATA content: taken as written. */
+  private addRaw(s: string): void {
+    if (this.current !== null) this.current += s;
   }
 
   /** Handles one start or end tag; returns the signer when an element of the path closes. */

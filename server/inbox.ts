@@ -17,6 +17,7 @@ import type { DeliveryRow, MessageRow, Repo, StatusRow } from './db/repo.js';
 import { signerCheckedFirst } from './envelope-signer.js';
 import type { Bus } from './bus.js';
 import { isClientAbort } from './http.js';
+import type { OutsideRelay } from './axis/relay.js';
 
 /** Server limits. */
 export interface Limits {
@@ -65,7 +66,21 @@ export class Inbox {
     private readonly certs: CertChecker,
     private readonly bus: Bus,
     private readonly limits: Limits,
+    /** The gateway to the national axis, when links are configured (recipients outside this server). */
+    private readonly relay?: OutsideRelay,
   ) {}
+
+  /** Splits recipients into bodies hosted here and outside bodies the axis reaches; neither is an error. */
+  private async route(recipients: string[]): Promise<{ local: string[]; outside: string[] }> {
+    const local: string[] = [];
+    const outside: string[] = [];
+    for (const r of recipients) {
+      if (await this.repo.org(r)) local.push(r);
+      else if (this.relay && (await this.relay.routeOf(r))) outside.push(r);
+      else throw new KysoError('exUnknownRecipient', { organId: r });
+    }
+    return { local, outside };
+  }
 
   private async requireSignerOf(org: string, cert: Uint8Array, chain: Uint8Array[]): Promise<void> {
     const user = await this.repo.userByCert(sha256hex(cert));
@@ -76,7 +91,11 @@ export class Inbox {
   private async duplicateOf(existing: MessageRow, sha: string): Promise<SendResponse> {
     if (existing.packageSha256 !== sha) throw new KysoError('exMessageIdConflict', { messageId: existing.messageId });
     const ds = await this.repo.deliveriesOf(existing.id);
-    return { messageId: existing.messageId, packageSha256: existing.packageSha256, size: existing.size, duplicate: true, recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
+    const relayed = existing.meta.recipients.filter((r) => !ds.some((d) => d.recipientOrg === r));
+    return {
+      messageId: existing.messageId, packageSha256: existing.packageSha256, size: existing.size, duplicate: true, recipients: ds.map((d) => ({ organId: d.recipientOrg, status: d.status })),
+      ...(relayed.length ? { relayed: relayed.map((organId) => ({ organId })) } : {}),
+    };
   }
 
   /**
@@ -101,7 +120,7 @@ export class Inbox {
       if (p.header.from.organId !== s.orgCode) throw new KysoError('exSenderMismatch', { organId: p.header.from.organId });
       const recipients = [...new Set(p.header.to.map((t) => t.organId))];
       if (recipients.length > this.limits.maxRecipients) throw new KysoError('exBadRequest', { reason: `more than ${this.limits.maxRecipients} recipients` });
-      for (const r of recipients) if (!(await this.repo.org(r))) throw new KysoError('exUnknownRecipient', { organId: r });
+      const { local, outside } = await this.route(recipients);
       // The certificate the verifier used (the same one, unless the scan and the parser disagree: then this decides).
       await this.requireSignerOf(s.orgCode, p.signerCertificate, p.signerChain);
       // A blob that is new here is ours to remove if the registration below does not happen.
@@ -112,12 +131,13 @@ export class Inbox {
       try {
         rows = await this.repo.db.tx(async (db) => {
           // Per-organization write order, and the live notice to every instance once committed.
-          await this.bus.claim(db, { inbox: recipients, status: [s.orgCode] });
+          await this.bus.claim(db, { inbox: local, status: [s.orgCode] });
           const r = await this.repo.insertMessage(db, {
             messageId, senderOrg: s.orgCode, senderUser: s.userId, packageSha256: p.packageSha256, size: p.bytes, documentId: p.documentId,
             meta: { senderName: h.from.organName, codeNumber: h.code.codeNumber, codeNotation: h.code.codeNotation, subject: h.subject, promulgationDate: h.promulgationInfo.promulgationDate, priority: h.otherInfo.priority, recipients },
-          }, at);
-          await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.accept', target: messageId, detail: { sha256: p.packageSha256, size: p.bytes, documentId: p.documentId, recipients } }, db);
+          }, at, local);
+          if (outside.length) await this.relay!.queueDocument(db, { messageRef: r.message.id, messageId, packageSha256: p.packageSha256, from: s.orgCode, to: outside });
+          await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.accept', target: messageId, detail: { sha256: p.packageSha256, size: p.bytes, documentId: p.documentId, recipients, ...(outside.length ? { outside } : {}) } }, db);
           return r;
         });
       } catch (e) {
@@ -132,7 +152,11 @@ export class Inbox {
       // The orphan sweeper may have taken an old unreferenced copy of these bytes between our
       // put and our commit (server/blobs/sweeper.ts): the row now references it, store it again.
       if (!(await this.blobs.exists(p.packageSha256))) await this.blobs.putFile(tmp, p.packageSha256);
-      return { messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })) };
+      if (outside.length) this.relay!.wake();
+      return {
+        messageId, packageSha256: p.packageSha256, size: p.bytes, duplicate: false, recipients: rows.deliveries.map((d) => ({ organId: d.recipientOrg, status: d.status })),
+        ...(outside.length ? { relayed: outside.map((organId) => ({ organId })) } : {}),
+      };
     } catch (e) {
       const code = isClientAbort(e) || clientGone() ? 'clientAborted' : isKysoError(e) ? e.code : 'internal';
       await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'package.reject', target: messageId, detail: { code, ...(isKysoError(e) && code === e.code ? e.params : {}) } }).catch(() => undefined);
@@ -181,7 +205,10 @@ export class Inbox {
       const recalled = history.some((h) => h.code === '13');
       const allowed = code === '13' ? role === 'sender' : code === '15' || code === '16' ? role === 'recipient' && recalled : code !== '01' && role === 'recipient';
       if (!allowed) throw new KysoError('exStatusNotAllowed', { code });
-      const targets = code === '13' ? (await this.repo.deliveriesOf(m.id)).map((d) => d.recipientOrg) : [m.senderOrg];
+      // A recall goes to every recipient, outside bodies included (they may not have answered yet).
+      const targets = code === '13' ? [...new Set([...(await this.repo.deliveriesOf(m.id)).map((d) => d.recipientOrg), ...m.meta.recipients])] : [m.senderOrg];
+      const outside: string[] = [];
+      for (const t of targets) if (!(await this.repo.org(t))) outside.push(t);
       await this.blobs.put(xml, xmlSha);
       const at = new Date().toISOString();
       const rows = await this.repo.db.tx(async (db) => {
@@ -193,11 +220,13 @@ export class Inbox {
         for (const to of targets) {
           out.push(await this.repo.insertStatus(db, { messageRef: m.id, fromOrg: s.orgCode, toOrg: to, code, description: st.description, timestamp: st.timestamp, staff: st.staffInfo?.staff ?? null, xmlSha256: xmlSha }, at, m));
         }
+        if (outside.length && this.relay) await this.relay.queueStatus(db, { messageRef: m.id, messageId, xmlSha256: xmlSha, from: s.orgCode, to: outside });
         await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.relay', target: messageId, detail: { code, to: targets, sha256: xmlSha } }, db);
         return out;
       });
       if (!Array.isArray(rows)) return { seq: rows.seq, duplicate: true };
       if (!(await this.blobs.exists(xmlSha))) await this.blobs.put(xml, xmlSha); // as for packages: a sweep raced us
+      if (outside.length) this.relay?.wake();
       return { seq: rows[0]?.seq ?? 0, duplicate: false };
     } catch (e) {
       await this.repo.audit({ actorOrg: s.orgCode, actorUser: s.userId, action: 'status.reject', target: messageId, detail: { code: isKysoError(e) ? e.code : 'internal' } }).catch(() => undefined);

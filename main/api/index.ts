@@ -9,6 +9,7 @@ import { signEvents, signOperations } from './contract/sign.js';
 import { verifyEvents, verifyOperations } from './contract/verify.js';
 import { exchangeEvents, exchangeOperations } from './contract/exchange.js';
 import { provisionEvents, provisionOperations } from './contract/provision.js';
+import { serviceEvents, serviceOperations } from './contract/service.js';
 import type { Result } from './result.js';
 
 export * from './result.js';
@@ -25,6 +26,7 @@ export const contract = {
   ...verifyOperations,
   ...exchangeOperations,
   ...provisionOperations,
+  ...serviceOperations,
 };
 
 /** Every main -> renderer event: `'domain:event'` -> payload schema. */
@@ -35,6 +37,7 @@ export const events = {
   ...verifyEvents,
   ...exchangeEvents,
   ...provisionEvents,
+  ...serviceEvents,
 };
 
 /** Operation ids. */

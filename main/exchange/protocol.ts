@@ -137,6 +137,8 @@ export const organizationSchema = z.object({
   code: organIdSchema,
   name: text(500),
   parent: organIdSchema.nullable(),
+  /** A body outside this server, reached through the national axis (absent: hosted here). */
+  outside: z.boolean().optional(),
 });
 /** A directory entry. */
 export type Organization = z.infer<typeof organizationSchema>;
@@ -151,6 +153,8 @@ export const sendResponseSchema = z.object({
   size: count,
   duplicate: z.boolean(),
   recipients: z.array(z.object({ organId: organIdSchema, status: statusCodeSchema })),
+  /** Outside bodies the package goes to through the national axis: their 01 comes later, as a status. */
+  relayed: z.array(z.object({ organId: organIdSchema })).optional(),
 });
 /** Reply of POST /packages. */
 export type SendResponse = z.infer<typeof sendResponseSchema>;

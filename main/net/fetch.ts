@@ -16,8 +16,15 @@ import type { SecureContextOptions } from 'node:tls';
 import { KysoError, isKysoError } from '../api/errors.js';
 import { isErrorOfKind } from '../api/error-kinds.js';
 
-/** A request body: bytes or text (sent with a Content-Length), or a file streamed from disk. */
-export type FetchBody = Uint8Array | string | { file: string };
+/** One piece of a sequence body: bytes, text, or a file streamed from disk. */
+export type BodyPart = Uint8Array | string | { file: string };
+
+/**
+ * A request body: bytes or text (sent with a Content-Length), a file streamed from disk, or
+ * a sequence of those sent one after the other (a multipart upload of a large signed file
+ * without holding it in memory).
+ */
+export type FetchBody = Uint8Array | string | { file: string } | { parts: BodyPart[] };
 
 /** Options of one exchange. */
 export interface FetchOptions {
@@ -168,7 +175,26 @@ function prepare(options: FetchOptions): Prepared {
 }
 
 function isFileBody(b: FetchBody | undefined): b is { file: string } {
-  return typeof b === 'object' && !(b instanceof Uint8Array);
+  return typeof b === 'object' && !(b instanceof Uint8Array) && 'file' in b;
+}
+
+function isPartsBody(b: FetchBody | undefined): b is { parts: BodyPart[] } {
+  return typeof b === 'object' && !(b instanceof Uint8Array) && 'parts' in b;
+}
+
+function partLength(p: BodyPart): number {
+  if (typeof p === 'string') return Buffer.byteLength(p, 'utf8');
+  if (p instanceof Uint8Array) return p.byteLength;
+  return statSync(p.file).size;
+}
+
+/** The parts one after the other; files are read in chunks, never whole. */
+async function* partsStream(parts: BodyPart[]): AsyncGenerator<Buffer> {
+  for (const p of parts) {
+    if (typeof p === 'string') yield Buffer.from(p, 'utf8');
+    else if (p instanceof Uint8Array) yield Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+    else for await (const c of createReadStream(p.file)) yield c as Buffer;
+  }
 }
 
 async function send(url: URL, req: Prepared, options: FetchOptions, ex: Exchange): Promise<IncomingMessage> {
@@ -178,6 +204,7 @@ async function send(url: URL, req: Prepared, options: FetchOptions, ex: Exchange
   else if (req.body instanceof Uint8Array) payload = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
   if (payload) headers['content-length'] = payload.length;
   else if (isFileBody(req.body)) headers['content-length'] = statSync(req.body.file).size;
+  else if (isPartsBody(req.body)) headers['content-length'] = req.body.parts.reduce((n, p) => n + partLength(p), 0);
   // Loaded on first use: `kyso sign` without a TSA never pays for node:http(s).
   const lib = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
@@ -185,6 +212,10 @@ async function send(url: URL, req: Prepared, options: FetchOptions, ex: Exchange
     r.on('error', reject);
     if (isFileBody(req.body)) {
       const src = createReadStream(req.body.file);
+      src.on('error', (e) => r.destroy(e));
+      src.pipe(r);
+    } else if (isPartsBody(req.body)) {
+      const src = Readable.from(partsStream(req.body.parts));
       src.on('error', (e) => r.destroy(e));
       src.pipe(r);
     } else r.end(payload);

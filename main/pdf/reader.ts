@@ -153,7 +153,7 @@ export class PdfFile {
    * not give a document with a catalog, and the whole file must be rebuilt instead.
    */
   private async recover(reason: string): Promise<boolean> {
-    const rec = await recoverRevisions(this.src).catch(() => null);
+    const rec = await recoverRevisions(this.src, this.shared).catch(() => null);
     if (!rec) return false;
     this.ctx.revisions = rec.revisions;
     this.revisions = rec.revisions;

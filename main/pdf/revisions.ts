@@ -3,6 +3,7 @@
  * validator can resolve objects as they were at signature N and diff revisions.
  */
 import type { PdfDict } from './objects.js';
+import type { EofMarker } from './recover.js';
 import { BlockCache, type FileSource } from './source.js';
 import type { XrefEntry, XrefSection } from './xref.js';
 
@@ -38,11 +39,14 @@ export interface SharedParse {
   eofs: Map<number, number>;
   /** File blocks read by any of the views. */
   blocks: BlockCache;
+  /** Revision recovery (recover.ts): the markers of the largest view scanned, sections rebuilt from a byte range. */
+  markers?: { size: number; list: EofMarker[] };
+  rebuilt?: Map<string, XrefSection | null>;
 }
 
 /** A new, empty SharedParse. */
 export function sharedParse(): SharedParse {
-  return { sections: new Map(), eofs: new Map(), blocks: new BlockCache() };
+  return { sections: new Map(), eofs: new Map(), blocks: new BlockCache(), rebuilt: new Map() };
 }
 
 export async function buildRevisions(src: FileSource, chain: XrefSection[], shared?: SharedParse): Promise<Revision[]> {

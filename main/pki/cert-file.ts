@@ -36,6 +36,33 @@ function bagCertificates(der: Buffer): Buffer[] {
   return (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => Buffer.from(c.toSchema().toBER()));
 }
 
+/**
+ * The PEM blocks of a text: each BEGIN with the first END of the same label after it, in order;
+ * a BEGIN without one is skipped. One pass over the markers (a regex matching each BEGIN up to
+ * its END searched the rest of the text for every unterminated BEGIN: a 1 MB file of BEGIN
+ * lines, such as an AIA server can send, took minutes).
+ */
+function pemBlocks(text: string): Array<{ label: string; body: string }> {
+  const markers = [...text.matchAll(/-----(BEGIN|END) ([A-Z0-9# ]{1,64})-----/g)].map((m) => ({ begin: m[1] === 'BEGIN', label: m[2]!, at: m.index, end: m.index + m[0].length }));
+  // For each marker, the index of the next END marker of the same label after it.
+  const nextEnd = new Array<number>(markers.length);
+  const ahead = new Map<string, number>();
+  for (let i = markers.length - 1; i >= 0; i--) {
+    const m = markers[i]!;
+    nextEnd[i] = ahead.get(m.label) ?? -1;
+    if (!m.begin) ahead.set(m.label, i);
+  }
+  const out: Array<{ label: string; body: string }> = [];
+  for (let i = 0; i < markers.length; i++) {
+    const m = markers[i]!;
+    const j = nextEnd[i]!;
+    if (!m.begin || j < 0) continue;
+    out.push({ label: m.label, body: text.slice(m.end, markers[j]!.at) });
+    i = j;
+  }
+  return out;
+}
+
 /** Checks every certificate parses (X.509 with node:crypto and pkijs), so a bad one is caught here and named. */
 function checked(ders: Buffer[]): Buffer[] {
   return ders.map((d) => certView(d).der);
@@ -53,11 +80,10 @@ export function parseCertificates(bytes: Uint8Array): Buffer[] {
     const text = data.toString('latin1');
     if (text.includes('-----BEGIN ')) {
       out = [];
-      const re = /-----BEGIN ([A-Z0-9# ]+)-----([\s\S]*?)-----END \1-----/g;
-      for (const m of text.matchAll(re)) {
-        const der = Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64');
-        if (CERT_LABELS.has(m[1]!)) out.push(firstElement(der));
-        else if (BAG_LABELS.has(m[1]!)) out.push(...bagCertificates(der));
+      for (const b of pemBlocks(text)) {
+        const der = Buffer.from(b.body.replace(/\s+/g, ''), 'base64');
+        if (CERT_LABELS.has(b.label)) out.push(firstElement(der));
+        else if (BAG_LABELS.has(b.label)) out.push(...bagCertificates(der));
       }
       out = checked(out);
     } else {

@@ -23,11 +23,27 @@ export interface ChainResult {
   path: CertView[] | null;
   /** Certificates fetched through AIA while building. */
   fetched: Buffer[];
+  /**
+   * AIA URLs that could not be fetched (down, slow, not a certificate): with no path, the
+   * cause may be the network rather than the certificate.
+   */
+  unreachable: number;
 }
 
 const MAX_DEPTH = 10;
+/**
+ * Most issuer signatures checked and paths extended in one search. The pool comes from the
+ * document (CMS certificates, DSS) or the package being checked: certificates crafted to share
+ * names and keys made the depth-first search exponential (3 candidate issuers at each of 10
+ * levels: 32 s; 5: hours). Real chains need a handful of each.
+ */
+const MAX_CHECKS = 20_000;
+const MAX_STEPS = 2000;
 /** Deadline of one AIA fetch while validating. */
 const ONLINE_TIMEOUT_MS = 8000;
+/** AIA caIssuers URLs asked at most while building one path, and the size of an answer. */
+const MAX_FETCHES = 8;
+const MAX_FETCH_BYTES = 1 << 20;
 
 /** Only CA certificates (basicConstraints cA, keyCertSign when keyUsage is present) may issue. */
 function canIssue(c: CertView): boolean {
@@ -68,7 +84,25 @@ type Goal = { anchors: CertView[] } | { anchors: null };
  * reported through `deadEnd` (candidates for an AIA fetch).
  */
 function search(start: CertView[], pool: CertView[], goal: Goal, deadEnd: (c: CertView) => void): CertView[] | null {
+  // Each certificate's issuers in the pool are looked up once; the work has a budget.
+  const known = new Map<string, CertView[]>();
+  let checks = 0;
+  let steps = 0;
+  const issuers = (cert: CertView): CertView[] => {
+    let found = known.get(cert.fingerprint);
+    if (!found) {
+      found = [];
+      for (const c of pool) {
+        if (!canIssue(c) || c.subject !== cert.issuer) continue;
+        if (++checks > MAX_CHECKS) throw new SearchBudget();
+        if (isIssuedBy(cert, c)) found.push(c);
+      }
+      known.set(cert.fingerprint, found);
+    }
+    return found;
+  };
   const extend = (cur: CertView[]): CertView[] | null => {
+    if (++steps > MAX_STEPS) throw new SearchBudget();
     const last = cur[cur.length - 1]!;
     if (goal.anchors) {
       // The leaf itself may be an anchor (a self-managed trusted signer).
@@ -79,7 +113,7 @@ function search(start: CertView[], pool: CertView[], goal: Goal, deadEnd: (c: Ce
       return cur;
     }
     if (cur.length > MAX_DEPTH) return goal.anchors ? null : cur;
-    const candidates = issuersOf(last, pool, cur).filter((c) => !goal.anchors || !c.selfSigned);
+    const candidates = issuers(last).filter((c) => !cur.some((p) => p.fingerprint === c.fingerprint) && (!goal.anchors || !c.selfSigned));
     if (candidates.length === 0) deadEnd(last);
     for (const c of candidates) {
       const r = extend([...cur, c]);
@@ -87,8 +121,17 @@ function search(start: CertView[], pool: CertView[], goal: Goal, deadEnd: (c: Ce
     }
     return goal.anchors ? null : cur;
   };
-  return extend(start);
+  try {
+    return extend(start);
+  } catch (e) {
+    // Over budget: no path (validation says the chain could not be built, the signer keeps none).
+    if (e instanceof SearchBudget) return null;
+    throw e;
+  }
 }
+
+/** The search ran out of its budget. */
+class SearchBudget extends Error {}
 
 /** Builds a path to a trusted anchor; returns path null when none exists. */
 export async function buildChain(input: ChainInput): Promise<ChainResult> {
@@ -96,17 +139,19 @@ export async function buildChain(input: ChainInput): Promise<ChainResult> {
   const pool = views(input.pool);
   const fetched: Buffer[] = [];
   const tried = new Set<string>();
+  let unreachable = 0;
   for (;;) {
     const stuck: CertView[] = [];
     const path = search([input.leaf], pool, { anchors }, (c) => stuck.push(c));
-    if (path || input.offline) return { path, fetched };
+    if (path || input.offline) return { path, fetched, unreachable };
     // No path yet: ask the AIA caIssuers URLs of the certificates that have no known issuer.
     let grew = false;
     for (const url of stuck.flatMap((c) => c.caIssuerUrls)) {
       if (tried.has(url)) continue;
+      if (tried.size >= MAX_FETCHES) break;
       tried.add(url);
       try {
-        const got = parseCertificates((await fetchBytes(url, { timeoutMs: ONLINE_TIMEOUT_MS })).body);
+        const got = parseCertificates((await fetchBytes(url, { timeoutMs: ONLINE_TIMEOUT_MS, maxBytes: MAX_FETCH_BYTES })).body);
         fetched.push(...got);
         const known = new Set(pool.map((c) => c.fingerprint));
         for (const v of views(got)) {
@@ -116,9 +161,10 @@ export async function buildChain(input: ChainInput): Promise<ChainResult> {
         }
       } catch {
         // Unreachable, or not a certificate: the path simply stays incomplete.
+        unreachable++;
       }
     }
-    if (!grew) return { path: null, fetched };
+    if (!grew) return { path: null, fetched, unreachable };
   }
 }
 

@@ -19,6 +19,7 @@ import { createVerifyHandlers } from './verify-handlers.js';
 import { openStore } from '../store/index.js';
 import { OpenGuard } from './open-guard.js';
 import { KEEP_SESSION_SETTING, keepMinutesOf } from './token-session.js';
+import { createAppService } from '../local-service/app-service.js';
 import type { Handlers, ServiceContext, ShellHandlers } from './types.js';
 import type { Result } from '../api/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
@@ -76,6 +77,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   closers.push(() => exchange.close());
   const files = createFileHandlers(options.home);
   closers.push(() => files.close());
+  // The local signing service for web pages (issue 11): its own token bridge, started when enabled.
+  const localService = createAppService({
+    home: options.home, settings: store.settings, lang: () => state.lang, emit: (e, p) => bus.emit(e, p),
+    ...(options.launcher ? { launcher: options.launcher } : {}),
+    userModules: () => {
+      const v = store.settings.get(MODULE_PATHS_SETTING);
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    },
+  });
+  closers.push(() => localService.close());
   const verify = createVerifyHandlers(options.home);
   const handlers: Handlers = Object.freeze({
     ...createAppHandlers(state),
@@ -86,9 +97,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...verify,
     'verify:exportReport': opener.recording(verify['verify:exportReport']),
     ...exchange.handlers,
+    ...localService.handlers,
     ...opener.guard(options.shell),
   });
   const ctx = (): ServiceContext => ({ lang: state.lang, emit: (e, p) => bus.emit(e, p) });
+  void localService.startIfEnabled();
   return {
     state,
     bus,

@@ -92,6 +92,7 @@ export const SIZES: Record<Exclude<SignatureRole, 'invisible'>, [number, number]
   attachment: [210, 42],
   copy: [210, 42],
   incoming: [150, 62],
+  initials: [96, 32],
 };
 const MARGIN = 24;
 const BLUE: Rgb = [0, 0, 0.6];
@@ -224,11 +225,29 @@ export async function layoutAppearance(pdf: PdfFile, o: LayoutContext, fonts = n
       const place = rect ?? offsetBox ?? (anchor ? underAnchor(anchor, dw, dh) : ([pw - MARGIN - dw, MARGIN * 2, dw, dh] as Box));
       items = [await fitted(fonts, info, [place[0] + 2, place[1] + 2, place[2] - 4, place[3] - 4], { maxSize: 11, align: 'center', color: RED })];
     }
+  } else if (role === 'initials') {
+    // A small blue mark (ký nháy): the signature image shrunk above the initials when there is one.
+    const place = rect ?? offsetBox ?? (anchor ? underAnchor(anchor, dw, dh) : ([pw - MARGIN - dw, MARGIN / 2, dw, dh] as Box));
+    const words = `${initialsOf(a.signerName ?? o.signerName)}\n${isoVietnam(o.signingTime)}`;
+    const img = a.image ? await imageInfo(a.image) : null;
+    const th = img ? place[3] * 0.45 : place[3];
+    items = [await fitted(fonts, words, [place[0] + 1, place[1] + 1, place[2] - 2, th - 2], { maxSize: 11, align: 'center', color: BLUE })];
+    if (img) {
+      const [bx, by, bw, bh] = [place[0], place[1] + th, place[2], place[3] - th];
+      const s = Math.min(bw / img.width, bh / img.height);
+      items.unshift({ kind: 'image', image: 'signature', box: [bx + (bw - img.width * s) / 2, by + (bh - img.height * s) / 2, img.width * s, img.height * s] });
+    }
   } else {
     items = await cornerStamp(fonts, role, o, pageText, rect ?? offsetBox, pageSize);
   }
 
   return finish(role, page.index, [stampPart(items), ...blanks.parts], warnings);
+}
+
+/** "Nguyễn Văn An" -> "N.V.A": the initials a ký nháy mark shows. */
+export function initialsOf(name: string): string {
+  const letters = name.trim().split(/\s+/).filter(Boolean).map((w) => [...w][0]!.toUpperCase());
+  return letters.length ? letters.join('.') : name;
 }
 
 /** A w x h box centred under an anchor (stamps without an image). */
@@ -264,7 +283,7 @@ async function cornerStamp(fonts: Fonts, role: 'attachment' | 'copy' | 'incoming
   const a = o.appearance!;
   const org = a.organization ?? o.signerName;
   const time = isoVietnam(o.signingTime);
-  const lines = role === 'attachment' ? [...(a.documentNumber ? [`Số: ${a.documentNumber}`] : []), org, time] : role === 'copy' ? [a.copyForm ?? 'SAO Y', org, time] : ['ĐẾN', `Số: ${a.arrivalNumber ?? ''}`, `Ngày: ${a.arrivalDate ?? ''}`];
+  const lines = role === 'attachment' ? [...(a.documentNumber ? [`Số: ${a.documentNumber}`] : []), org, time] : role === 'copy' ? [a.copyForm ?? 'SAO Y', ...(a.documentNumber ? [`Số: ${a.documentNumber}`] : []), org, time] : ['ĐẾN', `Số: ${a.arrivalNumber ?? ''}`, `Ngày: ${a.arrivalDate ?? ''}`];
   const [w, h] = SIZES[role];
   const [pw, ph] = pageSize;
   const at = (x: number, y: number): Box => [x, y, w, h];

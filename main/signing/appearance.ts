@@ -1,6 +1,6 @@
 /**
  * Draws a signature's appearance for its Decree 30 role (approval, issuing, attachment, copy,
- * incoming) from its layout (appearance-layout.ts): the embedded Liberation Serif subsets, the
+ * incoming) or the initials mark (ký nháy) from its layout (appearance-layout.ts): the embedded Liberation Serif subsets, the
  * PNG images (alpha kept as SMask), one form XObject per widget. Invisible signatures get a
  * zero rectangle.
  */
@@ -15,6 +15,8 @@ import { formatNumber as f, serializeObject } from '../pdf/serialize.js';
 import type { IncrementalUpdate } from '../pdf/writer.js';
 import { ResourceBuilder, drawXObject, formXObject } from '../pdf/xobject.js';
 import { Fonts, layoutAppearance, type AppearanceLayout, type LayoutContext, type TextItem } from './appearance-layout.js';
+/** The initials a ký nháy mark shows (defined with the layout). */
+export { initialsOf } from './appearance-layout.js';
 import { toDefaultRect, uprightMatrix } from './placement.js';
 
 /** Where the signature's widget goes and what it shows. */

@@ -8,8 +8,12 @@ export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 /** Ordered list of levels, lowest first (for comparisons and fallbacks). */
 export const LEVELS: readonly PadesLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 
-/** Decree 30 signature roles, plus an invisible signature. */
-export type SignatureRole = 'approval' | 'issuing' | 'attachment' | 'copy' | 'incoming' | 'invisible';
+/**
+ * Decree 30 signature roles, the initials signature ("ký nháy": a drafter's or reviewer's
+ * small mark beside the text, also what web systems call a comment signature), plus an
+ * invisible signature.
+ */
+export type SignatureRole = 'approval' | 'issuing' | 'attachment' | 'copy' | 'incoming' | 'initials' | 'invisible';
 
 /** Where the widget goes: a 1-based page and a rectangle in PDF points, or an anchor text. */
 export interface Placement {

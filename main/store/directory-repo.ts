@@ -6,6 +6,8 @@ export interface OrgEntry {
   code: string;
   name: string;
   parent: string | null;
+  /** Reached through the national axis, not hosted on the server. */
+  outside: boolean;
 }
 
 /** Reads and replaces the cached directory of one server. */
@@ -18,17 +20,18 @@ export class DirectoryRepo {
   }
 
   /** Replaces the cached directory of `server` with a fresh copy. */
-  replace(server: string, orgs: OrgEntry[], at = new Date()): void {
+  replace(server: string, orgs: (Omit<OrgEntry, 'outside'> & { outside?: boolean })[], at = new Date()): void {
     this.#db.transaction(() => {
       this.#db.prepare('DELETE FROM directory WHERE server = ?').run(server);
-      const ins = this.#db.prepare('INSERT INTO directory (server, code, name, parent, fetched_at) VALUES (?, ?, ?, ?, ?)');
-      for (const o of orgs) ins.run(server, o.code, o.name, o.parent, at.toISOString());
+      const ins = this.#db.prepare('INSERT INTO directory (server, code, name, parent, fetched_at, outside) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const o of orgs) ins.run(server, o.code, o.name, o.parent, at.toISOString(), o.outside ? 1 : 0);
     }).immediate();
   }
 
-  /** The cached organizations of `server`, by code. */
+  /** The cached organizations of `server`: the server's own by code, then outside bodies by code. */
   list(server: string): OrgEntry[] {
-    return this.#db.prepare('SELECT code, name, parent FROM directory WHERE server = ? ORDER BY code').all(server) as OrgEntry[];
+    return (this.#db.prepare('SELECT code, name, parent, outside FROM directory WHERE server = ? ORDER BY outside, code').all(server) as (Omit<OrgEntry, 'outside'> & { outside: number })[])
+      .map((o) => ({ ...o, outside: o.outside === 1 }));
   }
 
   /** When the cache of `server` was last refreshed, or null. */

@@ -8,7 +8,7 @@ import { KysoError } from '../api/errors.js';
 import type { Db } from './db.js';
 import { metaFromJson, metaToJson, type DocMeta } from './doc-meta.js';
 import { indexDocument } from './search-index.js';
-import { vnYear } from './vn-time.js';
+import { vnYear } from '../api/vn-time.js';
 
 /** Where an incoming document stands with the local clerk. */
 export type IncomingState = 'arrived' | 'accepted' | 'rejected';
@@ -120,6 +120,13 @@ interface Row {
   bussiness_reason: string | null;
   traces: string;
 }
+
+/**
+ * Which received files are validated as PDFs (SQL over incoming_file `f`): those stored as .pdf
+ * (the sniffer found a PDF, whatever name or type they were sent with: `ho-so.docx` whose
+ * bytes are a PDF), and those sent as a PDF (bytes that are not one get the verdict UNREADABLE).
+ */
+const VALIDATED_AS_PDF = "(lower(f.path) LIKE '%.pdf' OR f.content_type = 'application/pdf' OR lower(f.name) LIKE '%.pdf')";
 
 function json<T>(text: string, fallback: T): T {
   try {
@@ -302,6 +309,14 @@ export class IncomingRepo {
       .all({ state: opts.state ?? null, year: opts.year ?? null, limit: opts.limit ?? 100, offset: opts.offset ?? 0 }) as Row[]).map(fromRow);
   }
 
+  /** The files of a document that are validated as PDFs and have no verdict yet. */
+  unvalidatedPdfs(messageId: string): IncomingFile[] {
+    const names = new Set((this.#db
+      .prepare(`SELECT f.name FROM incoming_file f WHERE f.message_id = ? AND f.validation_status IS NULL AND ${VALIDATED_AS_PDF}`)
+      .all(messageId) as Array<{ name: string }>).map((r) => r.name));
+    return this.files(messageId).filter((f) => names.has(f.name));
+  }
+
   /**
    * Documents of one server with a PDF whose validation has no verdict yet (a crash came
    * between storing the arrival and validating it).
@@ -309,7 +324,7 @@ export class IncomingRepo {
   pendingValidation(server: string): string[] {
     const rows = this.#db
       .prepare(`SELECT DISTINCT f.message_id AS id FROM incoming_file f JOIN incoming i USING (message_id)
-        WHERE f.validation_status IS NULL AND i.server = ? AND (f.content_type = 'application/pdf' OR lower(f.name) LIKE '%.pdf')`)
+        WHERE f.validation_status IS NULL AND i.server = ? AND ${VALIDATED_AS_PDF}`)
       .all(server) as Array<{ id: string }>;
     return rows.map((r) => r.id);
   }

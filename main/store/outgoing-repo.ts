@@ -2,7 +2,7 @@
 import type { Db } from './db.js';
 import { metaFromJson, metaToJson, type DocMeta } from './doc-meta.js';
 import { indexDocument } from './search-index.js';
-import { vnYear } from './vn-time.js';
+import { vnYear } from '../api/vn-time.js';
 
 /** Metadata of a sent document. */
 export interface OutgoingDoc {

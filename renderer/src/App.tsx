@@ -6,6 +6,7 @@ import { ApiContext } from './api/context.js';
 import { I18nContext, makeI18n } from './i18n.js';
 import { screenFromHash, screenIds, type ScreenId } from './routes.js';
 import { Home } from './screens/Home.js';
+import { ServiceConsent } from './components/ServiceConsent.js';
 
 // Screens other than Home are separate chunks loaded on first visit.
 const Verify = lazy(() => import('./screens/Verify.js').then((m) => ({ default: m.Verify })));
@@ -120,6 +121,8 @@ export function App({ api, initialLang = 'vi' }: { api: AppApi; initialLang?: La
               <Screen id={screen} opened={opened} />
             </Suspense>
           </main>
+          {/* The local signing service's questions, over any screen. */}
+          <ServiceConsent />
         </div>
       </I18nContext.Provider>
     </ApiContext.Provider>

@@ -15,6 +15,8 @@ import { cli } from './cli.js';
 import { edxml } from './edxml.js';
 import { blobs } from './blobs.js';
 import { office } from './office.js';
+import { axis } from './axis.js';
+import { service } from './service.js';
 import type { Lang, MessageBundle } from './types.js';
 
 export type { Lang, MessageBundle } from './types.js';
@@ -33,6 +35,8 @@ const all = {
   edxml,
   blobs,
   office,
+  axis,
+  service,
 };
 
 /** The bundles with their literal keys (keys.ts derives the key and error-code types from it). */

@@ -237,10 +237,11 @@ export class Repo {
   }
 
   /**
-   * Inserts a message with one delivery (status 01) and one 01 status per recipient, in the
-   * caller's transaction; returns the new rows.
+   * Inserts a message with one delivery (status 01) and one 01 status per recipient hosted
+   * here (`deliverTo`, default every recipient; outside bodies answer 01 themselves through
+   * the axis), in the caller's transaction; returns the new rows.
    */
-  async insertMessage(db: Db, m: Omit<MessageRow, 'id' | 'createdAt'> & { senderUser: number }, at: string): Promise<{ message: MessageRow; deliveries: DeliveryRow[]; statuses: StatusRow[] }> {
+  async insertMessage(db: Db, m: Omit<MessageRow, 'id' | 'createdAt'> & { senderUser: number }, at: string, deliverTo: string[] = m.meta.recipients): Promise<{ message: MessageRow; deliveries: DeliveryRow[]; statuses: StatusRow[] }> {
     const r = await db.get(
       'INSERT INTO messages (message_id, sender_org, sender_user, package_sha256, size, document_id, meta, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *',
       [m.messageId, m.senderOrg, m.senderUser, m.packageSha256, m.size, m.documentId, JSON.stringify(m.meta), at],
@@ -248,7 +249,7 @@ export class Repo {
     const msg = message(r!);
     const deliveries: DeliveryRow[] = [];
     const statuses: StatusRow[] = [];
-    for (const to of m.meta.recipients) {
+    for (const to of deliverTo) {
       const d = await db.get("INSERT INTO deliveries (message_ref, recipient_org, status, delivered_at) VALUES ($1, $2, '01', $3) RETURNING seq", [msg.id, to, at]);
       deliveries.push({ seq: num(d!.seq), recipientOrg: to, status: '01', deliveredAt: at, message: msg });
       statuses.push(await this.insertStatus(db, { messageRef: msg.id, fromOrg: to, toOrg: m.senderOrg, code: '01', description: '', timestamp: at, staff: null, xmlSha256: null }, at, msg));

@@ -250,6 +250,11 @@ async function main(): Promise<number> {
   const office = await startDemoOffice(home, bed, inboxPort, say);
   say(`inbox server ${office.inboxUrl}: ${DEMO_ORG.code} (you) and ${OUTSIDE_ORG.code} ${OUTSIDE_ORG.name} (answers: registers what it receives, replies when you set a reply-by date)`);
   say(`sample letters in ${office.letters}`);
+  // The national axis (simulated) with an outside body behind it, linked to the inbox server.
+  const { startAxisDemo, DEMO_OUTSIDE } = await import('./axis-sim/demo.js');
+  const axisPort = Number(process.env.KYSO_DEMO_AXIS_PORT ?? 8789);
+  const axis = await startAxisDemo({ dir: path.join(home, 'demo', 'axis'), dataDir: path.join(home, 'demo', 'inbox-server'), port: axisPort, orgs: [DEMO_ORG], kyso: (a) => kyso(a, env), log: (l) => say(`axis ${l}`) });
+  say(`national axis (simulated) http://127.0.0.1:${axisPort}/vxp; outside body ${DEMO_OUTSIDE.name} (${DEMO_OUTSIDE.code}) answers through it`);
   const app = spawn(process.execPath, [kysoBin, 'app', ...appArgs], { env, stdio: 'inherit' });
   const appExited = new Promise<number>((resolve) => app.once('exit', (code) => resolve(code ?? 0)));
 
@@ -262,6 +267,7 @@ async function main(): Promise<number> {
   setInterval(() => process.ppid !== parent && stopApp(), 1000).unref();
   const status = await appExited;
   await office.stop();
+  await axis.stop();
   await bed.close();
   return status;
 }

@@ -26,6 +26,9 @@ export const docMetaSchema = z.object({
   dueDate: z.string().optional(),
 });
 
+/** A calendar day, `YYYY-MM-DD`, that exists (not 2026-02-30); the rule of isCalendarDate in main/api/vn-time.ts. */
+export const calendarDateSchema = z.iso.date();
+
 /** A status event of one recipient in the outgoing register. */
 export const statusEventSchema = z.object({
   orgCode: z.string(),
@@ -167,8 +170,7 @@ export const exchangeOperations = operations({
       type: z.string().min(1).max(200),
       /** The signed main document first, then attachments (absolute paths). */
       files: z.array(z.string().min(1)).min(1).max(100),
-      /** Issue date (yyyy-mm-dd), signer and position, urgency, secrecy, reply-by date (Decree 30). */
-      issueDate: z.iso.date().optional(),
+      /** Signer and position, urgency, secrecy, reply-by date (Decree 30; the issue date is below). */
       signerName: z.string().max(200).optional(),
       signerPosition: z.string().max(200).optional(),
       priority: z.number().int().min(0).max(4).optional(),
@@ -176,6 +178,12 @@ export const exchangeOperations = operations({
       dueDate: z.iso.date().optional(),
       /** Groups several sends for progress events. */
       batchId: z.string().max(100).optional(),
+      /**
+       * The issue date (Decree 30 ngày ban hành); default: today in Vietnam (vnDate). It is
+       * part of the DocumentId, so sending the same files again on another day is another
+       * document unless the same date is given.
+       */
+      issueDate: calendarDateSchema.optional(),
     }).strict(),
     output: z.object({ messageId: z.string(), queued: z.boolean() }),
   },
@@ -241,8 +249,9 @@ export const exchangeOperations = operations({
   },
   'exchange:directory': {
     input: z.object({ ...connection, refresh: z.boolean().default(false) }).strict(),
+    // outside: a body reached through the national axis (the recipient picker marks it).
     output: z.object({
-      organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable() })),
+      organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable(), outside: z.boolean().default(false) })),
       fetchedAt: z.string().nullable(),
       /** Our own organization on that server (documents cannot be sent to it), when known. */
       self: z.object({ code: z.string(), name: z.string() }).nullable().default(null),

@@ -11,8 +11,8 @@ const filePath = z.string().min(1).max(4096);
 
 /** PAdES levels. */
 export const padesLevelSchema = z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']);
-/** Decree 30 roles plus invisible. */
-export const signRoleSchema = z.enum(['approval', 'issuing', 'attachment', 'copy', 'incoming', 'invisible']);
+/** Decree 30 roles, the initials signature ("ký nháy") and invisible. */
+export const signRoleSchema = z.enum(['approval', 'issuing', 'attachment', 'copy', 'incoming', 'initials', 'invisible']);
 
 /** Where the signature appears. */
 export const placementSchema = z.object({

@@ -27,4 +27,5 @@ export const commands: CommandEntry[] = [
   { name: 'register', summaryKey: 'cli.cmd.register', load: async () => (await import('./register.js')).registerCommand },
   { name: 'server', summaryKey: 'cli.cmd.server', load: async () => (await import('./server.js')).serverCommand },
   { name: 'edxml', summaryKey: 'cli.cmd.edxml', load: async () => (await import('./edxml.js')).edxmlCommand },
+  { name: 'service', summaryKey: 'cli.cmd.service', load: async () => (await import('./service.js')).serviceCommand },
 ];

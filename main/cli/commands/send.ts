@@ -1,10 +1,12 @@
 /**
  * `kyso send --server URL --to CODE[,CODE...] --subject S --number N --notation X --type T
- * FILE.pdf [ATTACHMENT...]`: builds and signs the edXML package, queues it (SQLite) before
- * any upload, then uploads it. Running the same command again never sends it twice.
+ * [--date YYYY-MM-DD] FILE.pdf [ATTACHMENT...]`: builds and signs the edXML package, queues it
+ * (SQLite) before any upload, then uploads it. Running the same command again (same issue
+ * date, by default today in Vietnam) never sends it twice.
  */
 import { existsSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
+import { isCalendarDate, vnDate } from '../../api/vn-time.js';
 import { tr } from '../io.js';
 import { defineCommand } from '../spec.js';
 import { exchangeOptions, printJson, str, withClient } from './exchange-common.js';
@@ -20,12 +22,13 @@ export const sendCommand = defineCommand({
     number: { type: 'string', value: 'N', help: 'cli.opt.send.number' },
     notation: { type: 'string', value: 'TEXT', help: 'cli.opt.send.notation' },
     type: { type: 'string', value: 'TEXT', help: 'cli.opt.send.type' },
+    date: { type: 'string', value: 'YYYY-MM-DD', help: 'cli.opt.send.date' },
     'no-upload': { type: 'boolean', help: 'cli.opt.send.no-upload' },
     ...exchangeOptions,
   },
   noteKey: 'cli.note.pin',
   examples: [
-    'kyso send --server https://hop-thu.example.vn --to 000.00.01.H49,000.00.02.H49 --subject "Quyết định phê duyệt dự toán" --number 125 --notation QĐ-UBND --type "Quyết định" quyet-dinh-da-ky.pdf phu-luc.pdf --pin-env KYSO_PIN',
+    'kyso send --server https://hop-thu.example.vn --to 000.00.01.H49,000.00.02.H49 --subject "Quyết định phê duyệt dự toán" --number 125 --notation QĐ-UBND --type "Quyết định" --date 2026-11-22 quyet-dinh-da-ky.pdf phu-luc.pdf --pin-env KYSO_PIN',
   ],
   async run({ options: o, positionals: files }, io) {
     const to = ((o.to as string[] | undefined) ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
@@ -37,7 +40,12 @@ export const sendCommand = defineCommand({
     if (!to.length) throw new KysoError('cliMissingValue', { option: '--to' });
     if (!files.length) throw new KysoError('cliMissingValue', { option: 'FILE.pdf' });
     for (const f of files) if (!existsSync(f)) throw new KysoError('exFileMissing', { path: f });
-    const req = { to, subject: need('subject'), number: need('number'), notation: need('notation'), type: need('type'), files };
+    // The issue date is the document's (Decree 30), not the moment of the run: given with
+    // --date, a repeat of the command on another day (or across midnight in Vietnam) is the
+    // same document. By default it is today in Vietnam, decided once here.
+    const issueDate = str(o, 'date') ?? vnDate();
+    if (!isCalendarDate(issueDate)) throw new KysoError('cliInvalidValue', { option: '--date', value: issueDate, allowed: 'YYYY-MM-DD' });
+    const req = { to, subject: need('subject'), number: need('number'), notation: need('notation'), type: need('type'), files, issueDate };
     return withClient(o, io, async ({ client }) => {
       const queued = await client.queue(req);
       const drained = o['no-upload'] === true ? null : await client.flush();

@@ -1,11 +1,14 @@
 /**
  * `kyso server`: runs the reference inbox server; `kyso server org add|list`,
- * `kyso server user add|list|disable|remove`, `kyso server audit` and `kyso server sweep` administer its data
- * directory (offline, no passwords anywhere).
+ * `kyso server user add|list|disable|remove`, `kyso server audit`, `kyso server sweep` and
+ * `kyso server axis add|list|status|remove` (server-axis.ts) administer its data directory
+ * (offline, no passwords anywhere).
  */
 import { readFileSync } from 'node:fs';
 import { KysoError } from '../../api/errors.js';
 import { addOrg, addUser, disableUser, removeUser } from '../../../server/admin.js';
+import { axis } from './server-axis.js';
+import { DB, need } from './server-options.js';
 import { startServer } from '../../../server/app.js';
 import { chosenBlobs } from '../../../server/blobs/choice.js';
 import { openBlobStore } from '../../../server/blobs/open.js';
@@ -16,13 +19,6 @@ import { errorText } from '../../../resources/locales/index.js';
 import { intOption } from '../args.js';
 import { tr, type CliIo } from '../io.js';
 import { defineCommand, strs, type CommandSpec, type OptionSpecs, type ParsedArgs } from '../spec.js';
-
-/** The data directory and database every server command takes, and --json. */
-const DB: OptionSpecs = {
-  data: { type: 'string', value: 'DIR', help: 'cli.opt.server.data' },
-  db: { type: 'string', value: 'sqlite|postgres://...', help: 'cli.opt.server.db' },
-  json: { type: 'boolean', help: 'cli.opt.json' },
-};
 
 /** A grace period shorter than this could sweep an upload still being registered. */
 const MIN_GRACE_S = 600;
@@ -37,11 +33,6 @@ function metricsOption(v: unknown): { host: string; port: number } | undefined {
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65_535) throw new KysoError('cliInvalidValue', { option: '--metrics', value: String(v), allowed: 'PORT|ADDRESS:PORT' });
   return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
-}
-
-function need(v: unknown, option: string): string {
-  if (typeof v !== 'string' || !v) throw new KysoError('cliMissingValue', { option });
-  return v;
 }
 
 async function runServer({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
@@ -283,6 +274,6 @@ export const serverCommand = defineCommand({
     'kyso server --data /srv/kyso --blobs s3://kyso-inbox/h49 --sweep-interval 3600 --sweep-grace 86400',
     'kyso server --data /srv/kyso --db postgres://kyso@db/kyso --blobs s3://kyso-inbox/h49 --trusted-proxy 10.0.0.2 --metrics 10.0.1.5:9464 --drain-timeout 60',
   ],
-  subcommands: [org, user, audit, sweep],
+  subcommands: [org, user, audit, sweep, axis],
   run: runServer,
 });

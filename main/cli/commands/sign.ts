@@ -14,7 +14,7 @@ import { pinOptions, pinSourceFrom, readPin } from '../pin.js';
 import { documentPassword, passwordOptions } from '../doc-password.js';
 
 const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
-const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'invisible'];
+const ROLES = ['approval', 'issuing', 'attachment', 'copy', 'incoming', 'initials', 'invisible'];
 const COPY_FORMS = ['SAO Y', 'SAO LỤC', 'TRÍCH SAO'];
 
 const options: OptionSpecs = {

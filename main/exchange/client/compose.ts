@@ -1,12 +1,14 @@
 /**
  * Turns "send these files to these organizations" into a signed edXML package on disk and
  * an outbox row, all before any network I/O. The message id is derived from the sender, the
- * document id, the recipients and the file contents, so running the same send again after a
- * crash finds the queued row instead of creating a duplicate.
+ * document id (which holds the issue date), the recipients and the file contents, so running
+ * the same send again after a crash finds the queued row instead of creating a duplicate.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+import { KysoError } from '../../api/errors.js';
+import { isCalendarDate, vnDate } from '../../api/vn-time.js';
 import { mimeOfExt } from '../../files/doc-types.js';
 import { joinInside } from '../../files/inside.js';
 import { mkdirPrivate } from '../../files/private.js';
@@ -14,7 +16,6 @@ import type { Signer } from '../../pki/signer.js';
 import { typeDetailOf } from '../../api/doc-types.js';
 import type { DocMeta, Store } from '../../store/index.js';
 import { documentIdOf } from '../edxml/envelope.js';
-import { formatEdxmlDate } from '../edxml/time.js';
 import { writePackage } from '../edxml/writer.js';
 
 /** An organization as sender or recipient. */
@@ -39,6 +40,13 @@ export interface ComposeInput {
   signerPosition?: string;
   signerName?: string;
   batchId?: string | null;
+  /**
+   * The issue date (Decree 30 ngày ban hành), `YYYY-MM-DD`; default: today in Vietnam at
+   * `date`. It is part of the DocumentId and so of the message id: a repeat of the same send
+   * is recognized only with the same issue date.
+   */
+  issueDate?: string;
+  /** When the send is composed (the outgoing register's time); default: now. */
   date?: Date;
   /** Decree 30 metadata: issue date, signer and position, urgency, secrecy, reply-by date. */
   meta?: DocMeta;
@@ -81,7 +89,9 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
   const date = input.date ?? new Date();
   const meta = input.meta ?? {};
   // The issue date the clerk gave (the letter's date), else today in Vietnam time.
-  const promulgationDate = meta.issueDate ? meta.issueDate.replaceAll('-', '/') : formatEdxmlDate(date);
+  const issueDate = input.issueDate ?? meta.issueDate ?? vnDate(date);
+  if (!isCalendarDate(issueDate)) throw new KysoError('exBadIssueDate', { date: issueDate });
+  const promulgationDate = issueDate.replaceAll('-', '/');
   const documentId = documentIdOf({ from: { organId: input.from.code, organName: input.from.name }, code: { codeNumber: input.number, codeNotation: input.notation }, promulgationInfo: { place: '-', promulgationDate } });
   const recipients = input.to.map((t) => t.code);
   const messageId = await messageIdFor(input.from.code, documentId, recipients, input.files);
@@ -114,7 +124,7 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
   if (!existsSync(packagePath)) throw new Error('package not written');
   const queued = store.transaction(() => {
     store.outgoing.add({ messageId, documentId, number: input.number, notation: input.notation, type: input.type, subject: input.subject,
-      recipients, files: input.files.map((f) => path.basename(f)), server: input.server, createdAt: date, meta });
+      recipients, files: input.files.map((f) => path.basename(f)), server: input.server, createdAt: date, meta: { ...meta, issueDate } });
     return store.outbox.enqueue({ messageId, server: input.server, packagePath, recipients, batchId: input.batchId ?? null });
   });
   return { messageId, queued, documentId };

@@ -56,6 +56,8 @@ export interface SendRequest {
   batchId?: string | null;
   /** Decree 30 metadata (issue date, signer, urgency, secrecy, reply-by date). */
   meta?: DocMeta;
+  /** Issue date `YYYY-MM-DD` (default: today in Vietnam); see ComposeInput.issueDate. */
+  issueDate?: string;
 }
 
 /** Facade over compose, sender, sync and answers for one server. */
@@ -132,6 +134,7 @@ export class ExchangeClient {
       files: req.files.map((f) => path.resolve(f)),
       batchId: req.batchId ?? null,
       ...(req.meta ? { meta: req.meta } : {}),
+      ...(req.issueDate ? { issueDate: req.issueDate } : {}),
     });
   }
 

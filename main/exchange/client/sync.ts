@@ -183,8 +183,7 @@ export class InboxSync {
   }
 
   private async validateFiles(messageId: string): Promise<void> {
-    for (const f of this.store.incoming.files(messageId)) {
-      if (f.validationStatus !== null || !isPdf(f.name, f.contentType, f.path)) continue;
+    for (const f of this.store.incoming.unvalidatedPdfs(messageId)) {
       const v = await this.validator(f.path);
       this.store.incoming.setValidation(messageId, f.name, v.status, v.report);
     }
@@ -219,10 +218,6 @@ export class InboxSync {
 }
 
 /** Validated: what is stored as a PDF, and what claims to be one (a fake PDF then shows as unreadable). */
-function isPdf(name: string, contentType: string, stored: string): boolean {
-  return stored.toLowerCase().endsWith('.pdf') || contentType === 'application/pdf' || name.toLowerCase().endsWith('.pdf');
-}
-
 async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
   for await (const c of createReadStream(file)) h.update(c as Buffer);

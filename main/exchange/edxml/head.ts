@@ -15,7 +15,35 @@ import { parseXml } from './xml.js';
 export const MAX_LEADING_BYTES = 4096;
 
 /** The end of the envelope, prefixed or not. */
-export const ENVELOPE_END = /<\/(?:[A-Za-z_][\w.-]*:)?edXMLEnvelope\s*>/;
+const ENVELOPE_END = /<\/(?:[A-Za-z_][\w.-]*:)?edXMLEnvelope\s*>/;
+
+/** What may still grow into ENVELOPE_END: `<`, `</`, a name, whitespace (bounded: names are short). */
+const END_PREFIX = /^<(?:\/[\w.:-]*\s*)?$/;
+const MAX_CARRY = 512;
+
+/**
+ * Finds the end of the envelope in bytes that arrive in pieces. Each byte is looked at a
+ * bounded number of times: only the last, unfinished end tag is carried over to the next piece
+ * (searching all bytes so far on every piece made a slowly trickled upload cost the server
+ * time quadratic in the envelope's size).
+ */
+export class EnvelopeEndFinder {
+  private carry = '';
+  /** Offset in the input of the carry's first byte. */
+  private at = 0;
+
+  /** Feeds the next piece; the offset just after the envelope's end tag, or -1 while not seen. */
+  push(chunk: Buffer): number {
+    const text = this.carry + chunk.toString('latin1');
+    const m = ENVELOPE_END.exec(text);
+    if (m) return this.at + m.index + m[0].length;
+    const lt = text.lastIndexOf('<');
+    const tail = lt >= 0 && text.length - lt <= MAX_CARRY ? text.slice(lt) : '';
+    this.carry = END_PREFIX.test(tail) ? tail : '';
+    this.at += text.length - this.carry.length;
+    return -1;
+  }
+}
 
 /**
  * Offset where the XML starts. A UTF-8 BOM right before it is legal XML; anything else before

@@ -12,12 +12,12 @@ import { KysoError, isKysoError } from '../../api/errors.js';
 import { DEFAULT_LIMITS } from '../protocol.js';
 import { TailCanonicalizer } from './c14n-tail.js';
 import { documentIdFormOf, readManifest, readMessageHeader, readTraceHeaderList, type DocumentIdForm } from './envelope.js';
-import { ENVELOPE_END, parseHead, xmlStart } from './head.js';
+import { EnvelopeEndFinder, parseHead, xmlStart } from './head.js';
 import { Notes, type PackageNote } from './notes.js';
 import { AttachmentScanner } from './scanner.js';
 import { planSignature, type SignaturePlan, type SignatureReport } from './signature.js';
 import { closeSink, endSink, openSink, writeChunk } from './sink.js';
-import { sniffType, typeDisagrees } from './sniff.js';
+import { sniffType, typeDisagrees } from '../../files/sniff.js';
 import { readStatusFields, statusElement, type StatusShape } from './status-fields.js';
 import { attachmentMetaSchema, type AttachmentMeta, type Bussiness, type MessageHeader, type StatusMessage, type TraceHeader } from './types.js';
 import { child, validate } from './xml.js';
@@ -102,6 +102,7 @@ export async function readEdxml(input: Input, opts: ReadOptions): Promise<Parsed
   let bytes = 0;
   let headParts: Buffer[] = [];
   let headLen = 0;
+  const envelopeEnd = new EnvelopeEndFinder();
   let scanner: AttachmentScanner | undefined;
   let plan: SignaturePlan | undefined;
   let early: (Early & ReturnType<typeof readTraceHeaderList>) | undefined;
@@ -118,15 +119,13 @@ export async function readEdxml(input: Input, opts: ReadOptions): Promise<Parsed
       }
       headParts.push(chunk);
       headLen += chunk.length;
-      const all = headParts.length > 1 ? Buffer.concat(headParts) : chunk;
-      headParts = [all];
-      const m = ENVELOPE_END.exec(all.toString('latin1'));
-      if (!m) {
+      const end = envelopeEnd.push(chunk);
+      if (end < 0) {
         if (headLen > maxEnvelope) throw new KysoError('edxmlTooLarge', { limit: maxEnvelope });
         continue;
       }
-      const end = m.index + m[0].length;
       if (end > maxEnvelope) throw new KysoError('edxmlTooLarge', { limit: maxEnvelope });
+      const all = headParts.length > 1 ? Buffer.concat(headParts) : chunk;
       const { offset, skipped } = xmlStart(all);
       if (skipped) notes.add('leadingBytes', { count: skipped });
       const head = parseHead(all.subarray(offset, end).toString('utf8'), notes);
@@ -157,6 +156,8 @@ export async function readEdxml(input: Input, opts: ReadOptions): Promise<Parsed
     const policy = opts.signature ?? 'require';
     if (policy !== 'report' && signature.state === 'invalid') throw new KysoError(signature.failure!.code, signature.failure!.params);
     if (policy === 'require' && signature.state === 'unsigned') throw new KysoError('edxmlUnsigned');
+    // A signature that verified with a bare key (RSAKeyValue) names no signer anyone could check.
+    if (policy === 'require' && !signature.certificate) throw new KysoError('edxmlSignatureInvalid', { reason: 'no signer certificate' });
     const common: Common = {
       traces: early.traces, bussiness: early.bussiness, signature, notes: notes.list,
       signerCertificate: signature.certificate, signerChain: signature.chain ?? [], packageSha256: total.digest('hex'), bytes,

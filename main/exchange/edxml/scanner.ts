@@ -17,7 +17,7 @@ import { KysoError } from '../../api/errors.js';
 import { Base64Decoder } from './base64.js';
 import type { TailCanonicalizer } from './c14n-tail.js';
 import type { Notes } from './notes.js';
-import { SNIFF_BYTES } from './sniff.js';
+import { SNIFF_BYTES } from '../../files/sniff.js';
 import { closeSink, endSink, openSink, writeChunk } from './sink.js';
 import { declarationsOf, localOf, NsScope, parseStartTag, prefixOf, XmlTextStream } from './tail-xml.js';
 import { EDXML_NS } from './types.js';

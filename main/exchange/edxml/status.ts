@@ -19,8 +19,10 @@ export { statusElement, readStatusFields, type StatusShape } from './status-fiel
 /**
  * Builds a signed status message in the national library's shape. Description is the reason
  * when given (02 refuses to go without one), else the code's standard Vietnamese sentence.
+ * `signer` null writes it unsigned: the gateway to the national axis reports 01 (arrived) for
+ * its local bodies, which have no key on the server; readers show such a status as unsigned.
  */
-export async function buildStatus(input: StatusMessageInput, signer: Signer): Promise<string> {
+export async function buildStatus(input: StatusMessageInput, signer: Signer | null): Promise<string> {
   const s = validate(statusMessageSchema, input, 'MessageHeader');
   if (s.statusCode === '02' && !s.description.trim()) throw new KysoError('exStatusReasonRequired');
   const body = wrap(
@@ -30,6 +32,7 @@ export async function buildStatus(input: StatusMessageInput, signer: Signer): Pr
   );
   const xml = (sig: string) =>
     `<?xml version="1.0" encoding="UTF-8"?>\n<edXML xmlns="${EDXML_NS}"><edXML:edXMLEnvelope xmlns:edXML="${EDXML_NS}"><edXML:edXMLHeader>${body}${sig}</edXML:edXMLHeader></edXML:edXMLEnvelope></edXML>\n`;
+  if (!signer) return xml('');
   const doc = parseXml(xml(''));
   return xml(await buildSignature(envelopeDigest(findEnvelope(doc)), [], signer));
 }

@@ -95,9 +95,20 @@ export async function readStandardParams(d: PdfDict, resolve: Resolve): Promise<
     keyLength = v === 5 ? 32 : 16;
   }
   if (keyLength < 5 || keyLength > 32) throw new KysoError('pdfEncryptedUnsupported', { detail: `key length ${keyLength}` });
+  // AES-256 takes the 32-byte key only revisions 5 and 6 derive (an older revision's key made
+  // every decryption throw an OpenSSL error).
+  if (r < 5 && [stream, string, ...filters.values()].includes('aesv3')) throw new KysoError('pdfEncryptedUnsupported', { detail: `AESV3 with revision ${r}` });
+  // A wrapped file key is one 32-byte block: a shorter one cannot open the file with that
+  // password (unwrapping it threw), as if it were absent.
+  const wrapped = async (k: string) => {
+    const b = r >= 5 ? await bytesOf(resolve, d, k) : undefined;
+    return b && b.length >= 32 ? b : undefined;
+  };
+  const oe = await wrapped('OE');
+  const ue = await wrapped('UE');
   return {
     v, r, keyLength, p: p | 0, o, u,
-    ...(r >= 5 ? { oe: await bytesOf(resolve, d, 'OE'), ue: await bytesOf(resolve, d, 'UE') } : {}),
+    ...(r >= 5 ? { oe, ue } : {}),
     encryptMetadata: em !== false,
     stream, string, filters,
   };

@@ -56,6 +56,7 @@ export function RecipientPicker({ value, onChange, onDirectory }: RecipientPicke
     <label title={o.code}>
       <input type="checkbox" checked={value.includes(o.code)} disabled={o.code === self} onChange={() => toggle(o.code)} data-testid={`org-${o.code}`} /> {o.name}{' '}
       {o.code === self ? <span className="muted" data-testid="org-self">({t('ui.send.selfOrg')})</span> : <span className="muted">({o.code})</span>}
+      {o.outside ? <> <span className="badge" title={t('ui.send.outsideHint')} data-testid={`outside-${o.code}`}>{t('ui.send.outside')}</span></> : null}
     </label>
   );
   const branch = (parent: string, depth: number): ReactNode => {

@@ -60,9 +60,10 @@ type StampKey = keyof StampFields;
 const roleFields: Record<Role, readonly StampKey[]> = {
   approval: [],
   issuing: ['organization', 'documentNumber', 'documentDate'],
-  copy: ['copyForm', 'organization'],
+  copy: ['copyForm', 'documentNumber', 'organization'],
   incoming: ['arrivalNumber', 'arrivalDate'],
   attachment: ['organization', 'documentNumber'],
+  initials: [],
   invisible: [],
 };
 
@@ -92,7 +93,7 @@ export function appearanceOf(c: SignChoices, defaults: { organization?: string; 
   // Approval shows the signature image; issuing overlays the seal on it (Decree 30).
   const image = c.image?.trim();
   const seal = c.sealImage?.trim();
-  if ((c.role === 'approval' || c.role === 'issuing') && image) out.image = image;
+  if ((c.role === 'approval' || c.role === 'issuing' || c.role === 'initials') && image) out.image = image;
   if (c.role === 'issuing' && seal) out.sealImage = seal;
   if (c.role === 'issuing' && c.sealSizeMm) out.sealSizeMm = c.sealSizeMm;
   if (defaults.signerName) out.signerName = defaults.signerName;

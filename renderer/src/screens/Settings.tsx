@@ -11,6 +11,7 @@ import { levels, roles } from '../components/SignOptions.js';
 import { TrustStore } from '../components/TrustStore.js';
 import { SetupForm } from '../components/SetupForm.js';
 import { KeepSessionSetting } from '../components/TokenSessionBadge.js';
+import { ServiceSettings } from '../components/ServiceSettings.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
@@ -91,6 +92,7 @@ export function Settings() {
       </form>
       <div className="card"><KeepSessionSetting /></div>
       <TrustStore />
+      <ServiceSettings />
     </section>
   );
 }

@@ -17,6 +17,8 @@ interface Config {
   pdf: string;
   to: string[];
   count: number;
+  /** The documents' issue date: the run after the kill must make the same message ids even past midnight in Vietnam. */
+  issueDate: string;
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -35,7 +37,7 @@ const client = new ExchangeClient({
 });
 let queued = 0;
 for (let i = 1; i <= cfg.count; i++) {
-  const r = await client.queue({ to: cfg.to, subject: `Công văn số ${i} về việc báo cáo định kỳ`, number: String(i), notation: 'UBND-VP', type: 'Công văn', files: [cfg.pdf], batchId: 'batch-200' });
+  const r = await client.queue({ to: cfg.to, subject: `Công văn số ${i} về việc báo cáo định kỳ`, number: String(i), notation: 'UBND-VP', type: 'Công văn', files: [cfg.pdf], batchId: 'batch-200', issueDate: cfg.issueDate });
   if (r.queued) queued++;
 }
 process.stdout.write(`queued ${queued}\n`);

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 function driver(): { child: ChildProcess; lines: AsyncIterable<string>; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const cfg = { home: homeA, server: xb.server.url, keyPath: xb.users.A2.cert.keyPath!, certDer: xb.users.A2.cert.derPath, pdf: xb.signedPdf, to: [ORG.B], count: COUNT };
+  const cfg = { home: homeA, server: xb.server.url, keyPath: xb.users.A2.cert.keyPath!, certDer: xb.users.A2.cert.derPath, pdf: xb.signedPdf, to: [ORG.B], count: COUNT, issueDate: '2026-11-22' };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'batch-driver.ts'), JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, lines: createInterface({ input: child.stdout! }), exit };

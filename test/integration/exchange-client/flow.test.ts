@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vnYear } from '../../../main/api/vn-time.js';
 import { defaultValidator, ExchangeClient } from '../../../main/exchange/client/index.js';
 import { openStore, type Store } from '../../../main/store/index.js';
 import { createExchangeBed, ORG, type ExchangeBed } from './fixture.js';
@@ -18,6 +19,13 @@ let envB: NodeJS.ProcessEnv;
 let homeC: string;
 let storeC: Store;
 let firstId: string;
+/** B's registration of the first document (year of arrival, in Vietnam time). */
+let registered: { arrivalYear: number; registeredAt: string };
+/**
+ * The issue date of the first document: given, so the repeated command is the same document
+ * even when the two runs straddle midnight in Vietnam (17:00 UTC).
+ */
+const ISSUED = '2026-11-22';
 let attachment: string;
 
 const tokenArgs = () => ['--module', xb.bed.module, '--token', xb.users.A.cert.token!.label, '--cert', xb.users.A.cert.token!.id, '--pin-env', 'KYSO_TEST_PIN'];
@@ -41,17 +49,18 @@ afterAll(async () => {
 describe('send to two organizations, register, statuses back', () => {
   it('A sends with its token key; the package is queued then delivered to B and C', async () => {
     const r = await kyso(['send', '--server', xb.server.url, '--to', `${ORG.B},${ORG.C}`, '--subject', 'Quyết định phê duyệt dự toán ngân sách năm 2027',
-      '--number', '15', '--notation', 'QĐ-UBND', '--type', 'Quyết định', ...tokenArgs(), '--json', xb.signedPdf, attachment], envA);
+      '--number', '15', '--notation', 'QĐ-UBND', '--type', 'Quyết định', '--date', ISSUED, ...tokenArgs(), '--json', xb.signedPdf, attachment], envA);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const res = JSON.parse(r.out) as { messageId: string; queued: boolean; delivery: { sent: number; pending: number; failed: number } };
+    const res = JSON.parse(r.out) as { messageId: string; documentId: string; queued: boolean; delivery: { sent: number; pending: number; failed: number } };
     expect(res.queued).toBe(true);
+    expect(res.documentId).toBe(`${ORG.A},2026/11/22,15/QĐ-UBND`);
     expect(res.delivery).toEqual({ sent: 1, pending: 0, failed: 0 });
     firstId = res.messageId;
     expect((await xb.server.repo.counts()).messages).toBe(1);
     // The same command again is recognized as already queued: nothing more reaches the server.
     const again = await kyso(['send', '--server', xb.server.url, '--to', `${ORG.B},${ORG.C}`, '--subject', 'Quyết định phê duyệt dự toán ngân sách năm 2027',
-      '--number', '15', '--notation', 'QĐ-UBND', '--type', 'Quyết định', ...tokenArgs(), '--json', xb.signedPdf, attachment], envA);
+      '--number', '15', '--notation', 'QĐ-UBND', '--type', 'Quyết định', '--date', ISSUED, ...tokenArgs(), '--json', xb.signedPdf, attachment], envA);
     expect(JSON.parse(again.out)).toMatchObject({ messageId: firstId, queued: false });
     expect((await xb.server.repo.counts()).messages).toBe(1);
   });
@@ -69,7 +78,9 @@ describe('send to two organizations, register, statuses back', () => {
     expect(list.items[0]!.validationStatus).toBe('TOTAL_PASSED');
     const accept = await kyso(['inbox', 'accept', firstId, '--server', xb.server.url, ...keyArgs(), '--json'], envB);
     expect(accept.err).toBe('');
-    expect(JSON.parse(accept.out).doc).toMatchObject({ state: 'accepted', statusCode: '03', arrivalNumber: 1 });
+    registered = JSON.parse(accept.out).doc;
+    expect(registered).toMatchObject({ state: 'accepted', statusCode: '03', arrivalNumber: 1 });
+    expect(registered.arrivalYear).toBe(vnYear(new Date(registered.registeredAt)));
 
     const arrivals: string[] = [];
     const c = new ExchangeClient({ store: storeC, home: homeC, server: xb.server.url, signer: async () => xb.users.C.signer, validator: defaultValidator([xb.bed.certs.root.der]),
@@ -123,7 +134,7 @@ describe('send to two organizations, register, statuses back', () => {
     const lines = bytes.toString('utf8').slice(1).split('\r\n');
     // Only registered documents are in the register (the rejected one is not).
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toContain('1,' + new Date().getUTCFullYear());
+    expect(lines[1]).toContain(`1,${registered.arrivalYear}`);
     expect(lines[1]).toContain(',Ủy ban nhân dân tỉnh Thử Nghiệm,000.00.00.H99,15,QĐ-UBND,Quyết định,Quyết định phê duyệt dự toán ngân sách năm 2027,03,,TOTAL_PASSED,');
     const outA = path.join(xb.bed.dir, 'so-di.csv');
     await kyso(['register', 'export', '--kind', 'outgoing', '--out', outA], envA);

@@ -101,6 +101,27 @@ describe.each(places)('server migrations on %s', (_name, place) => {
     }
   });
 
+  it('a database at the previous release (001-004) gains only 005, the axis tables, keeping its rows', async () => {
+    const p = place();
+    const db = await p.raw();
+    try {
+      const before = serverMigrations.filter((m) => m.id <= 4);
+      expect(await migrateServer(db, before)).toEqual([1, 2, 3, 4]);
+      await db.run('INSERT INTO login_challenges (id, nonce, client, expires_at) VALUES ($1, $2, $3, $4)', ['c1', 'n1', '127.0.0.1', Date.now() + 60_000]);
+      await expect(db.get('SELECT count(*) AS n FROM axis_outbox')).rejects.toThrow();
+      expect(await migrateServer(db)).toEqual([5]);
+      expect(serverMigrations.map((m) => [m.id, m.name]).slice(3)).toEqual([[4, 'shared-auth-state'], [5, 'axis-gateway']]);
+      expect(await appliedServerMigrations(db)).toEqual([1, 2, 3, 4, 5]);
+      expect(Number((await db.get('SELECT count(*) AS n FROM login_challenges'))!.n)).toBe(1);
+      for (const t of ['axis_links', 'axis_agencies', 'axis_outbox', 'axis_inbound', 'axis_delivered']) {
+        expect(Number((await db.get(`SELECT count(*) AS n FROM ${t}`))!.n)).toBe(0);
+      }
+      expect(await migrateServer(db)).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('rolls back a failing step (its id stays unrecorded) and refuses a database newer than the server', async () => {
     const p = place();
     const db = await p.raw();

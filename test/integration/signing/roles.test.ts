@@ -63,6 +63,9 @@ const roles: Array<[string, AppearanceOptions, string[], number]> = [
   ['attachment', { role: 'attachment', organization: ORG, documentNumber: '15/QĐ-UBND' }, ['Số: 15/QĐ-UBND', ORG, '2026-11-22T09:15:02+07:00'], 0],
   ['copy', { role: 'copy', copyForm: 'SAO LỤC', organization: 'Văn phòng UBND tỉnh' }, ['SAO LỤC', 'Văn phòng UBND tỉnh'], 0],
   ['incoming', { role: 'incoming', arrivalNumber: '1234', arrivalDate: '22/11/2026' }, ['ĐẾN', 'Số: 1234', 'Ngày: 22/11/2026'], 0],
+  ['copy with its number', { role: 'copy', copyForm: 'SAO Y', documentNumber: '123/BCY-CTSBMTT', organization: 'Văn phòng UBND tỉnh' }, ['SAO Y', 'Số: 123/BCY-CTSBMTT', 'Văn phòng UBND tỉnh'], 0],
+  ['initials', { role: 'initials', signerName: 'Nguyễn Văn An' }, ['N.V.A', '2026-11-22T09:15:02+07:00'], 0],
+  ['initials with the signature image', { role: 'initials', image: SIG }, ['N.V.A'], 1],
 ];
 
 describe('signature appearances per role', () => {

@@ -1,7 +1,8 @@
 /** main/files/doc-types.ts: sniffing, stored names and extensions, display names (issue 15.2). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cleanName, mimeOfExt, sniffFamily, storedExtension, storedFileName, visibleName } from '../../../main/files/doc-types.js';
+import { cleanName, mimeOfExt, storedExtension, storedFileName, visibleName } from '../../../main/files/doc-types.js';
+import { sniffFamily } from '../../../main/files/sniff.js';
 
 const pdf = readFileSync('test/fixtures/cong-van-mau.pdf').subarray(0, 4096);
 const b = (s: string) => Buffer.from(s);

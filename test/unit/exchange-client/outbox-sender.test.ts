@@ -44,6 +44,8 @@ const input = (server: string) => ({
   notation: 'QĐ-UBND',
   type: 'Quyết định',
   files: [pdf],
+  // Given, so the repeated send below is the same document even across midnight in Vietnam.
+  issueDate: '2026-11-22',
 });
 
 describe('outbox composer', () => {

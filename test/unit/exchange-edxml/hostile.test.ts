@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEdxml } from '../../../main/exchange/edxml/index.js';
+import { parseStatus, readEdxml } from '../../../main/exchange/edxml/index.js';
 
 const NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016';
 const FIELD = readFileSync('test/fixtures/edxml/field-unprefixed-foreign-signature.edxml', 'utf8');
@@ -19,7 +19,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function outcome(input: string | Buffer | Iterable<Buffer>, limits: { maxEnvelopeBytes?: number; maxPackageBytes?: number; maxAttachmentBytes?: number } = {}) {
+async function outcome(input: string | Buffer | Iterable<Buffer> | AsyncIterable<Buffer>, limits: { maxEnvelopeBytes?: number; maxPackageBytes?: number; maxAttachmentBytes?: number } = {}) {
   const tmp = mkdtempSync(path.join(dir, 'r-'));
   const src = typeof input === 'string' ? [Buffer.from(input)] : Buffer.isBuffer(input) ? [input] : input;
   const r = await readEdxml(src, { tmpDir: tmp, signature: 'report', ...limits }).then(
@@ -79,6 +79,31 @@ describe('bounded', () => {
   });
 });
 
+describe('trickled input', () => {
+  // Each piece used to be appended to everything before it, and the whole searched again for the
+  // envelope's end: an envelope of 2 MiB sent 32 bytes at a time took minutes of CPU.
+  it('finds the end of a 2 MiB envelope arriving 32 bytes at a time in time linear in its size', async () => {
+    const big = Buffer.from(FIELD.replace('<edXML:Subject>', `<!--${'x'.repeat(2 << 20)}--><edXML:Subject>`));
+    const pieces = async function* () {
+      for (let i = 0; i < big.length; i += 32) {
+        // Back to the event loop now and then, as a socket does (and so the test's timeout can fire).
+        if (i % (32 << 10) === 0) await new Promise((r) => setImmediate(r));
+        yield big.subarray(i, i + 32);
+      }
+    };
+    // Comments are not part of the canonical form: the package reads as before, signature and all.
+    expect(await outcome(pieces())).toMatchObject({ ok: true, m: { kind: 'package', signature: { state: 'unsigned' } } });
+  }, 30_000);
+
+  it('still finds an end tag split across pieces at every byte', async () => {
+    const text = Buffer.from(FIELD.replace('</edXML:edXMLEnvelope>', '</edXML:edXMLEnvelope \n >'));
+    const at = text.indexOf('</edXML:edXMLEnvelope');
+    for (let cut = at - 1; cut <= at + 26; cut++) {
+      expect(await outcome([text.subarray(0, cut), text.subarray(cut)])).toMatchObject({ ok: true, m: { kind: 'package' } });
+    }
+  });
+});
+
 describe('recovery stays narrow', () => {
   it('recovers only the prefix the envelope bound to the edXML namespace', async () => {
     const other = FIELD.replace('<AttachmentEncoded>', '<foo:AttachmentEncoded>').replace('</AttachmentEncoded>', '</foo:AttachmentEncoded>');
@@ -118,6 +143,22 @@ describe.skipIf(!xmlsec && process.env.CI !== 'true')('what a signature must cov
     // That reason comes only after the signature value and the #env digest verified (signature.ts checks in that order).
     const envEdited = readFileSync(out, 'utf8').replace('Thông báo kết luận', 'Thông báo sửa');
     expect(await outcome(envEdited)).toMatchObject({ ok: true, m: { signature: { state: 'invalid', failure: { params: { reason: 'element #env was modified after signing' } } } } });
+  });
+
+  it('a signature that verifies with a bare key (RSAKeyValue, no certificate) is not enough where one is required', async () => {
+    const key = path.join(dir, 'kv.pem');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', key], { stdio: 'pipe' });
+    const text = readFileSync('test/fixtures/edxml/status-library-shape.xml', 'utf8');
+    const tpl = text.replace(/<Signature xmlns="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#">[^]*?<\/Signature>/, `<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><KeyValue/></KeyInfo></Signature>`);
+    const t = path.join(dir, 'kv-tpl.xml');
+    const out = path.join(dir, 'kv.xml');
+    writeFileSync(t, tpl);
+    execFileSync('xmlsec1', ['--sign', '--privkey-pem', key, '--output', out, t], { stdio: 'pipe' });
+    expect(readFileSync(out, 'utf8')).toContain('<RSAKeyValue>');
+    // Reported as it is: the value verifies, no one is named.
+    expect(await outcome(readFileSync(out))).toMatchObject({ ok: true, m: { kind: 'status', signature: { state: 'valid' }, signerChain: [] } });
+    // The inbox server requires a signer it can look up: it used to get no certificate and fail on it (HTTP 500).
+    await expect(parseStatus(readFileSync(out))).rejects.toMatchObject({ code: 'edxmlSignatureInvalid', params: { reason: 'no signer certificate' } });
   });
 
   it('two XML-DSig signatures are refused as invalid (no choosing the convenient one)', async () => {

@@ -142,7 +142,7 @@ describe('kyso usage errors', () => {
       expect([group, r.code]).toEqual([group, 2]);
       expect(r.out).toContain(`Usage: kyso ${group.join(' ')} <command>`);
     }
-    const r = await cli(['server', 'user', 'rename', '--lang', 'en']);
-    expect([r.code, r.err]).toEqual([2, expect.stringContaining('Unknown command: server user rename')]);
+    const r = await cli(['server', 'user', 'frobnicate', '--lang', 'en']);
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining('Unknown command: server user frobnicate')]);
   });
 });

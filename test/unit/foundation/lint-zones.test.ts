@@ -34,6 +34,9 @@ describe('import zones', () => {
     ['native/x.ts', "import { bindContract } from '../main/shell/ipc-binding.js';\nexport const a = bindContract;\n", 'never import the layers above them'],
     ['native/bridge/x.ts', "export const a = () => import('../../main/services/paths.js');\n", 'not even with import()'],
     ['resources/x.ts', "import { runCli } from '../main/cli/run.js';\nexport const a = runCli;\n", 'never import the layers above them'],
+    // The local signing service is an entry point like the host: engines never reach it.
+    ['main/signing/x.ts', "import { startLocalService } from '../local-service/service.js';\nexport const a = startLocalService;\n", 'never import the layers above them'],
+    ['native/x.ts', "export const a = () => import('../main/local-service/service.js');\n", 'not even with import()'],
     // A new engine folder is an engine without a config change.
     ['main/net/x.ts', "import { kysoHome } from '../services/paths.js';\nexport const a = kysoHome;\n", 'never import the layers above them'],
     // The engine zone replaces the core and ipcMain rules for engines: both must still hold there.
@@ -56,6 +59,8 @@ describe('import zones', () => {
     ['main/services/x.ts', "import { signBatch } from '../signing/batch.js';\nexport const a = signBatch;\n"],
     ['main/cli/x.ts', "import { kysoHome } from '../services/paths.js';\nexport const a = kysoHome;\n"],
     ['main/host/x.ts', "import type { Core } from '../services/core.js';\nexport const a = (c: Core) => c;\n"],
+    ['main/local-service/x.ts', "import { signItems } from '../services/sign.js';\nexport const a = signItems;\n"],
+    ['main/local-service/vgca/x.ts', "import { fetchBytes } from '../../net/fetch.js';\nexport const a = fetchBytes;\n"],
   ])('%s: allowed import passes', async (file, code) => {
     expect(await errorsFor(file, code)).toEqual([]);
   });

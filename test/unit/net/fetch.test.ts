@@ -5,7 +5,7 @@
  * the caller's AbortSignal cancels, and https works with a CA made by OpenSSL.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -115,6 +115,13 @@ describe('fetchBytes', () => {
     expect(r.body.toString()).toBe('xin chào');
     const p = await fetchBytes(`${base}/echo`, { body: Buffer.from('abc'), contentType: 'application/ocsp-request', headers: { 'X-Kyso': '1' }, auth: { username: 'u', password: 'p' } });
     expect(JSON.parse(p.body.toString())).toEqual({ method: 'POST', type: 'application/ocsp-request', auth: 'Basic ' + Buffer.from('u:p').toString('base64'), x: '1', body: 'abc' });
+  });
+
+  it('sends a sequence body (bytes, text and a file streamed from disk) with its total length', async () => {
+    const f = path.join(dir, 'part.bin');
+    writeFileSync(f, 'FILE-CONTENT');
+    const r = await fetchBytes(`${base}/echo`, { body: { parts: ['--b\r\n', Buffer.from('x'), { file: f }, '\r\n--b--'] }, contentType: 'multipart/form-data; boundary=b' });
+    expect(JSON.parse(r.body.toString())).toMatchObject({ method: 'POST', body: '--b\r\nxFILE-CONTENT\r\n--b--' });
   });
 
   it('cuts a body that passes the cap while it streams, without reading the rest', async () => {

@@ -5,7 +5,8 @@
  * and the Electron fuses (issue 15.5), which electron-builder's own packager code then flips
  * in a stand-in binary carrying Electron's fuse wire (the real binary cannot be downloaded here).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,8 @@ interface BuilderConfig {
   fileAssociations?: { ext: string }[];
   protocols?: { schemes: string[] }[];
   win?: { target: { target: string }[] };
-  nsis?: { perMachine?: boolean; installerLanguages?: string[]; oneClick?: boolean };
+  nsis?: { perMachine?: boolean; installerLanguages?: string[]; oneClick?: boolean; include?: string };
+  deb?: { recommends?: string[]; afterInstall?: string; afterRemove?: string };
   linux?: { target: string[] };
   mac?: { target: string[] };
   electronFuses?: Record<string, boolean>;
@@ -81,6 +83,34 @@ describe('electron-builder.yml', () => {
     expect(c.extraResources?.[0]).toMatchObject({ from: 'resources', to: 'resources' });
     expect(c.fileAssociations?.map((f) => f.ext)).toEqual(['pdf']);
     expect(c.protocols?.flatMap((p) => p.schemes)).toEqual(['kyso']);
+  });
+
+  it('removes the signing service\'s local CAs at uninstall; the deb scripts keep electron-builder\'s own steps', async () => {
+    const c = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
+    expect(c.nsis?.include).toBe('build/installer.nsh');
+    const nsh = readFileSync(path.join(root, c.nsis!.include!), 'utf8');
+    expect(nsh).toMatch(/!macro customUnInstall[\s\S]*Cert:\\CurrentUser\\Root[\s\S]*\*CN=Kyso Local Signing CA\*[\s\S]*Remove-Item[\s\S]*!macroend/);
+    // Kyso.exe cannot host the CLI (the runAsNode fuse is off): the installer never tries.
+    expect(nsh).not.toMatch(/^[^;]*ELECTRON_RUN_AS_NODE/m);
+    expect(c.electronFuses?.runAsNode).toBe(false);
+    expect(c.deb?.recommends).toContain('libnss3-tools');
+    for (const script of [c.deb!.afterInstall!, c.deb!.afterRemove!]) {
+      const text = readFileSync(path.join(root, script), 'utf8');
+      // electron-builder fills ${name} (letters only) and fails on a name it does not define.
+      const names = [...text.matchAll(/\$\{([a-zA-Z]+)\}/g)].map((m) => m[1]);
+      expect(names.every((n) => ['executable', 'sanitizedProductName', 'productFilename'].includes(n!)), names.join()).toBe(true);
+      const filled = text.replace(/\$\{([a-zA-Z]+)\}/g, (_m, n: string) => (n === 'executable' ? 'kyso' : 'Kyso'));
+      const r = spawnSync('bash', ['-n'], { input: filled, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    // The replaced default scripts still put `kyso` on PATH (and take it off), fix the sandbox helper, load AppArmor.
+    const post = readFileSync(path.join(root, c.deb!.afterInstall!), 'utf8');
+    expect(post).toContain("update-alternatives --install '/usr/bin/${executable}'");
+    expect(post).toContain('chrome-sandbox');
+    expect(post).toContain('apparmor_parser --replace');
+    const rm = readFileSync(path.join(root, c.deb!.afterRemove!), 'utf8');
+    expect(rm).toContain("update-alternatives --remove '${executable}'");
+    expect(rm).toContain('Kyso Local Signing CA');
   });
 
   it('sets the Electron fuses: no run-as-node, NODE_OPTIONS or --inspect; asar only, integrity checked; cookies encrypted', async () => {

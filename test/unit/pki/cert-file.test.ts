@@ -86,6 +86,20 @@ describe('one reader of certificate files', () => {
     expect(t('vi', 'error.certUnreadable', { formats: 'PEM' })).toMatch(/^Không đọc được chứng thư số/);
   });
 
+  // An AIA caIssuers answer (up to 32 MB) goes through this reader: a certificate in a PDF from
+  // anyone can name the server. Each unterminated BEGIN used to be matched against the whole rest
+  // of the text: 1 MB of BEGIN lines took over a minute (the bound below is a hang check with a
+  // wide margin: it now takes well under a second).
+  it('reads a text full of unterminated BEGIN lines in time linear in its size, and still finds the certificate', () => {
+    const root = readFileSync(f('root.pem'), 'utf8');
+    const lines = (label: (i: number) => string) => Array.from({ length: 40_000 }, (_, i) => `-----BEGIN ${label(i)}-----\n`).join('');
+    for (const text of [root + lines(() => 'CERTIFICATE'), lines((i) => `X${i}`) + root, lines(() => 'PKCS7') + root]) {
+      const started = performance.now();
+      expect(parseCertificates(Buffer.from(text))).toEqual([opensslDer('root.pem')]);
+      expect(performance.now() - started).toBeLessThan(10_000);
+    }
+  });
+
   it('names a missing file, and refuses a folder or a pipe instead of blocking on it', () => {
     expect(() => readCertFile(f('absent.pem'))).toThrow(expect.objectContaining({ code: 'fileNotFound', params: { path: f('absent.pem') } }));
     mkdirSync(f('folder.pem'), { recursive: true });

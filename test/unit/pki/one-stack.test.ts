@@ -4,9 +4,13 @@
  * and order chains through chain.ts. OpenSSL makes the PKI, the OCSP answers (`openssl ocsp`,
  * which echoes the request's nonce) and the CRLs (`openssl ca -gencrl`).
  */
+import { webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certView, parseCertificate } from '../../../main/pki/cert.js';
 import { buildChain, signerChain } from '../../../main/pki/chain.js';
@@ -82,4 +86,60 @@ describe('one path builder', () => {
     expect(viaPool.path?.map((c) => c.der)).toEqual([pki.rsa.der, pki.intermediate.der, pki.root.der]);
     expect((await buildChain({ leaf: v(pki.rsa.der), pool: [impostor], anchors: [pki.root.der], offline: true })).path).toBeNull();
   });
+});
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+const newKeys = () => webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
+const validity = () => ({ notBefore: new Date(Date.now() - 86400_000), notAfter: new Date(Date.now() + 86400_000) });
+const caExtensions = () => [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)];
+
+describe('path building stays bounded on a hostile pool', () => {
+  // The pool comes from the document or package being checked. Three CA certificates at each of
+  // ten levels, sharing the level's name and key, each issued every certificate below: the
+  // depth-first search tried all 3^10 paths (32 s here; 5 per level, hours). A hang check with a
+  // wide margin: it now gives up within a second.
+  it('gives up on a pool of look-alike CAs instead of trying every path, and still finds a real one', async () => {
+    const levels = 10;
+    const keys = await Promise.all(Array.from({ length: levels + 2 }, newKeys));
+    const pool: Buffer[] = [];
+    for (let level = 1; level <= levels; level++) {
+      for (let j = 0; j < 3; j++) {
+        const c = await x509.X509CertificateGenerator.create({
+          serialNumber: `0${level}0${j}`, subject: `CN=CA ${level}`, issuer: `CN=CA ${level + 1}`, ...validity(),
+          publicKey: keys[level]!.publicKey, signingKey: keys[level + 1]!.privateKey, signingAlgorithm: EC, extensions: caExtensions(),
+        });
+        pool.push(Buffer.from(c.rawData));
+      }
+    }
+    const leaf = await x509.X509CertificateGenerator.create({ serialNumber: '01', subject: 'CN=Leaf', issuer: 'CN=CA 1', ...validity(), publicKey: keys[0]!.publicKey, signingKey: keys[1]!.privateKey, signingAlgorithm: EC });
+    const started = performance.now();
+    expect((await buildChain({ leaf: v(Buffer.from(leaf.rawData)), pool, anchors: [pki.root.der], offline: true })).path).toBeNull();
+    expect(signerChain(Buffer.from(leaf.rawData), pool).length).toBeLessThanOrEqual(levels);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    // The same pool beside a real chain does not hide it.
+    const real = await buildChain({ leaf: v(pki.rsa.der), pool: [...pool, impostor, pki.intermediate.der], anchors: [pki.root.der], offline: true });
+    expect(real.path?.map((c) => c.der)).toEqual([pki.rsa.der, pki.intermediate.der, pki.root.der]);
+  }, 60_000);
+
+  it('asks at most 8 AIA URLs for one path, whatever the certificates name', async () => {
+    let asked = 0;
+    const server = createServer((_req, res) => {
+      asked++;
+      res.end('not a certificate');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const keys = await newKeys();
+      const leaf = await x509.X509CertificateGenerator.createSelfSigned({
+        serialNumber: '02', name: 'CN=Many AIA', ...validity(), keys, signingAlgorithm: EC,
+        extensions: [new x509.AuthorityInfoAccessExtension({ caIssuers: Array.from({ length: 30 }, (_, i) => new x509.GeneralName('url', `${base}/ca-${i}.cer`)) })],
+      });
+      expect((await buildChain({ leaf: v(Buffer.from(leaf.rawData)), pool: [], anchors: [pki.root.der], offline: false })).path).toBeNull();
+      expect(asked).toBe(8);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });

@@ -1,0 +1,216 @@
+/**
+ * Trusting the local CA for the current user, so browsers open wss://127.0.0.1 without a
+ * warning: NSS databases (Chromium and Chrome on Linux use ~/.pki/nssdb, Firefox one per
+ * profile) through `certutil` from the NSS tools, the Windows user Root store through the
+ * system's `certutil -user`, the macOS login keychain through `security`. Nothing needs
+ * administrator rights; every CA Kyso ever installed (renewals included) is named
+ * "Kyso Local Signing CA (...)" so uninstall finds them all.
+ */
+import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeFileAtomic } from './files.js';
+
+/** Prefix of every local CA's name (its nickname in NSS, its subject CN elsewhere). */
+export const CA_NAME_PREFIX = 'Kyso Local Signing CA';
+
+/** Outcome for one trust store. */
+export interface TrustStoreResult {
+  /** 'nss' (a certutil database), 'windows' (user Root store) or 'macos' (login keychain). */
+  kind: 'nss' | 'windows' | 'macos';
+  /** The database folder or keychain. */
+  location: string;
+  ok: boolean;
+  /** Why it failed (the tool's own words, trimmed). */
+  detail?: string;
+}
+
+/** Runs a program; resolves with its exit status and output (never rejects). */
+export type Runner = (cmd: string, args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/** The default runner: no shell, 60 s limit (a Windows or macOS confirmation may wait for the user). */
+export const runProgram: Runner = (cmd, args) =>
+  new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let child;
+    try {
+      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, windowsHide: true });
+    } catch (e) {
+      resolve({ code: -1, stdout: '', stderr: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: -1, stdout, stderr: e.code === 'ENOENT' ? `${cmd}: not found` : e.message }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+
+/** Where and how to install. */
+export interface TrustOptions {
+  /** The user's home (default os.homedir()); tests point it at a temp folder. */
+  home?: string;
+  platform?: NodeJS.Platform;
+  run?: Runner;
+}
+
+const trimmed = (s: string) => s.trim().split('\n').slice(-3).join(' ').slice(0, 300);
+
+/** NSS databases of the user: Chromium/Chrome's shared one and every Firefox profile (also the snap's). */
+export function nssDatabases(home: string): string[] {
+  const dbs = [path.join(home, '.pki', 'nssdb')];
+  for (const base of [path.join(home, '.mozilla', 'firefox'), path.join(home, 'snap', 'firefox', 'common', '.mozilla', 'firefox')]) {
+    let entries: string[];
+    try {
+      entries = readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const e of entries) if (existsSync(path.join(base, e, 'cert9.db'))) dbs.push(path.join(base, e));
+  }
+  return dbs;
+}
+
+/** Nicknames of Kyso's local CAs in one NSS database. */
+async function kysoNicknames(db: string, run: Runner): Promise<string[]> {
+  const r = await run('certutil', ['-L', '-d', `sql:${db}`]);
+  if (r.code !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .map((l) => l.replace(/\s+[A-Za-z]*,[A-Za-z]*,[A-Za-z]*\s*$/, '').trim())
+    .filter((n) => n.startsWith(CA_NAME_PREFIX));
+}
+
+async function nssInstall(db: string, caFile: string, nick: string, run: Runner): Promise<TrustStoreResult> {
+  // Chromium's database may not exist yet on a fresh account: create it (empty password, as Chromium does).
+  if (!existsSync(path.join(db, 'cert9.db'))) {
+    mkdirSync(db, { recursive: true, mode: 0o700 });
+    const n = await run('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
+    if (n.code !== 0) return { kind: 'nss', location: db, ok: false, detail: trimmed(n.stderr || n.stdout) };
+  }
+  // "C,,": a CA trusted for TLS servers only, not for e-mail or code signing.
+  const r = await run('certutil', ['-A', '-d', `sql:${db}`, '-n', nick, '-t', 'C,,', '-i', caFile]);
+  return { kind: 'nss', location: db, ok: r.code === 0, ...(r.code === 0 ? {} : { detail: trimmed(r.stderr || r.stdout) }) };
+}
+
+async function nssUninstall(db: string, run: Runner): Promise<TrustStoreResult> {
+  if (!existsSync(path.join(db, 'cert9.db'))) return { kind: 'nss', location: db, ok: true };
+  for (const nick of await kysoNicknames(db, run)) {
+    // A nickname may hold several certificates (renewals on one day): delete until none is left.
+    for (let i = 0; i < 20; i++) {
+      const r = await run('certutil', ['-D', '-d', `sql:${db}`, '-n', nick]);
+      if (r.code !== 0) break;
+    }
+  }
+  const left = await kysoNicknames(db, run);
+  return { kind: 'nss', location: db, ok: left.length === 0, ...(left.length ? { detail: `still present: ${left.join(', ')}` } : {}) };
+}
+
+/** The record of installed CAs (Windows and macOS remove by serial / hash, not by name). */
+interface Installed {
+  cas: Array<{ serial: string; sha1: string; pem: string }>;
+}
+
+function readInstalled(file: string): Installed {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as Installed;
+    return Array.isArray(v.cas) ? v : { cas: [] };
+  } catch {
+    return { cas: [] };
+  }
+}
+
+function windowsTool(): string {
+  // The system's certutil, never an NSS certutil found earlier on PATH.
+  return path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'certutil.exe');
+}
+
+/**
+ * Trusts the CA in `caFile` for the current user in every store of the platform. `stateDir`
+ * keeps the record of what was installed (for uninstall).
+ */
+export async function installCa(caFile: string, stateDir: string, options: TrustOptions = {}): Promise<TrustStoreResult[]> {
+  const home = options.home ?? os.homedir();
+  const platform = options.platform ?? process.platform;
+  const run = options.run ?? runProgram;
+  const x = new X509Certificate(readFileSync(caFile));
+  const nick = x.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? CA_NAME_PREFIX;
+  const results: TrustStoreResult[] = [];
+  if (platform === 'win32') {
+    // -user: the current user's store, no elevation; Windows asks the user to confirm a new root.
+    const r = await run(windowsTool(), ['-user', '-f', '-addstore', 'Root', caFile]);
+    results.push({ kind: 'windows', location: 'CurrentUser\\Root', ok: r.code === 0, ...(r.code === 0 ? {} : { detail: trimmed(r.stdout || r.stderr) }) });
+  } else if (platform === 'darwin') {
+    const keychain = path.join(home, 'Library', 'Keychains', 'login.keychain-db');
+    const r = await run('/usr/bin/security', ['add-trusted-cert', '-r', 'trustRoot', '-p', 'ssl', '-k', keychain, caFile]);
+    results.push({ kind: 'macos', location: keychain, ok: r.code === 0, ...(r.code === 0 ? {} : { detail: trimmed(r.stderr || r.stdout) }) });
+  }
+  // Firefox keeps its own NSS databases on every platform; Chromium uses ~/.pki/nssdb on Linux only.
+  const dbs = nssDatabases(home).filter((db) => platform === 'linux' || !db.endsWith(path.join('.pki', 'nssdb')));
+  for (const db of dbs) results.push(await nssInstall(db, caFile, nick, run));
+  const record = readInstalled(path.join(stateDir, 'installed-cas.json'));
+  if (!record.cas.some((c) => c.serial === x.serialNumber)) record.cas.push({ serial: x.serialNumber, sha1: x.fingerprint.replace(/:/g, ''), pem: x.toString() });
+  mkdirSync(stateDir, { recursive: true });
+  writeFileAtomic(path.join(stateDir, 'installed-cas.json'), JSON.stringify(record, null, 2), 0o644);
+  return results;
+}
+
+/** Removes every Kyso local CA this user trusts (this one and earlier renewals). */
+export async function uninstallCa(stateDir: string, options: TrustOptions = {}): Promise<TrustStoreResult[]> {
+  const home = options.home ?? os.homedir();
+  const platform = options.platform ?? process.platform;
+  const run = options.run ?? runProgram;
+  const recordFile = path.join(stateDir, 'installed-cas.json');
+  const record = readInstalled(recordFile);
+  const results: TrustStoreResult[] = [];
+  if (platform === 'win32') {
+    let ok = true;
+    let detail = '';
+    for (const c of record.cas) {
+      const r = await run(windowsTool(), ['-user', '-delstore', 'Root', c.serial]);
+      if (r.code !== 0 && !/not found|cannot find/i.test(r.stdout + r.stderr)) {
+        ok = false;
+        detail = trimmed(r.stdout || r.stderr);
+      }
+    }
+    results.push({ kind: 'windows', location: 'CurrentUser\\Root', ok, ...(ok ? {} : { detail }) });
+  } else if (platform === 'darwin') {
+    const keychain = path.join(home, 'Library', 'Keychains', 'login.keychain-db');
+    let ok = true;
+    let detail = '';
+    for (const c of record.cas) {
+      const tmp = path.join(stateDir, `remove-${c.sha1}.pem`);
+      writeFileAtomic(tmp, c.pem, 0o644);
+      await run('/usr/bin/security', ['remove-trusted-cert', tmp]);
+      const r = await run('/usr/bin/security', ['delete-certificate', '-Z', c.sha1, keychain]);
+      if (r.code !== 0 && !/could not be found/i.test(r.stderr + r.stdout)) {
+        ok = false;
+        detail = trimmed(r.stderr || r.stdout);
+      }
+    }
+    results.push({ kind: 'macos', location: keychain, ok, ...(ok ? {} : { detail }) });
+  }
+  for (const db of nssDatabases(home)) results.push(await nssUninstall(db, run));
+  if (results.every((r) => r.ok)) writeFileAtomic(recordFile, JSON.stringify({ cas: [] }, null, 2), 0o644);
+  return results;
+}
+
+/** Whether the NSS databases (Linux) trust a CA with this certificate; undefined where Kyso cannot tell. */
+export async function nssTrustStatus(caFile: string, options: TrustOptions = {}): Promise<Array<{ location: string; trusted: boolean }>> {
+  const home = options.home ?? os.homedir();
+  const run = options.run ?? runProgram;
+  const x = new X509Certificate(readFileSync(caFile));
+  const out: Array<{ location: string; trusted: boolean }> = [];
+  for (const db of nssDatabases(home)) {
+    if (!existsSync(path.join(db, 'cert9.db'))) {
+      out.push({ location: db, trusted: false });
+      continue;
+    }
+    const nick = x.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+    const r = await run('certutil', ['-L', '-d', `sql:${db}`, '-n', nick, '-a']);
+    out.push({ location: db, trusted: r.code === 0 && r.stdout.replace(/\s/g, '').includes(x.raw.toString('base64')) });
+  }
+  return out;
+}
