@@ -241,7 +241,7 @@ export async function layoutAppearance(pdf: PdfFile, o: LayoutContext, fonts = n
     items = await cornerStamp(fonts, role, o, pageText, rect ?? offsetBox, pageSize);
   }
 
-  return finish(role, page.index, [stampPart(items), ...blanks.parts], warnings);
+  return finish(role, page.index, [stampPart(items, rect), ...blanks.parts], warnings);
 }
 
 /** "Nguyễn Văn An" -> "N.V.A": the initials a ký nháy mark shows. */
@@ -256,9 +256,11 @@ function underAnchor(anchor: TextRun, w: number, h: number): Box {
 }
 
 /** A part from items drawn in page coordinates. */
-function stampPart(items: Array<ImageItem | TextItem | FrameItem>): PartLayout {
+function stampPart(items: Array<ImageItem | TextItem | FrameItem>, given?: Box): PartLayout {
   const boxes = items.map((it) => (it.kind === 'text' ? ([it.x, it.top - blockHeight(it), it.width, blockHeight(it)] as Box) : it.box));
-  const box = widgetBox(boxes);
+  // A rectangle the caller gave (dragged, saved, a web page's llx/lly/urx/ury) is the widget's
+  // at least: the field sits where it was asked for, even when its content is smaller.
+  const box = widgetBox(given ? [given, ...boxes] : boxes);
   return { box, items: relative(box, items) };
 }
 

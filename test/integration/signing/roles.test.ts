@@ -101,9 +101,9 @@ describe('signature appearances per role', () => {
     const rectOut = path.join(dir, 'rect.pdf');
     const placement: Placement = { page: 1, rect: [100, 200, 150, 60] };
     await signPdf(FIXTURE, rectOut, { signer, appearance: { role: 'approval', image: SIG }, placement });
-    // The image (360 x 160) fitted into the 150 x 60 box, centred: 135 x 60.
+    // The widget is the given box; the image (360 x 160) is fitted into it, centred (135 x 60).
     const r = widgetRect(rectOut);
-    expect(r.map((n) => Math.round(n * 10) / 10)).toEqual([107.5, 200, 242.5, 260]);
+    expect(r.map((n) => Math.round(n * 10) / 10)).toEqual([100, 200, 250, 260]);
     await expect(signPdf(FIXTURE, path.join(dir, 'x.pdf'), { signer, appearance: { role: 'approval' }, placement: { anchor: 'không có chữ này ở đâu' } })).rejects.toMatchObject({ code: 'signAnchorNotFound' });
     await expect(signPdf(FIXTURE, path.join(dir, 'x.pdf'), { signer, appearance: { role: 'approval' }, placement: { page: 99 } })).rejects.toMatchObject({ code: 'signPageOutOfRange' });
   });
