@@ -83,10 +83,20 @@ export class EmbeddedFont {
     return this.font.descent * this.k;
   }
 
-  /** Shapes NFC-normalized text (ligatures, Vietnamese precomposed letters); no kerning. */
+  /**
+   * Maps NFC-normalized text to glyphs one code point at a time (Liberation Serif has every
+   * Vietnamese letter precomposed; no kerning or ligatures). The text of each glyph is the code
+   * point itself, not fontkit's Glyph.codePoints: glyph objects are cached per parsed font with
+   * the characters of their first use, and a glyph first met as a component of another (U in
+   * Ủ, while a subset was written) keeps an empty list, which lost "U" from the next stamp's
+   * ToUnicode map.
+   */
   shape(text: string): ShapedGlyph[] {
-    const run = this.font.layout(text.normalize('NFC'), { kern: false } as never);
-    return run.glyphs.map((g) => ({ glyph: g, width: g.advanceWidth * this.k, codePoints: g.codePoints }));
+    return [...text.normalize('NFC')].map((ch) => {
+      const cp = ch.codePointAt(0)!;
+      const glyph = this.font.glyphForCodePoint(cp);
+      return { glyph, width: glyph.advanceWidth * this.k, codePoints: [cp] };
+    });
   }
 
   /** Width of `text` in points at `size`. */

@@ -89,3 +89,24 @@ export function embedPng(sink: ObjectSink, png: Uint8Array): { ref: PdfRef; widt
   if (d.smask) d.image.dict.set('SMask', sink.add(d.smask));
   return { ref: sink.add(d.image), width: d.width, height: d.height };
 }
+
+/** Pixel size of a PNG and, when it says so (pHYs in metres), its physical size in millimetres. */
+export function pngInfo(png: Uint8Array): { width: number; height: number; widthMm: number | null; heightMm: number | null } {
+  const b = Buffer.from(png);
+  if (b.length < 33 || !b.subarray(0, 8).equals(SIG) || b.toString('latin1', 12, 16) !== 'IHDR') throw bad('not a PNG file');
+  const width = b.readUInt32BE(16);
+  const height = b.readUInt32BE(20);
+  let pos = 8;
+  while (pos + 8 <= b.length) {
+    const len = b.readUInt32BE(pos);
+    const type = b.toString('latin1', pos + 4, pos + 8);
+    if (type === 'IDAT' || type === 'IEND' || pos + 12 + len > b.length) break;
+    if (type === 'pHYs' && len === 9 && b[pos + 16] === 1) {
+      const ppmX = b.readUInt32BE(pos + 8);
+      const ppmY = b.readUInt32BE(pos + 12);
+      if (ppmX > 0 && ppmY > 0) return { width, height, widthMm: (width / ppmX) * 1000, heightMm: (height / ppmY) * 1000 };
+    }
+    pos += 12 + len;
+  }
+  return { width, height, widthMm: null, heightMm: null };
+}

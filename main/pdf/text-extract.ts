@@ -18,6 +18,13 @@ export interface PlacedGlyph {
   y0: number;
   x1: number;
   y1: number;
+  /** Font size on the page (points, text matrix and CTM applied). */
+  size: number;
+  /** The glyph origin (on the baseline), in default user space. */
+  ox: number;
+  oy: number;
+  /** /BaseFont of the font (e.g. `BAAAAA+LiberationSerif-Italic`), '' when unnamed. */
+  font: string;
 }
 
 /** Where a text was found: its rectangle in default user space (x, y = lower-left corner). */
@@ -33,6 +40,7 @@ export interface TextMatch {
 type Matrix = [number, number, number, number, number, number];
 
 interface FontInfo {
+  name: string;
   twoByte: boolean;
   width: (code: number) => number;
   unicode: (code: number) => string;
@@ -77,6 +85,51 @@ export async function extractGlyphs(r: RevisionResolver, page: PageInfo): Promis
   }
   await x.run(Buffer.concat(parts), page.resources, [...IDENTITY], 0);
   return x.glyphs;
+}
+
+/**
+ * The glyphs a viewer shows on the page: its content and the normal appearances of its
+ * visible annotations (earlier signature stamps included), each mapped from its /BBox and
+ * /Matrix onto its /Rect as ISO 32000 12.5.5 describes.
+ */
+export async function extractVisibleGlyphs(r: RevisionResolver, page: PageInfo): Promise<PlacedGlyph[]> {
+  const out = await extractGlyphs(r, page);
+  const annots = await r.resolve(page.dict.get('Annots'));
+  for (const a of Array.isArray(annots) ? annots.slice(0, 500) : []) {
+    try {
+      const d = await r.dictOf(a);
+      const flags = d ? await r.resolve(d.get('F')) : undefined;
+      if (!d || (typeof flags === 'number' && (flags & 2) !== 0)) continue; // hidden
+      const ap = await r.dictOf(d.get('AP'));
+      let n = await r.resolve(ap?.get('N'));
+      if (n instanceof PdfDict) {
+        const as = await r.resolve(d.get('AS'));
+        n = as instanceof PdfName ? await r.resolve(n.get(as.value)) : undefined;
+      }
+      const rect = await numbers(r, d.get('Rect'), 4);
+      const bbox = n instanceof PdfStream ? await numbers(r, n.dict.get('BBox'), 4) : undefined;
+      if (!(n instanceof PdfStream) || !rect || !bbox) continue;
+      const m = ((await numbers(r, n.dict.get('Matrix'), 6)) ?? [...IDENTITY]) as Matrix;
+      const corners = [apply(m, bbox[0]!, bbox[1]!), apply(m, bbox[2]!, bbox[1]!), apply(m, bbox[0]!, bbox[3]!), apply(m, bbox[2]!, bbox[3]!)];
+      const bx0 = Math.min(...corners.map((c) => c[0]));
+      const by0 = Math.min(...corners.map((c) => c[1]));
+      const bw = Math.max(...corners.map((c) => c[0])) - bx0;
+      const bh = Math.max(...corners.map((c) => c[1])) - by0;
+      if (bw <= 0 || bh <= 0) continue;
+      const rx0 = Math.min(rect[0]!, rect[2]!);
+      const ry0 = Math.min(rect[1]!, rect[3]!);
+      const sx = Math.abs(rect[2]! - rect[0]!) / bw;
+      const sy = Math.abs(rect[3]! - rect[1]!) / bh;
+      const toRect: Matrix = [sx, 0, 0, sy, rx0 - bx0 * sx, ry0 - by0 * sy];
+      const x = new Extractor(r);
+      const res = (await r.dictOf(n.dict.get('Resources'))) ?? new PdfDict();
+      await x.run(await r.decodeStream(n), res, mul(m, toRect), 1);
+      out.push(...x.glyphs);
+    } catch {
+      // An unreadable appearance hides nothing we could avoid: skip it.
+    }
+  }
+  return out;
 }
 
 /** Finds every occurrence of `needle` on page `index` (whitespace and case insensitive fallback). */
@@ -143,12 +196,17 @@ class Extractor {
         const w = f.width(code) / 1000;
         const trm = mul(mul([st.size * st.th, 0, 0, st.size, 0, st.rise], tm), st.ctm);
         const pts = [apply(trm, 0, f.descent / 1000), apply(trm, w, f.descent / 1000), apply(trm, 0, f.ascent / 1000), apply(trm, w, f.ascent / 1000)];
+        const [ox, oy] = apply(trm, 0, 0);
         this.glyphs.push({
           text: f.unicode(code),
           x0: Math.min(...pts.map((q) => q[0])),
           y0: Math.min(...pts.map((q) => q[1])),
           x1: Math.max(...pts.map((q) => q[0])),
           y1: Math.max(...pts.map((q) => q[1])),
+          size: Math.hypot(trm[2], trm[3]),
+          ox,
+          oy,
+          font: f.name,
         });
         const tx = (w * st.size + st.tc + (!f.twoByte && code === 32 ? st.tw : 0)) * st.th;
         tm = mul([1, 0, 0, 1, tx, 0], tm);
@@ -258,6 +316,8 @@ async function loadFont(r: RevisionResolver, d: PdfDict): Promise<FontInfo> {
   }
   let desc: PdfDict | undefined;
   let width: (c: number) => number;
+  // Type3 glyph space maps to text space through /FontMatrix (not the usual 1/1000).
+  const fm = d.getName('Subtype') === 'Type3' ? await numbers(r, d.get('FontMatrix'), 6) : undefined;
   if (type0) {
     const kids = await r.resolve(d.get('DescendantFonts'));
     const cid = Array.isArray(kids) ? await r.dictOf(kids[0]) : undefined;
@@ -277,7 +337,17 @@ async function loadFont(r: RevisionResolver, d: PdfDict): Promise<FontInfo> {
   }
   const asc = await r.resolve(desc?.get('Ascent'));
   const dsc = await r.resolve(desc?.get('Descent'));
+  const base = await r.resolve(d.get('BaseFont'));
+  const name = base instanceof PdfName ? base.value : '';
+  if (fm) {
+    // Widths in glyph space, scaled by the matrix; the glyph box's vertical extent from /FontBBox.
+    const bbox = await numbers(r, d.get('FontBBox'), 4);
+    const ys = bbox ? [bbox[1]! * fm[3]! * 1000, bbox[3]! * fm[3]! * 1000] : [800, -200];
+    const simple = width;
+    return { name, twoByte: false, width: (c) => simple(c) * fm[0]! * 1000, unicode: (c) => tu?.get(c) ?? winAnsi(c), ascent: Math.max(...ys), descent: Math.min(...ys) };
+  }
   return {
+    name,
     twoByte: type0,
     width,
     unicode: (c) => tu?.get(c) ?? (type0 ? '\ufffd' : winAnsi(c)),
@@ -292,6 +362,14 @@ const WIN_ANSI_80 = '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u203
 /** Text of a simple-font code without ToUnicode (WinAnsi, the common case). */
 function winAnsi(c: number): string {
   return c >= 0x80 && c <= 0x9f ? WIN_ANSI_80[c - 0x80]! : String.fromCharCode(c);
+}
+
+/** An array of `n` numbers, or undefined. */
+async function numbers(r: RevisionResolver, o: PdfObject | undefined, n: number): Promise<number[] | undefined> {
+  const v = await r.resolve(o);
+  if (!Array.isArray(v) || v.length !== n) return undefined;
+  const out = await Promise.all(v.map((x) => r.resolve(x)));
+  return out.every((x): x is number => typeof x === 'number') ? out : undefined;
 }
 
 /** Parses a CIDFont /W array: `c [w1 w2 ...]` and `cFirst cLast w` forms. */

@@ -75,6 +75,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   closers.push(() => signing.close());
   const exchange = createExchangeService(store, { home: options.home, emit: (e, p) => bus.emit(e, p), tokens: tokens.manager });
   closers.push(() => exchange.close());
+  const files = createFileHandlers(options.home);
+  closers.push(() => files.close());
   // The local signing service for web pages (issue 11): its own token bridge, started when enabled.
   const localService = createAppService({
     home: options.home, settings: store.settings, lang: () => state.lang, emit: (e, p) => bus.emit(e, p),
@@ -91,7 +93,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...tokens.handlers,
     ...signing.handlers,
     ...createProvisionHandlers(tokens.manager, options.home),
-    ...createFileHandlers(),
+    ...files.handlers,
     ...verify,
     'verify:exportReport': opener.recording(verify['verify:exportReport']),
     ...exchange.handlers,

@@ -7,7 +7,9 @@ import { toKysoError } from '../exchange/client/http.js';
 import type { Signer } from '../pki/signer.js';
 import type { Lang } from '../../resources/locales/index.js';
 import type { TokenManager } from '../../native/token-manager.js';
-import type { OutgoingDetail, Store } from '../store/index.js';
+import type { OutgoingDetail, Priority, Store } from '../store/index.js';
+import { DOCUMENT_TYPES } from '../api/doc-types.js';
+import { checkSetup } from './setup-check.js';
 import { answerIncoming, certSelector, exportRegister, registerEntries, searchRegisters } from './exchange.js';
 import type { exchangeOperations } from '../api/contract/exchange.js';
 import type { EmitFn, HandlersFor } from './types.js';
@@ -19,7 +21,7 @@ export interface ExchangeDeps {
   /** Overrides the key (tests); by default the token named by the `exchange.signer` setting. */
   signer?: () => Promise<Signer>;
   /** The token bridge: the key is taken from the token the user logged in to (token:login). */
-  tokens?: Pick<TokenManager, 'getSigner'>;
+  tokens?: Pick<TokenManager, 'getSigner'> & Partial<Pick<TokenManager, 'list'>>;
   validator?: PdfValidator;
 }
 
@@ -77,7 +79,9 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
   };
   const outgoing = (d: OutgoingDetail, lang: Lang) => {
     const box = store.outbox.get(d.messageId);
-    return { ...d, delivery: box?.state ?? null, lastError: describeDeliveryError(box?.lastError ?? null, lang) };
+    const names = new Map(store.directory.list(d.server).map((o) => [o.code, o.name]));
+    const recipientNames = Object.fromEntries(d.recipients.flatMap((c) => (names.has(c) ? [[c, names.get(c)!]] : [])));
+    return { ...d, delivery: box?.state ?? null, lastError: describeDeliveryError(box?.lastError ?? null, lang), recipientNames };
   };
   /**
    * A new server or connecting certificate: the cached clients hold the old key, its session
@@ -108,10 +112,23 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
       ctx.emit('settings:changed', { key, value });
       return { key, value };
     },
-    'exchange:send': ({ server: url, batchId, ...req }) =>
+    'settings:check': async (input, ctx) => {
+      const saved = (k: string) => store.settings.get(k) as never;
+      const values = {
+        server: input.server ?? saved(SERVER_SETTING),
+        signer: input.signer ?? saved(SIGNER_SETTING),
+        tsaUrl: input.tsaUrl ?? saved('sign.tsaUrl'),
+        signatureImage: input.signatureImage ?? saved('sign.signatureImage'),
+        sealImage: input.sealImage ?? saved('sign.sealImage'),
+      };
+      const tokens = deps.tokens?.list ? { list: () => deps.tokens!.list!() } : undefined;
+      return { results: await checkSetup(values, tokens, ctx.lang, input.parts) };
+    },
+    'exchange:send': ({ server: url, batchId, issueDate, signerName, signerPosition, priority, secrecy, dueDate, ...req }) =>
       server(async () => {
         const c = client(url);
-        const r = await c.queue({ ...req, batchId: batchId ?? null });
+        const meta = { issueDate, signerName, signerPosition, priority: priority as Priority | undefined, secrecy, dueDate, typeCode: DOCUMENT_TYPES.find((d) => d.name === req.type)?.code };
+        const r = await c.queue({ ...req, batchId: batchId ?? null, meta });
         // Upload in the background: progress events report it; the outbox survives a crash.
         void c.flush().catch(() => undefined);
         return { messageId: r.messageId, queued: r.queued };
@@ -164,7 +181,8 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
       server(async () => {
         const c = client(url);
         const organizations = await c.directory(refresh);
-        return { organizations, fetchedAt: store.directory.fetchedAt(c.server) };
+        const self = await c.organization().catch(() => null);
+        return { organizations, fetchedAt: store.directory.fetchedAt(c.server), self };
       }),
   };
   return {

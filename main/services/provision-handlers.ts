@@ -5,6 +5,7 @@ import { parseSubject } from '../../native/csr.js';
 import { Provisioner } from '../../native/provisioning.js';
 import type { TokenManager } from '../../native/token-manager.js';
 import { inventoryText, tokenInventory } from './provision.js';
+import { revocationKey, tokenKeys, tokenRevocations } from './token-objects.js';
 import type { provisionOperations } from '../api/contract/provision.js';
 import type { HandlersFor } from './types.js';
 
@@ -44,7 +45,16 @@ export function createProvisionHandlers(tokens: TokenManager, home?: string): Ha
     },
     'provision:delete': async ({ token, keyId, what, confirm }) => ({ count: await prov.delete(token, { keyId, what, confirm }) }),
     'provision:rename': async ({ token, keyId, label, what }) => ({ count: await prov.rename(token, { keyId, label, ...(what ? { what } : {}) }) }),
-    'provision:inventory': async () => ({ certificates: await inventory() }),
+    'provision:keys': async ({ token }) => ({ keys: await tokenKeys(tokens, token) }),
+    'provision:inventory': async ({ checkRevocation }) => {
+      const rows = await inventory();
+      if (!checkRevocation) return { certificates: rows };
+      const rev = await tokenRevocations(tokens, home);
+      return { certificates: rows.map((r) => {
+        const v = r.present ? rev.get(revocationKey(r.module, r.serial, r.certSerial)) : undefined;
+        return v ? { ...r, revocation: v } : r;
+      }) };
+    },
     'provision:exportInventory': async ({ format, path }) => {
       const rows = await inventory();
       writeFileOrFail(path, inventoryText(rows, format));

@@ -10,6 +10,7 @@ import { readCertFiles } from '../pki/cert-file.js';
 import type { signOperations } from '../api/contract/sign.js';
 import type { BatchResult } from '../signing/batch.js';
 import { extendFile, planSignOutputs, resultError, resultWarnings, SignJobs, tsaConfig, withChain, type SignSpec } from './sign.js';
+import { previewLayout } from './sign-layout.js';
 import type { SigningSessions } from './token-session.js';
 import type { Handler, HandlersFor, ServiceContext } from './types.js';
 
@@ -42,7 +43,7 @@ export function signSpecOf(input: FilesInput, env: NodeJS.ProcessEnv): Omit<Sign
 
 function toContractResult(r: BatchResult, ctx: ServiceContext) {
   const error = resultError(r, ctx.lang);
-  return { input: r.input, output: r.output, status: r.status, ...(r.level ? { level: r.level } : {}), ...(error ? { error } : {}), warnings: resultWarnings(r, ctx.lang) };
+  return { input: r.input, output: r.output, status: r.status, ...(r.level ? { level: r.level } : {}), ...(error ? { error } : {}), warnings: resultWarnings(r, ctx.lang), ...(r.result?.size !== undefined ? { size: r.result.size } : {}) };
 }
 
 /** What the sign service tells its owner, and the session rules it follows. */
@@ -87,6 +88,7 @@ export function createSignService(tokens: Pick<TokenManager, 'getSigner'>, env: 
         throw e;
       }
     },
+    'sign:layout': ({ file, appearance, placement }, ctx) => previewLayout(file, appearance, placement, ctx.lang),
     'sign:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'sign:extend': async (input) => {
       const tsa = tsaConfig(input.tsaUrl, env);

@@ -6,6 +6,7 @@
  * at tokens.
  */
 import { TokenManager, type TokenManagerOptions } from '../../native/token-manager.js';
+import { moduleVendor } from './module-vendor.js';
 import type { tokenOperations } from '../api/contract/token.js';
 import { SigningSessions } from './token-session.js';
 import type { EmitFn, HandlersFor } from './types.js';
@@ -46,7 +47,7 @@ export function createTokenService(emit: EmitFn, options: TokenManagerOptions = 
     'token:list': async ({ modules }) => {
       await manager.setUserModules(userModules());
       for (const m of modules ?? []) manager.client(m);
-      const report = await manager.list();
+      const report = (await manager.list()).map((r) => ({ ...r, vendor: moduleVendor(r.path, r.manufacturer) }));
       void watch();
       return { modules: modules?.length ? report.filter((r) => modules.includes(r.path)) : report };
     },

@@ -33,7 +33,7 @@ async function placeSignature(pdf: PdfFile, up: IncrementalUpdate, ctx: Appearan
     const count = await pdf.pageCount();
     const pageNo = ctx.placement?.page ?? 1;
     if (pageNo < 1 || pageNo > count) throw new KysoError('signPageOutOfRange', { page: pageNo, count });
-    return { page: await pdf.page(pageNo - 1), rect: [0, 0, 0, 0] };
+    return { page: await pdf.page(pageNo - 1), rect: [0, 0, 0, 0], warnings: [] };
   }
   const { buildAppearance } = await import('./appearance.js');
   return buildAppearance(pdf, up, ctx);
@@ -112,6 +112,7 @@ export async function prepareSignature(input: string, output: string, options: S
         ]);
       }
       const look = await placeSignature(pdf, up, { ...options, signingTime, signerName: cn });
+      warnings.push(...look.warnings);
       const fieldName = nextFieldName(await existingFieldNames(pdf, look.page));
       await addSignatureField(pdf, up, { sigDict, page: look.page, rect: look.rect, ...(look.xobject ? { appearance: look.xobject } : {}), fieldName, certify });
       const prepared = await writeAndHash(up, contents, byteRange, temp, hash, { copyFrom: input, ...(options.signal ? { signal: options.signal } : {}) });

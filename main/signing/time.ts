@@ -27,3 +27,9 @@ export function dateVietnam(date: Date): string {
   const d = shifted(date, VN_OFFSET_MIN);
   return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
 }
+
+/** `dd/mm/yyyy HH:mm` in Vietnam time: how people read a time on a stamp or in the app. */
+export function readableVietnam(date: Date): string {
+  const d = shifted(date, VN_OFFSET_MIN);
+  return `${dateVietnam(date)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}

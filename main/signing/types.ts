@@ -33,10 +33,16 @@ export interface AppearanceOptions {
   image?: string;
   /** PNG of the organization seal (issuing). */
   sealImage?: string;
+  /** The seal's real diameter in millimetres, when its PNG does not state it (pHYs); default 36. */
+  sealSizeMm?: number;
   organization?: string;
   signerName?: string;
-  /** Document number and notation, e.g. "15/QĐ-UBND" (issuing, attachment). */
+  /**
+   * Document number and notation, e.g. "15/QĐ-UBND" (attachment stamp). Issuing writes its
+   * number part into the letter's "Số: …/…" blank.
+   */
   documentNumber?: string;
+  /** Issue date (dd/mm/yyyy or yyyy-mm-dd): issuing writes it into "ngày … tháng … năm …". */
   documentDate?: string;
   /** Copy form for the copy role. */
   copyForm?: 'SAO Y' | 'SAO LỤC' | 'TRÍCH SAO';

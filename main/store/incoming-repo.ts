@@ -6,6 +6,7 @@
 import type { FileVerdict } from '../api/contract/verdicts.js';
 import { KysoError } from '../api/errors.js';
 import type { Db } from './db.js';
+import { metaFromJson, metaToJson, type DocMeta } from './doc-meta.js';
 import { indexDocument } from './search-index.js';
 import { vnYear } from '../api/vn-time.js';
 
@@ -60,6 +61,8 @@ export interface IncomingDoc {
   recallAt: string | null;
   /** Our answer to the recall: 15 agree, 16 refuse; null while unanswered. */
   recallAnswer: string | null;
+  /** Decree 30 metadata from the package (issue date, signer, urgency, reply-by). */
+  meta: DocMeta;
   /** The package's XML signature, its algorithm and the signer's name. */
   signatureState: PackageSignatureState;
   signatureAlgorithm: string | null;
@@ -79,9 +82,10 @@ export interface IncomingDoc {
 type ArrivalExtras = 'signatureState' | 'signatureAlgorithm' | 'signer' | 'packageNotes' | 'promulgationDate' | 'bussinessDocType' | 'bussinessReason' | 'traces';
 
 /** Input for a new arrival. */
-export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus' | 'recallReason' | 'recallAt' | 'recallAnswer' | ArrivalExtras> &
+export type NewIncoming = Omit<IncomingDoc, 'state' | 'statusCode' | 'reason' | 'arrivalYear' | 'arrivalNumber' | 'registeredAt' | 'validationStatus' | 'recallReason' | 'recallAt' | 'recallAnswer' | ArrivalExtras | 'meta'> &
   Partial<Pick<IncomingDoc, ArrivalExtras>> & {
     files: Array<Omit<IncomingFile, 'validation' | 'validationStatus' | 'detectedType'> & { detectedType?: string | null }>;
+    meta?: DocMeta;
   };
 
 interface Row {
@@ -106,6 +110,7 @@ interface Row {
   recall_reason: string | null;
   recall_at: string | null;
   recall_answer: string | null;
+  meta: string | null;
   signature_state: PackageSignatureState;
   signature_algorithm: string | null;
   signer: string | null;
@@ -154,6 +159,7 @@ function fromRow(r: Row): IncomingDoc {
     recallReason: r.recall_reason,
     recallAt: r.recall_at,
     recallAnswer: r.recall_answer,
+    meta: metaFromJson(r.meta),
     signatureState: r.signature_state,
     signatureAlgorithm: r.signature_algorithm,
     signer: r.signer,
@@ -183,12 +189,12 @@ export class IncomingRepo {
       const r = this.#db
         .prepare(`INSERT INTO incoming (message_id, server, from_code, from_name, document_id, number, notation, type, subject,
             received_at, state, status_code, package_path, signature_state, signature_algorithm, signer, package_notes,
-            promulgation_date, bussiness_doc_type, bussiness_reason, traces)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'arrived', '01', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`)
+            promulgation_date, bussiness_doc_type, bussiness_reason, traces, meta)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'arrived', '01', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`)
         .run(doc.messageId, doc.server, doc.fromCode, doc.fromName, doc.documentId, doc.number, doc.notation, doc.type,
           doc.subject, doc.receivedAt, doc.packagePath, doc.signatureState ?? 'unsigned', doc.signatureAlgorithm ?? null, doc.signer ?? null,
           JSON.stringify(doc.packageNotes ?? []), doc.promulgationDate ?? null, doc.bussinessDocType ?? 0, doc.bussinessReason ?? null,
-          JSON.stringify(doc.traces ?? []));
+          JSON.stringify(doc.traces ?? []), metaToJson(doc.meta));
       if (!r.changes) return false;
       const ins = this.#db.prepare('INSERT INTO incoming_file (message_id, name, content_type, path, sha256, detected_type) VALUES (?, ?, ?, ?, ?, ?)');
       for (const f of doc.files) ins.run(doc.messageId, f.name, f.contentType, f.path, f.sha256, f.detectedType ?? null);

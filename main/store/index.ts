@@ -23,6 +23,7 @@ export { CursorRepo } from './cursor-repo.js';
 export { ArrivalFailureRepo, type ArrivalFailure } from './arrival-failure-repo.js';
 export { SearchRepo, type SearchHit, type RegisterKind } from './search-index.js';
 export { incomingCsv, outgoingCsv, BOM } from './register-csv.js';
+export { SECRECY, isoFromEdxmlDate, metaFromJson, metaToJson, type DocMeta, type Priority, type Secrecy } from './doc-meta.js';
 
 /** Every repository over one open database. */
 export interface Store {

@@ -1,5 +1,6 @@
 /** The outgoing register (sổ văn bản đi) with a per-recipient status timeline. */
 import type { Db } from './db.js';
+import { metaFromJson, metaToJson, type DocMeta } from './doc-meta.js';
 import { indexDocument } from './search-index.js';
 import { vnYear } from '../api/vn-time.js';
 
@@ -17,6 +18,8 @@ export interface OutgoingDoc {
   createdAt: string;
   sentAt: string | null;
   year: number;
+  /** Decree 30 metadata given when sending. */
+  meta: DocMeta;
 }
 
 /** One status event from one recipient. */
@@ -46,6 +49,7 @@ interface Row {
   year: number;
   created_at: string;
   sent_at: string | null;
+  meta: string | null;
 }
 
 function fromRow(r: Row): OutgoingDoc {
@@ -62,6 +66,7 @@ function fromRow(r: Row): OutgoingDoc {
     year: r.year,
     createdAt: r.created_at,
     sentAt: r.sent_at,
+    meta: metaFromJson(r.meta),
   };
 }
 
@@ -75,13 +80,13 @@ export class OutgoingRepo {
   }
 
   /** Records a document being sent (idempotent by message id). */
-  add(doc: Omit<OutgoingDoc, 'sentAt' | 'year' | 'createdAt'> & { createdAt?: Date }): void {
+  add(doc: Omit<OutgoingDoc, 'sentAt' | 'year' | 'createdAt' | 'meta'> & { createdAt?: Date; meta?: DocMeta }): void {
     const created = doc.createdAt ?? new Date();
     const r = this.#db
-      .prepare(`INSERT INTO outgoing (message_id, document_id, number, notation, type, subject, recipients, files, server, year, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`)
+      .prepare(`INSERT INTO outgoing (message_id, document_id, number, notation, type, subject, recipients, files, server, year, created_at, meta)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`)
       .run(doc.messageId, doc.documentId, doc.number, doc.notation, doc.type, doc.subject, JSON.stringify(doc.recipients),
-        JSON.stringify(doc.files), doc.server, vnYear(created), created.toISOString());
+        JSON.stringify(doc.files), doc.server, vnYear(created), created.toISOString(), metaToJson(doc.meta));
     if (r.changes) {
       indexDocument(this.#db, 'outgoing', doc.messageId, [doc.subject, doc.number, doc.notation, doc.type, doc.documentId, ...doc.recipients, ...doc.files]);
     }

@@ -14,6 +14,7 @@ import { net } from './net.js';
 import { cli } from './cli.js';
 import { edxml } from './edxml.js';
 import { blobs } from './blobs.js';
+import { office } from './office.js';
 import { axis } from './axis.js';
 import { service } from './service.js';
 import type { Lang, MessageBundle } from './types.js';
@@ -33,6 +34,7 @@ const all = {
   cli,
   edxml,
   blobs,
+  office,
   axis,
   service,
 };

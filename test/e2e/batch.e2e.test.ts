@@ -61,6 +61,9 @@ afterAll(async () => {
 async function fill(files: string[], outDir: string): Promise<void> {
   await page.getByTestId('batch-files').fill(files.join('\n'));
   await page.getByTestId('batch-outdir').fill(outDir);
+  // Invisible signatures: this spec is about many files and cancelling (van-thu-day.e2e signs
+  // a visible batch).
+  await page.getByTestId('role-select').selectOption('invisible');
   const tokenSelect = page.getByTestId('token-select');
   await tokenSelect.waitFor({ timeout: 30_000 });
   await tokenSelect.selectOption((await tokenSelect.locator('option', { hasText: OFFICIAL_TOKEN.label }).getAttribute('value'))!);
@@ -104,6 +107,10 @@ describe('batch signing', () => {
     expect(statuses.filter((s) => s === 'cancelled').length).toBeGreaterThan(0);
     expect(signed).toBeGreaterThan(0);
     expect(signed).toBeLessThan(300);
+    // The bar says what was done; only written files offer "Mở".
+    expect(await page.getByTestId('job-title').textContent()).toBe(`Đã dừng: đã ký ${signed}/300 tệp`);
+    expect(await page.getByTestId('job-count').textContent()).toBe(`${signed}/300 tệp`);
+    expect(await page.getByTestId('job-open').count()).toBe(signed);
     // Exactly the signed files exist, each complete; nothing half-written or temporary.
     const written = readdirSync(out);
     expect(written.length).toBe(signed);

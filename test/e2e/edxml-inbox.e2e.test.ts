@@ -65,7 +65,7 @@ describe('field packages on screen', () => {
     expect(await sig.textContent()).toBe('Không ký số');
     expect(await page.getByTestId('package-bussiness').textContent()).toBe('Thay thế — Thay thế văn bản gửi nhầm ngày 31/3');
     expect(await page.getByTestId('package-notes').textContent()).toContain('không thuộc không gian tên XML-DSig');
-    expect(await page.getByTestId('inbox-detail').textContent()).toContain('vxp.saas.03 (2026/04/01 14:02:09)');
+    expect(await page.getByTestId('inbox-detail').textContent()).toContain('vxp.saas.03 (01/04/2026 14:02)');
     await page.screenshot({ path: shot('inbox-unsigned.png') });
   });
 

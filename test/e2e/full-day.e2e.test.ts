@@ -16,6 +16,7 @@ import { startServer, type RunningServer } from '../../server/app.js';
 import { createTestBed, OFFICIAL_TOKEN, SEAL_TOKEN, SUBJECTS, type BedCert, type TestBed } from '../bed/index.js';
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
+import { imageCount, renderedText } from './helpers/pdf-tools.js';
 import { shot } from './helpers/screenshots.js';
 
 const ORG_A = { code: '000.00.00.H99', name: 'Ủy ban nhân dân tỉnh Thử Nghiệm' };
@@ -112,46 +113,29 @@ async function waitForTokens(scope: Locator): Promise<void> {
   }
 }
 
-/** Settings of one body: server, the token certificate that connects, trust in the test root. */
-async function configure(p: Page, tokenLabel: string, certCn: string): Promise<void> {
+/**
+ * Settings of one body through the first-run setup form (server, the token certificate that
+ * connects, images), saved and checked together; then trust in the test root.
+ */
+async function configure(p: Page, tokenLabel: string, certCn: string, images: { signature?: string; seal?: string } = {}): Promise<void> {
   await open(p, 'settings', 'Cài đặt');
   await p.getByTestId('setting-exchange.server').fill(server.url);
-  await p.getByTestId('save-exchange.server').click();
-  await p.getByRole('status').filter({ hasText: 'Đã lưu' }).first().waitFor();
   const id = p.getByTestId('exchange-identity');
   const tokenSelect = id.getByTestId('token-select');
   await waitForTokens(id);
   await tokenSelect.selectOption((await tokenSelect.locator('option', { hasText: tokenLabel }).getAttribute('value'))!);
   const certSelect = id.getByTestId('cert-select');
   await certSelect.selectOption((await certSelect.locator('option', { hasText: certCn }).getAttribute('value'))!);
-  await id.getByTestId('save-identity').click();
+  if (images.signature) await p.getByTestId('setting-sign.signatureImage').fill(images.signature);
+  if (images.seal) await p.getByTestId('setting-sign.sealImage').fill(images.seal);
+  await p.getByTestId('setup-save').click();
+  await p.getByTestId('setup-result-server').and(p.locator('[data-state="ok"]')).waitFor({ timeout: 60_000 });
+  expect(await p.getByTestId('setup-result-certificate').getAttribute('data-state')).toBe('ok');
   await id.getByText(`Đang dùng: ${tokenLabel}`).waitFor();
   const trust = p.getByTestId('trust-store');
   await trust.getByRole('textbox').fill(bed.certs.root.certPath);
   await trust.getByRole('button', { name: 'Thêm vào danh sách tin cậy' }).click();
   await trust.getByText('Kyso Test Root CA').first().waitFor();
-}
-
-/** Saves one text setting on the Settings screen. */
-async function setSetting(p: Page, key: string, value: string): Promise<void> {
-  await p.getByTestId(`setting-${key}`).fill(value);
-  await p.getByTestId(`save-${key}`).click();
-  await p.getByRole('status').filter({ hasText: 'Đã lưu' }).first().waitFor();
-}
-
-/** Text a viewer renders for the file, stamps included (widgets flattened first). */
-function renderedText(file: string): string {
-  const flat = path.join(work, `flat-${path.basename(file)}`);
-  execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
-  return execFileSync('pdftotext', ['-raw', flat, '-'], { encoding: 'utf8' });
-}
-
-/** Number of images (without soft masks) that pdfimages finds in the flattened file. */
-function imageCount(file: string): number {
-  const flat = path.join(work, `flat-${path.basename(file)}`);
-  execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
-  const list = execFileSync('pdfimages', ['-list', flat], { encoding: 'utf8' }).split('\n').slice(2);
-  return list.filter((l) => l.trim() && !/\bsmask\b/.test(l)).length;
 }
 
 /** Logs a token in through the Tokens screen's PIN dialog. */
@@ -198,10 +182,8 @@ async function sign(p: Page, input: string, output: string, tokenLabel: string, 
 
 describe('a day of work between two bodies', () => {
   it('both bodies configure the server, their connecting certificate and trust', async () => {
-    await configure(a, SEAL_TOKEN.label, SUBJECTS.seal.find(([k]) => k === 'CN')![1]);
     // A's signature and seal images: Sign defaults them into approval and issuing stamps.
-    await setSetting(a, 'sign.signatureImage', path.join(root, 'test', 'fixtures', 'signature.png'));
-    await setSetting(a, 'sign.sealImage', path.join(root, 'test', 'fixtures', 'seal.png'));
+    await configure(a, SEAL_TOKEN.label, SUBJECTS.seal.find(([k]) => k === 'CN')![1], { signature: path.join(root, 'test', 'fixtures', 'signature.png'), seal: path.join(root, 'test', 'fixtures', 'seal.png') });
     await configure(b, B_TOKEN.label, B_CN);
     await a.screenshot({ path: shot('settings.png'), fullPage: true });
   });
@@ -212,17 +194,17 @@ describe('a day of work between two bodies', () => {
     await sign(a, path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf'), approved, OFFICIAL_TOKEN.label, officialCn, 'approval');
     await sign(a, approved, issued, SEAL_TOKEN.label, SUBJECTS.seal.find(([k]) => k === 'CN')![1], 'issuing', {
       organization: ORG_A.name,
-      documentNumber: '15/QĐ-UBND',
+      documentNumber: '15/UBND-VP',
     });
     expect(readFileSync(issued).includes('/ByteRange')).toBe(true);
-    // The issuing stamp carries the typed fields, and the images came from Settings:
-    // one signature image on approval, then signature + seal on issuing.
-    const text = renderedText(issued);
-    expect(text).toContain('Số: 15/QĐ-UBND');
+    // The issuing signature writes the number into the letter's blank and shows the
+    // organization; the images came from Settings: the signature on approval, the seal on issuing.
+    expect(execFileSync('pdftotext', ['-layout', issued, '-'], { encoding: 'utf8' })).toContain('Số: 15/UBND-VP');
+    const text = renderedText(issued, work);
     expect(text.replace(/\s+/g, ' ')).toContain(ORG_A.name);
-    const base = imageCount(path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf'));
-    expect(imageCount(approved)).toBe(base + 1);
-    expect(imageCount(issued)).toBe(base + 3);
+    const base = imageCount(path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf'), work);
+    expect(imageCount(approved, work)).toBe(base + 1);
+    expect(imageCount(issued, work)).toBe(base + 2);
   });
 
   it("A sends to B from the directory tree and sees the delivery", async () => {
@@ -234,10 +216,11 @@ describe('a day of work between two bodies', () => {
     await a.getByTestId(`org-${ORG_B.code}`).check();
     await a.getByTestId('send-subject').fill(subject);
     await a.getByTestId('send-number').fill('15');
+    await a.getByTestId('send-type').selectOption('Quyết định');
     await a.getByTestId('send-notation').fill('QĐ-UBND');
-    await a.getByTestId('send-type').fill('Quyết định');
     await a.getByTestId('send-files').fill(issued);
     await a.getByTestId('send-start').click();
+    await a.getByTestId('send-confirm').click();
     await expect.poll(() => a.getByTestId('send-delivery').textContent(), { timeout: 60_000 }).toBe('đã gửi');
     await a.screenshot({ path: shot('send.png') });
   });
@@ -249,8 +232,10 @@ describe('a day of work between two bodies', () => {
     const row = b.getByTestId('inbox-row').filter({ hasText: subject });
     await row.waitFor({ timeout: 60_000 });
     await row.click();
-    expect(await b.getByTestId('inbox-validation').textContent()).toBe('TOTAL_PASSED');
-    expect(await b.getByTestId('inbox-validation').locator('..').textContent()).toBe('HỢP LỆ TOTAL_PASSED');
+    const verdict = b.getByTestId('inbox-verdict');
+    await verdict.waitFor();
+    expect(await verdict.getAttribute('data-verdict')).toBe('TOTAL_PASSED');
+    expect(await verdict.textContent()).toContain('Văn bản hợp lệ');
     await b.screenshot({ path: shot('inbox.png') });
     await b.getByTestId('inbox-accept').click();
     await expect.poll(() => b.getByTestId('inbox-state').textContent(), { timeout: 30_000 }).toMatch(/^Đã vào sổ — số đến 1\/\d{4}/);
@@ -265,13 +250,13 @@ describe('a day of work between two bodies', () => {
     const row = a.getByTestId('register-list').getByRole('row').filter({ hasText: subject });
     await row.waitFor();
     // Delivered, not yet answered, or already 01 (arrived) before B registered it.
-    expect(await row.getByTestId('outgoing-status').textContent()).not.toBe(`${ORG_B.code}: 03 đã tiếp nhận`);
+    expect(await row.getByTestId('outgoing-status').textContent()).not.toBe(`${ORG_B.name}: đã tiếp nhận`);
     // Statuses come with a sync of A's inbox.
     await open(a, 'inbox', 'Văn bản đến');
     await a.getByTestId('inbox-sync').click();
     await open(a, 'registers', 'Sổ văn bản');
     await a.getByTestId('register-outgoing').click();
-    await expect.poll(() => row.getByTestId('outgoing-status').textContent(), { timeout: 30_000 }).toBe(`${ORG_B.code}: 03 đã tiếp nhận`);
+    await expect.poll(() => row.getByTestId('outgoing-status').textContent(), { timeout: 30_000 }).toBe(`${ORG_B.name}: đã tiếp nhận`);
     await a.screenshot({ path: shot('registers-outgoing.png') });
   });
 
@@ -282,10 +267,11 @@ describe('a day of work between two bodies', () => {
     await a.getByTestId(`org-${ORG_B.code}`).check();
     await a.getByTestId('send-subject').fill(second);
     await a.getByTestId('send-number').fill('16');
+    await a.getByTestId('send-type').selectOption('Công văn');
     await a.getByTestId('send-notation').fill('CV-UBND');
-    await a.getByTestId('send-type').fill('Công văn');
     await a.getByTestId('send-files').fill(issued);
     await a.getByTestId('send-start').click();
+    await a.getByTestId('send-confirm').click();
     await expect.poll(() => a.getByTestId('send-delivery').textContent(), { timeout: 60_000 }).toBe('đã gửi');
     await a.getByTestId('recall-reason').fill('Gửi nhầm nơi nhận');
     await a.getByTestId('recall-send').click();
@@ -300,7 +286,7 @@ describe('a day of work between two bodies', () => {
     await expect.poll(() => b.getByTestId('recall-notice').textContent(), { timeout: 30_000 }).toContain('Đã trả lời: đồng ý thu hồi');
 
     await a.getByTestId('send-sync').click();
-    const recipient = a.getByTestId('send-recipient').filter({ hasText: ORG_B.code });
+    const recipient = a.locator(`[data-testid="send-recipient"][data-org="${ORG_B.code}"]`);
     await expect.poll(() => recipient.locator('[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe('15');
   });
 });

@@ -119,11 +119,17 @@ async function approve(opts: { place?: boolean; remember?: boolean; screenshot?:
   await dialog.waitFor({ state: 'detached', timeout: 60_000 });
 }
 
-/** The text a viewer renders for the signed file (stamps flattened by qpdf). */
+/**
+ * The text a viewer renders for the signed file (stamps flattened by qpdf): in content order,
+ * then line by line as laid out on the page (a number written into the letter's own "Số: …"
+ * blank reads on that line only in the layout).
+ */
 function renderedText(file: string): string {
   const flat = `${file}.flat.pdf`;
   execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
-  return execFileSync('pdftotext', ['-raw', flat, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  const raw = execFileSync('pdftotext', ['-raw', flat, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  const layout = execFileSync('pdftotext', ['-layout', flat, '-'], { encoding: 'utf8' }).split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
+  return [raw, ...layout].join(' | ');
 }
 
 async function checkUpload(i: number, texts: string[]): Promise<void> {
@@ -175,7 +181,9 @@ describe('the signing service from a web page', () => {
   });
 
   it.each([
-    ['vgca_sign_issued', { DocNumber: '15/QĐ-UBND', IssuedDate: '2026-11-22T09:00:00+07:00' }, true, ['Số: 15/QĐ-UBND', 'Ngày: 22/11/2026']],
+    // Issuing writes the number and date into the letter's own blanks (issue 14, point 1): the
+    // sample's blank is "Số: …/UBND-VP", so the number part goes before the letter's notation.
+    ['vgca_sign_issued', { DocNumber: '15/QĐ-UBND', IssuedDate: '2026-11-22T09:00:00+07:00' }, true, ['Số: 15/UBND-VP', 'ngày 22 tháng 11 năm 2026']],
     ['vgca_sign_income', { DocNumber: '321' }, false, ['ĐẾN', 'Số: 321']],
     ['vgca_sign_copy', { DocNumber: '12/SY-VP', MetaData: [{ Key: 'abc', Value: 'abc' }] }, false, ['SAO Y', 'Số: 12/SY-VP']],
     ['vgca_sign_appendix', { DocNumber: '15/QĐ-UBND', MetaData: [{ Key: 'abc', Value: 'abc' }] }, false, ['Số: 15/QĐ-UBND']],

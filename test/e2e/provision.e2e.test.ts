@@ -153,13 +153,13 @@ describe('Tokens page: provisioning', { timeout: 180_000 }, () => {
   });
 
   it('renames the certificate; delete needs the CKA_ID typed again', async () => {
-    await page.getByTestId('prov-rename-keyid').fill(keyId);
+    await page.getByTestId('prov-rename-keyid').selectOption(keyId);
     await page.getByTestId('prov-rename-label').fill('Nhung 2026');
     await page.getByTestId('prov-rename-what').selectOption('cert');
     await page.getByTestId('prov-rename-submit').click();
     expect(await statusOf('prov-rename-done')).toBe('Đã đổi nhãn 1 đối tượng.');
 
-    await page.getByTestId('prov-delete-keyid').fill(keyId);
+    await page.getByTestId('prov-delete-keyid').selectOption(keyId);
     await page.getByTestId('prov-delete-what').selectOption('all');
     await page.getByTestId('prov-delete-confirm').fill('yes');
     expect(await page.getByTestId('prov-delete-submit').isDisabled()).toBe(true);

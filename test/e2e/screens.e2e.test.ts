@@ -152,7 +152,9 @@ describe('main screens with a SoftHSM2 token', () => {
     const panel = page.getByTestId('sig-panel').first();
     await panel.waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('sig-panel').count()).toBe(1);
-    expect(await panel.getByTestId('sig-indication').textContent()).toBe('TOTAL_PASSED');
+    expect(await panel.getByTestId('sig-indication').getAttribute('data-indication')).toBe('TOTAL_PASSED');
+    // One verdict for the whole document, in words.
+    expect(await page.getByTestId('verify-verdict').getAttribute('data-verdict')).toBe('TOTAL_PASSED');
     expect(await panel.locator('h2').textContent()).toContain('HỢP LỆ');
     // Times in the checks read as dates with their zone, not raw ISO 8601 UTC.
     expect(await panel.textContent()).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/);
@@ -164,13 +166,15 @@ describe('main screens with a SoftHSM2 token', () => {
   it('signs at B-T with the TSA set in Settings; typed paths keep their spaces; a placement is saved by name', async () => {
     await open('settings', 'Cài đặt');
     await page.getByTestId('setting-sign.tsaUrl').fill(bed.urls.tsa);
-    await page.getByTestId('save-sign.tsaUrl').click();
-    await page.getByRole('status').filter({ hasText: 'Đã lưu' }).first().waitFor();
+    await page.getByTestId('setup-save').click();
+    await page.getByTestId('setup-result-tsa').and(page.locator('[data-state="ok"]')).waitFor({ timeout: 60_000 });
 
     const spaced = path.join(outDir, 'Văn bản mẫu số 2.pdf');
     copyFileSync(samplePdf, spaced);
     await open('sign', 'Ký số');
-    // Typed key by key, as a clerk would: spaces inside names survive every keystroke.
+    // Typed key by key, as a clerk would: spaces inside names survive every keystroke (the
+    // field keeps the previous file across screens: cleared first).
+    await page.getByTestId('sign-file').fill('');
     await page.getByTestId('sign-file').pressSequentially(spaced);
     expect(await page.getByTestId('sign-file').inputValue()).toBe(spaced);
     const output = path.join(outDir, 'Văn bản mẫu số 2 (đã ký).pdf');
@@ -206,6 +210,22 @@ describe('main screens with a SoftHSM2 token', () => {
     await files.press('Enter');
     await files.pressSequentially('/tmp/c.pdf');
     expect(await files.inputValue()).toBe('/tmp/a b.pdf\n/tmp/c.pdf');
+  });
+
+  it('a server that does not answer: the setup check and Home say so in words', async () => {
+    await open('settings', 'Cài đặt');
+    await page.getByTestId('setting-exchange.server').fill('http://127.0.0.1:9');
+    await page.getByTestId('setup-save').click();
+    const server = page.getByTestId('setup-result-server');
+    await server.and(page.locator('[data-state="failed"]')).waitFor({ timeout: 60_000 });
+    expect(await server.textContent()).toContain('không nhận kết nối');
+    expect(await page.getByTestId('setup-results').textContent()).not.toMatch(/ECONN|Error:/);
+    await open('home', 'Trang chủ');
+    const home = page.getByTestId('home-server');
+    await home.and(page.locator('[data-state="failed"]')).waitFor({ timeout: 60_000 });
+    expect(await home.textContent()).toContain('Không kết nối được');
+    expect(await home.textContent()).not.toContain('ECONNREFUSED');
+    await page.screenshot({ path: shot('home-server-down.png') });
   });
 
   it('the other main screens render and are labelled', async () => {

@@ -34,6 +34,32 @@ export const appOperations = operations({
     input: z.object({ path: filePath }).strict(),
     output: z.object({ path: z.string(), size: z.number(), base64: z.string() }),
   },
+  /**
+   * A folder of the user's computer for the in-page file picker (where there is no native
+   * dialog): folders first, files filtered by extension, hidden entries left out.
+   */
+  'file:listDir': {
+    input: z.object({ path: filePath.optional(), extensions: z.array(z.string().regex(/^\w{1,10}$/)).max(20).optional() }).strict(),
+    output: z.object({
+      path: z.string(),
+      parent: z.string().nullable(),
+      entries: z.array(z.object({ name: z.string(), kind: z.enum(['dir', 'file']), size: z.number(), modified: z.string() })),
+      places: z.array(z.object({ name: z.string(), path: z.string() })),
+    }),
+  },
+  /**
+   * A file dropped on the page, in base64 chunks of at most 4 MiB: the first call starts it,
+   * `last` puts it under KYSO_HOME/uploads/<day>/ and answers its path.
+   */
+  'file:upload': {
+    input: z.object({ uploadId: z.string().max(100).optional(), name: z.string().min(1).max(1000), base64: z.string().max(6 * 1024 * 1024), last: z.boolean() }).strict(),
+    output: z.object({ uploadId: z.string(), path: z.string().nullable() }),
+  },
+  /** A signature or seal image (PNG, at most 8 MiB) for previews: its bytes and pixel size. */
+  'file:readImage': {
+    input: z.object({ path: filePath }).strict(),
+    output: z.object({ path: z.string(), width: z.number(), height: z.number(), base64: z.string() }),
+  },
 });
 
 /**

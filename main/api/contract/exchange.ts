@@ -11,6 +11,21 @@ const messageId = z.string().min(1).max(100);
 const orgCode = z.string().regex(/^(?=.{3,35}$)[0-9A-Z]+(?:\.[0-9A-Z]+)+$/);
 const registerKind = z.enum(['incoming', 'outgoing']);
 
+/** Decree 30 metadata of a document (appendix VI) beyond number, notation, type and subject. */
+export const docMetaSchema = z.object({
+  typeCode: z.string().max(20).optional(),
+  /** Issue date, yyyy-mm-dd. */
+  issueDate: z.string().optional(),
+  signerName: z.string().max(200).optional(),
+  signerPosition: z.string().max(200).optional(),
+  /** Độ khẩn as edXML Priority: 0 normal, 1 urgent, 2 very urgent, 3 express, 4 express with deadline. */
+  priority: z.number().int().min(0).max(4).optional(),
+  /** Độ mật: only normal documents are sent over the network. */
+  secrecy: z.enum(['normal', 'confidential', 'secret', 'topSecret']).optional(),
+  /** Reply-by date (hạn trả lời), yyyy-mm-dd. */
+  dueDate: z.string().optional(),
+});
+
 /** A calendar day, `YYYY-MM-DD`, that exists (not 2026-02-30); the rule of isCalendarDate in main/api/vn-time.ts. */
 export const calendarDateSchema = z.iso.date();
 
@@ -41,6 +56,9 @@ export const outgoingDocSchema = z.object({
   lastError: z.string().nullable(),
   latest: z.record(z.string(), statusEventSchema.optional()),
   timeline: z.array(statusEventSchema),
+  meta: docMetaSchema.default({}),
+  /** Recipient names by code, from the directory (codes without a known name are absent). */
+  recipientNames: z.record(z.string(), z.string()).default({}),
 });
 
 /** One row of the inbox / incoming register. */
@@ -67,6 +85,7 @@ export const incomingDocSchema = z.object({
   recallReason: z.string().nullable(),
   recallAt: z.string().nullable(),
   recallAnswer: z.string().nullable(),
+  meta: docMetaSchema.default({}),
   /** The edXML package's XML signature: shown as such everywhere, an unsigned package never as signed. */
   signatureState: z.enum(['valid', 'valid-weak-algorithm', 'unsigned', 'invalid']),
   signatureAlgorithm: z.string().nullable(),
@@ -118,6 +137,29 @@ export const exchangeOperations = operations({
     input: z.object({ key: z.string().min(1).max(200), value: jsonValue }).strict(),
     output: z.object({ key: z.string(), value: jsonValue }),
   },
+  /**
+   * Checks the first-run setup as a whole (inbox server, connecting certificate, TSA,
+   * signature and seal images): the saved settings, or the values given. Never asks for a PIN.
+   */
+  'settings:check': {
+    input: z.object({
+      server: z.string().optional(),
+      signer: z.object({ module: z.string().optional(), label: z.string().optional(), serial: z.string().optional(), cert: z.string().optional() }).optional(),
+      tsaUrl: z.string().optional(),
+      signatureImage: z.string().optional(),
+      sealImage: z.string().optional(),
+      /** Only these parts (Home checks the server alone). */
+      parts: z.array(z.enum(['server', 'certificate', 'tsa', 'signatureImage', 'sealImage'])).optional(),
+    }).strict(),
+    output: z.object({
+      results: z.array(z.object({
+        part: z.enum(['server', 'certificate', 'tsa', 'signatureImage', 'sealImage']),
+        state: z.enum(['ok', 'failed', 'notSet']),
+        message: z.string(),
+        code: z.string().optional(),
+      })),
+    }),
+  },
   'exchange:send': {
     input: z.object({
       ...connection,
@@ -128,6 +170,12 @@ export const exchangeOperations = operations({
       type: z.string().min(1).max(200),
       /** The signed main document first, then attachments (absolute paths). */
       files: z.array(z.string().min(1)).min(1).max(100),
+      /** Signer and position, urgency, secrecy, reply-by date (Decree 30; the issue date is below). */
+      signerName: z.string().max(200).optional(),
+      signerPosition: z.string().max(200).optional(),
+      priority: z.number().int().min(0).max(4).optional(),
+      secrecy: z.enum(['normal', 'confidential', 'secret', 'topSecret']).optional(),
+      dueDate: z.iso.date().optional(),
       /** Groups several sends for progress events. */
       batchId: z.string().max(100).optional(),
       /**
@@ -202,7 +250,12 @@ export const exchangeOperations = operations({
   'exchange:directory': {
     input: z.object({ ...connection, refresh: z.boolean().default(false) }).strict(),
     // outside: a body reached through the national axis (the recipient picker marks it).
-    output: z.object({ organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable(), outside: z.boolean().default(false) })), fetchedAt: z.string().nullable() }),
+    output: z.object({
+      organizations: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable(), outside: z.boolean().default(false) })),
+      fetchedAt: z.string().nullable(),
+      /** Our own organization on that server (documents cannot be sent to it), when known. */
+      self: z.object({ code: z.string(), name: z.string() }).nullable().default(null),
+    }),
   },
 });
 

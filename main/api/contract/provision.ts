@@ -27,6 +27,8 @@ export const inventoryRowSchema = z.object({
   /** False for a token seen before but not plugged in now. */
   present: z.boolean(),
   lastSeen: z.string(),
+  /** Revocation (online OCSP, then CRL), when asked for and the token is present. */
+  revocation: z.object({ status: z.enum(['good', 'revoked', 'unknown']), source: z.string(), revokedAt: z.string().nullable() }).optional(),
 });
 
 /** Operations of the provision domain. */
@@ -67,8 +69,14 @@ export const provisionOperations = operations({
     input: z.object({ token: tokenRefSchema, keyId, label: z.string().min(1), what: what.optional() }).strict(),
     output: z.object({ count: z.number() }),
   },
+  /** The key pairs of a token (CKA_ID, label, the bound certificate): pick, do not type. */
+  'provision:keys': {
+    input: z.object({ token: tokenRefSchema }).strict(),
+    output: z.object({ keys: z.array(z.object({ keyId: z.string(), label: z.string(), subject: z.string().nullable(), hasPrivateKey: z.boolean() })) }),
+  },
   'provision:inventory': {
-    input: z.object({}).strict(),
+    /** checkRevocation: also ask OCSP/CRL for each present certificate (slower: network). */
+    input: z.object({ checkRevocation: z.boolean().optional() }).strict(),
     output: z.object({ certificates: z.array(inventoryRowSchema) }),
   },
   'provision:exportInventory': {

@@ -27,6 +27,8 @@ export const appearanceSchema = z.object({
   role: signRoleSchema,
   image: filePath.optional(),
   sealImage: filePath.optional(),
+  /** The seal's real diameter (mm) when its PNG does not say (pHYs); default 36. */
+  sealSizeMm: z.number().min(10).max(80).optional(),
   organization: z.string().max(300).optional(),
   signerName: z.string().max(300).optional(),
   documentNumber: z.string().max(100).optional(),
@@ -36,6 +38,30 @@ export const appearanceSchema = z.object({
   arrivalDate: z.string().max(100).optional(),
 }).strict();
 
+const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+const rgb = z.tuple([z.number(), z.number(), z.number()]);
+
+/** One thing drawn in a part of the appearance (coordinates relative to the part's box, points). */
+export const layoutItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('image'), image: z.enum(['signature', 'seal']), box }),
+  z.object({
+    kind: z.literal('text'), lines: z.array(z.string()), x: z.number(), top: z.number(), width: z.number(), size: z.number(),
+    lineHeight: z.number(), align: z.enum(['left', 'center', 'right']), color: rgb, style: z.enum(['regular', 'bold', 'italic']), hscale: z.number(),
+  }),
+  z.object({ kind: z.literal('frame'), box, color: rgb, lineWidth: z.number() }),
+]);
+
+/** The real appearance of a signature before signing (what main/signing draws), for previews. */
+export const appearanceLayoutSchema = z.object({
+  /** 1-based page and its displayed size (points). */
+  page: z.number().int().min(1),
+  pageSize: z.tuple([z.number(), z.number()]),
+  /** The widget's box on the displayed page (points from the bottom-left corner). */
+  box,
+  parts: z.array(z.object({ box, items: z.array(layoutItemSchema) })),
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+});
+
 /** Result of one file of a job. */
 export const signFileResultSchema = z.object({
   input: z.string(),
@@ -44,6 +70,8 @@ export const signFileResultSchema = z.object({
   level: padesLevelSchema.optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   warnings: z.array(z.string()).default([]),
+  /** Size of the written file in bytes (signed files only). */
+  size: z.number().int().min(0).optional(),
 });
 
 /** Operations of the sign domain. */
@@ -80,6 +108,14 @@ export const signOperations = operations({
       message: 'outDir, or output with one file, or overwrite is required',
     }),
     output: z.object({ jobId: z.string() }),
+  },
+  /**
+   * Where a signature would go on `file` and what it would show (images, text, seal, the
+   * letter's blanks), computed by the signing engine without writing anything.
+   */
+  'sign:layout': {
+    input: z.object({ file: filePath, appearance: appearanceSchema, placement: placementSchema.optional() }).strict(),
+    output: appearanceLayoutSchema,
   },
   /** Cancels a running job: the file in progress is abandoned cleanly, finished ones stay. */
   'sign:cancel': {

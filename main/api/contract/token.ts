@@ -67,6 +67,8 @@ export const moduleReportSchema = z.object({
   manufacturer: z.string().optional(),
   description: z.string().optional(),
   libraryVersion: z.string().optional(),
+  /** Whose driver it is (the catalogue's vendor name, else the library's manufacturer). */
+  vendor: z.string().optional(),
   /** Why the module could not be used: `error.<code>` with `params`; `message` in English. */
   error: z.object({ code: z.string(), message: z.string(), params: errorParamsSchema.optional() }).optional(),
   tokens: z.array(tokenInfoSchema),

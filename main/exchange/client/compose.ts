@@ -13,7 +13,8 @@ import { mimeOfExt } from '../../files/doc-types.js';
 import { joinInside } from '../../files/inside.js';
 import { mkdirPrivate } from '../../files/private.js';
 import type { Signer } from '../../pki/signer.js';
-import type { Store } from '../../store/index.js';
+import { typeDetailOf } from '../../api/doc-types.js';
+import type { DocMeta, Store } from '../../store/index.js';
 import { documentIdOf } from '../edxml/envelope.js';
 import { writePackage } from '../edxml/writer.js';
 
@@ -47,6 +48,8 @@ export interface ComposeInput {
   issueDate?: string;
   /** When the send is composed (the outgoing register's time); default: now. */
   date?: Date;
+  /** Decree 30 metadata: issue date, signer and position, urgency, secrecy, reply-by date. */
+  meta?: DocMeta;
 }
 
 /** Result: the message id, and whether a new row was queued (false: already queued earlier). */
@@ -84,7 +87,9 @@ export function commonName(certificate: Uint8Array): string {
 /** Builds the package into KYSO_HOME/outbox and queues it with its outgoing register row. */
 export async function composeAndQueue(store: Store, home: string, signer: Signer, input: ComposeInput): Promise<Composed> {
   const date = input.date ?? new Date();
-  const issueDate = input.issueDate ?? vnDate(date);
+  const meta = input.meta ?? {};
+  // The issue date the clerk gave (the letter's date), else today in Vietnam time.
+  const issueDate = input.issueDate ?? meta.issueDate ?? vnDate(date);
   if (!isCalendarDate(issueDate)) throw new KysoError('exBadIssueDate', { date: issueDate });
   const promulgationDate = issueDate.replaceAll('-', '/');
   const documentId = documentIdOf({ from: { organId: input.from.code, organName: input.from.name }, code: { codeNumber: input.number, codeNotation: input.notation }, promulgationInfo: { place: '-', promulgationDate } });
@@ -102,9 +107,11 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
         to: input.to.map((t) => ({ organId: t.code, organName: t.name })),
         code: { codeNumber: input.number, codeNotation: input.notation },
         promulgationInfo: { place: input.place ?? input.from.name, promulgationDate },
-        documentType: { type: 1, typeDetail: 0, typeName: input.type },
+        documentType: { type: 1, typeDetail: typeDetailOf(input.type), typeName: input.type },
         subject: input.subject,
-        signerInfo: { position: input.signerPosition ?? 'Văn thư', fullName: input.signerName ?? commonName(signer.certificate) },
+        signerInfo: { position: meta.signerPosition || input.signerPosition || 'Văn thư', fullName: meta.signerName || input.signerName || commonName(signer.certificate) },
+        ...(meta.dueDate ? { dueDate: meta.dueDate.replaceAll('-', '/') } : {}),
+        otherInfo: { priority: meta.priority ?? 0, appendixes: [] },
       },
       attachments: input.files.map((f, i) => ({
         meta: { contentId: `att${i + 1}`, attachmentName: path.basename(f), contentType: contentTypeOf(f), description: i === 0 ? 'main' : 'attachment' },
@@ -117,7 +124,7 @@ export async function composeAndQueue(store: Store, home: string, signer: Signer
   if (!existsSync(packagePath)) throw new Error('package not written');
   const queued = store.transaction(() => {
     store.outgoing.add({ messageId, documentId, number: input.number, notation: input.notation, type: input.type, subject: input.subject,
-      recipients, files: input.files.map((f) => path.basename(f)), server: input.server, createdAt: date });
+      recipients, files: input.files.map((f) => path.basename(f)), server: input.server, createdAt: date, meta: { ...meta, issueDate } });
     return store.outbox.enqueue({ messageId, server: input.server, packagePath, recipients, batchId: input.batchId ?? null });
   });
   return { messageId, queued, documentId };

@@ -94,7 +94,20 @@ function originOf(url: string): string {
 
 /** A transport failure talking to the server at `url` (the message names the server). */
 export function unreachable(url: string, detail: string): ServerError {
-  return new ServerError('network', 'exServerUnreachable', detail, { url: originOf(url), detail });
+  return new ServerError('network', unreachableCode(detail), detail, { url: originOf(url), detail });
+}
+
+/**
+ * The code of a transport failure by its cause, so people read words ("the server does not
+ * accept connections") and the socket's own text (ECONNREFUSED...) stays a detail.
+ */
+export function unreachableCode(detail: string): string {
+  if (/ECONNREFUSED/.test(detail)) return 'exServerRefused';
+  if (/ENOTFOUND|EAI_AGAIN/.test(detail)) return 'exServerNotFound';
+  if (/ETIMEDOUT|ESOCKETTIMEDOUT|timed? ?out/i.test(detail)) return 'exServerTimeout';
+  if (/ECONNRESET|EPIPE|socket hang up/i.test(detail)) return 'exServerReset';
+  if (/CERT_|certificate|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(detail)) return 'exServerTls';
+  return 'exServerUnreachable';
 }
 
 async function readAll(res: IncomingMessage, max = 16 << 20): Promise<Buffer> {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { KysoError } from '../../api/errors.js';
 import type { Signer } from '../../pki/signer.js';
-import type { IncomingDoc, OrgEntry, Store } from '../../store/index.js';
+import type { DocMeta, IncomingDoc, OrgEntry, Store } from '../../store/index.js';
 import { acceptIncoming, answerRecall, recallOutgoing, rejectIncoming, reportHandling, type AnswerContext } from './actions.js';
 import { InboxApi } from './api.js';
 import { composeAndQueue, type Composed, type OrgRef } from './compose.js';
@@ -54,6 +54,8 @@ export interface SendRequest {
   type: string;
   files: string[];
   batchId?: string | null;
+  /** Decree 30 metadata (issue date, signer, urgency, secrecy, reply-by date). */
+  meta?: DocMeta;
   /** Issue date `YYYY-MM-DD` (default: today in Vietnam); see ComposeInput.issueDate. */
   issueDate?: string;
 }
@@ -106,7 +108,12 @@ export class ExchangeClient {
 
   /** Builds, signs and queues a document (no upload yet). */
   async queue(req: SendRequest): Promise<Composed> {
+    // Secret documents do not travel over the exchange network (Decree 30, art. 14; the law on
+    // state secrets): refused before anything is signed or queued.
+    if (req.meta?.secrecy && req.meta.secrecy !== 'normal') throw new KysoError('exSecretNotSent', { level: req.meta.secrecy });
     const from = await this.organization();
+    // A document to ourselves could never be registered (the server refuses our own 03).
+    if (req.to.includes(from.code)) throw new KysoError('exSendToSelf', { organId: from.code, name: from.name });
     let names = new Map(this.o.store.directory.list(this.server).map((o) => [o.code, o.name]));
     if (req.to.some((c) => !names.has(c))) {
       try {
@@ -126,6 +133,7 @@ export class ExchangeClient {
       type: req.type,
       files: req.files.map((f) => path.resolve(f)),
       batchId: req.batchId ?? null,
+      ...(req.meta ? { meta: req.meta } : {}),
       ...(req.issueDate ? { issueDate: req.issueDate } : {}),
     });
   }

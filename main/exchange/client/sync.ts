@@ -13,7 +13,7 @@ import { isErrorOfKind } from '../../api/error-kinds.js';
 import { readHead, storedExtension, storedFileName } from '../../files/doc-types.js';
 import { joinInside } from '../../files/inside.js';
 import { mkdirPrivate, restrictFile } from '../../files/private.js';
-import type { ArrivalFailure, IncomingDoc, Store } from '../../store/index.js';
+import { isoFromEdxmlDate, type ArrivalFailure, type DocMeta, type IncomingDoc, type Store } from '../../store/index.js';
 import { readPackage } from '../edxml/index.js';
 import type { InboxItem, StatusItem } from '../protocol.js';
 import type { InboxApi } from './api.js';
@@ -166,6 +166,13 @@ export class InboxSync {
       packagePath,
       files,
       ...arrivalRecord(pkg),
+      meta: {
+        issueDate: isoFromEdxmlDate(h.promulgationInfo.promulgationDate),
+        signerName: h.signerInfo.fullName,
+        signerPosition: h.signerInfo.position,
+        priority: h.otherInfo.priority as DocMeta['priority'],
+        dueDate: isoFromEdxmlDate(h.dueDate),
+      },
     });
     if (!added) return false;
     this.store.failures.clear(this.api.server, item.messageId);

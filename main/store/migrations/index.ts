@@ -7,6 +7,7 @@ import { m004 } from './004-arrival-failures.js';
 import { m005 } from './005-fts-key.js';
 import { m006 } from './006-edxml-signature.js';
 import { m007 } from './007-directory-outside.js';
+import { m008 } from './008-document-meta.js';
 
 /** The ordered list the runner applies. */
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];

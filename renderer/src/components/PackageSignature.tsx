@@ -4,7 +4,7 @@
  * the trace headers. Used by the Inbox detail, the Inbox list and the incoming register.
  */
 import type { OutputOf } from '../../../main/api/index.js';
-import { useI18n } from '../i18n.js';
+import { formatEdxmlTime, useI18n } from '../i18n.js';
 
 type Doc = OutputOf<'exchange:inboxShow'>['doc'];
 type SignatureFields = Pick<Doc, 'signatureState' | 'signatureAlgorithm'>;
@@ -37,12 +37,13 @@ export function PackageFacts({ doc }: { doc: Doc }) {
         {signatureWords(t, doc)}
         {doc.signer ? ` — ${doc.signer}` : ''}
       </dd>
-      {doc.promulgationDate && (<><dt>{t('edxml.field.promulgation')}</dt><dd>{doc.promulgationDate}</dd></>)}
+      {/* The issue date from the document's metadata is shown by the caller when there is one. */}
+      {doc.promulgationDate && !doc.meta.issueDate && (<><dt>{t('edxml.field.promulgation')}</dt><dd>{formatEdxmlTime(doc.promulgationDate)}</dd></>)}
       {(b !== 0 || doc.bussinessReason) && (
         <><dt>{t('edxml.field.bussiness')}</dt><dd data-testid="package-bussiness">{t(`edxml.bussiness.${b}`)}{doc.bussinessReason ? ` — ${doc.bussinessReason}` : ''}</dd></>
       )}
       {doc.traces.length > 0 && (
-        <><dt>{t('edxml.field.traces')}</dt><dd>{doc.traces.map((x) => `${x.organId} (${x.timestamp})`).join(' → ')}</dd></>
+        <><dt>{t('edxml.field.traces')}</dt><dd>{doc.traces.map((x) => `${x.organId} (${formatEdxmlTime(x.timestamp)})`).join(' → ')}</dd></>
       )}
       {doc.packageNotes.length > 0 && (
         <><dt>{t('edxml.field.notes')}</dt><dd className="warn" data-testid="package-notes">{doc.packageNotes.map((n) => t(`edxml.note.${n.code}`, n.params)).join(' ')}</dd></>

@@ -3,6 +3,7 @@
  * locked, PIN pad). The PIN goes straight to token:login and is cleared from state at once.
  */
 import { useEffect, useId, useRef, useState } from 'react';
+import { flagsAfterError } from '../pinFeedback.js';
 import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { useI18n } from '../i18n.js';
@@ -37,8 +38,11 @@ export function PinDialog({ module, token, onDone }: PinDialogProps) {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
-  const locked = token.flags.userPinLocked;
-  const pinPad = token.flags.protectedAuthPath;
+  // The token's warning state as reported with the last failed attempt.
+  const [flags, setFlags] = useState(token.flags);
+  const input = useRef<HTMLInputElement>(null);
+  const locked = flags.userPinLocked;
+  const pinPad = flags.protectedAuthPath;
 
   useEffect(() => {
     const d = ref.current;
@@ -52,21 +56,28 @@ export function PinDialog({ module, token, onDone }: PinDialogProps) {
     const r = await api['token:login']({ token: { module, label: token.label }, pin: pinPad ? null : value });
     setBusy(false);
     if (r.ok && r.value.loggedIn) onDone(true);
-    else if (!r.ok) setError(r.error);
+    else if (!r.ok) {
+      setError(r.error);
+      setFlags((f) => flagsAfterError(f, r.error.code));
+    }
   };
+  // After a failed attempt the cursor is back in the field for the next try.
+  useEffect(() => {
+    if (error && !busy) input.current?.focus();
+  }, [error, busy]);
 
   return (
     <dialog ref={ref} aria-labelledby={`${id}-title`} onCancel={() => onDone(false)} data-testid="pin-dialog">
       <form method="dialog" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <h2 id={`${id}-title`}>{t('ui.pin.title', { token: token.label })}</h2>
-        {pinWarnings(token.flags).map((k) => (
+        {pinWarnings(flags).map((k) => (
           <p key={k} className={k === 'ui.pin.pinPad' ? 'muted' : 'warn'} role={k === 'ui.pin.pinPad' ? undefined : 'alert'} data-testid={`pin-warning-${k.split('.').pop()}`}>{t(k)}</p>
         ))}
         <ErrorBanner error={error} />
         {!pinPad && (
           <label className="field" htmlFor={`${id}-pin`}>
             {t('ui.pin.label')}
-            <input id={`${id}-pin`} type="password" autoComplete="off" autoFocus value={pin} disabled={locked || busy}
+            <input id={`${id}-pin`} ref={input} type="password" autoComplete="off" autoFocus value={pin} disabled={locked || busy}
               minLength={token.minPinLen || undefined} maxLength={token.maxPinLen || undefined}
               onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
           </label>

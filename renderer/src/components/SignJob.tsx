@@ -1,9 +1,17 @@
-/** Progress of a signing job: overall bar, per-file stage, cancel; results with open/show. */
-import { useState } from 'react';
+/**
+ * Progress of a signing job: overall bar, per-file stage, cancel; then an honest summary (how
+ * many were signed, failed, not started), "Open" only for files that were written, and the
+ * result brought into view.
+ */
+import { useEffect, useRef, useState } from 'react';
 import type { EventPayload } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
+import { formatSize } from '../format.js';
 import { useEvent } from '../hooks.js';
 import { useI18n } from '../i18n.js';
+import { jobTitleKey } from '../jobResult.js';
+
+export { jobTitleKey } from '../jobResult.js';
 
 type Done = EventPayload<'sign:done'>;
 type Stage = EventPayload<'sign:progress'>['stage'];
@@ -21,12 +29,13 @@ export const baseName = (p: string) => p.split(/[\\/]/).pop() ?? p;
 /** Live view of one job. */
 export function SignJob({ jobId, files, onRetry }: SignJobProps) {
   const api = useApi();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [stages, setStages] = useState<Record<string, Stage>>({});
   const [done, setDone] = useState(0);
   const [total, setTotal] = useState(files.length);
   const [result, setResult] = useState<Done | null>(null);
   const [cancelling, setCancelling] = useState(false);
+  const ref = useRef<HTMLElement>(null);
 
   useEvent('sign:progress', (p) => {
     if (p.jobId !== jobId) return;
@@ -37,19 +46,25 @@ export function SignJob({ jobId, files, onRetry }: SignJobProps) {
   useEvent('sign:done', (p) => {
     if (p.jobId === jobId) setResult(p);
   });
+  // The result appears where the user is looking.
+  useEffect(() => {
+    if (result) ref.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, [result]);
 
   const cancel = async () => {
     setCancelling(true);
     await api['sign:cancel']({ jobId });
   };
-  const failed = result?.results.filter((r) => r.status === 'failed' || r.status === 'cancelled').map((r) => r.input) ?? [];
-  const signed = result?.results.filter((r) => r.status === 'signed').length ?? 0;
+  const written = (s: string) => s === 'signed' || s === 'skipped';
+  const failed = result?.results.filter((r) => !written(r.status)).map((r) => r.input) ?? [];
+  const signed = result?.results.filter((r) => written(r.status)).length ?? 0;
+  const count = result ? result.results.length : total;
 
   return (
-    <section className="card" aria-live="polite" data-testid="sign-job">
-      <h2>{result ? t(result.cancelled ? 'ui.job.cancelled' : 'ui.job.finished') : t('ui.job.running')}</h2>
-      <progress max={total} value={result ? total : done} aria-label={t('ui.job.progress')} data-testid="job-progress" />
-      <p data-testid="job-count">{t('ui.job.count', { done: result ? signed : done, total })}</p>
+    <section className="card" aria-live="polite" data-testid="sign-job" ref={ref}>
+      <h2 data-testid="job-title">{result ? t(jobTitleKey(result), { signed, total: count }) : t('ui.job.running')}</h2>
+      <progress max={count} value={result ? signed : done} aria-label={t('ui.job.progress')} data-testid="job-progress" />
+      <p data-testid="job-count">{t('ui.job.count', { done: result ? signed : done, total: count })}</p>
       {!result && <button type="button" onClick={() => void cancel()} disabled={cancelling} data-testid="job-cancel">{t('ui.cancel')}</button>}
       <table className="list">
         <thead><tr><th>{t('ui.job.file')}</th><th>{t('ui.job.status')}</th><th /></tr></thead>
@@ -63,13 +78,14 @@ export function SignJob({ jobId, files, onRetry }: SignJobProps) {
                 <td className={`status-${status}`} data-status={status}>
                   {t(`ui.job.stage.${status}`)}
                   {r?.level ? ` (${r.level})` : ''}
-                  {r?.error ? ` — ${r.error.message}` : ''}
+                  {r?.size !== undefined ? ` · ${formatSize(r.size, lang)}` : ''}
+                  {r?.error ? <div className="bad">{r.error.message}</div> : null}
                   {r?.warnings.map((w) => <div key={w} className="warn">{w}</div>)}
                 </td>
                 <td>
-                  {r?.output && (
+                  {r?.output && written(r.status) && (
                     <span className="row">
-                      <button type="button" onClick={() => void api['shell:openPath']({ path: r.output! })}>{t('ui.job.open')}</button>
+                      <button type="button" onClick={() => void api['shell:openPath']({ path: r.output! })} data-testid="job-open">{t('ui.job.open')}</button>
                       <button type="button" onClick={() => void api['shell:showItemInFolder']({ path: r.output! })}>{t('ui.job.showInFolder')}</button>
                     </span>
                   )}
@@ -80,7 +96,7 @@ export function SignJob({ jobId, files, onRetry }: SignJobProps) {
         </tbody>
       </table>
       {result && (
-        <p data-testid="job-summary">
+        <p data-testid="job-summary" className={failed.length ? 'warn' : 'ok'}>
           {t('ui.job.summary', { signed, failed: failed.length, total: result.results.length })}{' '}
           {onRetry && failed.length > 0 && <button type="button" onClick={() => onRetry(failed)} data-testid="job-retry">{t('ui.job.retry')}</button>}
         </p>

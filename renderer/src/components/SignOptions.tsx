@@ -41,6 +41,18 @@ export interface SignChoices {
   sealImage?: string;
   /** Timestamp server for B-T and above, from the setting sign.tsaUrl. */
   tsaUrl?: string;
+  /** The seal's real diameter in mm (setting sign.sealSizeMm), for seal PNGs that do not say. */
+  sealSizeMm?: number;
+  /** The anchor text of the signer block (setting sign.anchorText), e.g. "PHÓ CHỦ TỊCH". */
+  anchorText?: string;
+  /** The Settings defaults were applied once (kept forms are not reset on return). */
+  defaultsApplied?: boolean;
+}
+
+/** Today in Vietnam time as dd/mm/yyyy (the issue date a clerk usually means). */
+export function todayVietnam(now = new Date()): string {
+  const d = new Date(now.getTime() + 7 * 3600_000);
+  return `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
 }
 
 type StampKey = keyof StampFields;
@@ -63,11 +75,16 @@ export function levelOf(c: SignChoices): { level: Level; tsaUrl?: string } {
 /** The appearance accepted by sign:files. */
 export type Appearance = z.infer<typeof appearanceSchema>;
 
-/** The `appearance` sent to sign:files: the role, its fields and images, empty values omitted. */
-export function appearanceOf(c: SignChoices): Appearance {
+/**
+ * The `appearance` sent to sign:files: the role, its fields and images, empty values omitted;
+ * `defaults` fill what the user left empty (the organization from the certificate, today's
+ * date for issuing).
+ */
+export function appearanceOf(c: SignChoices, defaults: { organization?: string; signerName?: string } = {}): Appearance {
   const out: Appearance = { role: c.role };
+  const filled: Partial<StampFields> = { organization: defaults.organization, ...(c.role === 'issuing' ? { documentDate: todayVietnam() } : {}), ...stripEmpty(c.stamp ?? {}) };
   for (const k of roleFields[c.role]) {
-    const v = c.stamp?.[k]?.trim();
+    const v = filled[k]?.trim();
     if (!v) continue;
     if (k === 'copyForm') {
       if ((copyForms as readonly string[]).includes(v)) out.copyForm = v as CopyForm;
@@ -78,7 +95,13 @@ export function appearanceOf(c: SignChoices): Appearance {
   const seal = c.sealImage?.trim();
   if ((c.role === 'approval' || c.role === 'issuing' || c.role === 'initials') && image) out.image = image;
   if (c.role === 'issuing' && seal) out.sealImage = seal;
+  if (c.role === 'issuing' && c.sealSizeMm) out.sealSizeMm = c.sealSizeMm;
+  if (defaults.signerName) out.signerName = defaults.signerName;
   return out;
+}
+
+function stripEmpty(o: Partial<StampFields>): Partial<StampFields> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === 'string' && v.trim() !== '')) as Partial<StampFields>;
 }
 
 function str(v: unknown): string | undefined {
@@ -103,7 +126,9 @@ function RoleFields({ value, onChange }: { value: SignChoices; onChange(v: SignC
               {copyForms.map((f) => <option key={f} value={f}>{f}</option>)}
             </select>
           ) : (
-            <input id={`${id}-${k}`} type="text" value={value.stamp?.[k] ?? ''} onChange={(e) => set(k, e.target.value)} data-testid={`stamp-${k}`} />
+            <input id={`${id}-${k}`} type="text" value={value.stamp?.[k] ?? (k === 'documentDate' && value.role === 'issuing' ? todayVietnam() : '')}
+              placeholder={k === 'documentNumber' ? (value.role === 'issuing' ? '125/UBND-VP' : '15/QĐ-UBND') : k === 'organization' ? t('ui.stamp.organizationFromCert') : undefined}
+              onChange={(e) => set(k, e.target.value)} data-testid={`stamp-${k}`} />
           )}
         </label>
       ))}
@@ -117,22 +142,24 @@ export function SignOptionsForm({ value, onChange }: { value: SignChoices; onCha
   const id = useId();
   const defaults = useLoad((api) => api['settings:get']({ prefix: 'sign.' }), []);
   useEffect(() => {
-    const lv = defaults.data?.values['sign.defaultLevel'];
-    const rl = defaults.data?.values['sign.defaultRole'];
-    const image = str(defaults.data?.values['sign.signatureImage']);
-    const sealImage = str(defaults.data?.values['sign.sealImage']);
-    const tsaUrl = str(defaults.data?.values['sign.tsaUrl']);
-    if ((levels as readonly unknown[]).includes(lv) || (roles as readonly unknown[]).includes(rl) || image || sealImage || tsaUrl) {
-      onChange({
-        ...value,
-        ...((levels as readonly unknown[]).includes(lv) ? { level: lv as Level } : {}),
-        ...((roles as readonly unknown[]).includes(rl) ? { role: rl as Role } : {}),
-        ...(image ? { image } : {}),
-        ...(sealImage ? { sealImage } : {}),
-        ...(tsaUrl ? { tsaUrl } : {}),
-      });
-    }
-    // Defaults apply once, when they arrive.
+    if (!defaults.data) return;
+    const v = defaults.data.values;
+    const lv = v['sign.defaultLevel'];
+    const rl = v['sign.defaultRole'];
+    const mm = Number(v['sign.sealSizeMm']);
+    onChange({
+      ...value,
+      // What Settings holds (images, TSA, seal size, title) follows Settings on every visit...
+      image: str(v['sign.signatureImage']),
+      sealImage: str(v['sign.sealImage']),
+      tsaUrl: str(v['sign.tsaUrl']),
+      anchorText: str(v['sign.anchorText']),
+      sealSizeMm: mm >= 10 && mm <= 80 ? mm : undefined,
+      // ...the default level and role only once: after that they are the user's choice.
+      ...(!value.defaultsApplied && (levels as readonly unknown[]).includes(lv) ? { level: lv as Level } : {}),
+      ...(!value.defaultsApplied && (roles as readonly unknown[]).includes(rl) ? { role: rl as Role } : {}),
+      defaultsApplied: true,
+    });
   }, [defaults.data]);
   return (
     <div className="row">

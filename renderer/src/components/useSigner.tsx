@@ -6,6 +6,7 @@
  */
 import { listTokens } from '../api/token-list.js';
 import { useState } from 'react';
+import { useKeptState } from '../state.js';
 import type { ErrorPayload, InputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { PinDialog } from './PinDialog.js';
@@ -14,14 +15,17 @@ import { sessionCovers, TokenSessionBadge, useTokenSession } from './TokenSessio
 
 type SignInput = InputOf<'sign:files'>;
 
-/** State and UI pieces of the sign flow. */
-export function useSigner() {
+/**
+ * State and UI pieces of the sign flow. `screen` keeps the choice while the user visits other
+ * screens; `role` makes the picker choose the certificate that fits it.
+ */
+export function useSigner(screen: string, role?: string) {
   const api = useApi();
-  const [selection, setSelection] = useState<TokenSelection | null>(null);
-  const [choice, setChoice] = useState<TokenChoice | null>(null);
+  const [selection, setSelection] = useKeptState<TokenSelection | null>(`${screen}.token`, null);
+  const [choice, setChoice] = useKeptState<TokenChoice | null>(`${screen}.tokenChoice`, null);
   const [pinFor, setPinFor] = useState<((ok: boolean) => void) | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
-  const [jobId, setJobId] = useState<string | null>(null);
+  const [jobId, setJobId] = useKeptState<string | null>(`${screen}.job`, null);
   const session = useTokenSession();
   /** True when the next job asks for the PIN (no session kept for this very certificate). */
   const pinNeeded = !choice || !selection || (choice.token.flags.loginRequired && !sessionCovers(session.state, choice.module, choice.token.label, selection.fingerprint));
@@ -61,7 +65,7 @@ export function useSigner() {
 
   const picker = (
     <>
-      <TokenPicker value={selection} onChange={(s, c) => { setSelection(s); setChoice(c); }} />
+      <TokenPicker value={selection} role={role} onChange={(s, c) => { setSelection(s); setChoice(c); }} />
       <TokenSessionBadge session={session} />
     </>
   );
@@ -71,5 +75,6 @@ export function useSigner() {
       setPinFor(null);
     }} />
   ) : null;
-  return { picker, pinDialog, start, error, jobId, setJobId, ready: Boolean(choice && selection), pinNeeded };
+  const cert = choice?.token.certificates.find((c) => c.fingerprint === selection?.fingerprint) ?? null;
+  return { picker, pinDialog, start, error, jobId, setJobId, cert, ready: Boolean(choice && selection), pinNeeded };
 }

@@ -3,6 +3,7 @@ import { listTokens } from '../api/token-list.js';
 import { useState } from 'react';
 import type { EventPayload } from '../../../main/api/index.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { setupMissing } from '../setup.js';
 import { signingTokens } from '../components/TokenPicker.js';
 import { useEvent, useLoad } from '../hooks.js';
 import { displayName } from '../dn.js';
@@ -15,6 +16,9 @@ export function Home() {
   const tokens = useLoad((a) => listTokens(a), []);
   const inbox = useLoad((a) => a['exchange:inboxList']({ state: 'arrived', limit: 1000 }), []);
   const [outbox, setOutbox] = useState<EventPayload<'exchange:outboxProgress'> | null>(null);
+  const settings = useLoad((a) => a['settings:get']({ prefix: 'exchange.' }), []);
+  const server = useLoad((a) => a['settings:check']({ parts: ['server'] }), []);
+  const serverResult = server.data?.results[0];
   useEvent('token:changed', () => tokens.reload());
   useEvent('exchange:inboxArrival', () => inbox.reload());
   useEvent('exchange:outboxProgress', setOutbox);
@@ -26,6 +30,9 @@ export function Home() {
   return (
     <section aria-labelledby="home-title">
       <h1 id="home-title">{t('ui.home.title')}</h1>
+      {settings.data && setupMissing(settings.data.values) && (
+        <p className="warn card" role="status" data-testid="home-setup-needed"><a href="#/settings">{t('ui.setup.needed')}</a></p>
+      )}
       <div className="row" style={{ alignItems: 'stretch' }}>
         <div className="card" data-testid="home-tokens">
           <h2>{t('ui.nav.tokens')}</h2>
@@ -35,6 +42,14 @@ export function Home() {
           {expiring.map((e) => (
             <p key={e.cert.fingerprint} className="warn" role="status">{t('ui.home.expiring', { token: e.token, subject: displayName(e.cert.subject), date: formatDate(e.cert.notAfter, lang) })}</p>
           ))}
+        </div>
+        <div className="card" data-testid="home-server" data-state={serverResult?.state ?? 'checking'}>
+          <h2>{t('ui.setup.part.server')}</h2>
+          {!serverResult ? <p className="muted">{t('ui.loading')}</p>
+            : serverResult.state === 'ok' ? <p className="ok">{t('ui.home.serverOk')}</p>
+            : serverResult.state === 'notSet' ? <p className="warn">{t('ui.setup.notSet')}</p>
+            : <p className="bad" role="alert" title={serverResult.code}>{t('ui.home.serverDown')}: {serverResult.message}</p>}
+          <button type="button" onClick={server.reload} data-testid="home-server-retry">{t('ui.refresh')}</button>
         </div>
         <div className="card" data-testid="home-inbox">
           <h2>{t('ui.nav.inbox')}</h2>

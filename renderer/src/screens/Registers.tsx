@@ -101,13 +101,15 @@ export function Registers() {
         render={(r) => 'fromName' in r ? (
           <>
             <span>{r.arrivalNumber ?? '—'}</span><span>{r.number}/{r.notation}</span><span title={r.subject}>{r.subject}<SignatureMark doc={r} /></span>
-            <span>{r.fromName}</span><span>{formatDateTime(r.receivedAt, lang).slice(0, 16)}</span>
+            <span title={r.fromCode}>{r.fromName}</span><span>{formatDateTime(r.receivedAt, lang)}</span>
           </>
         ) : (
           <>
             <span>{r.number}</span><span>{r.number}/{r.notation}</span><span title={r.subject}>{r.subject}</span>
-            <span data-testid="outgoing-status">{r.recipients.map((c) => { const code = r.latest[c]?.statusCode; return code ? `${c}: ${code} ${t(`ui.status.${code}`)}` : `${c}: —`; }).join(', ')}</span>
-            <span>{formatDateTime(r.sentAt ?? r.createdAt, lang).slice(0, 16)}</span>
+            <span data-testid="outgoing-status" title={r.recipients.map((c) => `${c}${r.latest[c] ? ` ${r.latest[c]!.statusCode}` : ''}`).join(', ')}>
+              {r.recipients.map((c) => { const code = r.latest[c]?.statusCode; return `${r.recipientNames[c] ?? c}: ${code ? t(`ui.status.${code}`) : '—'}`; }).join('; ')}
+            </span>
+            <span>{formatDateTime(r.sentAt ?? r.createdAt, lang)}</span>
           </>
         )} />
     </section>

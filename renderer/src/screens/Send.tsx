@@ -1,146 +1,59 @@
 /**
- * Send: compose a package with the Decree 30 fields, pick recipients from the directory
- * (search and the province tree), attach files, send; then each recipient's status timeline.
+ * Send: a document with its Decree 30 metadata (type from the official list and the notation
+ * it suggests, number, issue date, signer and position, urgency, secrecy, reply-by date), the
+ * recipients from the directory, the files; a summary to check before it goes; then each
+ * recipient's statuses by name.
  */
-import { useId, useMemo, useState } from 'react';
-import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
+import { useEffect, useId, useRef, useState } from 'react';
+import { DOCUMENT_TYPES, notationFor } from '../../../main/api/doc-types.js';
+import type { ErrorPayload, InputOf, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { OrgName } from '../components/OrgName.js';
 import { PathField } from '../components/PathField.js';
-import { useEvent, useLoad } from '../hooks.js';
-import { formatDateTime, useI18n } from '../i18n.js';
+import { RecipientPicker } from '../components/RecipientPicker.js';
+import { SendTimeline } from '../components/SendTimeline.js';
+import { useExchangeLogin } from '../components/useExchangeLogin.js';
+import { useLoad } from '../hooks.js';
+import { formatIsoDay, useI18n } from '../i18n.js';
+import { useKeptState } from '../state.js';
 
-type Org = OutputOf<'exchange:directory'>['organizations'][number];
+export { orgTree } from '../components/RecipientPicker.js';
 
-/** Builds parent -> children lists of the directory (roots under the empty key). */
-export function orgTree(orgs: Org[]): Map<string, Org[]> {
-  const codes = new Set(orgs.map((o) => o.code));
-  const tree = new Map<string, Org[]>();
-  for (const o of orgs) {
-    const parent = o.parent && codes.has(o.parent) ? o.parent : '';
-    tree.set(parent, [...(tree.get(parent) ?? []), o]);
-  }
-  return tree;
+type Secrecy = NonNullable<InputOf<'exchange:send'>['secrecy']>;
+const secrecies: Secrecy[] = ['normal', 'confidential', 'secret', 'topSecret'];
+const priorities = [0, 1, 2, 3, 4] as const;
+
+/** The Send form. */
+export interface SendForm {
+  subject: string;
+  type: string;
+  number: string;
+  notation: string;
+  /** The notation was typed by the user (not suggested from the type). */
+  notationTyped: boolean;
+  issueDate: string;
+  signerName: string;
+  signerPosition: string;
+  priority: number;
+  secrecy: Secrecy;
+  dueDate: string;
 }
 
-/** Recipient picker: a search box over the directory and the tree with checkboxes. */
-function Recipients({ value, onChange }: { value: string[]; onChange(v: string[]): void }) {
-  const { t } = useI18n();
-  const [refresh, setRefresh] = useState(0);
-  // The first load uses the cached directory; "Refresh" fetches it from the server again.
-  const dir = useLoad((a) => a['exchange:directory']({ refresh: refresh > 0 }), [refresh]);
-  const [query, setQuery] = useState('');
-  const orgs = dir.data?.organizations ?? [];
-  const tree = useMemo(() => orgTree(orgs), [orgs]);
-  const toggle = (code: string) => onChange(value.includes(code) ? value.filter((c) => c !== code) : [...value, code]);
-  const q = query.trim().toLowerCase();
-  const matches = q ? orgs.filter((o) => o.name.toLowerCase().includes(q) || o.code.toLowerCase().includes(q)).slice(0, 50) : [];
-  const item = (o: Org) => (
-    <label>
-      <input type="checkbox" checked={value.includes(o.code)} onChange={() => toggle(o.code)} data-testid={`org-${o.code}`} /> {o.name} <span className="muted">({o.code})</span>
-      {o.outside ? <> <span className="badge" title={t('ui.send.outsideHint')} data-testid={`outside-${o.code}`}>{t('ui.send.outside')}</span></> : null}
-    </label>
-  );
-  const branch = (parent: string, depth: number): React.ReactNode => {
-    const kids = tree.get(parent);
-    if (!kids || depth > 8) return null;
-    return (
-      <ul role={depth === 0 ? 'tree' : 'group'}>
-        {kids.map((o) => (
-          <li key={o.code} role="treeitem" aria-selected={value.includes(o.code)}>
-            {tree.has(o.code) ? (
-              <details open={depth === 0}>
-                <summary>{item(o)}</summary>
-                {branch(o.code, depth + 1)}
-              </details>
-            ) : item(o)}
-          </li>
-        ))}
-      </ul>
-    );
-  };
-  return (
-    <fieldset className="card">
-      <legend>{t('ui.send.recipients')} ({value.length})</legend>
-      <div className="row">
-        <button type="button" onClick={() => setRefresh((n) => n + 1)} data-testid="directory-refresh">{t('ui.refresh')}</button>
-        <label htmlFor="org-search">{t('ui.send.search')}</label>
-        <input id="org-search" type="text" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="org-search" />
-      </div>
-      <ErrorBanner error={dir.error} />
-      {q ? <ul>{matches.map((o) => <li key={o.code}>{item(o)}</li>)}</ul> : <div className="tree">{branch('', 0)}</div>}
-    </fieldset>
-  );
+/** Today in Vietnam time as yyyy-mm-dd (the date input's value). */
+export function todayIso(now = new Date()): string {
+  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
 }
 
-/** Recalls a sent document (status 13) with its mandatory reason; recipients answer 15/16. */
-function RecallForm({ messageId, onDone }: { messageId: string; onDone(): void }) {
-  const api = useApi();
-  const { t } = useI18n();
-  const id = useId();
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<ErrorPayload | null>(null);
-  const recall = async () => {
-    const r = await api['exchange:recall']({ messageId, reason: reason.trim() });
-    setError(r.ok ? null : r.error);
-    if (r.ok) {
-      setReason('');
-      onDone();
-    }
-  };
-  return (
-    <div className="row">
-      <label htmlFor={`${id}-reason`}>{t('ui.send.recallReason')}</label>
-      <input id={`${id}-reason`} type="text" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="recall-reason" />
-      <button type="button" disabled={!reason.trim()} onClick={() => void recall()} data-testid="recall-send">{t('ui.send.recall')}</button>
-      <ErrorBanner error={error} />
-    </div>
-  );
-}
+const emptyForm = (): SendForm => ({ subject: '', type: 'Công văn', number: '', notation: '', notationTyped: false, issueDate: todayIso(), signerName: '', signerPosition: '', priority: 0, secrecy: 'normal', dueDate: '' });
 
-/** Status timeline of one sent document. */
-function Timeline({ messageId }: { messageId: string }) {
-  const api = useApi();
-  const { t, lang } = useI18n();
-  const [syncError, setSyncError] = useState<ErrorPayload | null>(null);
-  const sync = async () => {
-    const r = await api['exchange:inboxSync']({});
-    setSyncError(r.ok ? null : r.error);
-    doc.reload();
+/** The send:exchange input from the form. */
+export function sendInput(f: SendForm, to: string[], files: string[]): InputOf<'exchange:send'> {
+  return {
+    to, files, subject: f.subject.trim(), type: f.type, number: f.number.trim(), notation: f.notation.trim(),
+    ...(f.issueDate ? { issueDate: f.issueDate } : {}), ...(f.signerName.trim() ? { signerName: f.signerName.trim() } : {}),
+    ...(f.signerPosition.trim() ? { signerPosition: f.signerPosition.trim() } : {}), priority: f.priority, secrecy: f.secrecy, ...(f.dueDate ? { dueDate: f.dueDate } : {}),
   };
-  const doc = useLoad((a) => a['exchange:outgoingShow']({ messageId }), [messageId]);
-  useEvent('exchange:status', (p) => p.messageId === messageId && doc.reload());
-  useEvent('exchange:outboxProgress', (p) => p.messageId === messageId && doc.reload());
-  const d = doc.data?.doc;
-  if (!d) return <ErrorBanner error={doc.error} />;
-  return (
-    <div className="card" data-testid="send-timeline">
-      <h2>{d.subject}</h2>
-      <button type="button" onClick={() => void sync()} data-testid="send-sync">{t('ui.send.updateStatus')}</button>
-      <ErrorBanner error={syncError} />
-      <p>{t('ui.send.delivery')}: <strong data-testid="send-delivery">{d.delivery ? t(`ui.send.delivery.${d.delivery}`) : '—'}</strong>{d.lastError ? ` — ${d.lastError}` : ''}</p>
-      <table className="list">
-        <thead><tr><th>{t('ui.send.recipient')}</th><th>{t('ui.send.status')}</th><th>{t('ui.send.at')}</th></tr></thead>
-        <tbody>
-          {d.recipients.map((r) => {
-            const s = d.latest[r];
-            return (
-              <tr key={r} data-testid="send-recipient">
-                <td>{r}</td>
-                <td data-status={s?.statusCode ?? ''}>{s ? `${s.statusCode} ${t(`ui.status.${s.statusCode}`)}${s.description ? ` — ${s.description}` : ''}` : t('ui.send.noStatus')}</td>
-                <td>{s ? formatDateTime(s.at, lang) : ''}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <RecallForm messageId={messageId} onDone={() => doc.reload()} />
-      <details>
-        <summary>{t('ui.send.timeline')}</summary>
-        <ol>{d.timeline.map((e, i) => <li key={i}>{formatDateTime(e.at, lang)} · {e.orgCode} · {e.statusCode} {t(`ui.status.${e.statusCode}`)}</li>)}</ol>
-      </details>
-    </div>
-  );
 }
 
 /** The Send screen. */
@@ -148,42 +61,134 @@ export function Send() {
   const api = useApi();
   const { t } = useI18n();
   const id = useId();
-  const [form, setForm] = useState({ subject: '', number: '', notation: '', type: 'Công văn' });
-  const [to, setTo] = useState<string[]>([]);
-  const [files, setFiles] = useState<string[]>([]);
+  const [form, setForm] = useKeptState<SendForm>('send.form', emptyForm);
+  const [to, setTo] = useKeptState<string[]>('send.to', []);
+  const [files, setFiles] = useKeptState<string[]>('send.files', []);
+  const [sent, setSent] = useKeptState<string | null>('send.sent', null);
+  const [names, setNames] = useState<Record<string, string>>({});
+  const [review, setReview] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
-  const [sent, setSent] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const field = (k: keyof typeof form, key: string) => (
+  const login = useExchangeLogin();
+  const abbr = useLoad((a) => a['settings:get']({ prefix: 'exchange.orgAbbreviation' }), []);
+  const body = typeof abbr.data?.values['exchange.orgAbbreviation'] === 'string' ? (abbr.data.values['exchange.orgAbbreviation'] as string) : '';
+
+  // The notation follows the type until the user types one ("QĐ-UBND", "UBND" for a công văn).
+  useEffect(() => {
+    if (!form.notationTyped) setForm((f) => ({ ...f, notation: notationFor(f.type, body) }));
+  }, [form.type, body]);
+
+  const set = <K extends keyof SendForm>(k: K, v: SendForm[K]) => setForm((f) => ({ ...f, [k]: v, ...(k === 'notation' ? { notationTyped: true } : {}) }));
+  const text = (k: 'subject' | 'number' | 'notation' | 'signerName' | 'signerPosition', key: string, required = false) => (
     <label className="field" htmlFor={`${id}-${k}`}>
       {t(key)}
-      <input id={`${id}-${k}`} type="text" value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} data-testid={`send-${k}`} required />
+      <input id={`${id}-${k}`} type="text" value={form[k]} onChange={(e) => set(k, e.target.value)} data-testid={`send-${k}`} required={required} />
+    </label>
+  );
+  const date = (k: 'issueDate' | 'dueDate', key: string) => (
+    <label className="field" htmlFor={`${id}-${k}`}>
+      {t(key)}
+      <input id={`${id}-${k}`} type="date" value={form[k]} onChange={(e) => set(k, e.target.value)} data-testid={`send-${k}`} />
     </label>
   );
   const send = async () => {
     setBusy(true);
-    const r = await api['exchange:send']({ ...form, to, files });
+    // The previous document's statuses give way to this one's.
+    setSent(null);
+    // The package is signed with the connecting certificate: a logged-out token asks its PIN, then sends.
+    const r = await login.run(() => api['exchange:send'](sendInput(form, to, files)));
     setBusy(false);
     if (r.ok) {
       setSent(r.value.messageId);
       setError(null);
+      setReview(false);
     } else setError(r.error);
   };
-  const ready = form.subject && form.number && form.notation && form.type && to.length && files.length;
+  const ready = Boolean(form.subject.trim() && form.number.trim() && form.notation.trim() && form.type && to.length && files.length);
+  const secret = form.secrecy !== 'normal';
   return (
     <section aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{t('ui.nav.send')}</h1>
       <div className="split">
         <div>
-          {field('subject', 'ui.doc.subject')}
-          <div className="row">{field('number', 'ui.doc.number')}{field('notation', 'ui.doc.notation')}{field('type', 'ui.doc.type')}</div>
+          {text('subject', 'ui.doc.subject', true)}
+          <div className="row">
+            <label className="field" htmlFor={`${id}-type`}>
+              {t('ui.doc.type')}
+              <select id={`${id}-type`} value={form.type} onChange={(e) => set('type', e.target.value)} data-testid="send-type">
+                {DOCUMENT_TYPES.map((d) => <option key={d.name} value={d.name}>{d.name}{d.code ? ` (${d.code})` : ''}</option>)}
+              </select>
+            </label>
+            {text('number', 'ui.doc.number', true)}
+            {text('notation', 'ui.doc.notation', true)}
+          </div>
+          <div className="row">
+            {date('issueDate', 'ui.send.issueDate')}
+            {text('signerName', 'ui.send.signerName')}
+            {text('signerPosition', 'ui.send.signerPosition')}
+          </div>
+          <div className="row">
+            <label className="field" htmlFor={`${id}-prio`}>
+              {t('ui.send.priority')}
+              <select id={`${id}-prio`} value={form.priority} onChange={(e) => set('priority', Number(e.target.value))} data-testid="send-priority">
+                {priorities.map((p) => <option key={p} value={p}>{t(`ui.priority.${p}`)}</option>)}
+              </select>
+            </label>
+            <label className="field" htmlFor={`${id}-secrecy`}>
+              {t('ui.send.secrecy')}
+              <select id={`${id}-secrecy`} value={form.secrecy} onChange={(e) => set('secrecy', e.target.value as Secrecy)} data-testid="send-secrecy">
+                {secrecies.map((s) => <option key={s} value={s}>{t(`ui.secrecy.${s}`)}</option>)}
+              </select>
+            </label>
+            {date('dueDate', 'ui.send.dueDate')}
+          </div>
+          {secret && <p className="warn" role="alert" data-testid="send-secret-warning">{t('error.exSecretNotSent')}</p>}
           <PathField label={t('ui.send.files')} paths={files} onChange={setFiles} multiple pdfOnly={false} testId="send-files" />
           <ErrorBanner error={error} />
-          <button type="button" className="primary" disabled={!ready || busy} onClick={() => void send()} data-testid="send-start">{t('ui.send.send')}</button>
-          {sent && <Timeline messageId={sent} />}
+          {!review ? (
+            <button type="button" className="primary" disabled={!ready || busy || secret} onClick={() => { setReview(true); setError(null); }} data-testid="send-start">{t('ui.send.send')}</button>
+          ) : (
+            <SendSummary form={form} to={to} files={files} names={names} busy={busy} onConfirm={() => void send()} onBack={() => setReview(false)} />
+          )}
+          {sent && <SendTimeline key={sent} messageId={sent} />}
+          {login.pinDialog}
         </div>
-        <Recipients value={to} onChange={setTo} />
+        <RecipientPicker value={to} onChange={(v) => { setTo(v); setReview(false); }} onDirectory={(d) => setNames(Object.fromEntries(d.organizations.map((o) => [o.code, o.name])))} />
       </div>
     </section>
   );
 }
+
+/** What is about to be sent, to check before it goes. */
+function SendSummary({ form, to, files, names, busy, onConfirm, onBack }: { form: SendForm; to: string[]; files: string[]; names: Record<string, string>; busy: boolean; onConfirm(): void; onBack(): void }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLDivElement>(null);
+  // The summary opens under the form: bring it where the user is looking (1366x768 screens).
+  // (A block body: Chromium's scrollIntoView may return a promise, which React would take for a cleanup.)
+  useEffect(() => {
+    void ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
+  return (
+    <div ref={ref} className="card" role="dialog" aria-labelledby="send-summary-title" data-testid="send-summary">
+      <h2 id="send-summary-title">{t('ui.send.summaryTitle', { count: to.length })}</h2>
+      <ul data-testid="send-summary-recipients">{to.map((c) => <li key={c}><OrgName code={c} names={names} /></li>)}</ul>
+      <dl className="facts">
+        <dt>{t('ui.doc.numberNotation')}</dt><dd>{form.number}/{form.notation} · {form.type}</dd>
+        <dt>{t('ui.doc.subject')}</dt><dd>{form.subject}</dd>
+        <dt>{t('ui.send.issueDate')}</dt><dd>{formatIsoDay(form.issueDate)}</dd>
+        {form.signerName && <><dt>{t('ui.send.signerName')}</dt><dd>{form.signerName}{form.signerPosition ? `, ${form.signerPosition}` : ''}</dd></>}
+        <dt>{t('ui.send.priority')}</dt><dd>{t(`ui.priority.${form.priority}`)}</dd>
+        <dt>{t('ui.send.secrecy')}</dt><dd>{t(`ui.secrecy.${form.secrecy}`)}</dd>
+        {form.dueDate && <><dt>{t('ui.send.dueDate')}</dt><dd>{formatIsoDay(form.dueDate)}</dd></>}
+        <dt>{t('ui.doc.files')}</dt><dd>{files.map((f) => f.split(/[\\/]/).pop()).join(', ')}</dd>
+      </dl>
+      <div className="row">
+        <button type="button" className="primary" disabled={busy} onClick={onConfirm} data-testid="send-confirm">{t('ui.send.confirm')}</button>
+        <button type="button" onClick={onBack} data-testid="send-back">{t('ui.send.back')}</button>
+      </div>
+    </div>
+  );
+}
+
+/** The directory as the summary and statuses use it. */
+export type Directory = OutputOf<'exchange:directory'>;

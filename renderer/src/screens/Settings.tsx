@@ -1,6 +1,7 @@
 /**
- * Settings kept in the local store (settings:get/set): inbox server, TSA, default level and
- * role, signature and seal images, token module paths, language. Each field saves on its own.
+ * Settings kept in the local store (settings:get/set): the first-run setup as one form saved
+ * and checked together (SetupForm: server, connecting certificate, TSA, images), then the
+ * defaults that save on their own (level, role, token module paths), language, trust store.
  */
 import { useEffect, useId, useState } from 'react';
 import type { ErrorPayload } from '../../../main/api/index.js';
@@ -8,20 +9,16 @@ import { useApi } from '../api/context.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { levels, roles } from '../components/SignOptions.js';
 import { TrustStore } from '../components/TrustStore.js';
+import { SetupForm } from '../components/SetupForm.js';
 import { KeepSessionSetting } from '../components/TokenSessionBadge.js';
-import { ExchangeIdentity } from '../components/ExchangeIdentity.js';
 import { ServiceSettings } from '../components/ServiceSettings.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
 /** The settings this screen edits: key, label key, kind. */
 export const settingFields = [
-  { key: 'exchange.server', label: 'ui.settings.server', kind: 'url' },
-  { key: 'sign.tsaUrl', label: 'ui.settings.tsa', kind: 'url' },
   { key: 'sign.defaultLevel', label: 'ui.settings.defaultLevel', kind: 'level' },
   { key: 'sign.defaultRole', label: 'ui.settings.defaultRole', kind: 'role' },
-  { key: 'sign.signatureImage', label: 'ui.settings.signatureImage', kind: 'text' },
-  { key: 'sign.sealImage', label: 'ui.settings.sealImage', kind: 'text' },
   { key: 'token.modulePaths', label: 'ui.settings.modulePaths', kind: 'lines' },
 ] as const;
 
@@ -59,6 +56,7 @@ export function Settings() {
     <section aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{t('ui.nav.settings')}</h1>
       <ErrorBanner error={error ?? loaded.error} />
+      <SetupForm />
       <div className="card">
         <label className="field" htmlFor={`${id}-lang`}>
           {t('ui.language')}
@@ -82,10 +80,8 @@ export function Settings() {
                     <option value="">—</option>
                     {(f.kind === 'level' ? levels : roles).map((x) => <option key={x} value={x}>{t(f.kind === 'level' ? `ui.level.${x}` : `ui.role.${x}`)}</option>)}
                   </select>
-                ) : f.kind === 'lines' ? (
-                  <textarea id={fid} rows={3} cols={70} value={value} onChange={(e) => set(e.target.value)} data-testid={`setting-${f.key}`} />
                 ) : (
-                  <input id={fid} type={f.kind === 'url' ? 'url' : 'text'} size={60} value={value} onChange={(e) => set(e.target.value)} data-testid={`setting-${f.key}`} />
+                  <textarea id={fid} rows={3} cols={70} value={value} onChange={(e) => set(e.target.value)} data-testid={`setting-${f.key}`} />
                 )}
                 <button type="button" onClick={() => void save(f.key, f.kind)} aria-label={`${t('ui.save')}: ${t(f.label)}`} data-testid={`save-${f.key}`}>{t('ui.save')}</button>
                 {saved === f.key && <span className="ok" role="status">{t('ui.saved')}</span>}
@@ -95,7 +91,6 @@ export function Settings() {
         })}
       </form>
       <div className="card"><KeepSessionSetting /></div>
-      <ExchangeIdentity />
       <TrustStore />
       <ServiceSettings />
     </section>

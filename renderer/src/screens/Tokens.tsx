@@ -28,7 +28,7 @@ export function Tokens() {
       <ErrorBanner error={list.error} />
       {list.data?.modules.map((m) => (
         <div key={m.path} className="card" data-testid="token-module">
-          <h2>{m.description || m.path}</h2>
+          <h2 data-testid="module-vendor">{m.vendor ?? m.manufacturer ?? t('provision.ui.module.unknownVendor')}{m.description && m.description !== m.vendor ? <span className="muted"> — {m.description}</span> : null}</h2>
           <p className="muted"><code>{m.path}</code> {m.libraryVersion && `· ${m.libraryVersion}`}</p>
           {m.error && <p className="bad" role="alert">{errorText(lang, m.error)}</p>}
           {m.ok && m.tokens.length === 0 && <p className="muted">{t('ui.token.noTokenInModule')}</p>}

@@ -5,6 +5,7 @@
 import { useId, useState } from 'react';
 import type { ErrorPayload, OutputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
+import { DocumentVerdict } from '../components/DocumentVerdict.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { DocPassword, needsPassword } from '../components/DocPassword.js';
 import { RevisionCompare } from '../components/RevisionCompare.js';
@@ -34,17 +35,16 @@ function SignaturePanel({ sig, path, password }: { sig: Sig; path: string; passw
     Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && ISO_TIME.test(v) ? formatDateTime(v, lang) : v]));
   const reason = (code: string, params: Record<string, string | number>, detail: string) =>
     hasMessage(lang, `verify.reason.${code}`) ? t(`verify.reason.${code}`, shown(params)) : detail;
-  const when = (v: string | null) => (v ? formatDateTime(v, lang) : '—');
+  const when = (v: string | null) => (v ? formatDateTime(v, lang, { seconds: true }) : '—');
   return (
     <article className="card" data-testid="sig-panel" aria-label={sig.field}>
       <h2>
-        <span className={`badge ${validationClass(sig.indication)}`}>{t(`verify.indication.${sig.indication}`)}</span>{' '}
-        <code className="muted indication-code" data-testid="sig-indication">{sig.indication}</code>{' '}
+        <span className={`badge ${validationClass(sig.indication)}`} title={sig.indication} data-testid="sig-indication" data-indication={sig.indication}>{t(`verify.indication.${sig.indication}`)}</span>{' '}
         {sig.kind === 'documentTimestamp' ? t('ui.verify.docTimestamp') : sig.signer ?? sig.field}
       </h2>
       {sig.subIndication && (
         <p className={validationClass(sig.indication)} data-testid="sig-subindication">
-          {t(`verify.sub.${sig.subIndication}`)} <code className="muted">{sig.subIndication}</code>
+          <span title={sig.subIndication}>{t(`verify.sub.${sig.subIndication}`)}</span>
         </p>
       )}
       <dl className="facts">
@@ -142,6 +142,7 @@ export function Verify() {
               {errorText(lang, result.error)}
             </p>
           )}
+          <DocumentVerdict signatures={result.signatures} unreadable={Boolean(result.error) && !result.signatures.length} testId="verify-verdict" />
           {needsPassword(result.error?.code) && <DocPassword onSubmit={(pw) => void verify(pw)} testId="verify-password" />}
           <p data-testid="verify-summary">{t('ui.verify.summary', { count: result.signatures.length, revisions: result.revisions })}</p>
           {result.signatures.map((s) => <SignaturePanel key={s.field} sig={s} path={file} password={password} />)}

@@ -52,7 +52,11 @@ const session = { SessionId: DOCSYS_SESSION.sessionId, JWTToken: DOCSYS_SESSION.
 function renderedText(file: string): string {
   const flat = `${file}.flat.pdf`;
   execFileSync('qpdf', ['--flatten-annotations=all', '--', file, flat]);
-  return execFileSync('pdftotext', ['-raw', flat, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  // In content order, then line by line as laid out (a number written into the letter's own
+  // "Số: …" blank reads on that line only in the layout).
+  const raw = execFileSync('pdftotext', ['-raw', flat, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  const layout = execFileSync('pdftotext', ['-layout', flat, '-'], { encoding: 'utf8' }).split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
+  return [raw, ...layout].join(' | ');
 }
 
 async function checkSigned(file: string): Promise<void> {
@@ -99,7 +103,7 @@ describe('VGCA-compatible role endpoints', () => {
   });
 
   it.each([
-    ['SignIssued', 'issuing', { DocNumber: '123/QĐ-UBND', IssuedDate: '2026-11-22T09:00:00+07:00' }, ['Số: 123/QĐ-UBND', 'Ngày: 22/11/2026', 'Ủy ban nhân dân tỉnh Thử Nghiệm']],
+    ['SignIssued', 'issuing', { DocNumber: '123/QĐ-UBND', IssuedDate: '2026-11-22T09:00:00+07:00' }, ['Số: 123/UBND-VP', 'ngày 22 tháng 11 năm 2026', 'Ủy ban nhân dân tỉnh Thử Nghiệm']],
     ['SignIncome', 'incoming', { DocNumber: '45', MetaData: [{ Key: 'NgayDen', Value: '2026-11-23T08:00:00+07:00' }] }, ['ĐẾN', 'Số: 45', 'Ngày: 23/11/2026']],
     ['SignCopy', 'copy', { DocNumber: '123/BCY-CTSBMTT', MetaData: [{ Key: 'abc', Value: 'abc' }] }, ['SAO Y', 'Số: 123/BCY-CTSBMTT']],
     ['SignAppendix', 'attachment', { DocNumber: '123/BCY-CTSBMTT', MetaData: [{ Key: 'token', Value: 'x1' }] }, ['Số: 123/BCY-CTSBMTT', 'Ủy ban nhân dân tỉnh Thử Nghiệm']],

@@ -54,8 +54,12 @@ async function check(file: string): Promise<string> {
 }
 
 const roles: Array<[string, AppearanceOptions, string[], number]> = [
-  ['approval', { role: 'approval', image: SIG }, ['Ký bởi: Nguyen Van A', '2026-11-22T09:15:02+07:00'], 1],
-  ['issuing', { role: 'issuing', image: SIG, sealImage: SEAL, organization: ORG, documentNumber: '15/QĐ-UBND', documentDate: '22/11/2026' }, [ORG, '2026-11-22T09:15:02+07:00', 'Số: 15/QĐ-UBND'], 2],
+  // Decree 30: the approval stamp is the signature image only; without an image, who and when.
+  ['approval', { role: 'approval', image: SIG }, [], 1],
+  ['approval without image', { role: 'approval' }, ['Ký bởi: Nguyen Van A', 'Thời gian: 22/11/2026 09:15'], 0],
+  // Issuing: the seal only (the approval image is the official's own signature) and its text;
+  // the number and date go into the letter's blanks (letter-layout.test.ts).
+  ['issuing', { role: 'issuing', image: SIG, sealImage: SEAL, organization: ORG, documentNumber: '15/QĐ-UBND', documentDate: '22/11/2026' }, [ORG, '2026-11-22T09:15:02+07:00'], 1],
   ['attachment', { role: 'attachment', organization: ORG, documentNumber: '15/QĐ-UBND' }, ['Số: 15/QĐ-UBND', ORG, '2026-11-22T09:15:02+07:00'], 0],
   ['copy', { role: 'copy', copyForm: 'SAO LỤC', organization: 'Văn phòng UBND tỉnh' }, ['SAO LỤC', 'Văn phòng UBND tỉnh'], 0],
   ['incoming', { role: 'incoming', arrivalNumber: '1234', arrivalDate: '22/11/2026' }, ['ĐẾN', 'Số: 1234', 'Ngày: 22/11/2026'], 0],
@@ -86,13 +90,20 @@ describe('signature appearances per role', () => {
     await pdf.close();
     await signPdf(FIXTURE, anchorOut, { signer, appearance: { role: 'approval', image: SIG }, placement: { anchor: word, anchorOffset: { dx: 0, dy: -60, width: 120, height: 50 } } });
     await check(anchorOut);
-    const rect = widgetRect(anchorOut);
-    expect(rect[0]).toBeCloseTo(match.x, 1);
-    expect(rect[1]).toBeCloseTo(match.y - 60, 1);
+    // The image keeps its aspect inside the box given by the offset, centred in it.
+    const [x0, y0, x1, y1] = widgetRect(anchorOut) as [number, number, number, number];
+    expect(x0).toBeGreaterThanOrEqual(match.x - 0.01);
+    expect(x1).toBeLessThanOrEqual(match.x + 120.01);
+    expect(y0).toBeGreaterThanOrEqual(match.y - 60.01);
+    expect(y1).toBeLessThanOrEqual(match.y - 10 + 0.01);
+    expect((x0 + x1) / 2).toBeCloseTo(match.x + 60, 1);
+    expect((y0 + y1) / 2).toBeCloseTo(match.y - 35, 1);
     const rectOut = path.join(dir, 'rect.pdf');
     const placement: Placement = { page: 1, rect: [100, 200, 150, 60] };
     await signPdf(FIXTURE, rectOut, { signer, appearance: { role: 'approval', image: SIG }, placement });
-    expect(widgetRect(rectOut)).toEqual([100, 200, 250, 260]);
+    // The widget is the given box; the image (360 x 160) is fitted into it, centred (135 x 60).
+    const r = widgetRect(rectOut);
+    expect(r.map((n) => Math.round(n * 10) / 10)).toEqual([100, 200, 250, 260]);
     await expect(signPdf(FIXTURE, path.join(dir, 'x.pdf'), { signer, appearance: { role: 'approval' }, placement: { anchor: 'không có chữ này ở đâu' } })).rejects.toMatchObject({ code: 'signAnchorNotFound' });
     await expect(signPdf(FIXTURE, path.join(dir, 'x.pdf'), { signer, appearance: { role: 'approval' }, placement: { page: 99 } })).rejects.toMatchObject({ code: 'signPageOutOfRange' });
   });
@@ -110,9 +121,9 @@ describe('signature appearances per role', () => {
     const text = await check(out);
     expect(text).toContain('SAO Y');
     const [x0, y0, x1, y1] = widgetRect(out) as [number, number, number, number];
-    // Displayed 210 x 48 box: in default space it is 48 wide and 210 tall.
-    expect(x1 - x0).toBeCloseTo(48, 3);
-    expect(y1 - y0).toBeCloseTo(210, 3);
+    // Displayed 206 x 36 box (three lines of size 10 in the 210 x 42 stamp): in default space 36 wide, 206 tall.
+    expect(x1 - x0).toBeCloseTo(36, 3);
+    expect(y1 - y0).toBeCloseTo(206, 3);
   });
 
   it('certifies the first signature (DocMDP P=2) and later approval signatures stay valid', async () => {

@@ -48,7 +48,7 @@ export function typeLevelCases(full: Handlers, oneHandler: Handler<'dialog:openF
 
 // Each domain supplies exactly its part of the contract; together with the shell they are all.
 type Ids<M> = keyof M & OperationId;
-assertType<Equal<keyof ReturnType<typeof createAppHandlers> | keyof ReturnType<typeof createFileHandlers>, Exclude<Ids<typeof appOperations>, never>>>();
+assertType<Equal<keyof ReturnType<typeof createAppHandlers> | keyof ReturnType<typeof createFileHandlers>['handlers'], Exclude<Ids<typeof appOperations>, never>>>();
 assertType<Equal<keyof TokenService['handlers'], Ids<typeof tokenOperations>>>();
 assertType<Equal<keyof SignService['handlers'], Ids<typeof signOperations>>>();
 assertType<Equal<keyof ReturnType<typeof createVerifyHandlers>, Ids<typeof verifyOperations>>>();

@@ -9,12 +9,13 @@ import { useApi } from '../../api/context.js';
 import { useI18n } from '../../i18n.js';
 import { Input, Outcome, refOf, type FormProps } from './fields.js';
 import { SUBJECT_FIELDS, subjectText, type SubjectField as Field } from './subject.js';
+import { KeyPicker } from './KeyPicker.js';
 import { useAction } from './useAction.js';
 
 type Preview = OutputOf<'provision:csr'>;
 
 /** The CSR form; `keyId` is prefilled from the last generated key. */
-export function CsrForm({ target, keyId: initialKeyId }: FormProps & { keyId: string }) {
+export function CsrForm({ target, version, keyId: initialKeyId }: FormProps & { keyId: string }) {
   const api = useApi();
   const { t } = useI18n();
   const action = useAction();
@@ -42,7 +43,7 @@ export function CsrForm({ target, keyId: initialKeyId }: FormProps & { keyId: st
   return (
     <form className="card" data-testid="prov-csr" onSubmit={(e) => { e.preventDefault(); void showPreview(); }}>
       <h3>{t('provision.ui.csr.title')}</h3>
-      <Input label={t('provision.ui.csr.keyId')} value={keyId} onChange={setKeyId} testId="prov-csr-keyid" required />
+      <KeyPicker target={target} label={t('provision.ui.csr.keyId')} value={keyId} onChange={setKeyId} testId="prov-csr-keyid" version={`${version}-${initialKeyId}`} />
       <div className="row">
         {SUBJECT_FIELDS.map((f) => (
           <Input key={f} label={t(`provision.ui.csr.${f}`)} value={values[f] ?? ''} onChange={(v) => setValues((o) => ({ ...o, [f]: v }))} testId={`prov-csr-${f}`} required={f === 'CN'} />

@@ -14,11 +14,13 @@ import { useAction } from './useAction.js';
 export function Inventory({ version }: { version: number }) {
   const api = useApi();
   const { t, lang } = useI18n();
+  // The list first (fast), then again with each certificate's revocation (OCSP/CRL, network).
   const inv = useLoad((a) => a['provision:inventory']({}), [version]);
+  const checked = useLoad((a) => a['provision:inventory']({ checkRevocation: true }), [version]);
   useEvent('token:changed', () => inv.reload());
   const action = useAction();
   const [path, setPath] = useState('');
-  const rows = inv.data?.certificates ?? [];
+  const rows = checked.data?.certificates ?? inv.data?.certificates ?? [];
 
   const exportAs = (format: 'csv' | 'json') =>
     action.run(() => api['provision:exportInventory']({ format, path: path.trim() }), (v) => t('provision.ui.inv.exported', { count: v.count, path: v.path }));
@@ -48,6 +50,10 @@ export function Inventory({ version }: { version: number }) {
                 <td>
                   {r.present ? t('provision.ui.inv.present') : t('provision.ui.inv.absent', { date: formatDateTime(r.lastSeen, lang) })}
                   {r.daysLeft < 0 && <div className="bad" role="status">{t('provision.ui.inv.expired')}</div>}
+                  {r.revocation?.status === 'revoked' && <div className="bad" role="status" data-testid="prov-inv-revoked">{t('provision.ui.inv.revoked', { date: r.revocation.revokedAt ? formatDate(r.revocation.revokedAt, lang) : '?' })}</div>}
+                  {r.revocation?.status === 'good' && <div className="ok" data-testid="prov-inv-good" title={r.revocation.source}>{t('provision.ui.inv.notRevoked')}</div>}
+                  {r.present && r.revocation?.status === 'unknown' && <div className="muted" title={r.revocation.source}>{t('provision.ui.inv.revocationUnknown')}</div>}
+                  {r.present && !r.revocation && !checked.data && <div className="muted">{t('provision.ui.inv.revocationChecking')}</div>}
                   {r.daysLeft >= 0 && r.expiresSoon && <div className="warn" role="status">{t('provision.ui.inv.expiresSoon')}</div>}
                 </td>
               </tr>

@@ -8,6 +8,7 @@ import { useApi } from '../../api/context.js';
 import { PathField } from '../../components/PathField.js';
 import { useI18n } from '../../i18n.js';
 import { Input, Outcome, refOf, type FormProps } from './fields.js';
+import { KeyPicker } from './KeyPicker.js';
 import { useAction } from './useAction.js';
 
 type KeyType = InputOf<'provision:keygen'>['type'];
@@ -101,7 +102,7 @@ function WhatSelect({ value, onChange, testId }: { value: What; onChange(w: What
 }
 
 /** Deletes objects by CKA_ID once the CKA_ID is typed again (the core checks it too). */
-export function DeleteForm({ target, onChanged }: FormProps) {
+export function DeleteForm({ target, onChanged, version }: FormProps) {
   const api = useApi();
   const { t } = useI18n();
   const action = useAction();
@@ -110,18 +111,23 @@ export function DeleteForm({ target, onChanged }: FormProps) {
   const [confirm, setConfirm] = useState('');
   const id = keyId.trim();
 
+  const [n, setN] = useState(0);
   const submit = async () => {
     const input = { token: refOf(target), keyId: id, what, confirm: confirm.trim() };
     setConfirm('');
     const ok = await action.run(() => api['provision:delete'](input), (v) => t('provision.done.delete', { count: v.count }));
-    if (ok) onChanged();
+    if (ok) {
+      setKeyId('');
+      setN(n + 1);
+      onChanged();
+    }
   };
 
   return (
     <form className="card" data-testid="prov-delete" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <h3>{t('provision.ui.delete.title')}</h3>
       <div className="row">
-        <Input label={t('provision.ui.delete.keyId')} value={keyId} onChange={setKeyId} testId="prov-delete-keyid" required />
+        <KeyPicker target={target} label={t('provision.ui.delete.keyId')} value={keyId} onChange={setKeyId} testId="prov-delete-keyid" version={`${version}-${n}`} />
         <WhatSelect value={what} onChange={setWhat} testId="prov-delete-what" />
       </div>
       {id && <Input label={t('provision.ui.delete.confirm', { keyId: id })} value={confirm} onChange={setConfirm} testId="prov-delete-confirm" />}
@@ -132,7 +138,7 @@ export function DeleteForm({ target, onChanged }: FormProps) {
 }
 
 /** Renames the key and/or certificate with a CKA_ID. */
-export function RenameForm({ target, onChanged }: FormProps) {
+export function RenameForm({ target, onChanged, version }: FormProps) {
   const api = useApi();
   const { t } = useI18n();
   const action = useAction();
@@ -140,17 +146,21 @@ export function RenameForm({ target, onChanged }: FormProps) {
   const [label, setLabel] = useState('');
   const [what, setWhat] = useState<What>('all');
 
+  const [n, setN] = useState(0);
   const submit = async () => {
     const input = { token: refOf(target), keyId: keyId.trim(), label: label.trim(), what };
     const ok = await action.run(() => api['provision:rename'](input), (v) => t('provision.done.rename', { count: v.count }));
-    if (ok) onChanged();
+    if (ok) {
+      setN(n + 1);
+      onChanged();
+    }
   };
 
   return (
     <form className="card" data-testid="prov-rename" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <h3>{t('provision.ui.rename.title')}</h3>
       <div className="row">
-        <Input label={t('provision.ui.delete.keyId')} value={keyId} onChange={setKeyId} testId="prov-rename-keyid" required />
+        <KeyPicker target={target} label={t('provision.ui.delete.keyId')} value={keyId} onChange={setKeyId} testId="prov-rename-keyid" version={`${version}-${n}`} />
         <Input label={t('provision.ui.rename.label')} value={label} onChange={setLabel} testId="prov-rename-label" required />
         <WhatSelect value={what} onChange={setWhat} testId="prov-rename-what" />
       </div>

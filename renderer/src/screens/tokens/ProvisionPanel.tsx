@@ -46,7 +46,7 @@ export function ProvisionPanel({ onChanged }: { onChanged(): void }) {
     list.reload();
     onChanged();
   };
-  const props = target ? { target, onChanged: (label?: string) => changed(label === undefined ? undefined : `${target.module}|${label}`) } : null;
+  const props = target ? { target, version, onChanged: (label?: string) => changed(label === undefined ? undefined : `${target.module}|${label}`) } : null;
   const ready = target?.token.flags.tokenInitialized ?? false;
 
   return (

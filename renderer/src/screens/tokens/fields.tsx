@@ -17,6 +17,8 @@ export interface FormProps {
   target: TokenTarget;
   /** Called after a change on the token, so lists reload; `label` when the token's label changed. */
   onChanged(label?: string): void;
+  /** Changes after every change on a token (key lists reload). */
+  version?: number;
 }
 
 /** The token reference sent to the core (label; '' selects SoftHSM2's blank token). */
