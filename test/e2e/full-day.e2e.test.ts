@@ -251,12 +251,15 @@ describe('a day of work between two bodies', () => {
     await row.waitFor();
     // Delivered, not yet answered, or already 01 (arrived) before B registered it.
     expect(await row.getByTestId('outgoing-status').textContent()).not.toBe(`${ORG_B.name}: đã tiếp nhận`);
-    // Statuses come with a sync of A's inbox.
-    await open(a, 'inbox', 'Văn bản đến');
-    await a.getByTestId('inbox-sync').click();
-    await open(a, 'registers', 'Sổ văn bản');
-    await a.getByTestId('register-outgoing').click();
-    await expect.poll(() => row.getByTestId('outgoing-status').textContent(), { timeout: 30_000 }).toBe(`${ORG_B.name}: đã tiếp nhận`);
+    // Statuses come with a sync of A's inbox; B's 03 may still be on its way (B's outbox
+    // flushes it), so A syncs again until it is there, as a clerk would.
+    await expect.poll(async () => {
+      await open(a, 'inbox', 'Văn bản đến');
+      await a.getByTestId('inbox-sync').click();
+      await open(a, 'registers', 'Sổ văn bản');
+      await a.getByTestId('register-outgoing').click();
+      return row.getByTestId('outgoing-status').textContent();
+    }, { timeout: 60_000, interval: 2_000 }).toBe(`${ORG_B.name}: đã tiếp nhận`);
     await a.screenshot({ path: shot('registers-outgoing.png') });
   });
 
