@@ -126,7 +126,7 @@ function imageSetting(settings: SettingsAccess, key: string): string | undefined
 }
 
 /** The appearance for the role: the request's fields, the user's images, the organization. */
-function appearanceFor(job: SignJob, cert: CertChoice, settings: SettingsAccess): AppearanceOptions {
+export function appearanceFor(job: SignJob, cert: CertChoice, settings: SettingsAccess): AppearanceOptions {
   const a: AppearanceOptions = { role: job.role, ...job.appearance };
   const sig = imageSetting(settings, 'sign.signatureImage');
   const seal = imageSetting(settings, 'sign.sealImage');
@@ -134,6 +134,15 @@ function appearanceFor(job: SignJob, cert: CertChoice, settings: SettingsAccess)
   if (job.role === 'issuing' && seal) a.sealImage = seal;
   if ((job.role === 'issuing' || job.role === 'attachment' || job.role === 'copy') && !a.organization && cert.organization) a.organization = cert.organization;
   return a;
+}
+
+/**
+ * The appearance a preview lays out for a certificate: the one signing uses, with the name the
+ * engine would take from the certificate (the preview has no signer to read it from).
+ */
+export function previewAppearance(job: SignJob, cert: CertChoice, settings: SettingsAccess): AppearanceOptions {
+  const a = appearanceFor(job, cert, settings);
+  return a.signerName || !cert.commonName ? a : { ...a, signerName: cert.commonName };
 }
 
 /**
@@ -158,6 +167,7 @@ export async function runSignJob(ctx: ServiceContext, job: SignJob): Promise<{ c
         id: randomUUID(), origin: job.origin, operation: job.operation, role: job.role,
         documents: job.docs.map(({ name, url, size, pages, sha256, path: p }) => ({ name, url, size, pages, sha256, path: p })),
         placements: plans, details: job.details, certificates: list, preferred: hinted?.fingerprint ?? preferred, signal: d.signal,
+        appearances: Object.fromEntries(list.map((c) => [c.fingerprint, previewAppearance(job, c, ctx.settings)])),
         approve: async (a) => {
           if (d.signal.aborted) throw new KysoError('cancelled');
           session = await ctx.tokens.open(a.cert, a.pin);

@@ -59,6 +59,8 @@ beforeAll(async () => {
   store.settings.set('service.vgcaPort', ports.vgca);
   store.settings.set('service.vnptPort', ports.vnpt);
   store.settings.set('service.token', { token: OFFICIAL_TOKEN.label, cert: bed.certs.official.serial });
+  // The seal the issuing stamp carries (the consent dialog's preview shows it too).
+  store.settings.set('sign.sealImage', path.join(root, 'test', 'fixtures', 'seal.png'));
   store.close();
   // The app's HOME is a temp folder: trusting the CA writes to its NSS db, never the real one.
   host = await startHostProcess({ ...bed.env, KYSO_PKCS11_MODULES: bed.module, KYSO_HOME: home, HOME: userHome });
@@ -94,8 +96,25 @@ function callVgca(page: Page, fn: string, params: unknown): Promise<Record<strin
   return page.evaluate(([f, p]) => (globalThis as unknown as { callVgca(f: string, p: unknown): Promise<string> }).callVgca(f as string, p), [fn, params] as const).then((s) => JSON.parse(s) as Record<string, unknown>);
 }
 
-/** Drags the stamp onto the lower right part of the dialog's page preview. */
-async function place(): Promise<void> {
+/** What the dialog's page preview must show of the stamp: its texts, and the seal image. */
+interface Look {
+  texts: string[];
+  seal?: boolean;
+}
+
+/**
+ * Waits until the dialog's page preview draws the stamp as it will be signed (the Sign
+ * screen's appearance preview, laid out by the signing engine), not just a box.
+ */
+async function shows(look: Look): Promise<void> {
+  const preview = app.getByTestId('service-sign-dialog').getByTestId('appearance-preview');
+  // A bare number (the issuing number in the letter's blank) must be a text of its own, not part of the time.
+  for (const text of look.texts) await preview.getByText(text, { exact: /^\d+$/.test(text) }).first().waitFor({ timeout: 30_000 });
+  if (look.seal) await preview.locator('img[data-kind="seal"]').waitFor({ timeout: 30_000 });
+}
+
+/** Drags the stamp onto the lower right part of the dialog's page preview (checking it while the button is down). */
+async function place(whileDragging?: Look): Promise<void> {
   const frame = app.getByTestId('service-sign-dialog').locator('[data-testid="preview-frame"][data-ready="true"]');
   await frame.waitFor({ timeout: 30_000 });
   await frame.scrollIntoViewIfNeeded();
@@ -103,15 +122,17 @@ async function place(): Promise<void> {
   await app.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.3);
   await app.mouse.down();
   await app.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.4, { steps: 5 });
+  if (whileDragging) await shows(whileDragging);
   await app.mouse.up();
   await app.getByTestId('service-sign-dialog').getByTestId('sig-box').waitFor();
 }
 
 /** Answers the signing dialog with the PIN (placing the stamp first when asked to). */
-async function approve(opts: { place?: boolean; remember?: boolean; screenshot?: string } = {}): Promise<void> {
+async function approve(opts: { place?: boolean; remember?: boolean; screenshot?: string; look?: Look } = {}): Promise<void> {
   const dialog = app.getByTestId('service-sign-dialog');
   await dialog.waitFor({ timeout: 60_000 });
-  if (opts.place) await place();
+  if (opts.place) await place(opts.look);
+  if (opts.look) await shows(opts.look);
   if (opts.remember) await app.getByTestId('service-save-placement').check();
   await app.getByTestId('service-pin').fill(OFFICIAL_TOKEN.pin);
   if (opts.screenshot) await app.screenshot({ path: shot(opts.screenshot) });
@@ -173,7 +194,7 @@ describe('the signing service from a web page', () => {
     expect(await app.getByTestId('service-sign-origin').textContent()).toBe(docs.origin);
     const sha = execFileSync('openssl', ['dgst', '-sha256', '-r', FIXTURE], { encoding: 'utf8' }).split(' ')[0];
     expect(await app.getByTestId('service-doc-sha256').first().textContent()).toBe(sha);
-    await approve({ place: true, remember: true, screenshot: 'service-sign.png' });
+    await approve({ place: true, remember: true, screenshot: 'service-sign.png', look: { texts: ['Ký bởi: Nguyễn Văn An'] } });
     const r = await reply;
     expect(r.Status, String(r.Message)).toBe(0);
     expect(r.FileServer).toBe(docs.uploads[0]!.answer);
@@ -183,15 +204,16 @@ describe('the signing service from a web page', () => {
   it.each([
     // Issuing writes the number and date into the letter's own blanks (issue 14, point 1): the
     // sample's blank is "Số: …/UBND-VP", so the number part goes before the letter's notation.
-    ['vgca_sign_issued', { DocNumber: '15/QĐ-UBND', IssuedDate: '2026-11-22T09:00:00+07:00' }, true, ['Số: 15/UBND-VP', 'ngày 22 tháng 11 năm 2026']],
-    ['vgca_sign_income', { DocNumber: '321' }, false, ['ĐẾN', 'Số: 321']],
-    ['vgca_sign_copy', { DocNumber: '12/SY-VP', MetaData: [{ Key: 'abc', Value: 'abc' }] }, false, ['SAO Y', 'Số: 12/SY-VP']],
-    ['vgca_sign_appendix', { DocNumber: '15/QĐ-UBND', MetaData: [{ Key: 'abc', Value: 'abc' }] }, false, ['Số: 15/QĐ-UBND']],
-    ['vgca_comment', { MetaData: [{ Key: 'y-kien', Value: 'Đồng ý' }] }, true, ['N.V.A']],
-  ])('%s: the role\'s stamp, Status 0 and the handler\'s answer', async (fn, extra, needsPlace, texts) => {
+    // The last column: what the consent dialog's preview shows of the stamp before the PIN.
+    ['vgca_sign_issued', { DocNumber: '15/QĐ-UBND', IssuedDate: '2026-11-22T09:00:00+07:00' }, true, ['Số: 15/UBND-VP', 'ngày 22 tháng 11 năm 2026'], { texts: ['15', 'Ủy ban nhân dân tỉnh Thử Nghiệm'], seal: true }],
+    ['vgca_sign_income', { DocNumber: '321' }, false, ['ĐẾN', 'Số: 321'], { texts: ['ĐẾN', 'Số: 321'] }],
+    ['vgca_sign_copy', { DocNumber: '12/SY-VP', MetaData: [{ Key: 'abc', Value: 'abc' }] }, false, ['SAO Y', 'Số: 12/SY-VP'], { texts: ['SAO Y', 'Số: 12/SY-VP'] }],
+    ['vgca_sign_appendix', { DocNumber: '15/QĐ-UBND', MetaData: [{ Key: 'abc', Value: 'abc' }] }, false, ['Số: 15/QĐ-UBND'], { texts: ['Số: 15/QĐ-UBND'] }],
+    ['vgca_comment', { MetaData: [{ Key: 'y-kien', Value: 'Đồng ý' }] }, true, ['N.V.A'], { texts: ['N.V.A'] }],
+  ])('%s: the role\'s stamp, shown in the dialog, Status 0 and the handler\'s answer', async (fn, extra, needsPlace, texts, look) => {
     const before = docs.uploads.length;
     const reply = callVgca(site, fn, { FileUploadHandler: `${docs.origin}/upload`, ...session, FileName: serve(docs, `${fn}.pdf`), ...extra });
-    await approve({ place: needsPlace });
+    await approve({ place: needsPlace, look });
     const r = await reply;
     expect(r.Status, String(r.Message)).toBe(0);
     expect(r.FileServer).toBe(docs.uploads[before]!.answer);
@@ -204,7 +226,8 @@ describe('the signing service from a web page', () => {
     const reply = callVgca(site, 'vgca_sign_files', { FileUploadHandler: `${docs.origin}/upload`, ...session, Files: files });
     await app.getByTestId('service-sign-dialog').waitFor({ timeout: 60_000 });
     expect(await app.getByTestId('service-doc-row').count()).toBe(10);
-    await approve({ screenshot: 'service-batch.png' });
+    // The approval's saved placement, drawn as it will be signed.
+    await approve({ screenshot: 'service-batch.png', look: { texts: ['Ký bởi: Nguyễn Văn An'] } });
     const r = await reply;
     expect(r.Status, String(r.Message)).toBe(0);
     const rows = r.Files as Array<{ Status: number; FileServer: string }>;
@@ -219,7 +242,7 @@ describe('the signing service from a web page', () => {
     const b64 = readFileSync(FIXTURE).toString('base64');
     const options = JSON.stringify({ page: 1, llx: 330, lly: 70, urx: 520, ury: 140, Signer: 'Nguyễn Văn An', SigVisible: true });
     const reply = site.evaluate(([a, o]) => (globalThis as unknown as { callVnpt(f: number, a: unknown[], c: string): Promise<{ result: string; callback: string }> }).callVnpt(2, [a, o], 'signCallback'), [b64, options] as const);
-    await approve();
+    await approve({ look: { texts: ['Ký bởi: Nguyễn Văn An'] } });
     const r = await reply;
     expect(r.callback).toBe('signCallback');
     const res = JSON.parse(r.result) as { code: number; data: string; error: string };

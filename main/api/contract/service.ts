@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { eventsOf, operations } from './define.js';
-import { signRoleSchema } from './sign.js';
+import { appearanceSchema, signRoleSchema } from './sign.js';
 
 const rect = z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]);
 
@@ -71,6 +71,12 @@ export const servicePromptSchema = z.discriminatedUnion('kind', [
     details: z.record(z.string(), z.string()),
     certificates: z.array(serviceCertSchema),
     preferred: z.string(),
+    /**
+     * What the stamp will show with each certificate (by fingerprint): the appearance the
+     * service signs with (the request's fields, the user's images, the certificate's
+     * organization and name), for the dialog's preview through `sign:layout`.
+     */
+    appearances: z.record(z.string(), appearanceSchema),
   }),
 ]);
 

@@ -95,7 +95,7 @@ export class AppConsent implements Consent {
         ...(p.placement?.rect ? { rect: p.placement.rect } : {}),
         ...(p.placement?.anchor ? { anchor: p.placement.anchor } : {}),
       })),
-      details: q.details, certificates: q.certificates, preferred: q.preferred,
+      details: q.details, certificates: q.certificates, preferred: q.preferred, appearances: q.appearances,
     };
     let busy = false;
     return this.ask<boolean>(prompt, q.signal, async (a, finish) => {

@@ -5,7 +5,7 @@
  * app's dialog (app.ts), the terminal of `kyso service` (tty.ts), and unattended mode for
  * automation (unattended.ts).
  */
-import type { SignatureRole } from '../../signing/types.js';
+import type { AppearanceOptions, SignatureRole } from '../../signing/types.js';
 import type { FetchedDoc } from '../documents.js';
 import type { PlacementPlan } from '../placement.js';
 import type { CertChoice } from '../tokens.js';
@@ -52,6 +52,8 @@ export interface SignQuestion {
   details: Record<string, string>;
   certificates: CertChoice[];
   preferred: string;
+  /** The appearance signing would draw with each certificate (by fingerprint), for previews. */
+  appearances: Record<string, AppearanceOptions>;
   signal: AbortSignal;
   /**
    * Tries an answer: opens the token with its PIN. Throws (a wrong PIN, a locked token...)

@@ -2,15 +2,19 @@
  * A web page's signing request, shown before anything is signed: the site (from the
  * connection, not what the page claims), the exact documents (preview, name, size, pages,
  * SHA-256), the role and where its stamp goes (the user can drag it, and must when nothing
- * decided it), the stamp's fields, the certificate; the PIN approves, Refuse answers the page
- * "cancelled". A wrong PIN shows the token's message and the question stays.
+ * decided it) drawn as it will look with the chosen certificate (the Sign screen's preview,
+ * laid out by the signing engine through `sign:layout`), the stamp's fields, the certificate;
+ * the PIN approves, Refuse answers the page "cancelled". A wrong PIN shows the token's message
+ * and the question stays.
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import type { ErrorPayload, EventPayload } from '../../../main/api/index.js';
+import type { ErrorPayload, EventPayload, InputOf } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { formatDate, useI18n } from '../i18n.js';
+import { AppearancePreview } from './AppearancePreview.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { PdfPreview, type Placement } from './PdfPreview.js';
+import { useAppearanceLayout } from './useAppearanceLayout.js';
 
 type SignPrompt = Extract<EventPayload<'service:prompt'>, { kind: 'sign' }>;
 
@@ -20,6 +24,14 @@ export interface ServiceSignDialogProps {
   /** Questions waiting behind this one. */
   waiting: number;
   onDone(): void;
+}
+
+/** The placement signing uses for a document's plan (undefined: the engine's own spot). */
+function planned(plan: SignPrompt['placements'][number] | undefined): InputOf<'sign:layout'>['placement'] {
+  if (!plan || plan.page === undefined) return undefined;
+  if (plan.rect) return { page: plan.page, rect: plan.rect };
+  if (plan.anchor) return { page: plan.page, anchor: plan.anchor };
+  return undefined;
 }
 
 /** "1,2 MB" style sizes. */
@@ -40,6 +52,7 @@ export function ServiceSignDialog({ prompt, waiting, onDone }: ServiceSignDialog
   const [cert, setCert] = useState(prompt.preferred);
   const [pin, setPin] = useState('');
   const [placed, setPlaced] = useState<Placement | null>(null);
+  const [dragging, setDragging] = useState<Placement | null>(null);
   const [save, setSave] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
@@ -53,6 +66,11 @@ export function ServiceSignDialog({ prompt, waiting, onDone }: ServiceSignDialog
   const mustPlace = prompt.placements.some((p) => p.source === 'ask');
   const shown: Placement | null = placed ?? (plan?.page !== undefined && plan.rect ? { page: plan.page, rect: plan.rect } : null);
   const invisible = prompt.role === 'invisible';
+  const d = prompt.documents[doc]!;
+  // The stamp as it will look: where it is being dragged, else where it was put, else the plan.
+  const appearance = prompt.appearances[cert];
+  const placement = dragging ?? placed ?? planned(plan);
+  const { layout, error: layoutError } = useAppearanceLayout(appearance && !invisible && (placement || plan?.source !== 'ask') ? { file: d.path, appearance, ...(placement ? { placement } : {}) } : null);
 
   const answer = async (approve: boolean) => {
     setBusy(true);
@@ -80,7 +98,6 @@ export function ServiceSignDialog({ prompt, waiting, onDone }: ServiceSignDialog
     }
   };
 
-  const d = prompt.documents[doc]!;
   return (
     <dialog ref={ref} className="service-sign" aria-labelledby={`${id}-title`} onCancel={(e) => { e.preventDefault(); void answer(false); }} data-testid="service-sign-dialog">
       <form method="dialog" onSubmit={(e) => { e.preventDefault(); void answer(true); }}>
@@ -130,7 +147,8 @@ export function ServiceSignDialog({ prompt, waiting, onDone }: ServiceSignDialog
                 ))}
               </select>
             </label>
-            <ErrorBanner error={error} />
+            {layout?.warnings.map((w) => <p key={w.code} className="warn" role="status" data-testid="layout-warning">{w.message}</p>)}
+            <ErrorBanner error={error ?? layoutError} />
             {chosen?.pinPad ? (
               <p className="muted">{t('ui.pin.pinPad')}</p>
             ) : (
@@ -147,7 +165,9 @@ export function ServiceSignDialog({ prompt, waiting, onDone }: ServiceSignDialog
             </div>
           </div>
           <div className="svc-preview">
-            <PdfPreview key={d.path} path={d.path} placement={invisible ? null : shown} onPlace={(p) => !invisible && setPlaced(p)} />
+            <PdfPreview key={d.path} path={d.path} placement={invisible ? null : shown} showPage={layout?.page} reveal={layout?.box ?? null}
+              onPlace={(p) => !invisible && setPlaced(p)} onDrag={setDragging}
+              overlay={({ page, scale }) => layout && layout.page === page ? <AppearancePreview layout={layout} scale={scale} images={{ signature: appearance?.image, seal: appearance?.sealImage }} /> : null} />
           </div>
         </div>
       </form>

@@ -90,7 +90,7 @@ describe('page session and names', () => {
 function question(over: Partial<SignQuestion> = {}): SignQuestion {
   return {
     id: 'q1', origin: 'https://o', operation: 'SignApproved', role: 'approval', documents: [], placements: [{ source: 'ask' }], details: {},
-    certificates: [], preferred: 'fp', signal: new AbortController().signal, approve: async () => undefined, ...over,
+    certificates: [], preferred: 'fp', appearances: {}, signal: new AbortController().signal, approve: async () => undefined, ...over,
   };
 }
 
