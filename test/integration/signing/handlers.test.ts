@@ -1,8 +1,10 @@
 /**
  * sign:files / sign:cancel / sign:extend through the handlers the UI calls, with the bed's
  * SoftHSM2 token logged in once through the shared TokenManager: progress events per file,
- * one sign:done with a result per file, cancel leaving no temp files behind.
+ * one sign:done with a result per file, cancel leaving no temp files behind, a batch with a
+ * saved placement signing every file at that spot.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +45,20 @@ function files(n: number, name: string): string[] {
   });
 }
 
+/** The signature widgets of a PDF as qpdf reads them: 1-based page and /Rect. */
+function sigWidgets(file: string): Array<{ page: number; rect: number[] }> {
+  const json = JSON.parse(execFileSync('qpdf', ['--json=2', '--json-key=qpdf', '--json-key=pages', file], { encoding: 'utf8' })) as {
+    qpdf: [unknown, Record<string, { value?: Record<string, unknown> }>];
+    pages: Array<{ object: string }>;
+  };
+  const objects = json.qpdf[1];
+  const pageOf = (ref: unknown) => json.pages.findIndex((p) => p.object === ref) + 1;
+  return Object.values(objects)
+    .map((o) => o.value)
+    .filter((v): v is Record<string, unknown> => !!v && v['/FT'] === '/Sig' && Array.isArray(v['/Rect']))
+    .map((v) => ({ page: pageOf(v['/P']), rect: (v['/Rect'] as number[]).map(Number) }));
+}
+
 describe('sign handlers', () => {
   it('sign:files signs a batch, emitting progress and one sign:done', async () => {
     const input = contract['sign:files'].input.parse({
@@ -66,6 +82,37 @@ describe('sign handlers', () => {
     for (const e of progress) expect(() => signEvents['sign:progress'].parse(e.payload)).not.toThrow();
     const report = await pdfsig(results[2]!.output, bed.nssDir);
     expect(pdfsigBlocks(report)[0], report).toContain('Signature is Valid.');
+  });
+
+  it('sign:files with a saved placement (issue 14, point 6) puts the visible signature at that spot in every file', async () => {
+    // Two-page letters made by qpdf; the placement saved on the Sign screen is on page 2.
+    const dir = path.join(bed.dir, 'saved-in');
+    mkdirSync(dir);
+    const inputs = Array.from({ length: 3 }, (_, i) => {
+      const f = path.join(dir, `letter${i}.pdf`);
+      execFileSync('qpdf', ['--empty', '--pages', FIXTURE, FIXTURE, '--', f]);
+      return f;
+    });
+    const saved = { page: 2, rect: [320.5, 140, 180, 80] as [number, number, number, number] };
+    const input = contract['sign:files'].input.parse({
+      files: inputs,
+      outDir: path.join(bed.dir, 'saved-out'),
+      token: { module: bed.module, label: bed.tokens.official.label },
+      cert: { keyId: bed.certs.official.token!.id },
+      appearance: { role: 'approval', image: path.resolve('test/fixtures/signature.png') },
+      placement: saved,
+    });
+    const { jobId } = await svc.handlers['sign:files']!(input, ctx);
+    await svc.wait(jobId);
+    const done = events.find((e) => e.event === 'sign:done' && e.payload.jobId === jobId)!;
+    const results = done.payload.results as Array<{ status: string; output: string }>;
+    expect(results.map((r) => r.status)).toEqual(['signed', 'signed', 'signed']);
+    const [x, y, w, h] = saved.rect;
+    for (const r of results) {
+      expect(sigWidgets(r.output)).toEqual([{ page: 2, rect: [x, y, x + w, y + h] }]);
+      const report = await pdfsig(r.output, bed.nssDir);
+      expect(pdfsigBlocks(report)[0], report).toContain('Signature is Valid.');
+    }
   });
 
   it('sign:cancel stops a job: no temp files, results say cancelled for what was not signed', async () => {
