@@ -1,14 +1,19 @@
 /**
  * Batch signing through the UI with real parts (SoftHSM2 test bed, real core): 50 files with
  * one PIN entered once in the PIN dialog; then a bigger batch cancelled midway, which must
- * leave only complete signed files in the output folder (no partial or temp files).
+ * leave only complete signed files in the output folder (no partial or temp files); then a
+ * visible batch at a saved placement, previewed on the first file, signed at that spot in
+ * every file (issue 14, point 6).
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../main/store/index.js';
 import { createTestBed, OFFICIAL_TOKEN, SUBJECTS, type TestBed } from '../bed/index.js';
+import { pdfsig, pdfsigBlocks, sigWidgets } from '../integration/signing/oracles.js';
 import { launchChromium } from './helpers/browser.js';
 import { root, startHostProcess, type HostProcess } from './helpers/host.js';
 import { shot } from './helpers/screenshots.js';
@@ -57,13 +62,13 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Fills the batch form with files, output folder and the official's certificate. */
-async function fill(files: string[], outDir: string): Promise<void> {
+/** Fills the batch form with files, output folder, role and the official's certificate. */
+async function fill(files: string[], outDir: string, role = 'invisible'): Promise<void> {
   await page.getByTestId('batch-files').fill(files.join('\n'));
   await page.getByTestId('batch-outdir').fill(outDir);
-  // Invisible signatures: this spec is about many files and cancelling (van-thu-day.e2e signs
-  // a visible batch).
-  await page.getByTestId('role-select').selectOption('invisible');
+  // Invisible signatures for many files and cancelling (van-thu-day.e2e signs a visible batch
+  // by anchor; the last test here at a saved placement).
+  await page.getByTestId('role-select').selectOption(role);
   const tokenSelect = page.getByTestId('token-select');
   await tokenSelect.waitFor({ timeout: 30_000 });
   await tokenSelect.selectOption((await tokenSelect.locator('option', { hasText: OFFICIAL_TOKEN.label }).getAttribute('value'))!);
@@ -116,5 +121,41 @@ describe('batch signing', () => {
     expect(written.length).toBe(signed);
     expect(written.every((f) => f.endsWith('.pdf') && isCompletePdf(path.join(out, f)))).toBe(true);
     await page.getByTestId('job-retry').waitFor();
+  });
+
+  it('signs a visible batch at a saved placement: previewed on the first file, at that spot in every file', async () => {
+    // Two-page letters (made by qpdf) and a placement saved earlier on page 2, as the Sign
+    // screen's "Lưu vị trí" stores it.
+    const dir = path.join(work, 'd');
+    mkdirSync(dir);
+    const sample = path.join(root, 'test', 'fixtures', 'cong-van-mau.pdf');
+    const files = Array.from({ length: 3 }, (_, i) => {
+      const f = path.join(dir, `thu-${i + 1}.pdf`);
+      execFileSync('qpdf', ['--empty', '--pages', sample, sample, '--', f]);
+      return f;
+    });
+    const saved = { page: 2, rect: [320, 140, 180, 80] as const };
+    const store = openStore(host.home);
+    store.settings.set('ui.placements', { 'Cuối trang 2': { page: saved.page, rect: [...saved.rect] } });
+    store.close();
+    // The placement list is read when the screen opens.
+    await page.getByTestId('nav-home').click();
+    await page.getByTestId('nav-batch').click();
+    const out = path.join(work, 'out-d');
+    await fill(files, out, 'approval');
+    await page.getByTestId('placement-mode-drag').check();
+    await page.getByTestId('placement-saved').selectOption('Cuối trang 2');
+    const preview = page.getByTestId('batch-preview').getByTestId('appearance-preview');
+    await preview.and(page.locator('[data-page="2"]')).getByText(`Ký bởi: ${officialCn}`).waitFor({ timeout: 60_000 });
+    await page.getByTestId('batch-start').click();
+    await answerPin(page, OFFICIAL_TOKEN.pin);
+    await expect.poll(async () => (await page.getByTestId('job-summary').allTextContents()).join(' '), { timeout: 60_000 }).toContain('Đã ký 3/3 tệp; 0 tệp lỗi');
+    const [x, y, w, h] = saved.rect;
+    for (const f of files) {
+      const signed = path.join(out, path.basename(f));
+      expect(sigWidgets(signed)).toEqual([{ page: 2, rect: [x, y, x + w, y + h] }]);
+      const report = await pdfsig(signed, bed.nssDir);
+      expect(pdfsigBlocks(report)[0], report).toContain('Signature is Valid.');
+    }
   });
 });

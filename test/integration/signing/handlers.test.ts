@@ -14,7 +14,7 @@ import { signEvents } from '../../../main/api/contract/sign.js';
 import { createSignService, type SignService } from '../../../main/services/sign-handlers.js';
 import type { ServiceContext } from '../../../main/services/types.js';
 import { createTestBed, type TestBed } from '../../bed/index.js';
-import { pdfsig, pdfsigBlocks } from './oracles.js';
+import { pdfsig, pdfsigBlocks, sigWidgets } from './oracles.js';
 
 const FIXTURE = path.resolve('test/fixtures/cong-van-mau.pdf');
 let bed: TestBed;
@@ -43,20 +43,6 @@ function files(n: number, name: string): string[] {
     copyFileSync(FIXTURE, f);
     return f;
   });
-}
-
-/** The signature widgets of a PDF as qpdf reads them: 1-based page and /Rect. */
-function sigWidgets(file: string): Array<{ page: number; rect: number[] }> {
-  const json = JSON.parse(execFileSync('qpdf', ['--json=2', '--json-key=qpdf', '--json-key=pages', file], { encoding: 'utf8' })) as {
-    qpdf: [unknown, Record<string, { value?: Record<string, unknown> }>];
-    pages: Array<{ object: string }>;
-  };
-  const objects = json.qpdf[1];
-  const pageOf = (ref: unknown) => json.pages.findIndex((p) => p.object === ref) + 1;
-  return Object.values(objects)
-    .map((o) => o.value)
-    .filter((v): v is Record<string, unknown> => !!v && v['/FT'] === '/Sig' && Array.isArray(v['/Rect']))
-    .map((v) => ({ page: pageOf(v['/P']), rect: (v['/Rect'] as number[]).map(Number) }));
 }
 
 describe('sign handlers', () => {

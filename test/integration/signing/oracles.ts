@@ -1,4 +1,5 @@
 /** External oracles for signed PDFs: pdfsig with an NSS db, qpdf --check, openssl cms -verify. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { run } from '../../bed/run.js';
@@ -76,4 +77,18 @@ export async function opensslTsVerify(file: string, sig: { range: number[]; cms:
   writeFileSync(tPath, sig.cms);
   const { stdout } = await run('openssl', ['ts', '-verify', '-token_in', '-in', tPath, '-data', cPath, '-CAfile', rootPem]);
   return stdout.toString();
+}
+
+/** The signature widgets of a PDF as qpdf reads them: 1-based page and /Rect. */
+export function sigWidgets(file: string): Array<{ page: number; rect: number[] }> {
+  const json = JSON.parse(execFileSync('qpdf', ['--json=2', '--json-key=qpdf', '--json-key=pages', file], { encoding: 'utf8' })) as {
+    qpdf: [unknown, Record<string, { value?: Record<string, unknown> }>];
+    pages: Array<{ object: string }>;
+  };
+  const objects = json.qpdf[1];
+  const pageOf = (ref: unknown) => json.pages.findIndex((p) => p.object === ref) + 1;
+  return Object.values(objects)
+    .map((o) => o.value)
+    .filter((v): v is Record<string, unknown> => !!v && v['/FT'] === '/Sig' && Array.isArray(v['/Rect']))
+    .map((v) => ({ page: pageOf(v['/P']), rect: (v['/Rect'] as number[]).map(Number) }));
 }
