@@ -3,13 +3,17 @@
  * hosts a document may come from), the per-origin line and rate limit, the page session as
  * headers (no header injection), the app's consent broker (a stamp must be placed when
  * nothing decided where, a failed approval keeps the question open, a page that goes away
- * closes it), and the VNPT-CA reply frame.
+ * closes it), the VNPT-CA reply frame, and the appearance the consent dialog previews.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { servicePromptSchema } from '../../../main/api/contract/service.js';
 import { Admission } from '../../../main/local-service/admission.js';
 import { AppConsent, type ServicePrompt } from '../../../main/local-service/consent/app.js';
 import type { SignQuestion } from '../../../main/local-service/consent/types.js';
 import { nameFromUrl } from '../../../main/local-service/documents.js';
+import { appearanceFor, previewAppearance, type SignJob } from '../../../main/local-service/jobs.js';
+import type { CertChoice } from '../../../main/local-service/tokens.js';
 import { canonicalOrigin, parseOrigin, urlAllowedFor } from '../../../main/local-service/origins.js';
 import { sessionHeaders } from '../../../main/local-service/upload.js';
 import { frame } from '../../../main/local-service/vnpt/protocol.js';
@@ -156,5 +160,41 @@ describe('terminal consent (kyso service without a window)', () => {
     const { TtyConsent } = await import('../../../main/local-service/consent/tty.js');
     const consent = new TtyConsent(() => 'en', () => undefined, undefined);
     await expect(consent.askOrigin({ origin: 'https://o', operation: 'x', whatKey: 'service.op.sign', signal: new AbortController().signal })).rejects.toMatchObject({ code: 'serviceOriginUnknown' });
+  });
+});
+
+describe('the consent dialog\'s appearance', () => {
+  const fixture = (n: string) => path.resolve('test/fixtures', n);
+  const settings = (values: Record<string, string>) => ({ get: (k: string) => values[k], set: () => undefined });
+  const cert = (over: Partial<CertChoice> = {}): CertChoice => ({
+    module: 'm', token: 't', fingerprint: 'fp', serial: '01', subject: 'CN=Nguyễn Văn An,O=UBND tỉnh A', commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh A',
+    issuer: 'CA', notBefore: '', notAfter: '', valid: true, pinPad: false, ...over,
+  });
+  const job = (role: SignJob['role'], appearance: SignJob['appearance'] = {}) => ({ role, appearance }) as SignJob;
+  const images = settings({ 'sign.signatureImage': fixture('signature.png'), 'sign.sealImage': fixture('seal.png') });
+
+  it('is the one signing uses (the request\'s fields, the user\'s images, the organization), named as the engine names the signer', () => {
+    const issuing = job('issuing', { documentNumber: '15/QĐ-UBND', documentDate: '22/11/2026' });
+    expect(previewAppearance(issuing, cert(), images)).toEqual({ ...appearanceFor(issuing, cert(), images), signerName: 'Nguyễn Văn An' });
+    expect(previewAppearance(issuing, cert(), images)).toEqual({
+      role: 'issuing', documentNumber: '15/QĐ-UBND', documentDate: '22/11/2026', sealImage: fixture('seal.png'), organization: 'UBND tỉnh A', signerName: 'Nguyễn Văn An',
+    });
+    // Each certificate its own: another organization, another name.
+    expect(previewAppearance(issuing, cert({ organization: 'Sở B', commonName: 'Trần Thị B' }), images)).toMatchObject({ organization: 'Sở B', signerName: 'Trần Thị B' });
+    expect(previewAppearance(job('approval'), cert(), images)).toEqual({ role: 'approval', image: fixture('signature.png'), signerName: 'Nguyễn Văn An' });
+    // A name the page gives (VNPT-CA "Signer") is what the stamp says.
+    expect(previewAppearance(job('approval', { signerName: 'Người ký' }), cert(), settings({}))).toEqual({ role: 'approval', signerName: 'Người ký' });
+  });
+
+  it('goes to the dialog with the question', async () => {
+    const shown: ServicePrompt[] = [];
+    const c = new AppConsent({ prompt: (p) => shown.push(p), closed: () => undefined });
+    const appearances = { fp: { role: 'approval' as const, signerName: 'Nguyễn Văn An' } };
+    const ctl = new AbortController();
+    const answer = c.askSign(question({ appearances, signal: ctl.signal }));
+    expect(shown[0]).toMatchObject({ kind: 'sign', appearances });
+    expect(servicePromptSchema.parse(shown[0])).toEqual(shown[0]);
+    ctl.abort();
+    await expect(answer).rejects.toThrow(KysoError);
   });
 });
