@@ -138,10 +138,12 @@ export function storedKind(file: string): string {
 
 /**
  * A received file as the contract shows it: its register row plus the name to display, the
- * type Kyso found (stored extension or `bin`) and whether the OS opener may open it.
+ * type Kyso found (stored extension or `bin`), whether the OS opener may open it, and the
+ * name a saved copy gets (exchange:saveAttachment).
  */
-export function receivedFileView<F extends { name: string; path: string }>(f: F): F & { displayName: string; kind: string; openable: boolean } {
-  return { ...f, displayName: visibleName(f.name), kind: storedKind(f.path), openable: isOpenableDocument(f.path) };
+export function receivedFileView<F extends { name: string; path: string }>(f: F): F & { displayName: string; kind: string; openable: boolean; saveName: string } {
+  const kind = storedKind(f.path);
+  return { ...f, displayName: visibleName(f.name), kind, openable: isOpenableDocument(f.path), saveName: safeFileName(f.name, kind) };
 }
 
 /**

@@ -111,6 +111,8 @@ export const incomingFileSchema = z.object({
   kind: z.string(),
   /** True when shell:openPath opens it (an allowed document type whose bytes match its extension). */
   openable: z.boolean(),
+  /** The name a copy saved with exchange:saveAttachment gets: the safe name, with the extension of `kind`. */
+  saveName: z.string(),
   /** Where Kyso keeps it (its own safe name under KYSO_HOME/inbox). */
   path: z.string(),
   sha256: z.string(),
