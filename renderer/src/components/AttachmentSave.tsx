@@ -28,7 +28,7 @@ export function AttachmentSave({ messageId, index, saveName, kind }: AttachmentS
   const api = useApi();
   const { t } = useI18n();
   const [picking, setPicking] = useState(false);
-  const [exists, setExists] = useState<string | null>(null);
+  const [exists, setExists] = useState<{ target: string; name: string } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
 
@@ -39,8 +39,11 @@ export function AttachmentSave({ messageId, index, saveName, kind }: AttachmentS
     if (r.ok) {
       setExists(null);
       setSaved(r.value.path);
-    } else if (r.error.code === 'saveExists' && !overwrite) setExists(target);
-    else setError(r.error);
+    } else if (r.error.code === 'saveExists' && !overwrite) {
+      // The name the core would write (a typed name is cleaned and given the file's real extension).
+      const found = r.error.params?.path;
+      setExists({ target, name: typeof found === 'string' ? found.split(/[\\/]/).pop()! : saveName });
+    } else setError(r.error);
   };
   const start = async () => {
     setSaved(null);
@@ -57,8 +60,8 @@ export function AttachmentSave({ messageId, index, saveName, kind }: AttachmentS
       <button type="button" onClick={() => void start()} title={t('ui.inbox.saveHint', { name: saveName })} data-testid="inbox-file-save">{t('ui.inbox.save')}</button>
       {exists && (
         <span role="alert" className="warn" data-testid="inbox-save-exists">
-          {' '}{t('ui.inbox.saveExists', { name: saveName })}{' '}
-          <button type="button" onClick={() => void save(exists, true)} data-testid="inbox-save-replace">{t('ui.inbox.saveReplace')}</button>
+          {' '}{t('ui.inbox.saveExists', { name: exists.name })}{' '}
+          <button type="button" onClick={() => void save(exists.target, true)} data-testid="inbox-save-replace">{t('ui.inbox.saveReplace')}</button>
           <button type="button" onClick={() => setExists(null)}>{t('ui.cancel')}</button>
         </span>
       )}
