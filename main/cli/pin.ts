@@ -85,13 +85,15 @@ export function hiddenPrompt(question: string): Promise<string> {
 export function terminalLine(question: string, o: { hidden: boolean; signal?: AbortSignal; write?: (text: string) => void }): Promise<string> {
   const stdin = process.stdin;
   const write = o.write ?? ((text: string) => void process.stderr.write(text));
-  write(question);
   return new Promise((resolve, reject) => {
     let value = '';
     const wasRaw = stdin.isRaw;
+    // Raw mode before the question: keys typed as soon as it shows (Ctrl-C included) reach
+    // this reader, not the terminal's line discipline.
     stdin.setRawMode?.(true);
     stdin.resume();
     stdin.setEncoding('utf8');
+    write(question);
     const finish = (err?: Error) => {
       stdin.off('data', onData);
       o.signal?.removeEventListener('abort', onAbort);

@@ -101,13 +101,23 @@ export function cleanName(name: string): string {
  * reserved characters, or further dots, and the extension from storedExtension.
  */
 export function storedFileName(index: number, name: string, ext: string): string {
+  return `${String(index + 1).padStart(2, '0')}-${safeFileName(name, ext)}`;
+}
+
+/**
+ * A received file's name as Kyso writes it anywhere (its own folder, or where the user saves
+ * a copy): `<stem>.<ext>`, the stem from the sender's name with format characters, trailing
+ * dots and spaces, path and reserved characters and further dots removed (at most 100
+ * characters, `tep` when nothing is left), and the extension Kyso found in the bytes.
+ */
+export function safeFileName(name: string, ext: string): string {
   const clean = cleanName(path.basename(name.replace(/\\/g, '/')));
   const stem = (clean.includes('.') ? clean.slice(0, clean.lastIndexOf('.')) : clean)
     .replace(/[\\/:*?"<>|.]/g, '_')
     .replace(/\s+/g, ' ')
     .trim();
   const short = [...stem].slice(0, 100).join('') || 'tep';
-  return `${String(index + 1).padStart(2, '0')}-${short}.${ext}`;
+  return `${short}.${ext}`;
 }
 
 /** True when `file` exists, has an allowed extension and its bytes are of that extension's family. */
@@ -128,10 +138,12 @@ export function storedKind(file: string): string {
 
 /**
  * A received file as the contract shows it: its register row plus the name to display, the
- * type Kyso found (stored extension or `bin`) and whether the OS opener may open it.
+ * type Kyso found (stored extension or `bin`), whether the OS opener may open it, and the
+ * name a saved copy gets (exchange:saveAttachment).
  */
-export function receivedFileView<F extends { name: string; path: string }>(f: F): F & { displayName: string; kind: string; openable: boolean } {
-  return { ...f, displayName: visibleName(f.name), kind: storedKind(f.path), openable: isOpenableDocument(f.path) };
+export function receivedFileView<F extends { name: string; path: string }>(f: F): F & { displayName: string; kind: string; openable: boolean; saveName: string } {
+  const kind = storedKind(f.path);
+  return { ...f, displayName: visibleName(f.name), kind, openable: isOpenableDocument(f.path), saveName: safeFileName(f.name, kind) };
 }
 
 /**

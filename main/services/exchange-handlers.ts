@@ -10,6 +10,7 @@ import type { TokenManager } from '../../native/token-manager.js';
 import type { OutgoingDetail, Priority, Store } from '../store/index.js';
 import { DOCUMENT_TYPES } from '../api/doc-types.js';
 import { checkSetup } from './setup-check.js';
+import { saveAttachment } from './save-attachment.js';
 import { answerIncoming, certSelector, exportRegister, registerEntries, searchRegisters } from './exchange.js';
 import type { exchangeOperations } from '../api/contract/exchange.js';
 import type { EmitFn, HandlersFor } from './types.js';
@@ -152,6 +153,7 @@ export function createExchangeService(store: Store, deps: ExchangeDeps): Exchang
       doc: store.incoming.require(messageId),
       files: store.incoming.files(messageId).map(receivedFileView),
     }),
+    'exchange:saveAttachment': (input) => saveAttachment(store, deps.home, input),
     'exchange:inboxAccept': ({ server: url, messageId }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).accept(messageId) })),
     'exchange:inboxReject': ({ server: url, messageId, reason }) => server(async () => ({ doc: await client(url ?? store.incoming.require(messageId).server).reject(messageId, reason) })),
     'exchange:inboxStatus': ({ server: url, messageId, code, description }) =>

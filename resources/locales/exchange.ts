@@ -80,6 +80,13 @@ export const exchange = {
     'error.storeTooNew': 'Cơ sở dữ liệu ở phiên bản {version}, mới hơn phiên bản ứng dụng hỗ trợ ({supported}). Hãy cập nhật Kyso.',
     'error.exServerBadAnswer': 'Máy chủ trục liên thông {url} gửi dữ liệu không hợp lệ ({field}); Kyso đã từ chối, không dùng dữ liệu đó. Hãy báo người quản trị máy chủ.',
     'error.exPackageTooLarge': 'Máy chủ gửi gói văn bản {messageId} lớn hơn kích thước nó đã khai ({size} byte); Kyso đã dừng tải và không lưu gói này.',
+    // Saving a copy of a received file (exchange:saveAttachment)
+    'error.saveNoSuchFile': 'Văn bản {messageId} không có tệp thứ {index}.',
+    'error.saveFolderMissing': 'Không có thư mục {folder}: hãy chọn một thư mục đã có.',
+    'error.saveExists': 'Đã có tệp {path}. Kyso không ghi đè khi chưa được bạn đồng ý.',
+    'error.saveDenied': 'Không có quyền ghi vào thư mục {folder}: hãy chọn thư mục khác.',
+    'error.saveIntoInbox': 'Không lưu bản sao vào thư mục văn bản đến của Kyso ({folder}): hãy chọn thư mục khác.',
+    'error.saveChanged': 'Tệp đã nhận {path} không còn giống khi nhận (bị sửa hoặc hỏng trên đĩa): Kyso không lưu bản sao.',
   },
   en: {
     // edXML codec and inbox server (EXCHANGE-SERVER engineer)
@@ -159,5 +166,12 @@ export const exchange = {
     'error.storeTooNew': 'The database is at version {version}, newer than this app supports ({supported}). Please update Kyso.',
     'error.exServerBadAnswer': 'The exchange server {url} sent invalid data ({field}); Kyso refused it and used none of it. Tell the server administrator.',
     'error.exPackageTooLarge': 'The server sent package {messageId} larger than the size it declared ({size} bytes); Kyso stopped the download and kept nothing of it.',
+    // Saving a copy of a received file (exchange:saveAttachment)
+    'error.saveNoSuchFile': 'Document {messageId} has no file number {index}.',
+    'error.saveFolderMissing': 'The folder {folder} does not exist: choose an existing folder.',
+    'error.saveExists': 'The file {path} already exists. Kyso does not replace it unless you agree.',
+    'error.saveDenied': 'No permission to write in the folder {folder}: choose another folder.',
+    'error.saveIntoInbox': 'Kyso does not save copies into its own folder of received documents ({folder}): choose another folder.',
+    'error.saveChanged': 'The received file {path} is no longer what was received (changed or damaged on disk): no copy was saved.',
   },
 } satisfies MessageBundle;

@@ -272,6 +272,14 @@ export const ui = {
     'ui.session.keepLabel': 'Giữ đăng nhập token sau khi ký (phút, 0 = đăng xuất sau mỗi lần ký)',
     'ui.session.keepHint': 'Chỉ cho đúng chứng thư vừa ký; chọn chứng thư khác hoặc hết thời gian thì phải nhập lại PIN. Tối đa {max} phút. Máy dùng chung: để 0.',
     'ui.batch.startNoPin': 'Ký tất cả (token đang giữ đăng nhập, không hỏi PIN)',
+    // Saving a received file that is not shown in the viewer (issue 14.7)
+    'ui.inbox.save': 'Lưu…',
+    'ui.inbox.saveTitle': 'Lưu bản sao tệp đính kèm',
+    'ui.inbox.saveHint': 'Kyso không mở tệp này bằng chương trình khác; lưu bản sao "{name}" vào thư mục bạn chọn.',
+    'ui.inbox.saveExists': 'Đã có tệp "{name}" ở đó. Ghi đè?',
+    'ui.inbox.saveReplace': 'Ghi đè',
+    'ui.inbox.saved': 'Đã lưu: {path}',
+    'ui.inbox.showInFolder': 'Mở thư mục',
   },
   en: {
     'error.appBadPort': 'Invalid port: {port} (0–65535).',
@@ -543,5 +551,13 @@ export const ui = {
     'ui.session.keepLabel': 'Keep the token logged in after signing (minutes, 0 = log out after each job)',
     'ui.session.keepHint': 'Only for the certificate just used; another certificate or the end of the time asks for the PIN again. At most {max} minutes. On a shared PC keep 0.',
     'ui.batch.startNoPin': 'Sign all (token session kept, no PIN)',
+    // Saving a received file that is not shown in the viewer (issue 14.7)
+    'ui.inbox.save': 'Save…',
+    'ui.inbox.saveTitle': 'Save a copy of the attachment',
+    'ui.inbox.saveHint': 'Kyso does not open this file with another program; save a copy of "{name}" to a folder you choose.',
+    'ui.inbox.saveExists': '"{name}" already exists there. Replace it?',
+    'ui.inbox.saveReplace': 'Replace',
+    'ui.inbox.saved': 'Saved: {path}',
+    'ui.inbox.showInFolder': 'Show in folder',
   },
 } satisfies MessageBundle;

@@ -111,6 +111,8 @@ export const incomingFileSchema = z.object({
   kind: z.string(),
   /** True when shell:openPath opens it (an allowed document type whose bytes match its extension). */
   openable: z.boolean(),
+  /** The name a copy saved with exchange:saveAttachment gets: the safe name, with the extension of `kind`. */
+  saveName: z.string(),
   /** Where Kyso keeps it (its own safe name under KYSO_HOME/inbox). */
   path: z.string(),
   sha256: z.string(),
@@ -212,6 +214,16 @@ export const exchangeOperations = operations({
   'exchange:inboxShow': {
     input: z.object({ messageId }).strict(),
     output: z.object({ doc: incomingDocSchema, files: z.array(incomingFileSchema) }),
+  },
+  /**
+   * Saves a copy of one received file (the document's file at `index`, as inboxShow lists
+   * them; never a path the caller names) to `path`: a folder (the file's safe name is added)
+   * or a file path (its name cleaned, the extension the bytes prove). An existing file is
+   * replaced only with `overwrite`; the copy is written atomically.
+   */
+  'exchange:saveAttachment': {
+    input: z.object({ messageId, index: z.number().int().min(0).max(999), path: z.string().min(1).max(4096), overwrite: z.boolean().default(false) }).strict(),
+    output: z.object({ path: z.string(), name: z.string() }),
   },
   'exchange:inboxAccept': {
     input: z.object({ ...connection, messageId }).strict(),

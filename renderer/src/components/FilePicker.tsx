@@ -19,6 +19,8 @@ export interface FilePickerProps {
   extensions?: string[];
   multiple?: boolean;
   directory?: boolean;
+  /** Heading instead of "Chọn tệp" / "Chọn thư mục" (e.g. where to save a copy). */
+  title?: string;
   onPick(paths: string[]): void;
   onClose(): void;
 }
@@ -26,7 +28,7 @@ export interface FilePickerProps {
 const join = (dir: string, name: string) => (dir.endsWith('/') || dir.endsWith('\\') ? dir + name : `${dir}${dir.includes('\\') && !dir.includes('/') ? '\\' : '/'}${name}`);
 
 /** The picker, as a modal dialog. */
-export function FilePicker({ start, extensions, multiple = false, directory = false, onPick, onClose }: FilePickerProps) {
+export function FilePicker({ start, extensions, multiple = false, directory = false, title, onPick, onClose }: FilePickerProps) {
   const api = useApi();
   const { t, lang } = useI18n();
   const id = useId();
@@ -62,7 +64,7 @@ export function FilePicker({ start, extensions, multiple = false, directory = fa
   const files = listing?.entries.filter((e) => e.kind === 'file') ?? [];
   return (
     <dialog ref={ref} className="file-picker" aria-labelledby={`${id}-title`} onCancel={onClose} data-testid="file-picker">
-      <h2 id={`${id}-title`}>{t(directory ? 'ui.picker.titleFolder' : 'ui.picker.title')}</h2>
+      <h2 id={`${id}-title`}>{title ?? t(directory ? 'ui.picker.titleFolder' : 'ui.picker.title')}</h2>
       <div className="picker-body">
         <nav aria-label={t('ui.picker.places')}>
           <ul>{listing?.places.map((p) => <li key={p.path}><button type="button" className="link" onClick={() => { setChosen([]); setDir(p.path); }} title={p.path}>{p.name}</button></li>)}</ul>

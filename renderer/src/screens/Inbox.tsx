@@ -1,12 +1,14 @@
 /**
  * Inbox: live arrivals; the selected document read in the built-in viewer with its
- * signatures' verdict beside it, before the clerk registers or rejects it; attachments open
- * in the same viewer (never with another program); handling statuses; recalls.
+ * signatures' verdict beside it, before the clerk registers or rejects it; PDF attachments open
+ * in the same viewer, other files are saved on request (never opened with another program);
+ * handling statuses; recalls.
  */
 import { useEffect, useState } from 'react';
 import type { ErrorPayload, OutputOf, Result } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { ArrivalFailures } from '../components/ArrivalFailures.js';
+import { AttachmentSave } from '../components/AttachmentSave.js';
 import { DocumentVerdict, signaturesOfReport, verdictClass } from '../components/DocumentVerdict.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { PackageFacts, SignatureMark } from '../components/PackageSignature.js';
@@ -37,7 +39,7 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
   const login = useExchangeLogin();
   const files = show.data?.files ?? [];
   const pdfs = files.filter(isPdfFile);
-  const current = files.find((f) => f.name === viewing) ?? pdfs[0] ?? null;
+  const current = pdfs.find((f) => f.path === viewing) ?? pdfs[0] ?? null;
   useEffect(() => setViewing(null), [doc.messageId]);
   // Answers are signed with the connecting certificate: a logged-out token asks its PIN, then answers.
   const act = async (call: () => Promise<Result<unknown>>) => {
@@ -67,20 +69,19 @@ function Detail({ doc, onChanged }: { doc: Doc; onChanged(): void }) {
         {current && report ? <DocumentVerdict signatures={report.signatures} unreadable={report.unreadable} testId="inbox-verdict" /> : <p className="muted">{t('ui.doc.noSignature')}</p>}
         <h3>{t('ui.doc.files')}</h3>
         <ul data-testid="inbox-files">
-          {files.map((f) => (
-            <li key={f.sha256}>
-              {/* The sender's name with invisible characters shown; PDFs open in the viewer beside, other documents
-                  only when Kyso found an allowed type in their bytes. */}
+          {files.map((f, index) => (
+            <li key={f.sha256} data-testid="inbox-file-row">
+              {/* The sender's name with invisible characters shown. PDFs open in the viewer beside; no file is
+                  handed to another program: any file can be saved as a copy, under its safe name. */}
               {isPdfFile(f) ? (
-                <button type="button" className="link" aria-pressed={current?.name === f.name} onClick={() => setViewing(f.name)} data-testid="inbox-file">{f.displayName}</button>
-              ) : f.openable ? (
-                <button type="button" className="link" onClick={() => void api['shell:openPath']({ path: f.path }).then((r) => { if (!r.ok) setError(r.error); })} data-testid="inbox-file-open">{f.displayName}</button>
+                <button type="button" className="link" aria-pressed={current?.path === f.path} onClick={() => setViewing(f.path)} data-testid="inbox-file">{f.displayName}</button>
               ) : (
-                <span data-testid="inbox-file-inert" title={t('ui.inbox.fileNotOpenable')}>{f.displayName}</span>
+                <span data-testid="inbox-file-name" title={f.kind === 'bin' ? t('ui.inbox.fileNotOpenable') : undefined}>{f.displayName}</span>
               )}{' '}
               <span className="muted" data-testid="inbox-file-kind">{f.kind === 'bin' ? t('ui.inbox.fileKindOther') : f.kind.toUpperCase()}</span>{' '}
               {f.validationStatus && <span className={verdictClass(f.validationStatus)} title={f.validationStatus}>{t(`ui.verdict.${f.validationStatus}`)}</span>}
-              {f.detectedType && f.detectedType !== f.contentType ? <span className="warn"> ({t('edxml.attachment.declared', { declared: f.contentType, detected: f.detectedType })})</span> : null}
+              {f.detectedType && f.detectedType !== f.contentType ? <span className="warn"> ({t('edxml.attachment.declared', { declared: f.contentType, detected: f.detectedType })})</span> : null}{' '}
+              <AttachmentSave messageId={d.messageId} index={index} saveName={f.saveName} kind={f.kind} />
             </li>
           ))}
         </ul>
