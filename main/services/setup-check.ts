@@ -5,12 +5,11 @@
  * timestamp, the signature and seal images are PNG files. Nothing asks for the PIN.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { t, type Lang } from '../../resources/locales/index.js';
 import { isKysoError, KysoError } from '../api/errors.js';
 import { challengeResponseSchema, endpoints } from '../exchange/protocol.js';
 import { requestJson, toKysoError } from '../exchange/client/http.js';
-import { pngInfo } from '../pdf/png.js';
+import { imageInfo } from '../signing/appearance-layout.js';
 import type { TokenManager } from '../../native/token-manager.js';
 
 /** What is checked. */
@@ -59,18 +58,8 @@ async function checkCertificate(tokens: Pick<TokenManager, 'list'>, s: NonNullab
 }
 
 async function checkImage(file: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch {
-    throw new KysoError('fileNotFound', { path: file });
-  }
-  try {
-    const i = pngInfo(bytes);
-    return `${i.width}×${i.height}`;
-  } catch {
-    throw new KysoError('signImageInvalid', { path: file });
-  }
+  const i = await imageInfo(file);
+  return `${i.width}×${i.height}`;
 }
 
 /** Checks every part that is set; parts run in parallel, each bounded in time. */

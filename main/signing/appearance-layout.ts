@@ -104,8 +104,8 @@ const MM = 72 / 25.4;
 /** Line height of stamp text, as a multiple of the size. */
 const LH = 1.2;
 
-/** An image's pixel and physical size; read errors as the user's words. */
-export async function imageInfo(file: string): Promise<ImageSize & { widthMm: number | null }> {
+/** A signature or seal image (PNG): its bytes and sizes; read errors as the user's words. */
+export async function readSignImage(file: string): Promise<{ bytes: Buffer; info: ImageSize & { widthMm: number | null } }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -113,10 +113,15 @@ export async function imageInfo(file: string): Promise<ImageSize & { widthMm: nu
     throw new KysoError('fileNotFound', { path: file });
   }
   try {
-    return pngInfo(bytes);
+    return { bytes, info: pngInfo(bytes) };
   } catch (e) {
     throw new KysoError('signImageInvalid', { path: file }, { cause: e });
   }
+}
+
+/** An image's pixel and physical size; read errors as the user's words. */
+export async function imageInfo(file: string): Promise<ImageSize & { widthMm: number | null }> {
+  return (await readSignImage(file)).info;
 }
 
 /** Fonts measured (and later embedded) per style, loaded once per signature. */

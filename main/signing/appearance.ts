@@ -4,7 +4,6 @@
  * PNG images (alpha kept as SMask), one form XObject per widget. Invisible signatures get a
  * zero rectangle.
  */
-import { readFile } from 'node:fs/promises';
 import { KysoError } from '../api/errors.js';
 import type { FontStyle } from '../pdf/font.js';
 import type { PdfRef } from '../pdf/objects.js';
@@ -14,7 +13,7 @@ import type { PdfFile } from '../pdf/reader.js';
 import { formatNumber as f, serializeObject } from '../pdf/serialize.js';
 import type { IncrementalUpdate } from '../pdf/writer.js';
 import { ResourceBuilder, drawXObject, formXObject } from '../pdf/xobject.js';
-import { Fonts, layoutAppearance, type AppearanceLayout, type LayoutContext, type TextItem } from './appearance-layout.js';
+import { Fonts, layoutAppearance, readSignImage, type AppearanceLayout, type LayoutContext, type TextItem } from './appearance-layout.js';
 /** The initials a ký nháy mark shows (defined with the layout). */
 export { initialsOf } from './appearance-layout.js';
 import { toDefaultRect, uprightMatrix } from './placement.js';
@@ -31,12 +30,7 @@ export interface BuiltAppearance {
 export type AppearanceContext = LayoutContext;
 
 async function png(up: IncrementalUpdate, file: string): Promise<PdfRef> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch {
-    throw new KysoError('fileNotFound', { path: file });
-  }
+  const { bytes } = await readSignImage(file);
   try {
     return embedPng(up, bytes).ref;
   } catch (e) {
