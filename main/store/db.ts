@@ -30,7 +30,7 @@ export function openDb(home: string): Db {
     // read then write start IMMEDIATE (`.immediate()`): a deferred one that must upgrade its
     // lock gets SQLITE_BUSY at once, without this wait.
     db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
+    switchToWal(db);
     // NORMAL is durable under WAL against process crashes (only power loss may drop the last commits).
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -39,6 +39,25 @@ export function openDb(home: string): Db {
   } catch (e) {
     db.close();
     throw e;
+  }
+}
+
+/**
+ * Sets the WAL journal. On a fresh file opened by several processes at once, SQLite may answer
+ * SQLITE_BUSY here without calling the busy handler (another process is switching the same
+ * file or recovering its WAL index); retried for up to the busy timeout, then the error stands.
+ */
+function switchToWal(db: Db): void {
+  const until = Date.now() + 5000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY') !== true || Date.now() > until) throw e;
+      Atomics.wait(pause, 0, 0, 20 + Math.floor(Math.random() * 30));
+    }
   }
 }
 
