@@ -6,8 +6,9 @@
  * under an extension the OS would run. Everything else is stored as `.bin` and not opened.
  * The bytes are read by the one sniffer, main/files/sniff.ts.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { KysoError } from '../api/errors.js';
 import { canonicalMime, MIME_OF_EXT, SNIFF_BYTES, sniffFamily, type DocFamily } from './sniff.js';
 
 /** One allowed document type. */
@@ -47,10 +48,16 @@ export const DOCUMENT_TYPES: readonly DocType[] = [
 /** Extension of files Kyso keeps but never opens (unknown or executable content). */
 export const INERT_EXT = 'bin';
 
-/** The first bytes of a file (at most SNIFF_BYTES). */
+/**
+ * The first bytes of a file (at most SNIFF_BYTES). Only a regular file is read: a FIFO, device
+ * or socket put in place of a stored file would block a synchronous read (and the event loop)
+ * forever, so it is opened non-blocking, without following a symlink, and refused with
+ * fileNotRegular unless the descriptor is a regular file.
+ */
 export function readHead(file: string): Buffer {
-  const fd = openSync(file, 'r');
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
   try {
+    if (!fstatSync(fd).isFile()) throw new KysoError('fileNotRegular', { path: file });
     const buf = Buffer.alloc(SNIFF_BYTES);
     return buf.subarray(0, readSync(fd, buf, 0, SNIFF_BYTES, 0));
   } finally {

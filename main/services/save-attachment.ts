@@ -8,6 +8,7 @@
  * and renamed: a full disk leaves nothing half-written.
  */
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { link, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KysoError } from '../api/errors.js';
@@ -40,10 +41,14 @@ function receivedFile(store: Store, home: string, messageId: string, index: numb
 
 /** Where the copy goes: `target` itself when a folder (plus the safe name), else its folder and its cleaned name. */
 async function targetPath(target: string, file: IncomingFile): Promise<string> {
+  // A relative path would land in the core's working directory, not where the user chose.
+  if (!path.isAbsolute(target)) throw new KysoError('savePathRelative', { path: target });
   const full = path.resolve(target);
   const kind = storedKind(file.path);
   const st = await stat(full).catch(() => null);
   if (st?.isDirectory()) return path.join(full, safeFileName(file.name, kind));
+  // A trailing separator names a folder: never a file called after it.
+  if (target.endsWith('/') || target.endsWith(path.sep)) throw new KysoError('saveFolderMissing', { folder: full });
   const folder = path.dirname(full);
   const dir = await stat(folder).catch(() => null);
   if (!dir?.isDirectory()) throw new KysoError('saveFolderMissing', { folder });
@@ -53,13 +58,22 @@ async function targetPath(target: string, file: IncomingFile): Promise<string> {
   return path.join(folder, safeFileName(`${stem}.${kind}`, kind));
 }
 
-/** Copies `src` into the new file `dest` (created, never reused), returning the copy's SHA-256. */
+/** Flags to open a received file: never a symlink, never blocking on a FIFO or device put in its place. */
+const READ_REGULAR = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * Copies `src` into the new file `dest` (created, never reused), returning the copy's SHA-256.
+ * `src` must be a regular file (fileNotRegular otherwise: a FIFO would hold a libuv thread forever).
+ */
 async function copyInto(src: string, dest: string): Promise<string> {
   const hash = createHash('sha256');
-  const input = await open(src, 'r').catch(() => {
+  const input = await open(src, READ_REGULAR).catch((e: NodeJS.ErrnoException) => {
+    // ELOOP: a symlink where Kyso keeps its own file.
+    if (e.code === 'ELOOP') throw new KysoError('fileNotRegular', { path: src });
     throw new KysoError('fileNotFound', { path: src });
   });
   try {
+    if (!(await input.stat()).isFile()) throw new KysoError('fileNotRegular', { path: src });
     const out = await open(dest, 'wx');
     try {
       const buf = Buffer.alloc(CHUNK);

@@ -87,6 +87,7 @@ export const exchange = {
     'error.saveDenied': 'Không có quyền ghi vào thư mục {folder}: hãy chọn thư mục khác.',
     'error.saveIntoInbox': 'Không lưu bản sao vào thư mục văn bản đến của Kyso ({folder}): hãy chọn thư mục khác.',
     'error.saveChanged': 'Tệp đã nhận {path} không còn giống khi nhận (bị sửa hoặc hỏng trên đĩa): Kyso không lưu bản sao.',
+    'error.savePathRelative': 'Nơi lưu {path} không phải đường dẫn tuyệt đối: hãy chọn thư mục hoặc tệp bằng đường dẫn đầy đủ.',
   },
   en: {
     // edXML codec and inbox server (EXCHANGE-SERVER engineer)
@@ -173,5 +174,6 @@ export const exchange = {
     'error.saveDenied': 'No permission to write in the folder {folder}: choose another folder.',
     'error.saveIntoInbox': 'Kyso does not save copies into its own folder of received documents ({folder}): choose another folder.',
     'error.saveChanged': 'The received file {path} is no longer what was received (changed or damaged on disk): no copy was saved.',
+    'error.savePathRelative': 'The save location {path} is not an absolute path: choose a folder or file by its full path.',
   },
 } satisfies MessageBundle;

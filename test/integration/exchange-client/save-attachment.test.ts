@@ -7,8 +7,8 @@
  * extension the bytes prove, never over an existing file unless asked, atomically.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +155,70 @@ describe('exchange:saveAttachment', () => {
     expect(!missing.ok && missing.error.code).toBe('saveFolderMissing');
     expect(!missing.ok && missing.error.message).toContain('Không có thư mục');
   });
+
+  it('refuses a relative path (it would land in the core\'s working directory)', async () => {
+    const rel = await save({ index: 1, path: 'tuong-doi.docx' });
+    expect(!rel.ok && rel.error.code).toBe('savePathRelative');
+    expect(!rel.ok && rel.error.message).toContain('đường dẫn tuyệt đối');
+    expect(existsSync(path.join(process.cwd(), 'tuong-doi.docx'))).toBe(false);
+    const dotted = await save({ index: 1, path: path.join('.', 'tuong-doi.docx') });
+    expect(!dotted.ok && dotted.error.code).toBe('savePathRelative');
+  });
+
+  it('takes a trailing separator as a folder: a missing one is refused, never written as a file', async () => {
+    const missing = await save({ index: 1, path: path.join(out, 'thu-muc-moi') + path.sep });
+    expect(!missing.ok && missing.error.code).toBe('saveFolderMissing');
+    expect(readdirSync(out).filter((n) => n.startsWith('thu-muc-moi'))).toEqual([]);
+    // An existing folder with a trailing separator is still a folder.
+    const sub = path.join(out, 'co-san');
+    mkdirSync(sub);
+    const ok = await save({ index: 1, path: sub + path.sep });
+    expect(ok.ok && ok.value.path).toBe(path.join(sub, 'Biên bản họp.docx'));
+  });
+
+  // A FIFO put in place of a received file (or a symlink to one) must not freeze the core: the
+  // old code blocked in open() until a writer came. A helper process opens the FIFO for writing
+  // after a few seconds, so a regression is slow (and fails on the time) rather than hanging.
+  it.skipIf(process.platform === 'win32')('answers promptly and refuses to save when a received file is a FIFO or a symlink to one', async () => {
+    const folder = path.join(home, 'inbox', MESSAGE);
+    const stored = readdirSync(folder).find((n) => n.startsWith('02-'))!;
+    const storedPath = path.join(folder, stored);
+    const original = readFileSync(storedPath);
+    // The symlink's FIFO is inside the inbox, so the path check alone does not refuse it.
+    const fifo = path.join(folder, 'ong.fifo');
+    execFileSync('mkfifo', [fifo]);
+    /** Opens the FIFO at `storedPath` for writing after 3 s (bounded), releasing a reader blocked on it. */
+    const rescue = () => spawn('timeout', ['8', 'sh', '-c', 'sleep 3; : > "$1"', 'sh', storedPath], { stdio: 'ignore' });
+    const prompt = async <T>(what: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+      const helper = rescue();
+      const t = Date.now();
+      try {
+        return { value: await what(), ms: Date.now() - t };
+      } finally {
+        helper.kill();
+      }
+    };
+    try {
+      for (const swap of [() => execFileSync('mkfifo', [storedPath]), () => symlinkSync(fifo, storedPath)]) {
+        rmSync(storedPath, { force: true });
+        swap();
+        const shown = await prompt(() => core.call('exchange:inboxShow', { messageId: MESSAGE }));
+        expect(shown.ms).toBeLessThan(2000);
+        expect(shown.value.ok, JSON.stringify(shown.value)).toBe(true);
+        const files = (shown.value as { value: { files: { openable: boolean }[] } }).value.files;
+        expect(files[1]!.openable).toBe(false);
+        const saved = await prompt(() => save({ index: 1, path: path.join(out, 'ong.docx') }));
+        expect(saved.ms).toBeLessThan(2000);
+        expect(!saved.value.ok && saved.value.error.code).toBe('fileNotRegular');
+        expect(existsSync(path.join(out, 'ong.docx'))).toBe(false);
+        expect(leftovers(out, []).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      }
+    } finally {
+      rmSync(storedPath, { force: true });
+      writeFileSync(storedPath, original);
+      rmSync(fifo, { force: true });
+    }
+  }, 30_000);
 
   // A real full disk: a 64 KiB tmpfs filled up (needs root with CAP_SYS_ADMIN, as on the CI machine).
   it.skipIf(!canMountTmpfs())('on a full disk says so and leaves nothing half-written, the old file intact', async () => {
