@@ -25,8 +25,8 @@ const CACHE_MS = 5 * 60_000;
 
 /** Checks certificates against a TrustConfig, with a short cache of good results. */
 export class CertChecker {
-  /** sha256 of a good certificate's DER -> until when that result stands (ms). */
-  private readonly good = new Map<string, number>();
+  /** sha256 of a good certificate's DER -> until when that result stands (ms), and the issuers fetched for it. */
+  private readonly good = new Map<string, { until: number; fetched: Buffer[] }>();
 
   constructor(private trust: TrustConfig) {}
 
@@ -56,20 +56,19 @@ export class CertChecker {
   /**
    * Throws exCertExpired / exCertUntrusted / exCertRevoked / exCertRevocationUnknown. A good
    * result is cached (at most CACHE_MS, never past the certificate's end of validity): every
-   * authenticated request re-checks its session's certificate through here. No path because
-   * an issuer's AIA URL did not answer is exCertRevocationUnknown (the certificate could not
-   * be checked now), not exCertUntrusted: a slow CA server must not log users out. Returns the
-   * CA certificates fetched through AIA, for the caller to keep with the session.
+   * authenticated request re-checks its session's certificate through here. Returns the CA
+   * certificates fetched through AIA (also on a cached result), for the caller to keep with
+   * the session: its re-checks then build the path without the CA's web server, so a slow or
+   * down AIA URL cannot log users out, and a CA no longer trusted still ends their sessions.
    */
   async check(der: Uint8Array, pool: Uint8Array[] = [], now = new Date()): Promise<Buffer[]> {
     const key = createHash('sha256').update(der).digest('hex');
-    const until = this.good.get(key);
-    if (until && until > now.getTime()) return [];
+    const cached = this.good.get(key);
+    if (cached && cached.until > now.getTime()) return cached.fetched;
     const leaf = this.view(der);
     const inValidity = (c: CertView) => now >= new Date(c.x.validFrom) && now <= new Date(c.x.validTo);
     if (!inValidity(leaf)) throw new KysoError('exCertExpired');
-    const { path, fetched, unreachable } = await buildChain({ leaf, pool: pool.map((p) => Buffer.from(p)), anchors: this.trust.anchors, offline: this.trust.offline });
-    if (!path && unreachable) throw new KysoError('exCertRevocationUnknown', { reason: 'an issuer certificate could not be fetched' });
+    const { path, fetched } = await buildChain({ leaf, pool: pool.map((p) => Buffer.from(p)), anchors: this.trust.anchors, offline: this.trust.offline });
     if (!path) throw new KysoError('exCertUntrusted', { reason: 'no path to a trusted root' });
     for (let i = 0; i < path.length - 1; i++) {
       const cert = path[i]!;
@@ -79,7 +78,7 @@ export class CertChecker {
       if (r.status === 'revoked') throw new KysoError('exCertRevoked');
       if (r.status === 'unknown' && this.trust.revocation === 'require') throw new KysoError('exCertRevocationUnknown');
     }
-    this.good.set(key, Math.min(now.getTime() + CACHE_MS, new Date(leaf.x.validTo).getTime()));
+    this.good.set(key, { until: Math.min(now.getTime() + CACHE_MS, new Date(leaf.x.validTo).getTime()), fetched });
     return fetched;
   }
 }

@@ -78,9 +78,14 @@ export function hiddenPrompt(question: string): Promise<string> {
   return terminalLine(question, { hidden: true });
 }
 
+/** CSI and SS3 sequences (arrow, function keys) and a lone ESC with the key after it. */
+// eslint-disable-next-line no-control-regex -- matching the terminal's ESC is the point
+const ESCAPE_SEQUENCE = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)?/gs;
+
 /**
  * Reads one line on the terminal in raw mode (echoed unless hidden): Enter ends it, Backspace
- * edits, Ctrl-C or the signal cancels. `write` is where the question and echo go (stderr).
+ * and Ctrl-U edit, other control keys are ignored; Ctrl-C, Ctrl-D on an empty line, the end
+ * of input or the signal cancel. `write` is where the question and echo go (stderr).
  */
 export function terminalLine(question: string, o: { hidden: boolean; signal?: AbortSignal; write?: (text: string) => void }): Promise<string> {
   const stdin = process.stdin;
@@ -96,6 +101,7 @@ export function terminalLine(question: string, o: { hidden: boolean; signal?: Ab
     write(question);
     const finish = (err?: Error) => {
       stdin.off('data', onData);
+      stdin.off('end', onEnd);
       o.signal?.removeEventListener('abort', onAbort);
       stdin.setRawMode?.(wasRaw);
       stdin.pause();
@@ -104,21 +110,33 @@ export function terminalLine(question: string, o: { hidden: boolean; signal?: Ab
       else resolve(value);
     };
     const onAbort = () => finish(new KysoError('cancelled'));
+    const onEnd = () => finish(new KysoError('cancelled'));
+    const erase = (n: number) => {
+      if (!o.hidden) write('\b \b'.repeat(n));
+    };
     const onData = (chunk: string) => {
-      for (const ch of chunk) {
+      // Raw mode has no line editing: arrow and function keys arrive as escape sequences and
+      // must not become part of a PIN (a wrong PIN costs one of the token's few tries).
+      for (const ch of chunk.replace(ESCAPE_SEQUENCE, '')) {
         if (ch === '\r' || ch === '\n') return finish();
         if (ch === '\u0003') return finish(new KysoError('cancelled'));
-        if (ch === '\u007f' || ch === '\b') {
-          if (value && !o.hidden) write('\b \b');
+        if (ch === '\u0004') {
+          if (!value) return finish(new KysoError('cancelled'));
+        } else if (ch === '\u0015') {
+          erase(value.length);
+          value = '';
+        } else if (ch === '\u007f' || ch === '\b') {
+          if (value) erase(1);
           value = value.slice(0, -1);
-        } else {
+        } else if (ch >= ' ') {
           value += ch;
           if (!o.hidden) write(ch);
         }
       }
     };
-    if (o.signal?.aborted) return onAbort();
+    if (o.signal?.aborted || stdin.readableEnded) return onAbort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
+    stdin.once('end', onEnd);
     stdin.on('data', onData);
   });
 }

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Lang } from '../../resources/locales/index.js';
+import { hasMessage, t, type Lang } from '../../resources/locales/index.js';
+import { appearanceSchema } from '../api/contract/sign.js';
 import { errorCodeOf, KysoError, isKysoError } from '../api/errors.js';
 import type { PadesLevel } from '../signing/types.js';
 import type { AppearanceOptions, SignatureRole } from '../signing/types.js';
@@ -146,12 +147,31 @@ export function previewAppearance(job: SignJob, cert: CertChoice, settings: Sett
 }
 
 /**
+ * Refuses a stamp the contract cannot carry (the dialog's layout and the service:prompt event
+ * check appearances against appearanceSchema): a number or date longer than a stamp shows.
+ * Called before the user is asked, so nothing is shown or signed that the dialog cannot show.
+ */
+function checkAppearance(lang: Lang, a: AppearanceOptions): void {
+  const parsed = appearanceSchema.safeParse(a);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  const value = (a as unknown as Record<string, unknown>)[key];
+  const label = hasMessage(lang, `ui.stamp.${key}`) ? t(lang, `ui.stamp.${key}`) : key || 'appearance';
+  if (issue.code === 'too_big' && typeof value === 'string') throw new KysoError('serviceStampTooLong', { field: label, length: value.length, max: Number(issue.maximum) });
+  throw new KysoError('serviceBadRequest', { detail: `${label}: ${issue.message}` });
+}
+
+/**
  * Runs a signing request: consent (one question for all documents), one login, the
  * signatures, the logout. Throws serviceCancelled when the user refuses; per-document
  * failures come back in the results.
  */
 export async function runSignJob(ctx: ServiceContext, job: SignJob): Promise<{ cert: CertChoice; results: SignedDoc[] }> {
+  checkAppearance(ctx.lang(), { role: job.role, ...job.appearance });
   const { list, preferred } = await ctx.tokens.candidates();
+  const appearances = Object.fromEntries(list.map((c) => [c.fingerprint, previewAppearance(job, c, ctx.settings)]));
+  for (const a of Object.values(appearances)) checkAppearance(ctx.lang(), a);
   const hinted = job.certSerial ? list.find((c) => normSerial(c.serial) === normSerial(job.certSerial!)) : undefined;
   const saved = savedPlacements(ctx.settings.get(SERVICE_KEYS.placements));
   const anchors = anchorTexts(ctx.settings.get(SERVICE_KEYS.anchors));
@@ -167,7 +187,7 @@ export async function runSignJob(ctx: ServiceContext, job: SignJob): Promise<{ c
         id: randomUUID(), origin: job.origin, operation: job.operation, role: job.role,
         documents: job.docs.map(({ name, url, size, pages, sha256, path: p }) => ({ name, url, size, pages, sha256, path: p })),
         placements: plans, details: job.details, certificates: list, preferred: hinted?.fingerprint ?? preferred, signal: d.signal,
-        appearances: Object.fromEntries(list.map((c) => [c.fingerprint, previewAppearance(job, c, ctx.settings)])),
+        appearances,
         approve: async (a) => {
           if (d.signal.aborted) throw new KysoError('cancelled');
           session = await ctx.tokens.open(a.cert, a.pin);

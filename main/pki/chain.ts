@@ -23,11 +23,6 @@ export interface ChainResult {
   path: CertView[] | null;
   /** Certificates fetched through AIA while building. */
   fetched: Buffer[];
-  /**
-   * AIA URLs that could not be fetched (down, slow, not a certificate): with no path, the
-   * cause may be the network rather than the certificate.
-   */
-  unreachable: number;
 }
 
 const MAX_DEPTH = 10;
@@ -139,11 +134,10 @@ export async function buildChain(input: ChainInput): Promise<ChainResult> {
   const pool = views(input.pool);
   const fetched: Buffer[] = [];
   const tried = new Set<string>();
-  let unreachable = 0;
   for (;;) {
     const stuck: CertView[] = [];
     const path = search([input.leaf], pool, { anchors }, (c) => stuck.push(c));
-    if (path || input.offline) return { path, fetched, unreachable };
+    if (path || input.offline) return { path, fetched };
     // No path yet: ask the AIA caIssuers URLs of the certificates that have no known issuer.
     let grew = false;
     for (const url of stuck.flatMap((c) => c.caIssuerUrls)) {
@@ -161,10 +155,9 @@ export async function buildChain(input: ChainInput): Promise<ChainResult> {
         }
       } catch {
         // Unreachable, or not a certificate: the path simply stays incomplete.
-        unreachable++;
       }
     }
-    if (!grew) return { path: null, fetched, unreachable };
+    if (!grew) return { path: null, fetched };
   }
 }
 

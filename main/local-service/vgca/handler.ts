@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { t } from '../../../resources/locales/index.js';
 import { KysoError } from '../../api/errors.js';
+import { dayText, parseLetterDate } from '../../signing/blanks.js';
 import { dateVietnam, isoVietnam } from '../../signing/time.js';
 import type { AppearanceOptions } from '../../signing/types.js';
 import { appVersion } from '../../services/paths.js';
@@ -41,11 +42,23 @@ export function errorReply(ctx: ServiceContext, e: unknown, extra: Partial<VgcaR
   return { Status: k.code === 'serviceCancelled' ? 11 : 1, Message: t(ctx.lang(), `error.${k.code}`, k.params), ...extra };
 }
 
-/** A date for a stamp from an ISO text ("2026-11-22T09:00:00+07:00" -> "22/11/2026"); other text as given. */
+/**
+ * A date for a stamp: "dd/mm/yyyy" or "yyyy-mm-dd" as the day it names, an ISO time
+ * ("2026-11-22T09:00:00+07:00") as its day in Vietnam -> "22/11/2026"; null when it is no date
+ * (JavaScript's own parser would read "05/12/2026" as 12 May, or "1" as 2001).
+ */
+function parsedStampDate(v: string): string | null {
+  const day = parseLetterDate(v);
+  if (day) return `${dayText(day.day)}/${String(day.month).padStart(2, '0')}/${day.year}`;
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v.trim())) return null;
+  const d = new Date(v.trim());
+  return Number.isNaN(d.getTime()) ? null : dateVietnam(d);
+}
+
+/** A date for a stamp (see parsedStampDate); other text as given. */
 function stampDate(v: string | undefined): string | undefined {
   if (!v) return undefined;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? v.slice(0, 100) : dateVietnam(d);
+  return parsedStampDate(v) ?? v.slice(0, 100);
 }
 
 /** What the role's stamp prints, taken from the request, and how the dialog shows it. */
@@ -53,7 +66,10 @@ function stampFor(role: string, r: SignRequest, now: Date): { appearance: Omit<A
   const a: Omit<AppearanceOptions, 'role'> = {};
   if (role === 'issuing') {
     if (r.DocNumber) a.documentNumber = r.DocNumber;
-    a.documentDate = stampDate(r.IssuedDate) ?? dateVietnam(now);
+    // The issue date goes into the letter's date blanks: text that is no date is refused now,
+    // before anything is fetched or asked (the signing engine would refuse it after the PIN).
+    if (r.IssuedDate?.trim() && !parsedStampDate(r.IssuedDate)) throw new KysoError('signBadDocumentDate', { date: r.IssuedDate.slice(0, 100) });
+    a.documentDate = stampDate(r.IssuedDate?.trim() || undefined) ?? dateVietnam(now);
   } else if (role === 'attachment' || role === 'copy') {
     if (r.DocNumber) a.documentNumber = r.DocNumber;
     if (role === 'copy') {
@@ -117,8 +133,8 @@ async function signOne(ctx: ServiceContext, origin: string, endpoint: string, r:
   const now = new Date();
   const work = new WorkDir(path.join(serviceDir(ctx.config.home), 'work'));
   try {
-    const doc = await fetchDocument(r.FileName, work, { origin, allowedHosts: ctx.config.allowedHosts, headers, maxBytes: ctx.config.maxFileBytes, timeoutMs: ctx.config.fetchTimeoutMs, signal });
     const { appearance, details } = stampFor(role, r, now);
+    const doc = await fetchDocument(r.FileName, work, { origin, allowedHosts: ctx.config.allowedHosts, headers, maxBytes: ctx.config.maxFileBytes, timeoutMs: ctx.config.fetchTimeoutMs, signal });
     const { cert, results } = await runSignJob(ctx, { origin, operation: endpoint, role, docs: [doc], work, appearance, details, signal });
     const res = results[0]!;
     if (!res.output) throw res.error ?? new KysoError('internal', { detail: 'not signed' });

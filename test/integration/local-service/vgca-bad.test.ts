@@ -78,6 +78,20 @@ describe('bad requests get a clear reply', () => {
     expect(h.prompts.length).toBe(before);
   });
 
+  it.each([
+    ['a 150-character DocNumber', 'SignIssued', { DocNumber: `${'1'.repeat(150)}/QĐ-UBND`, IssuedDate: '2026-11-22' }, /“Số, ký hiệu văn bản” dài 158 ký tự, quá 100 ký tự/],
+    ['a 5000-character SoDen', 'SignIncome', { MetaData: [{ Key: 'SoDen', Value: 'x'.repeat(5000) }] }, /“Số đến” dài 5000 ký tự, quá 100 ký tự/],
+    ['an IssuedDate that is no date', 'SignIssued', { DocNumber: '12/QĐ-UBND', IssuedDate: 'ngày mai' }, /Ngày ban hành “ngày mai” không hợp lệ/],
+  ])('a stamp Kyso cannot show (%s) is refused before any question', async (_n, endpoint, extra, message) => {
+    const before = { prompts: h.prompts.length, uploads: docs.uploads.length };
+    const r = await vgca(h, endpoint, { ...req(serve(docs, 'stamp.pdf')), ...extra }, docs.origin);
+    expect(r.Status).toBe(1);
+    expect(String(r.Message)).toMatch(message);
+    expect(h.prompts.length).toBe(before.prompts);
+    expect(docs.uploads.length).toBe(before.uploads);
+    noWorkLeft();
+  });
+
   it('a request without Origin (not from a browser page) is refused', async () => {
     const r = await vgca(h, 'GetVersion', '', undefined);
     expect(r).toMatchObject({ Status: 1 });

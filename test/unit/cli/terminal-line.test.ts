@@ -59,6 +59,25 @@ describe('terminalLine on a real tty', () => {
     expect(out).toContain('ab\b \bcd');
   }, 30_000);
 
+  it('arrow keys and other control keys never enter a PIN; Ctrl-U clears the line', async () => {
+    // Left arrow (CSI), F1 (SS3), a lone ESC with its key, Ctrl-D on a non-empty line, Ctrl-U.
+    const out = await typed('hidden', '12\x1b[D34\x1bOP\x1bx\x04\x15' + '56\r');
+    expect(out).toContain('[got:56]');
+    expect(await typed('hidden', '7\x1b[1;5C8\x01\r')).toContain('[got:78]');
+  }, 30_000);
+
+  it('Ctrl-D on an empty line and the end of input cancel', async () => {
+    expect(await typed('hidden', '\x04')).toContain('[error:cancelled]');
+    const piped = await new Promise<string>((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', child, 'hidden'], { stdio: ['pipe', 'pipe', 'ignore'] });
+      let out = '';
+      p.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      p.on('close', () => resolve(out));
+      p.stdin.end('12');
+    });
+    expect(piped).toContain('[error:cancelled]');
+  }, 30_000);
+
   it('Ctrl-C cancels, and so does the abort signal', async () => {
     expect(await typed('hidden', '12\x03')).toContain('[error:cancelled]');
     expect(await typed('hidden', '', 'abort')).toContain('[error:cancelled]');
