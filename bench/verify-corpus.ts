@@ -12,6 +12,7 @@ import { createNssDb } from '../test/bed/nss.js';
 import { basePdf, createValidationBed } from '../test/integration/validation/helpers/bed.js';
 import { dssFixture, signFixture } from '../test/integration/validation/helpers/sign.js';
 import { scanLikePdf } from './scan-pdf.js';
+import { seededRandom } from '../test/bed/prng.js';
 
 /** Bump when the recipe changes: the cached corpus is then made again. */
 const VERSION = 2;
@@ -35,21 +36,9 @@ export interface Corpus {
   twentyFive: string;
 }
 
-/** mulberry32: the recipe is the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The recipe: size, signatures, DSS for each of the 100 files (plus the ratio pair). */
 function recipe(): Array<{ bytes: number; signatures: number; dss: boolean }> {
-  const rnd = prng(13_2026);
+  const rnd = seededRandom(13_2026);
   const out: Array<{ bytes: number; signatures: number; dss: boolean }> = [];
   const sizes: Array<[number, number, number]> = [
     // [bytes, how many files, most signatures]

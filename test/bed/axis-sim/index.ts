@@ -13,6 +13,7 @@ import { signAnswer } from './hmac-check.js';
 import { handleLgsp, type LgspClientSpec } from './lgsp-routes.js';
 import { AxisState, type SimSystem } from './state.js';
 import { handleVxp } from './vxp-routes.js';
+import { seededRandom } from '../prng.js';
 
 export { AxisState, type SimDoc, type SimSystem } from './state.js';
 
@@ -52,17 +53,6 @@ export interface CallRecord extends CallInfo {
 
 const MAX_BODY = 512 << 20;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** What route handlers get: the state, the request body, and ways to answer. */
 export interface SimContext {
   state: AxisState;
@@ -91,7 +81,7 @@ export class AxisSimulator {
   private random: () => number;
 
   private constructor(private readonly server: Server, readonly url: string, seed: number) {
-    this.random = mulberry32(seed);
+    this.random = seededRandom(seed);
   }
 
   /** Listens on 127.0.0.1 (port 0: random). */
@@ -131,7 +121,7 @@ export class AxisSimulator {
 
   /** Reseeds the fault generator. */
   seed(n: number): void {
-    this.random = mulberry32(n);
+    this.random = seededRandom(n);
   }
 
   /** Stops listening and drops open connections. */

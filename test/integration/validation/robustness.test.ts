@@ -8,6 +8,7 @@ import { validatePdfBuffer } from '../../../main/validation/index.js';
 import { basePdf, createValidationBed, type ValidationBed } from './helpers/bed.js';
 import { dssFixture, signFixture } from './helpers/sign.js';
 import { hasMessage, t } from '../../../resources/locales/index.js';
+import { seededRandom } from '../../bed/prng.js';
 
 let bed: ValidationBed;
 let signed: Buffer;
@@ -91,24 +92,12 @@ describe('malformed PDFs', () => {
   });
 });
 
-/** mulberry32: a tiny deterministic PRNG so the fuzz run is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('fuzz (seed 20261122, 400 mutants)', () => {
   it('never crashes, never passes a mutant whose signed bytes changed', async () => {
     const clean = await validatePdfBuffer(signed, 'clean.pdf', opts());
     expect(clean.signatures[0]!.indication).toBe('TOTAL_PASSED');
     const [, b, c, d] = clean.signatures[0]!.byteRange!;
-    const rnd = prng(20261122);
+    const rnd = seededRandom(20261122);
     const int = (n: number): number => Math.floor(rnd() * n);
     let verdicts = 0;
     for (let i = 0; i < 400; i++) {
