@@ -47,7 +47,7 @@ export function openDb(home: string): Db {
  * SQLITE_BUSY here without calling the busy handler (another process is switching the same
  * file or recovering its WAL index); retried for up to the busy timeout, then the error stands.
  */
-function switchToWal(db: Db): void {
+export function switchToWal(db: Db): void {
   const until = Date.now() + 5000;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {

@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { switchToWal } from '../../main/store/db.js';
 
 /** A row as returned by either driver. */
 export type Row = Record<string, unknown>;
@@ -67,7 +68,9 @@ function openSqliteConnection(file: string): Database.Database {
   const db = new Database(file);
   try {
     db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
+    // The client store's WAL switch: retried on SQLITE_BUSY, which SQLite may answer there
+    // without its busy handler when several processes open one fresh file.
+    switchToWal(db);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     return db;
