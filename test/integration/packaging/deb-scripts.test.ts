@@ -2,142 +2,40 @@
  * The deb's maintainer scripts and its `kyso` launcher, run for real as root: the postinst
  * trusts the signing service's local CA for the installing account and installs the login
  * autostart that trusts it for every other account; the postrm takes it out of every account.
- *
- * What is real: bash running the scripts as electron-builder fills them, runuser, certutil and
- * NSS databases owned by the accounts, Kyso's CLI bundle (built by scripts/build-cli.mjs) doing
- * `service install-ca` in each account's own folder. What stands in: the Electron binary, which
- * cannot be downloaded here; `/opt/Kyso/kyso` is a script that, like main/shell/main.ts, runs the
- * command line when started with `--kyso-cli` and otherwise records that it would open the app.
- * The machine is not touched: each step runs in a private mount namespace where /opt, the XDG
- * autostart folder, /etc/passwd and /etc/login.defs are this test's own (two accounts that exist
- * only there), and update-alternatives and the desktop database tools are recording stand-ins.
+ * The machine is not touched: deb-bed.ts runs each step in a private mount namespace with two
+ * accounts that exist only there (what is real and what stands in: see there).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli } from '../../../scripts/build-cli.mjs';
+import { canRunDebBed, makeDebBed, root, type Account, type DebBed } from './deb-bed.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-const canRun = process.getuid?.() === 0 && ['unshare', 'runuser', 'certutil', 'mount'].every(has);
-
-/** Fills an electron-builder script template as its deb target does (executable "kyso", product "Kyso"). */
-function fillTemplate(file: string): string {
-  return readFileSync(path.join(root, file), 'utf8').replace(/\$\{([a-zA-Z]+)\}/g, (_m, n: string) => (n === 'executable' ? 'kyso' : 'Kyso'));
-}
-
-interface Account {
-  name: string;
-  uid: number;
-  home: string;
-}
-
-describe.skipIf(!canRun)('deb maintainer scripts and the kyso launcher', () => {
+describe.skipIf(!canRunDebBed)('deb maintainer scripts and the kyso launcher', () => {
+  let bed: DebBed;
   let t: string;
   let app: string;
-  let shims: string;
   const accounts: Record<'ana' | 'binh', Account> = {} as never;
 
-  /** Runs `cmd` as root inside a mount namespace that holds this test's /opt, autostart folder and accounts. */
-  function inNamespace(cmd: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
-    const binds = [
-      [path.join(t, 'opt'), '/opt'],
-      [path.join(t, 'autostart'), '/etc/xdg/autostart'],
-      [path.join(t, 'passwd'), '/etc/passwd'],
-      [path.join(t, 'login.defs'), '/etc/login.defs'],
-    ];
-    const script = binds.map(([from, to]) => `mount --bind '${from}' '${to}'`).join(' && ') + ' && exec "$@"';
-    return spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'ns', ...cmd], {
-      encoding: 'utf8',
-      env: { PATH: `${shims}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, LANG: 'C.UTF-8', KYSO_LANG: 'en', ...env },
-      timeout: 120_000,
-    });
-  }
-
-  /** Runs the login autostart's command as `who`, as a desktop session would. */
-  function login(who: Account): SpawnSyncReturns<string> {
-    const entry = readFileSync(path.join(t, 'autostart', 'kyso-local-ca.desktop'), 'utf8');
-    const exec = /^Exec=(.*)$/m.exec(entry)![1]!.split(' ');
-    return inNamespace(['runuser', '-u', who.name, '--', 'env', '-i', `HOME=${who.home}`, `USER=${who.name}`, 'PATH=/usr/bin:/bin', 'KYSO_LANG=en', ...exec]);
-  }
-
-  /** Kyso CA nicknames in an NSS database (read as root). */
-  function kysoCas(db: string): string[] {
-    if (!existsSync(path.join(db, 'cert9.db'))) return [];
-    const r = spawnSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' });
-    return r.stdout.split('\n').filter((l) => l.startsWith('Kyso Local Signing CA')).map((l) => l.replace(/\s+\S*,\S*,\S*\s*$/, ''));
-  }
-
-  /** The account's own local CA (made by `kyso service install-ca` in its Kyso folder). */
-  function ownCa(who: Account): X509Certificate {
-    return new X509Certificate(readFileSync(path.join(who.home, '.config', 'kyso', 'local-service', 'local-ca.pem')));
-  }
-
-  /** True when `db` trusts exactly this account's CA for TLS servers ("C,,"). */
-  function trustsOwnCa(who: Account, db: string): boolean {
-    const ca = ownCa(who);
-    const nick = ca.subject.split('\n').find((l) => l.startsWith('CN='))!.slice(3);
-    const r = spawnSync('certutil', ['-L', '-d', `sql:${db}`, '-n', nick, '-a'], { encoding: 'utf8' });
-    const trust = spawnSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' }).stdout.split('\n').find((l) => l.startsWith(nick));
-    return r.status === 0 && r.stdout.replace(/\s/g, '').includes(ca.raw.toString('base64')) && /\sC,,\s*$/.test(trust ?? '');
-  }
-
   beforeAll(async () => {
-    t = mkdtempSync('/tmp/kyso-deb-');
-    chmodSync(t, 0o755);
-    app = path.join(t, 'opt', 'Kyso');
-    shims = path.join(t, 'shims');
-    for (const d of [app, shims, path.join(t, 'autostart'), path.join(t, 'home')]) mkdirSync(d, { recursive: true, mode: 0o755 });
-    // The installed app as the deb lays it out: resources/app/{package.json,dist/cli}, the binary, the launcher.
-    const appRoot = path.join(app, 'resources', 'app');
-    mkdirSync(appRoot, { recursive: true });
-    copyFileSync(path.join(root, 'package.json'), path.join(appRoot, 'package.json'));
-    await buildCli(path.join(appRoot, 'dist', 'cli'));
-    writeFileSync(
-      path.join(app, 'kyso'),
-      [
-        '#!/bin/sh',
-        '# Stand-in for the Electron binary: the command line with --kyso-cli (main/shell/main.ts), else "the app".',
-        'for a in "$@"; do',
-        `  [ "$a" = --kyso-cli ] && exec '${process.execPath}' '${path.join(appRoot, 'dist', 'cli', 'main.js')}' "$@"`,
-        'done',
-        `echo "app $*" >> '${path.join(t, 'app.log')}'`,
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
-    // As extraFiles may leave it: the postinst makes it executable.
-    copyFileSync(path.join(root, 'build', 'linux', 'kyso-command.sh'), path.join(app, 'kyso-command'));
-    chmodSync(path.join(app, 'kyso-command'), 0o644);
-    const log = path.join(t, 'alternatives.log');
-    writeFileSync(path.join(shims, 'update-alternatives'), `#!/bin/sh\necho "$*" >> '${log}'\n`, { mode: 0o755 });
-    for (const tool of ['update-mime-database', 'update-desktop-database']) writeFileSync(path.join(shims, tool), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    writeFileSync(path.join(shims, 'apparmor_status'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-    // Two login accounts that exist only inside the namespace.
-    const lines = ['root:x:0:0:root:/root:/bin/bash'];
-    for (const [i, name] of (['ana', 'binh'] as const).entries()) {
-      const a: Account = { name: `kyso${name}`, uid: 15_001 + i, home: path.join(t, 'home', name) };
-      mkdirSync(a.home, { mode: 0o700 });
-      chownSync(a.home, a.uid, a.uid);
-      lines.push(`${a.name}:x:${a.uid}:${a.uid}::${a.home}:/bin/sh`);
-      accounts[name] = a;
-    }
-    writeFileSync(path.join(t, 'passwd'), lines.join('\n') + '\n');
-    writeFileSync(path.join(t, 'login.defs'), 'UID_MIN 15000\nUID_MAX 15999\n');
+    bed = await makeDebBed();
+    ({ t, app } = bed);
+    accounts.ana = bed.addAccount('kysoana');
+    accounts.binh = bed.addAccount('kysobinh');
     // Binh also uses Firefox: a profile with its own NSS database.
     const profile = path.join(accounts.binh.home, '.mozilla', 'firefox', 'k1.default-release');
     mkdirSync(profile, { recursive: true });
     expect(spawnSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']).status).toBe(0);
     spawnSync('chown', ['-R', `${accounts.binh.uid}:${accounts.binh.uid}`, path.join(accounts.binh.home, '.mozilla')]);
-    for (const [file, text] of [['postinst', fillTemplate('build/linux/after-install.sh')], ['postrm', fillTemplate('build/linux/after-remove.sh')]] as const) writeFileSync(path.join(t, file), text, { mode: 0o755 });
   }, 180_000);
 
-  afterAll(() => {
-    if (t) rmSync(t, { recursive: true, force: true });
-  });
+  afterAll(() => bed?.cleanup());
+
+  const inNamespace = (...a: Parameters<DebBed['inNamespace']>) => bed.inNamespace(...a);
+  const login = (who: Account) => bed.login(who);
+  const kysoCas = (db: string) => bed.kysoCas(db);
+  const ownCa = (who: Account) => bed.ownCa(who);
+  const trustsOwnCa = (who: Account, db: string) => bed.trustsOwnCa(who, db);
 
   it('postinst: `kyso` on PATH is the launcher, the autostart is installed, the installing account trusts its own CA', () => {
     const r = inNamespace(['bash', path.join(t, 'postinst'), 'configure'], { SUDO_USER: accounts.ana.name });
@@ -157,8 +55,8 @@ describe.skipIf(!canRun)('deb maintainer scripts and the kyso launcher', () => {
     expect(ownCa(accounts.ana).subject).toContain('CN=Kyso Local Signing CA');
     // Binh has not logged in yet: nothing made for Binh.
     expect(existsSync(path.join(accounts.binh.home, '.config', 'kyso'))).toBe(false);
-    // The app itself was never started (no window as root, none as Ana).
-    expect(existsSync(path.join(t, 'app.log'))).toBe(false);
+    // The binary ran once, as Ana, as the command line: the app itself was never started (no window as root, none as Ana).
+    expect(bed.starts().map((s) => [s.uid, s.mode])).toEqual([[accounts.ana.uid, 'cli']]);
   });
 
   it("login autostart: another account trusts its own CA in Chromium's and Firefox's databases, then has nothing to do", () => {
@@ -200,11 +98,17 @@ describe.skipIf(!canRun)('deb maintainer scripts and the kyso launcher', () => {
     const unknown = spawnSync(cmd, ['--lang', 'en', 'no-such-command'], { encoding: 'utf8' });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('no-such-command');
-    rmSync(path.join(t, 'app.log'), { force: true });
+    bed.starts();
     for (const args of [[], ['/home/ana/Công văn.pdf'], ['kyso://open?doc=1'], ['Report.pdf'], ['./verify']]) {
       expect(spawnSync(cmd, args, { encoding: 'utf8' }).status).toBe(0);
     }
-    expect(readFileSync(path.join(t, 'app.log'), 'utf8').split('\n').filter(Boolean)).toEqual(['app ', 'app /home/ana/Công văn.pdf', 'app kyso://open?doc=1', 'app Report.pdf', 'app ./verify']);
+    expect(bed.starts().map((s) => [s.mode, s.args.filter((a) => a !== '--')])).toEqual([
+      ['app', []],
+      ['app', ['/home/ana/Công văn.pdf']],
+      ['app', ['kyso://open?doc=1']],
+      ['app', ['Report.pdf']],
+      ['app', ['./verify']],
+    ]);
   });
 
   it('postrm on upgrade keeps the trust; on removal every account loses its Kyso CAs and the autostart goes', () => {
