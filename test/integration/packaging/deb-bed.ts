@@ -48,7 +48,10 @@ export interface DebBed {
   shims: string;
   /** Adds a login account (passwd entry, home made and owned by it unless `home` is given as is). */
   addAccount(name: string, options?: { home?: string; makeHome?: boolean }): Account;
-  /** Runs `cmd` as root inside the namespace; `tty` gives it a controlling terminal (script(1)). */
+  /**
+   * Runs `cmd` as root inside the namespace; `tty` gives it a controlling terminal (script(1)).
+   * After `timeoutMs` (default 120 s) it is killed, with everything it started: status 124.
+   */
   inNamespace(cmd: string[], env?: Record<string, string>, options?: { tty?: boolean; timeoutMs?: number }): SpawnSyncReturns<string>;
   /** Runs the launcher (`/opt/Kyso/kyso-command ...`) as `who`, with the account's own environment. */
   asAccount(who: Account, args: string[], env?: Record<string, string>): SpawnSyncReturns<string>;
@@ -129,13 +132,15 @@ export async function makeDebBed(): Promise<DebBed> {
         [path.join(t, 'login.defs'), '/etc/login.defs'],
       ];
       const script = binds.map(([from, to]) => `mount --bind '${from}' '${to}'`).join(' && ') + ' && exec "$@"';
-      const argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'ns', ...cmd];
+      // timeout(1) outermost: whatever hangs inside is killed with its process group, nothing is left behind.
+      const limit = options.timeoutMs ?? 120_000;
+      const argv = ['timeout', '-k', '3', `${limit / 1000}`, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'ns', ...cmd];
       // script(1) gives the command a terminal of its own, as `sudo apt install` in a terminal has.
       const [file, args] = options.tty ? ['script', ['-qec', argv.map(shellQuote).join(' '), '/dev/null']] : [argv[0]!, argv.slice(1)];
       return spawnSync(file, args as string[], {
         encoding: 'utf8',
         env: { PATH: `${shims}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, LANG: 'C.UTF-8', KYSO_LANG: 'en', ...env },
-        timeout: options.timeoutMs ?? 120_000,
+        timeout: limit + 10_000,
         ...(options.tty ? { input: '' } : {}),
       });
     },

@@ -9,6 +9,16 @@ describe('packagedCliArgs', () => {
     expect(packagedCliArgs([CLI_FLAG])).toEqual([]);
   });
 
+  it("drops the launcher's '--' (it keeps Chromium off the user's arguments), and only that one", () => {
+    expect(packagedCliArgs(['--ozone-platform=headless', '--disable-gpu', CLI_FLAG, '--', 'verify', '--utility-cmd-prefix=x.pdf'])).toEqual(['verify', '--utility-cmd-prefix=x.pdf']);
+    expect(packagedCliArgs([CLI_FLAG, '--', '--', 'a'])).toEqual(['--', 'a']);
+    expect(packagedCliArgs([CLI_FLAG, 'sign', '--', '-odd.pdf'])).toEqual(['sign', '--', '-odd.pdf']);
+  });
+
+  it("takes root's launch without the sandbox (Electron refuses to start as root with it)", () => {
+    expect(packagedCliArgs(['--no-sandbox', '--ozone-platform=headless', '--disable-gpu', CLI_FLAG, '--', 'token', 'list'])).toEqual(['token', 'list']);
+  });
+
   it('opens the app for files, links and anything a link could smuggle the flag behind', () => {
     expect(packagedCliArgs([])).toBeNull();
     expect(packagedCliArgs(['/home/ana/a.pdf'])).toBeNull();
