@@ -1,17 +1,19 @@
 #!/bin/bash
 # Kyso deb postinst (electron-builder `deb.afterInstall`, a template: the ${...} names of
 # letters only are filled in at packaging time). It replaces electron-builder's default
-# script, so it does what that one does: the `kyso` command on PATH, the Chromium sandbox
-# helper's mode, the MIME and desktop databases, the AppArmor profile. The signing service's
-# CA is per user and trusted from the app (the packaged app cannot run its CLI as root here).
+# script, so it does what that one does: the `kyso` command on PATH (here the launcher
+# kyso-command, which also runs the command line), the Chromium sandbox helper's mode, the MIME
+# and desktop databases, the AppArmor profile. Then it trusts the signing service's local CA:
+# see the end.
 set -u
 APP_DIR='/opt/${sanitizedProductName}'
-EXE='/opt/${sanitizedProductName}/${executable}'
+CMD='/opt/${sanitizedProductName}/kyso-command'
 
+chmod 0755 "$CMD" 2>/dev/null || true
 if type update-alternatives >/dev/null 2>&1; then
-  update-alternatives --install '/usr/bin/${executable}' '${executable}' "$EXE" 100 || ln -sf "$EXE" '/usr/bin/${executable}'
+  update-alternatives --install '/usr/bin/${executable}' '${executable}' "$CMD" 100 || ln -sf "$CMD" '/usr/bin/${executable}'
 else
-  ln -sf "$EXE" '/usr/bin/${executable}'
+  ln -sf "$CMD" '/usr/bin/${executable}'
 fi
 # The SUID sandbox helper is needed only where unprivileged user namespaces do not work.
 if [ -L /proc/self/ns/user ] && unshare --user true 2>/dev/null; then
@@ -34,7 +36,44 @@ if apparmor_status --enabled >/dev/null 2>&1; then
   fi
 fi
 
-# The signing service's local CA is made and trusted by the app, per user, when the user
-# switches the service on (Settings, Signing service, "Trust"): nothing to do as root here.
-echo "Kyso: to sign from web pages, switch the signing service on in Kyso (Settings) and press Trust." >&2
+# The signing service's local CA. Each account has its own (made by Kyso in the account's
+# folder, its key destroyed once it has issued the service certificate), trusted in that
+# account's NSS databases: a machine-wide CA would let one account's service certificate be
+# trusted by another account's browser. So, as root, Kyso cannot trust it for everyone here;
+# it does it:
+# - for every account at its next desktop login (XDG autostart): `install-ca --if-needed`, which
+#   does nothing when the CA is already trusted or the user removed it (uninstall-ca);
+# - right now for the account that installs (sudo or pkexec): `install-ca`, as that account.
+# A failure never fails the installation: Settings has a "Trust" button.
+mkdir -p /etc/xdg/autostart
+cat > /etc/xdg/autostart/kyso-local-ca.desktop <<DESKTOP
+[Desktop Entry]
+Type=Application
+Name=Kyso signing service certificate
+Name[vi]=Chứng thư dịch vụ ký số Kyso
+Comment=Trusts the Kyso signing service's local CA for this account (browsers then open it without a warning)
+Comment[vi]=Tin CA cục bộ của dịch vụ ký số Kyso cho tài khoản này (trình duyệt mở dịch vụ không cảnh báo)
+Exec=$CMD service install-ca --if-needed
+NoDisplay=true
+Terminal=false
+X-GNOME-Autostart-Phase=Applications
+DESKTOP
+chmod 0644 /etc/xdg/autostart/kyso-local-ca.desktop
+
+INSTALLER=''
+if [ -n "${SUDO_USER:-}" ]; then
+  INSTALLER="$SUDO_USER"
+elif [ -n "${PKEXEC_UID:-}" ]; then
+  INSTALLER="$(getent passwd "$PKEXEC_UID" | cut -d: -f1)"
+fi
+if [ -n "$INSTALLER" ] && [ "$INSTALLER" != root ] && command -v runuser >/dev/null 2>&1; then
+  INSTALLER_HOME="$(getent passwd "$INSTALLER" | cut -d: -f6)"
+  if [ -n "$INSTALLER_HOME" ] && [ -d "$INSTALLER_HOME" ]; then
+    # The account's own environment, not root's: its HOME, no root XDG paths.
+    if ! runuser -u "$INSTALLER" -- env -i HOME="$INSTALLER_HOME" USER="$INSTALLER" LOGNAME="$INSTALLER" \
+      PATH=/usr/local/bin:/usr/bin:/bin LANG="${LANG:-C.UTF-8}" timeout 120 "$CMD" service install-ca </dev/null >&2; then
+      echo "Kyso: could not trust the signing service's CA for $INSTALLER now; it will be done at the next login (or Settings, Trust)." >&2
+    fi
+  fi
+fi
 exit 0

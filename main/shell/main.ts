@@ -8,6 +8,7 @@ import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { resolveLang } from '../../resources/locales/index.js';
 import { createCore, type Core, type CoreOptions } from '../services/core.js';
+import { packagedCliArgs } from '../cli/packaged.js';
 import { kysoHome, packageRoot } from '../services/paths.js';
 import { appProtocolHandler } from './app-protocol.js';
 import { nativeShellHandlers } from './dialogs.js';
@@ -47,7 +48,17 @@ function show(screen?: string): void {
   if (screen) void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify('#/' + screen)}`);
 }
 
-if (!app.requestSingleInstanceLock()) {
+/** Set when a launcher started this binary as the `kyso` command line (`--kyso-cli`). */
+const commandLine = packagedCliArgs(process.argv.slice(argvSkip));
+
+if (commandLine) {
+  // No window will ever open: no GPU process, and on Linux no display needed (as the launchers
+  // ask with these switches; set here too, synchronously, for a binary started without them).
+  app.disableHardwareAcceleration();
+  if (process.platform === 'linux') app.commandLine.appendSwitch('ozone-platform', 'headless');
+  // Loaded only here: the GUI's start-up never compiles the command line's modules.
+  void import('./command-line.js').then((m) => m.runAsCommandLine(commandLine));
+} else if (!app.requestSingleInstanceLock()) {
   // Another Kyso runs: it receives our argv through 'second-instance'.
   app.quit();
 } else {

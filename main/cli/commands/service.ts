@@ -94,9 +94,19 @@ async function serve({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function trustCommand(kind: 'install' | 'uninstall', io: CliIo): Promise<number> {
+async function trustCommand(kind: 'install' | 'uninstall', io: CliIo, ifNeeded = false): Promise<number> {
   const [{ serviceDir }, tls, trust] = await Promise.all([import('../../local-service/config.js'), import('../../local-service/tls/local-ca.js'), import('../../local-service/tls/trust.js')]);
   const dir = serviceDir(kysoHome(io.env));
+  if (kind === 'install' && ifNeeded) {
+    // The installers and the login autostart: quiet when there is nothing to do.
+    // A new or renewed CA has a serial the record does not know: 'needed'.
+    tls.ensureLocalTls(dir);
+    const need = await trust.trustNeed(tls.tlsFiles(dir).ca, dir);
+    if (need !== 'needed') {
+      io.out(tr(io, need === 'optedOut' ? 'service.cli.optedOut' : 'service.cli.upToDate') + '\n');
+      return 0;
+    }
+  }
   const results = kind === 'install' ? await trust.installCa((tls.ensureLocalTls(dir), tls.tlsFiles(dir).ca), dir) : await trust.uninstallCa(dir);
   for (const r of results) {
     if (r.ok) io.out(tr(io, kind === 'install' ? 'service.cli.installed' : 'service.cli.removed', { location: r.location }) + '\n');
@@ -129,7 +139,14 @@ async function status({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
 }
 
 const subcommands: CommandSpec[] = [
-  { name: 'install-ca', summaryKey: 'cli.sub.service.install-ca', noteKey: 'cli.note.service.install-ca', examples: ['kyso service install-ca'], run: (_a, io) => trustCommand('install', io) },
+  {
+    name: 'install-ca',
+    summaryKey: 'cli.sub.service.install-ca',
+    noteKey: 'cli.note.service.install-ca',
+    options: { 'if-needed': { type: 'boolean', help: 'cli.opt.service.if-needed' } },
+    examples: ['kyso service install-ca', 'kyso service install-ca --if-needed'],
+    run: ({ options: o }, io) => trustCommand('install', io, o['if-needed'] === true),
+  },
   { name: 'uninstall-ca', summaryKey: 'cli.sub.service.uninstall-ca', examples: ['kyso service uninstall-ca'], run: (_a, io) => trustCommand('uninstall', io) },
   { name: 'status', summaryKey: 'cli.sub.service.status', options: { json: { type: 'boolean', help: 'cli.opt.json' } }, examples: ['kyso service status --json'], run: status },
 ];

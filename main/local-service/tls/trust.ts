@@ -108,18 +108,48 @@ async function nssUninstall(db: string, run: Runner): Promise<TrustStoreResult> 
   return { kind: 'nss', location: db, ok: left.length === 0, ...(left.length ? { detail: `still present: ${left.join(', ')}` } : {}) };
 }
 
-/** The record of installed CAs (Windows and macOS remove by serial / hash, not by name). */
+/**
+ * The record of installed CAs (Windows and macOS remove by serial / hash, not by name), and
+ * whether the user took the trust away (`uninstall-ca`): the installers' and the login
+ * autostart's `install-ca --if-needed` then leave it alone until the user trusts again.
+ */
 interface Installed {
   cas: Array<{ serial: string; sha1: string; pem: string }>;
+  optedOut?: boolean;
 }
+
+const RECORD = 'installed-cas.json';
 
 function readInstalled(file: string): Installed {
   try {
     const v = JSON.parse(readFileSync(file, 'utf8')) as Installed;
-    return Array.isArray(v.cas) ? v : { cas: [] };
+    return Array.isArray(v.cas) ? { cas: v.cas, ...(v.optedOut === true ? { optedOut: true } : {}) } : { cas: [] };
   } catch {
     return { cas: [] };
   }
+}
+
+function writeInstalled(stateDir: string, record: Installed): void {
+  mkdirSync(stateDir, { recursive: true });
+  writeFileAtomic(path.join(stateDir, RECORD), JSON.stringify(record, null, 2), 0o644);
+}
+
+/** Whether `install-ca --if-needed` has work to do for this account. */
+export type TrustNeed = 'needed' | 'trusted' | 'optedOut';
+
+/**
+ * What `install-ca --if-needed` should do: nothing when the user took the trust away, nothing
+ * when this CA is recorded as installed and (on Linux, where Kyso can look) every NSS database
+ * trusts it, else trust it (a new CA after a renewal, a new Firefox profile, a fresh account).
+ */
+export async function trustNeed(caFile: string, stateDir: string, options: TrustOptions = {}): Promise<TrustNeed> {
+  const record = readInstalled(path.join(stateDir, RECORD));
+  if (record.optedOut) return 'optedOut';
+  if (!existsSync(caFile)) return 'needed';
+  const serial = new X509Certificate(readFileSync(caFile)).serialNumber;
+  if (!record.cas.some((c) => c.serial === serial)) return 'needed';
+  if ((options.platform ?? process.platform) !== 'linux') return 'trusted';
+  return (await nssTrustStatus(caFile, options)).every((s) => s.trusted) ? 'trusted' : 'needed';
 }
 
 function windowsTool(): string {
@@ -150,20 +180,22 @@ export async function installCa(caFile: string, stateDir: string, options: Trust
   // Firefox keeps its own NSS databases on every platform; Chromium uses ~/.pki/nssdb on Linux only.
   const dbs = nssDatabases(home).filter((db) => platform === 'linux' || !db.endsWith(path.join('.pki', 'nssdb')));
   for (const db of dbs) results.push(await nssInstall(db, caFile, nick, run));
-  const record = readInstalled(path.join(stateDir, 'installed-cas.json'));
+  const record = readInstalled(path.join(stateDir, RECORD));
   if (!record.cas.some((c) => c.serial === x.serialNumber)) record.cas.push({ serial: x.serialNumber, sha1: x.fingerprint.replace(/:/g, ''), pem: x.toString() });
-  mkdirSync(stateDir, { recursive: true });
-  writeFileAtomic(path.join(stateDir, 'installed-cas.json'), JSON.stringify(record, null, 2), 0o644);
+  // Trusting by hand (or from Settings) undoes an earlier uninstall-ca.
+  writeInstalled(stateDir, { cas: record.cas });
   return results;
 }
 
-/** Removes every Kyso local CA this user trusts (this one and earlier renewals). */
+/**
+ * Removes every Kyso local CA this user trusts (this one and earlier renewals), and records
+ * that the user did: `install-ca --if-needed` will not trust again on its own.
+ */
 export async function uninstallCa(stateDir: string, options: TrustOptions = {}): Promise<TrustStoreResult[]> {
   const home = options.home ?? os.homedir();
   const platform = options.platform ?? process.platform;
   const run = options.run ?? runProgram;
-  const recordFile = path.join(stateDir, 'installed-cas.json');
-  const record = readInstalled(recordFile);
+  const record = readInstalled(path.join(stateDir, RECORD));
   const results: TrustStoreResult[] = [];
   if (platform === 'win32') {
     let ok = true;
@@ -193,7 +225,7 @@ export async function uninstallCa(stateDir: string, options: TrustOptions = {}):
     results.push({ kind: 'macos', location: keychain, ok, ...(ok ? {} : { detail }) });
   }
   for (const db of nssDatabases(home)) results.push(await nssUninstall(db, run));
-  if (results.every((r) => r.ok)) writeFileAtomic(recordFile, JSON.stringify({ cas: [] }, null, 2), 0o644);
+  writeInstalled(stateDir, { cas: results.every((r) => r.ok) ? [] : record.cas, optedOut: true });
   return results;
 }
 

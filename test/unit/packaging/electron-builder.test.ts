@@ -6,7 +6,7 @@
  * in a stand-in binary carrying Electron's fuse wire (the real binary cannot be downloaded here).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +28,7 @@ interface BuilderConfig {
   win?: { target: { target: string }[] };
   nsis?: { perMachine?: boolean; installerLanguages?: string[]; oneClick?: boolean; include?: string };
   deb?: { recommends?: string[]; afterInstall?: string; afterRemove?: string };
-  linux?: { target: string[] };
+  linux?: { target: string[]; extraFiles?: Array<{ from: string; to: string }> };
   mac?: { target: string[] };
   electronFuses?: Record<string, boolean>;
 }
@@ -113,6 +113,14 @@ describe('electron-builder.yml', () => {
     const rm = readFileSync(path.join(root, c.deb!.afterRemove!), 'utf8');
     expect(rm).toContain("update-alternatives --remove '${executable}'");
     expect(rm).toContain('Kyso Local Signing CA');
+    // What the scripts do is run for real in test/integration/packaging/deb-scripts.test.ts.
+  });
+
+  it('ships the `kyso` launcher beside the Linux binary (the deb links /usr/bin/kyso to it)', async () => {
+    const c = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
+    expect(c.linux?.extraFiles).toEqual([{ from: 'build/linux/kyso-command.sh', to: 'kyso-command' }]);
+    expect(statSync(path.join(root, 'build/linux/kyso-command.sh')).mode & 0o111).not.toBe(0);
+    expect(readFileSync(path.join(root, c.deb!.afterInstall!), 'utf8')).toContain("CMD='/opt/${sanitizedProductName}/kyso-command'");
   });
 
   it('sets the Electron fuses: no run-as-node, NODE_OPTIONS or --inspect; asar only, integrity checked; cookies encrypted', async () => {
