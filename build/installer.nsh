@@ -75,13 +75,14 @@
 !macro customInstall
   ; Every account (this one included) trusts its own CA at its next logon.
   !insertmacro kysoActiveSetup `"$INSTDIR\${APP_EXECUTABLE_FILENAME}" --kyso-cli service install-ca --if-needed`
-  ; The desktop user trusts it now, not elevated (through Explorer: the logged-on user even
+  ; The desktop user trusts it now (installing is a choice: without --if-needed, so even an
+  ; earlier `uninstall-ca` by hand is overridden), not elevated (through Explorer: the logged-on user even
   ; when an administrator typed the credentials). Not when silent: IT deployment runs as
   ; SYSTEM with no Explorer, and StdUtils would then fall back to running it as SYSTEM;
   ; Active Setup covers those accounts at their logon.
   ${IfNot} ${Silent}
     Push $0
-    ${StdUtils.ExecShellAsUser} $0 "$INSTDIR\${APP_EXECUTABLE_FILENAME}" "open" "--kyso-cli service install-ca --if-needed"
+    ${StdUtils.ExecShellAsUser} $0 "$INSTDIR\${APP_EXECUTABLE_FILENAME}" "open" "--kyso-cli service install-ca"
     DetailPrint "Kyso: install-ca for the desktop user: $0"
     Pop $0
   ${EndIf}
@@ -92,7 +93,8 @@
   Push $0
   ; The app's own removal (Root store and Firefox NSS databases); files are still installed here.
   ClearErrors
-  ExecWait `"$INSTDIR\${APP_EXECUTABLE_FILENAME}" --kyso-cli service uninstall-ca` $0
+  ; --no-opt-out: not the user's choice, so installing again (or Active Setup) trusts again.
+  ExecWait `"$INSTDIR\${APP_EXECUTABLE_FILENAME}" --kyso-cli service uninstall-ca --no-opt-out` $0
   ${If} ${Errors}
     StrCpy $0 "not started"
   ${EndIf}

@@ -293,7 +293,7 @@ SectionEnd
 
   it('install: runs install-ca now for the desktop user, not elevated, and not in silent installs', () => {
     const listing = installer.output;
-    expect(listing).toMatch(/!insertmacro: _StdU_ExecShlUser\nPush: \$INSTDIR\\Kyso\.exe\nPush: open\nPush: --kyso-cli service install-ca --if-needed\n/);
+    expect(listing).toMatch(/!insertmacro: _StdU_ExecShlUser\nPush: \$INSTDIR\\Kyso\.exe\nPush: open\nPush: --kyso-cli service install-ca\n/);
     expect(nsh).toMatch(/\$\{IfNot\} \$\{Silent\}\s+Push \$0\s+\$\{StdUtils\.ExecShellAsUser\}/);
     // No elevated run of anything by the installer itself.
     expect(listing).not.toMatch(/^(Exec|ExecWait|ExecShell|Plugin command: Exec\w*):? /m);
@@ -313,13 +313,13 @@ SectionEnd
 
   it("uninstall: runs the app's uninstall-ca, then the PowerShell removal, for this account", () => {
     const listing = uninstaller.output;
-    const app = listing.indexOf('ExecWait: ""$INSTDIR\\Kyso.exe" --kyso-cli service uninstall-ca" (->$0)');
+    const app = listing.indexOf('ExecWait: ""$INSTDIR\\Kyso.exe" --kyso-cli service uninstall-ca --no-opt-out" (->$0)');
     const ps = listing.indexOf('Plugin command: ExecToLog "$SYSDIR\\WindowsPowerShell\\v1.0\\powershell.exe" -NoProfile');
     expect(app).toBeGreaterThan(0);
     expect(ps).toBeGreaterThan(app);
-    const stored = '"$INSTDIR\\Kyso.exe" --kyso-cli service uninstall-ca';
+    const stored = '"$INSTDIR\\Kyso.exe" --kyso-cli service uninstall-ca --no-opt-out';
     expect(uninstaller.strings).toContain(stored);
-    expect(windowsArgv(stored.replace('$INSTDIR', INSTDIR))).toEqual([`${INSTDIR}\\Kyso.exe`, '--kyso-cli', 'service', 'uninstall-ca']);
+    expect(windowsArgv(stored.replace('$INSTDIR', INSTDIR))).toEqual([`${INSTDIR}\\Kyso.exe`, '--kyso-cli', 'service', 'uninstall-ca', '--no-opt-out']);
     // Nothing of the install side in the uninstaller.
     expect(listing).not.toContain('install-ca --if-needed');
   });
