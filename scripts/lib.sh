@@ -12,6 +12,7 @@ KYSO_APT_PACKAGES=(
   build-essential python3 git ca-certificates
   ceph-mon ceph-osd radosgw
   nginx-light
+  nsis
 )
 
 log() { printf '\033[1m[kyso]\033[0m %s\n' "$*" >&2; }

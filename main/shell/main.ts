@@ -52,6 +52,10 @@ function show(screen?: string): void {
 const commandLine = packagedCliArgs(process.argv.slice(argvSkip));
 
 if (commandLine) {
+  // No window will ever open: no GPU process, and on Linux no display needed (as the launchers
+  // ask with these switches; set here too, synchronously, for a binary started without them).
+  app.disableHardwareAcceleration();
+  if (process.platform === 'linux') app.commandLine.appendSwitch('ozone-platform', 'headless');
   // Loaded only here: the GUI's start-up never compiles the command line's modules.
   void import('./command-line.js').then((m) => m.runAsCommandLine(commandLine));
 } else if (!app.requestSingleInstanceLock()) {

@@ -94,10 +94,10 @@ async function serve({ options: o }: ParsedArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function trustCommand(kind: 'install' | 'uninstall', io: CliIo, ifNeeded = false): Promise<number> {
+async function trustCommand(kind: 'install' | 'uninstall', io: CliIo, flag = false): Promise<number> {
   const [{ serviceDir }, tls, trust] = await Promise.all([import('../../local-service/config.js'), import('../../local-service/tls/local-ca.js'), import('../../local-service/tls/trust.js')]);
   const dir = serviceDir(kysoHome(io.env));
-  if (kind === 'install' && ifNeeded) {
+  if (kind === 'install' && flag) {
     // The installers and the login autostart: quiet when there is nothing to do.
     // A new or renewed CA has a serial the record does not know: 'needed'.
     tls.ensureLocalTls(dir);
@@ -107,7 +107,8 @@ async function trustCommand(kind: 'install' | 'uninstall', io: CliIo, ifNeeded =
       return 0;
     }
   }
-  const results = kind === 'install' ? await trust.installCa((tls.ensureLocalTls(dir), tls.tlsFiles(dir).ca), dir) : await trust.uninstallCa(dir);
+  // For uninstall, `flag` is --no-opt-out: an uninstaller removing trust is not the user's choice.
+  const results = kind === 'install' ? await trust.installCa((tls.ensureLocalTls(dir), tls.tlsFiles(dir).ca), dir) : await trust.uninstallCa(dir, { recordChoice: !flag });
   for (const r of results) {
     if (r.ok) io.out(tr(io, kind === 'install' ? 'service.cli.installed' : 'service.cli.removed', { location: r.location }) + '\n');
     else {
@@ -147,7 +148,13 @@ const subcommands: CommandSpec[] = [
     examples: ['kyso service install-ca', 'kyso service install-ca --if-needed'],
     run: ({ options: o }, io) => trustCommand('install', io, o['if-needed'] === true),
   },
-  { name: 'uninstall-ca', summaryKey: 'cli.sub.service.uninstall-ca', examples: ['kyso service uninstall-ca'], run: (_a, io) => trustCommand('uninstall', io) },
+  {
+    name: 'uninstall-ca',
+    summaryKey: 'cli.sub.service.uninstall-ca',
+    options: { 'no-opt-out': { type: 'boolean', help: 'cli.opt.service.no-opt-out' } },
+    examples: ['kyso service uninstall-ca'],
+    run: ({ options: o }, io) => trustCommand('uninstall', io, o['no-opt-out'] === true),
+  },
   { name: 'status', summaryKey: 'cli.sub.service.status', options: { json: { type: 'boolean', help: 'cli.opt.json' } }, examples: ['kyso service status --json'], run: status },
 ];
 

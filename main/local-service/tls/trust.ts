@@ -148,7 +148,13 @@ export async function trustNeed(caFile: string, stateDir: string, options: Trust
   if (!existsSync(caFile)) return 'needed';
   const serial = new X509Certificate(readFileSync(caFile)).serialNumber;
   if (!record.cas.some((c) => c.serial === serial)) return 'needed';
-  if ((options.platform ?? process.platform) !== 'linux') return 'trusted';
+  const platform = options.platform ?? process.platform;
+  if (platform === 'win32') {
+    // The record can be stale: the uninstaller's logon removal, or the user, may have deleted it from the store.
+    const r = await (options.run ?? runProgram)(windowsTool(), ['-user', '-store', 'Root', serial]);
+    return r.code === 0 ? 'trusted' : 'needed';
+  }
+  if (platform !== 'linux') return 'trusted';
   return (await nssTrustStatus(caFile, options)).every((s) => s.trusted) ? 'trusted' : 'needed';
 }
 
@@ -189,9 +195,10 @@ export async function installCa(caFile: string, stateDir: string, options: Trust
 
 /**
  * Removes every Kyso local CA this user trusts (this one and earlier renewals), and records
- * that the user did: `install-ca --if-needed` will not trust again on its own.
+ * that the user did (`install-ca --if-needed` will not trust again on its own) unless
+ * `recordChoice` is false: the uninstallers remove trust without the user having chosen to.
  */
-export async function uninstallCa(stateDir: string, options: TrustOptions = {}): Promise<TrustStoreResult[]> {
+export async function uninstallCa(stateDir: string, options: TrustOptions & { recordChoice?: boolean } = {}): Promise<TrustStoreResult[]> {
   const home = options.home ?? os.homedir();
   const platform = options.platform ?? process.platform;
   const run = options.run ?? runProgram;
@@ -225,7 +232,8 @@ export async function uninstallCa(stateDir: string, options: TrustOptions = {}):
     results.push({ kind: 'macos', location: keychain, ok, ...(ok ? {} : { detail }) });
   }
   for (const db of nssDatabases(home)) results.push(await nssUninstall(db, run));
-  writeInstalled(stateDir, { cas: results.every((r) => r.ok) ? [] : record.cas, optedOut: true });
+  const optedOut = options.recordChoice === false ? record.optedOut : true;
+  writeInstalled(stateDir, { cas: results.every((r) => r.ok) ? [] : record.cas, ...(optedOut ? { optedOut } : {}) });
   return results;
 }
 

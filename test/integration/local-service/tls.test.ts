@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCa, ensureLocalTls, issueServerCert, pem, tlsFiles } from '../../../main/local-service/tls/local-ca.js';
-import { installCa, nssTrustStatus, uninstallCa, type Runner } from '../../../main/local-service/tls/trust.js';
+import { installCa, nssTrustStatus, trustNeed, uninstallCa, type Runner } from '../../../main/local-service/tls/trust.js';
 
 let dir: string;
 beforeAll(() => {
@@ -130,5 +130,44 @@ describe('install-ca / uninstall-ca', () => {
     expect(calls[0]).toEqual(['/usr/bin/security', ['add-trusted-cert', '-r', 'trustRoot', '-p', 'ssl', '-k', keychain, caFile]]);
     expect(calls[1]![1][0]).toBe('remove-trusted-cert');
     expect(calls[2]).toEqual(['/usr/bin/security', ['delete-certificate', '-Z', sha1, keychain]]);
+  });
+
+  it('install-ca --if-needed: trusts a new CA or a store that lost it, leaves a trusted one, respects an account that removed it', async () => {
+    const home = path.join(dir, 'need-home');
+    mkdirSync(home, { recursive: true });
+    const svc = path.join(dir, 'need-svc');
+    ensureLocalTls(svc);
+    const caFile = tlsFiles(svc).ca;
+    const linux = { home, platform: 'linux' as const };
+    expect(await trustNeed(caFile, svc, linux)).toBe('needed');
+    await installCa(caFile, svc, linux);
+    expect(await trustNeed(caFile, svc, linux)).toBe('trusted');
+    // A Firefox profile created since: that database does not trust it yet.
+    const profile = path.join(home, '.mozilla', 'firefox', 'new.default');
+    mkdirSync(profile, { recursive: true });
+    execFileSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
+    expect(await trustNeed(caFile, svc, linux)).toBe('needed');
+    await installCa(caFile, svc, linux);
+    expect(await trustNeed(caFile, svc, linux)).toBe('trusted');
+    // The uninstallers remove without it being the user's choice; the user's own removal is recorded.
+    await uninstallCa(svc, { ...linux, recordChoice: false });
+    expect(await trustNeed(caFile, svc, linux)).toBe('needed');
+    await uninstallCa(svc, linux);
+    expect(await trustNeed(caFile, svc, linux)).toBe('optedOut');
+    await installCa(caFile, svc, linux);
+    expect(await trustNeed(caFile, svc, linux)).toBe('trusted');
+    // A record that is not JSON, or not Kyso's shape, counts as nothing installed.
+    writeFileSync(path.join(svc, 'installed-cas.json'), '{"cas": "x", "optedOut": "yes"');
+    expect(await trustNeed(caFile, svc, linux)).toBe('needed');
+    // Windows: the record is checked against the user's Root store (removed at logon by the uninstaller, or by hand).
+    await installCa(caFile, svc, linux);
+    const serial = new X509Certificate(readFileSync(caFile)).serialNumber;
+    let inStore = true;
+    const calls: string[][] = [];
+    const run: Runner = async (_cmd, args) => (calls.push(args), { code: inStore ? 0 : 1, stdout: '', stderr: '' });
+    expect(await trustNeed(caFile, svc, { home, platform: 'win32', run })).toBe('trusted');
+    inStore = false;
+    expect(await trustNeed(caFile, svc, { home, platform: 'win32', run })).toBe('needed');
+    expect(calls[0]).toEqual(['-user', '-store', 'Root', serial]);
   });
 });

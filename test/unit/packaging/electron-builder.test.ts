@@ -91,8 +91,12 @@ describe('electron-builder.yml', () => {
     const c = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
     expect(c.nsis?.include).toBe('build/installer.nsh');
     const nsh = readFileSync(path.join(root, c.nsis!.include!), 'utf8');
-    expect(nsh).toMatch(/!macro customUnInstall[\s\S]*Cert:\\CurrentUser\\Root[\s\S]*\*CN=Kyso Local Signing CA\*[\s\S]*Remove-Item[\s\S]*!macroend/);
-    // Kyso.exe cannot host the CLI (the runAsNode fuse is off): the installer never tries.
+    expect(nsh).toMatch(/!macro customInstall\n[\s\S]*--kyso-cli service install-ca --if-needed[\s\S]*?!macroend/);
+    expect(nsh).toMatch(/!macro customUnInstall\n[\s\S]*\$\{IfNot\} \$\{isUpdated\}[\s\S]*?!macroend/);
+    expect(nsh).toMatch(/Get-ChildItem Cert:\\CurrentUser\\Root[^`]*Remove-Item/);
+    expect(nsh).toContain('*CN=Kyso Local Signing CA*');
+    // Compiled by makensis and checked in test/unit/packaging/nsis.test.ts. The installer runs
+    // the CLI through `Kyso.exe --kyso-cli`, never ELECTRON_RUN_AS_NODE (the runAsNode fuse is off).
     expect(nsh).not.toMatch(/^[^;]*ELECTRON_RUN_AS_NODE/m);
     expect(c.electronFuses?.runAsNode).toBe(false);
     expect(c.deb?.recommends).toContain('libnss3-tools');
