@@ -14,7 +14,7 @@ import { TokenManager } from '../../native/token-manager.js';
 import type { ProcessLauncher } from '../../native/bridge/launcher.js';
 import { configFromSettings, SERVICE_KEYS, serviceDir } from './config.js';
 import { ensureLocalTls, tlsFiles } from './tls/local-ca.js';
-import { installCa } from './tls/trust.js';
+import { installCa, trustFailure } from './tls/trust.js';
 import { AppConsent } from './consent/app.js';
 import { OriginStore, parseOrigin } from './origins.js';
 import { startLocalService, type LocalService } from './service.js';
@@ -109,8 +109,13 @@ export function createAppService(o: AppServiceOptions): AppService {
         const dir = serviceDir(o.home);
         ensureLocalTls(dir);
         const results = await installCa(tlsFiles(dir).ca, dir);
-        // Without the NSS tools the reason is said in the user's language.
-        return { results: results.map((r) => (!r.ok && /certutil: not found/.test(r.detail ?? '') ? { ...r, detail: msg('serviceCertutilMissing', {}) } : r)) };
+        // Without the NSS tools, or with a password on a database, the reason is said in the user's language.
+        return {
+          results: results.map((r) => {
+            const reason = trustFailure(r);
+            return reason ? { ...r, detail: msg(reason, { file: tlsFiles(dir).ca }) } : r;
+          }),
+        };
       },
       'service:origins': async () => ({ origins: origins.list() }),
       'service:setOrigin': async ({ origin, allowed }) => {

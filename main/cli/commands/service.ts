@@ -112,7 +112,8 @@ async function trustCommand(kind: 'install' | 'uninstall', io: CliIo, flag = fal
   for (const r of results) {
     if (r.ok) io.out(tr(io, kind === 'install' ? 'service.cli.installed' : 'service.cli.removed', { location: r.location }) + '\n');
     else {
-      const detail = /certutil: not found/.test(r.detail ?? '') ? tr(io, 'error.serviceCertutilMissing') : r.detail ?? '';
+      const reason = trust.trustFailure(r);
+      const detail = reason ? tr(io, `error.${reason}`, { file: tls.tlsFiles(dir).ca }) : r.detail ?? '';
       io.err(tr(io, kind === 'install' ? 'service.cli.installFailed' : 'service.cli.removeFailed', { location: r.location, detail }) + '\n');
     }
   }

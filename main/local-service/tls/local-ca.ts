@@ -8,13 +8,13 @@
  * which Windows does not have.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { KysoError } from '../../api/errors.js';
-import { writeFileAtomic } from './files.js';
+import { ensureDir, writeFileAtomic } from './files.js';
 
 /** The certificate files of the service, as PEM. */
 export interface LocalTls {
@@ -119,11 +119,21 @@ interface CertSpec {
   extensions: pkijs.Extension[];
 }
 
+/**
+ * A random serial number, positive and in DER's shortest form: its first byte is 0x01..0x7f. A
+ * zero first byte followed by one below 0x80 is not DER, and OpenSSL (Node's X509Certificate)
+ * and browsers refuse the certificate: with the top bit merely cleared, 1 in 256 was.
+ */
+export function certSerial(random: Buffer = randomBytes(16)): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = serial[0]! & 0x7f || 0x01;
+  return serial;
+}
+
 function issueCert(spec: CertSpec): Buffer {
   const spki = spec.publicKey.export({ type: 'spki', format: 'der' });
   const alg = new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaSha256 });
-  const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // positive INTEGER
+  const serial = certSerial();
   const cert = new pkijs.Certificate({
     version: 2,
     serialNumber: new asn1js.Integer({ valueHex: Uint8Array.from(serial).buffer }),
@@ -277,7 +287,7 @@ export function ensureLocalTls(dir: string, now = new Date()): LocalTls & { rene
   const existing = readLocalTls(dir);
   if (!needsRenewal(existing, now)) return { ...existing!, renewed: false };
   const tls = createLocalTls(now);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureDir(dir);
   const f = tlsFiles(dir);
   writeFileAtomic(f.key, tls.keyPem, 0o600);
   writeFileAtomic(f.cert, tls.certPem, 0o644);

@@ -11,7 +11,8 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from './files.js';
+import { z } from 'zod';
+import { ensureDir, writeFileAtomic } from './files.js';
 
 /** Prefix of every local CA's name (its nickname in NSS, its subject CN elsewhere). */
 export const CA_NAME_PREFIX = 'Kyso Local Signing CA';
@@ -37,15 +38,22 @@ export const runProgram: Runner = (cmd, args) =>
     let stderr = '';
     let child;
     try {
-      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, windowsHide: true });
+      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     } catch (e) {
       resolve({ code: -1, stdout: '', stderr: e instanceof Error ? e.message : String(e) });
       return;
     }
+    // Our own limit, not spawn's `timeout`: that one's timer outlives a program that is not
+    // found, and kept `kyso service install-ca` without certutil alive for 60 s per database.
+    const limit = setTimeout(() => child.kill(), 60_000);
+    const done = (r: { code: number; stdout: string; stderr: string }) => {
+      clearTimeout(limit);
+      resolve(r);
+    };
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: -1, stdout, stderr: e.code === 'ENOENT' ? `${cmd}: not found` : e.message }));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('error', (e: NodeJS.ErrnoException) => done({ code: -1, stdout, stderr: e.code === 'ENOENT' ? `${cmd}: not found` : e.message }));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
   });
 
 /** Where and how to install. */
@@ -73,37 +81,68 @@ export function nssDatabases(home: string): string[] {
   return dbs;
 }
 
-/** Nicknames of Kyso's local CAs in one NSS database. */
-async function kysoNicknames(db: string, run: Runner): Promise<string[]> {
+/** The certificates an NSS database lists, with their SSL trust flags ("C": a CA trusted for TLS servers). */
+async function nssList(db: string, run: Runner): Promise<Array<{ nick: string; ssl: string }>> {
   const r = await run('certutil', ['-L', '-d', `sql:${db}`]);
   if (r.code !== 0) return [];
-  return r.stdout
-    .split('\n')
-    .map((l) => l.replace(/\s+[A-Za-z]*,[A-Za-z]*,[A-Za-z]*\s*$/, '').trim())
-    .filter((n) => n.startsWith(CA_NAME_PREFIX));
+  return r.stdout.split('\n').flatMap((l) => {
+    const m = /^(.*?)\s+([A-Za-z]*),[A-Za-z]*,[A-Za-z]*\s*$/.exec(l);
+    return m ? [{ nick: m[1]!.trim(), ssl: m[2]! }] : [];
+  });
+}
+
+/** Nicknames of Kyso's local CAs in one NSS database. */
+async function kysoNicknames(db: string, run: Runner): Promise<string[]> {
+  return (await nssList(db, run)).map((c) => c.nick).filter((n) => n.startsWith(CA_NAME_PREFIX));
+}
+
+/** Deletes every certificate named `nick` (renewals on one day share one), at most 20. */
+async function nssDelete(db: string, nick: string, run: Runner): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const r = await run('certutil', ['-D', '-d', `sql:${db}`, '-n', nick]);
+    if (r.code !== 0) break;
+  }
 }
 
 async function nssInstall(db: string, caFile: string, nick: string, run: Runner): Promise<TrustStoreResult> {
+  const failed = (detail: string): TrustStoreResult => ({ kind: 'nss', location: db, ok: false, detail: trimmed(detail) });
   // Chromium's database may not exist yet on a fresh account: create it (empty password, as Chromium does).
   if (!existsSync(path.join(db, 'cert9.db'))) {
-    mkdirSync(db, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(db, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      // A folder in the way that is not the user's (made by root) fails this store only.
+      return failed(e instanceof Error ? e.message : String(e));
+    }
     const n = await run('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-    if (n.code !== 0) return { kind: 'nss', location: db, ok: false, detail: trimmed(n.stderr || n.stdout) };
+    if (n.code !== 0) return failed(n.stderr || n.stdout);
   }
-  // "C,,": a CA trusted for TLS servers only, not for e-mail or code signing.
-  const r = await run('certutil', ['-A', '-d', `sql:${db}`, '-n', nick, '-t', 'C,,', '-i', caFile]);
-  return { kind: 'nss', location: db, ok: r.code === 0, ...(r.code === 0 ? {} : { detail: trimmed(r.stderr || r.stdout) }) };
+  // "C,,": a CA trusted for TLS servers only, not for e-mail or code signing. An empty password
+  // file: a database with a password (Firefox's primary password) fails at once instead of
+  // certutil asking for it on the terminal, unseen (the installer's, or behind our pipes).
+  const r = await run('certutil', ['-A', '-d', `sql:${db}`, '-n', nick, '-t', 'C,,', '-i', caFile, '-f', os.devNull]);
+  if (r.code === 0) return { kind: 'nss', location: db, ok: true };
+  // certutil adds the certificate before it sets the trust (which needs the password): take an
+  // untrusted copy back out, never one that is trusted.
+  const same = (await nssList(db, run)).filter((c) => c.nick === nick);
+  if (same.length > 0 && same.every((c) => !c.ssl.includes('C'))) await nssDelete(db, nick, run);
+  return failed(r.stderr || r.stdout);
+}
+
+/**
+ * Why a store failed, when Kyso can say it in the user's language: the locale key under
+ * `error.` (its `{file}` is the CA's file, for trusting it by hand).
+ */
+export function trustFailure(r: TrustStoreResult): 'serviceCertutilMissing' | 'serviceNssPassword' | undefined {
+  if (r.ok) return undefined;
+  if (/certutil: not found/.test(r.detail ?? '')) return 'serviceCertutilMissing';
+  if (/SEC_ERROR_BAD_PASSWORD|could not authenticate/.test(r.detail ?? '')) return 'serviceNssPassword';
+  return undefined;
 }
 
 async function nssUninstall(db: string, run: Runner): Promise<TrustStoreResult> {
   if (!existsSync(path.join(db, 'cert9.db'))) return { kind: 'nss', location: db, ok: true };
-  for (const nick of await kysoNicknames(db, run)) {
-    // A nickname may hold several certificates (renewals on one day): delete until none is left.
-    for (let i = 0; i < 20; i++) {
-      const r = await run('certutil', ['-D', '-d', `sql:${db}`, '-n', nick]);
-      if (r.code !== 0) break;
-    }
-  }
+  for (const nick of await kysoNicknames(db, run)) await nssDelete(db, nick, run);
   const left = await kysoNicknames(db, run);
   return { kind: 'nss', location: db, ok: left.length === 0, ...(left.length ? { detail: `still present: ${left.join(', ')}` } : {}) };
 }
@@ -120,17 +159,29 @@ interface Installed {
 
 const RECORD = 'installed-cas.json';
 
+/** One recorded CA; hex only (the serial goes on certutil's command line, the SHA-1 into a file name). */
+const recordedCa = z.object({ serial: z.string().regex(/^[0-9A-Fa-f]{1,64}$/), sha1: z.string().regex(/^[0-9A-Fa-f]{40}$/), pem: z.string() });
+const recordShape = z.object({ cas: z.array(z.unknown()), optedOut: z.unknown().optional() });
+
+/** The record, or an empty one: a file that is not JSON or not this shape, and entries that are not, count as nothing. */
 function readInstalled(file: string): Installed {
+  let v: unknown;
   try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as Installed;
-    return Array.isArray(v.cas) ? { cas: v.cas, ...(v.optedOut === true ? { optedOut: true } : {}) } : { cas: [] };
+    v = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return { cas: [] };
   }
+  const record = recordShape.safeParse(v);
+  if (!record.success) return { cas: [] };
+  const cas = record.data.cas.flatMap((c) => {
+    const entry = recordedCa.safeParse(c);
+    return entry.success ? [entry.data] : [];
+  });
+  return { cas, ...(record.data.optedOut === true ? { optedOut: true } : {}) };
 }
 
 function writeInstalled(stateDir: string, record: Installed): void {
-  mkdirSync(stateDir, { recursive: true });
+  ensureDir(stateDir);
   writeFileAtomic(path.join(stateDir, RECORD), JSON.stringify(record, null, 2), 0o644);
 }
 
@@ -242,15 +293,18 @@ export async function nssTrustStatus(caFile: string, options: TrustOptions = {})
   const home = options.home ?? os.homedir();
   const run = options.run ?? runProgram;
   const x = new X509Certificate(readFileSync(caFile));
+  const nick = x.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
   const out: Array<{ location: string; trusted: boolean }> = [];
   for (const db of nssDatabases(home)) {
     if (!existsSync(path.join(db, 'cert9.db'))) {
       out.push({ location: db, trusted: false });
       continue;
     }
-    const nick = x.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+    // This certificate is there, and its name is trusted for TLS servers (not a copy whose trust
+    // was taken away, or left without trust by a database that asked for a password).
     const r = await run('certutil', ['-L', '-d', `sql:${db}`, '-n', nick, '-a']);
-    out.push({ location: db, trusted: r.code === 0 && r.stdout.replace(/\s/g, '').includes(x.raw.toString('base64')) });
+    const present = r.code === 0 && r.stdout.replace(/\s/g, '').includes(x.raw.toString('base64'));
+    out.push({ location: db, trusted: present && (await nssList(db, run)).some((c) => c.nick === nick && c.ssl.includes('C')) });
   }
   return out;
 }

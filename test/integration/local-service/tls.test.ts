@@ -11,8 +11,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCa, ensureLocalTls, issueServerCert, pem, tlsFiles } from '../../../main/local-service/tls/local-ca.js';
-import { installCa, nssTrustStatus, trustNeed, uninstallCa, type Runner } from '../../../main/local-service/tls/trust.js';
+import { KysoError, isKysoError } from '../../../main/api/errors.js';
+import { buildCa, certSerial, ensureLocalTls, issueServerCert, pem, tlsFiles } from '../../../main/local-service/tls/local-ca.js';
+import { installCa, nssTrustStatus, runProgram, trustFailure, trustNeed, uninstallCa, type Runner } from '../../../main/local-service/tls/trust.js';
 
 let dir: string;
 beforeAll(() => {
@@ -169,5 +170,107 @@ describe('install-ca / uninstall-ca', () => {
     inStore = false;
     expect(await trustNeed(caFile, svc, { home, platform: 'win32', run })).toBe('needed');
     expect(calls[0]).toEqual(['-user', '-store', 'Root', serial]);
+  });
+});
+
+describe('install-ca against odd stores and records', () => {
+  it('a record with entries that are not Kyso\'s shape (null, numbers, strings) counts as nothing installed, and is rewritten clean', async () => {
+    const home = path.join(dir, 'odd-record-home');
+    mkdirSync(home, { recursive: true });
+    const svc = path.join(dir, 'odd-record-svc');
+    ensureLocalTls(svc);
+    const caFile = tlsFiles(svc).ca;
+    const linux = { home, platform: 'linux' as const };
+    writeFileSync(path.join(svc, 'installed-cas.json'), '{"cas":[null,1,"x",{"serial":5},{"serial":"AB","sha1":"CDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCD","pem":"x"},{"serial":"-f","sha1":"../../x","pem":"x"}],"optedOut":false}');
+    expect(await trustNeed(caFile, svc, linux)).toBe('needed');
+    await installCa(caFile, svc, linux);
+    const record = JSON.parse(readFileSync(path.join(svc, 'installed-cas.json'), 'utf8')) as { cas: Array<{ serial: string }> };
+    expect(record.cas.map((c) => c.serial)).toEqual(['AB', new X509Certificate(readFileSync(caFile)).serialNumber]);
+    expect(await trustNeed(caFile, svc, linux)).toBe('trusted');
+    writeFileSync(path.join(svc, 'installed-cas.json'), '{"cas":[null]}');
+    expect((await uninstallCa(svc, { home, platform: 'darwin', run: async () => ({ code: 0, stdout: '', stderr: '' }) })).every((r) => r.ok)).toBe(true);
+  });
+
+  it("a CA present but not trusted for websites (its trust taken away in Firefox) is not counted as trusted", async () => {
+    const home = path.join(dir, 'untrusted-home');
+    const db = path.join(home, '.pki', 'nssdb');
+    mkdirSync(db, { recursive: true });
+    const svc = path.join(dir, 'untrusted-svc');
+    ensureLocalTls(svc);
+    const caFile = tlsFiles(svc).ca;
+    const linux = { home, platform: 'linux' as const };
+    await installCa(caFile, svc, linux);
+    expect(await trustNeed(caFile, svc, linux)).toBe('trusted');
+    const nick = new X509Certificate(readFileSync(caFile)).subject.split('\n').find((l) => l.startsWith('CN='))!.slice(3);
+    execFileSync('certutil', ['-M', '-d', `sql:${db}`, '-n', nick, '-t', ',,']);
+    expect(await nssTrustStatus(caFile, { home })).toEqual([{ location: db, trusted: false }]);
+    expect(await trustNeed(caFile, svc, linux)).toBe('needed');
+  });
+
+  it('a Firefox profile with a primary password: fails at once with that reason and leaves no untrusted copy; the other stores are trusted', async () => {
+    const home = path.join(dir, 'pw-home');
+    const locked = path.join(home, '.mozilla', 'firefox', 'locked.default');
+    mkdirSync(locked, { recursive: true });
+    writeFileSync(path.join(dir, 'pw.txt'), 'primary-password\n');
+    execFileSync('certutil', ['-N', '-d', `sql:${locked}`, '-f', path.join(dir, 'pw.txt')]);
+    const svc = path.join(dir, 'pw-svc');
+    ensureLocalTls(svc);
+    const caFile = tlsFiles(svc).ca;
+    const results = await installCa(caFile, svc, { home, platform: 'linux' });
+    expect(results.map((r) => [r.location, r.ok, r.ok ? undefined : trustFailure(r)])).toEqual([
+      [path.join(home, '.pki', 'nssdb'), true, undefined],
+      [locked, false, 'serviceNssPassword'],
+    ]);
+    expect(execFileSync('certutil', ['-L', '-d', `sql:${locked}`], { encoding: 'utf8' })).not.toContain('Kyso Local Signing CA');
+    expect((await nssTrustStatus(caFile, { home })).map((s) => s.trusted)).toEqual([true, false]);
+  });
+
+  it("Chromium's folder cannot be made (a file is in the way): that store fails, the Firefox profiles are still trusted", async () => {
+    const home = path.join(dir, 'blocked-home');
+    const profile = path.join(home, '.mozilla', 'firefox', 'p.default');
+    mkdirSync(profile, { recursive: true });
+    execFileSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
+    writeFileSync(path.join(home, '.pki'), 'not a folder');
+    const svc = path.join(dir, 'blocked-svc');
+    ensureLocalTls(svc);
+    const results = await installCa(tlsFiles(svc).ca, svc, { home, platform: 'linux' });
+    expect(results.map((r) => [r.location, r.ok])).toEqual([[path.join(home, '.pki', 'nssdb'), false], [profile, true]]);
+    expect(results[0]!.detail).toMatch(/ENOTDIR|EEXIST/);
+  });
+
+  it('a program that does not exist: the runner answers at once and leaves no timer keeping the process alive', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const r = await runProgram('kyso-no-such-program', []);
+    expect(r).toMatchObject({ code: -1, stderr: 'kyso-no-such-program: not found' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timers()).toBe(before);
+  });
+});
+
+describe('local CA files', () => {
+  it('serial numbers are positive and in DER form even when the random bytes start with zeros (OpenSSL refused 1 certificate in 256)', () => {
+    for (const first of [[0x00, 0x10], [0x00, 0x00], [0x80, 0x00], [0xff, 0xff], [0x7f, 0x01]]) {
+      const s = certSerial(Buffer.from([...first, ...Buffer.alloc(14, 0x55)]));
+      expect(s).toHaveLength(16);
+      expect(s[0]).toBeGreaterThanOrEqual(0x01);
+      expect(s[0]).toBeLessThanOrEqual(0x7f);
+      expect(s.subarray(1).equals(Buffer.from([first[1]!, ...Buffer.alloc(14, 0x55)]))).toBe(true);
+    }
+    // And every certificate made parses (a few hundred: the old way failed about one in 128 pairs).
+    for (let i = 0; i < 200; i++) expect(() => new X509Certificate(buildCa().der)).not.toThrow();
+  });
+
+  it('a folder that cannot be made: a fileWrite error naming the folder in the way, no raw ENOENT', () => {
+    const blocker = path.join(dir, 'blocker');
+    writeFileSync(blocker, 'a file where a folder should be');
+    let error: unknown;
+    try {
+      ensureLocalTls(path.join(blocker, 'kyso', 'local-service'));
+    } catch (e) {
+      error = e;
+    }
+    expect(isKysoError(error) && error.code).toBe('fileWrite');
+    expect((error as KysoError).params).toMatchObject({ path: path.join(blocker, 'kyso', 'local-service'), detail: 'ENOTDIR' });
   });
 });
