@@ -43,7 +43,9 @@ fi
 # it does it:
 # - for every account at its next desktop login (XDG autostart): `install-ca --if-needed`, which
 #   does nothing when the CA is already trusted or the user removed it (uninstall-ca);
-# - right now for the account that installs (sudo or pkexec): `install-ca`, as that account.
+# - right now for the account that installs (sudo or pkexec): `install-ca`, as that account; on
+#   an upgrade (dpkg names the version it replaces) `install-ca --if-needed`, since `sudo apt
+#   upgrade` is not the account's choice to trust again a CA it removed (uninstall-ca).
 # A failure never fails the installation: Settings has a "Trust" button.
 mkdir -p /etc/xdg/autostart
 cat > /etc/xdg/autostart/kyso-local-ca.desktop <<DESKTOP
@@ -71,7 +73,7 @@ if [ -n "$INSTALLER" ] && [ "$INSTALLER" != root ] && command -v runuser >/dev/n
   if [ -n "$INSTALLER_HOME" ] && [ -d "$INSTALLER_HOME" ]; then
     # The account's own environment, not root's: its HOME, no root XDG paths.
     if ! runuser -u "$INSTALLER" -- env -i HOME="$INSTALLER_HOME" USER="$INSTALLER" LOGNAME="$INSTALLER" \
-      PATH=/usr/local/bin:/usr/bin:/bin LANG="${LANG:-C.UTF-8}" timeout 120 "$CMD" service install-ca </dev/null >&2; then
+      PATH=/usr/local/bin:/usr/bin:/bin LANG="${LANG:-C.UTF-8}" timeout 120 "$CMD" service install-ca ${2:+--if-needed} </dev/null >&2; then
       echo "Kyso: could not trust the signing service's CA for $INSTALLER now; it will be done at the next login (or Settings, Trust)." >&2
     fi
   fi

@@ -27,17 +27,18 @@ esac
 
 rm -f /etc/xdg/autostart/kyso-local-ca.desktop
 
-# Removes the Kyso local CAs from one account's NSS databases, as that account.
+# Removes the Kyso local CAs from one account's NSS databases, as that account. Each certutil
+# has 5 s (it takes milliseconds): a home on a dead network share must not hold the removal.
 untrust_account() {
   local user="$1" home="$2" db nick
   for db in "$home/.pki/nssdb" "$home"/.mozilla/firefox/*/ "$home"/snap/firefox/common/.mozilla/firefox/*/; do
     [ -f "$db/cert9.db" ] || continue
-    runuser -u "$user" -- certutil -L -d "sql:$db" </dev/null 2>/dev/null \
+    timeout 5 runuser -u "$user" -- certutil -L -d "sql:$db" </dev/null 2>/dev/null \
       | sed -nE 's/^(Kyso Local Signing CA .*[0-9]{4}-[0-9]{2}-[0-9]{2}) .*/\1/p' \
       | sort -u \
       | while read -r nick; do
         # A nickname may hold several certificates (renewals on one day): delete until none is left.
-        for _ in 1 2 3 4 5 6 7 8 9 10; do runuser -u "$user" -- certutil -D -d "sql:$db" -n "$nick" </dev/null 2>/dev/null || break; done
+        for _ in 1 2 3 4 5 6 7 8 9 10; do timeout 5 runuser -u "$user" -- certutil -D -d "sql:$db" -n "$nick" </dev/null 2>/dev/null || break; done
       done
   done
 }
