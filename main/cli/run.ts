@@ -10,7 +10,7 @@ import { globalOptions } from './help.js';
 import type { CliIo } from './io.js';
 
 /** Extracts a global `--lang X` from anywhere in argv before `--`. */
-function takeLang(argv: string[]): { lang?: string; rest: string[] } {
+export function takeLang(argv: string[]): { lang?: string; rest: string[] } {
   const rest: string[] = [];
   let lang: string | undefined;
   for (let i = 0; i < argv.length; i++) {

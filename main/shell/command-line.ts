@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { app } from 'electron';
-import { runCli } from '../cli/run.js';
+import { runCli, takeLang } from '../cli/run.js';
 
 /** Exit status when the command itself threw (the CLI maps its own errors to statuses). */
 const INTERNAL_FAILURE = 70;
@@ -17,8 +17,10 @@ const INTERNAL_FAILURE = 70;
 export async function runAsCommandLine(args: string[]): Promise<void> {
   app.dock?.hide();
   // `kyso app` from a terminal: open the app as a separate, ordinary process (this one has no
-  // display when the launcher chose Ozone's headless platform). `kyso app --browser` stays a command.
-  if (args[0] === 'app' && !args.includes('--browser') && !args.includes('--help') && !args.includes('-h')) {
+  // display when the launcher chose Ozone's headless platform). `kyso app --browser` stays a
+  // command. The command word is found as the CLI finds it: after a global `--lang X`.
+  const { rest } = takeLang(args);
+  if (rest[0] === 'app' && !rest.includes('--browser') && !rest.includes('--help') && !rest.includes('-h')) {
     spawn(process.execPath, [], { detached: true, stdio: 'ignore' }).unref();
     app.exit(0);
     return;

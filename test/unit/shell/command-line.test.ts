@@ -19,6 +19,17 @@ const state = vi.hoisted(() => {
   };
 });
 
+/** Programs the command line started (the app's own binary for `kyso app`); nothing really runs. */
+const spawned = vi.hoisted(() => [] as Array<{ cmd: string; args: string[] }>);
+vi.mock('node:child_process', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:child_process')>();
+  const spawn = (cmd: string, args: string[] = []) => {
+    spawned.push({ cmd, args });
+    return { unref: () => {}, on: () => {}, once: () => {} };
+  };
+  return { ...real, spawn, default: { ...real, spawn } };
+});
+
 vi.mock('electron', () => {
   const { s } = state;
   const app = {
@@ -67,6 +78,20 @@ describe('main/shell/main.ts: the installed binary as the command line', () => {
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await import('../../../main/shell/main.js');
     expect(await state.s.exited).toBe(2);
+  });
+
+  it("`kyso app` opens the app's window as its own process, with the language option before or after the word", async () => {
+    for (const args of [['app'], ['--lang', 'en', 'app'], ['--lang=vi', 'app'], ['app', '--lang', 'en']]) {
+      vi.resetModules();
+      state.reset();
+      spawned.length = 0;
+      process.argv = ['/opt/Kyso/kyso', '--ozone-platform=headless', '--disable-gpu', '--kyso-cli', '--', ...args];
+      await import('../../../main/shell/main.js');
+      // Not the browser host in this window-less process (it would serve until a signal).
+      const status = await Promise.race([state.s.exited, new Promise((r) => setTimeout(() => r('still running'), 3000))]);
+      expect(status, args.join(' ')).toBe(0);
+      expect(spawned, args.join(' ')).toEqual([{ cmd: process.execPath, args: [] }]);
+    }
   });
 
   it('opens the app for a kyso:// link, even one followed by the flag', async () => {
