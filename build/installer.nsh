@@ -80,9 +80,14 @@
   ; when an administrator typed the credentials). Not when silent: IT deployment runs as
   ; SYSTEM with no Explorer, and StdUtils would then fall back to running it as SYSTEM;
   ; Active Setup covers those accounts at their logon.
+  ; An update (--updated) is not that choice: --if-needed keeps an earlier `uninstall-ca`.
   ${IfNot} ${Silent}
     Push $0
-    ${StdUtils.ExecShellAsUser} $0 "$INSTDIR\${APP_EXECUTABLE_FILENAME}" "open" "--kyso-cli service install-ca"
+    ${If} ${isUpdated}
+      ${StdUtils.ExecShellAsUser} $0 "$INSTDIR\${APP_EXECUTABLE_FILENAME}" "open" "--kyso-cli service install-ca --if-needed"
+    ${Else}
+      ${StdUtils.ExecShellAsUser} $0 "$INSTDIR\${APP_EXECUTABLE_FILENAME}" "open" "--kyso-cli service install-ca"
+    ${EndIf}
     DetailPrint "Kyso: install-ca for the desktop user: $0"
     Pop $0
   ${EndIf}

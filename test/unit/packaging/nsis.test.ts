@@ -293,8 +293,12 @@ SectionEnd
 
   it('install: runs install-ca now for the desktop user, not elevated, and not in silent installs', () => {
     const listing = installer.output;
-    expect(listing).toMatch(/!insertmacro: _StdU_ExecShlUser\nPush: \$INSTDIR\\Kyso\.exe\nPush: open\nPush: --kyso-cli service install-ca\n/);
-    expect(nsh).toMatch(/\$\{IfNot\} \$\{Silent\}\s+Push \$0\s+\$\{StdUtils\.ExecShellAsUser\}/);
+    // A fresh install trusts (installing is a choice); an update only if needed (keeps an earlier uninstall-ca).
+    const fresh = listing.indexOf('!insertmacro: _StdU_ExecShlUser\nPush: $INSTDIR\\Kyso.exe\nPush: open\nPush: --kyso-cli service install-ca\n');
+    const update = listing.indexOf('!insertmacro: _StdU_ExecShlUser\nPush: $INSTDIR\\Kyso.exe\nPush: open\nPush: --kyso-cli service install-ca --if-needed\n');
+    expect(fresh).toBeGreaterThan(0);
+    expect(update).toBeGreaterThan(0);
+    expect(nsh).toMatch(/\$\{IfNot\} \$\{Silent\}\s+Push \$0\s+\$\{If\} \$\{isUpdated\}\s+\$\{StdUtils\.ExecShellAsUser\}[^\n]*--if-needed"\s+\$\{Else\}\s+\$\{StdUtils\.ExecShellAsUser\}[^\n]*install-ca"\s+\$\{EndIf\}/);
     // No elevated run of anything by the installer itself.
     expect(listing).not.toMatch(/^(Exec|ExecWait|ExecShell|Plugin command: Exec\w*):? /m);
   });
