@@ -214,7 +214,9 @@ export class Inbox {
       const rows = await this.repo.db.tx(async (db) => {
         await this.bus.claim(db, { status: targets });
         // The same status posted at once to another instance: whichever got the locks first relayed it.
-        const first = await this.repo.statusByXml(xmlSha, s.orgCode);
+        // Read on this transaction's connection: a second one from the pool, asked for while holding
+        // the locks, may never come (every other connection waiting for these locks).
+        const first = await this.repo.statusByXml(xmlSha, s.orgCode, db);
         if (first) return first;
         const out: StatusRow[] = [];
         for (const to of targets) {

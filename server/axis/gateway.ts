@@ -124,7 +124,9 @@ export class Gateway implements OutsideRelay {
   async queueDocument(db: Db, m: { messageRef: number; messageId: string; packageSha256: string; from: string; to: string[] }): Promise<void> {
     const byLink = new Map<string, string[]>();
     for (const t of m.to) {
-      const link = await this.axis.routeOf(t);
+      // On the transaction's connection: one from the pool, asked for while the transaction holds
+      // its organizations' locks, may never come (every other connection waiting for those locks).
+      const link = await this.axis.routeOf(t, db);
       if (!link) throw new KysoError('exUnknownRecipient', { organId: t });
       byLink.set(link, [...(byLink.get(link) ?? []), t]);
     }
@@ -135,7 +137,7 @@ export class Gateway implements OutsideRelay {
     const byLink = new Map<string, string[]>();
     for (const t of s.to) {
       // The link the document went out on (or came in from) carries its statuses; else the directory's route.
-      const link = (await this.linkOfMessage(db, s.messageRef, t)) ?? (await this.axis.routeOf(t));
+      const link = (await this.linkOfMessage(db, s.messageRef, t)) ?? (await this.axis.routeOf(t, db));
       if (!link) {
         await this.repo.audit({ actorOrg: s.from, actorUser: null, action: 'axis.relay.noRoute', target: s.messageId, detail: { to: t } }, db);
         continue;

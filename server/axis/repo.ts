@@ -152,9 +152,12 @@ export class AxisRepo {
     return [...out.values()];
   }
 
-  /** The link that reaches an outside body, when one does. */
-  async routeOf(code: string): Promise<string | undefined> {
-    const r = await this.db.get('SELECT a.link FROM axis_agencies a JOIN axis_links l ON l.name = a.link WHERE a.code = $1 ORDER BY a.link LIMIT 1', [code]);
+  /**
+   * The link that reaches an outside body, when one does (in `db`: inside a transaction, the
+   * transaction's own connection, never a second one from the pool).
+   */
+  async routeOf(code: string, db: Db = this.db): Promise<string | undefined> {
+    const r = await db.get('SELECT a.link FROM axis_agencies a JOIN axis_links l ON l.name = a.link WHERE a.code = $1 ORDER BY a.link LIMIT 1', [code]);
     return r ? String(r.link) : undefined;
   }
 

@@ -272,9 +272,9 @@ export class Repo {
     return { seq: num(r!.seq), messageRef: s.messageRef, messageId: msg.messageId, documentId: msg.documentId, fromOrg: s.fromOrg, toOrg: s.toOrg, code: s.code, description: s.description, timestamp: s.timestamp, staff: s.staff, receivedAt: at };
   }
 
-  /** A status already stored for the same signed XML (idempotent status posts). */
-  async statusByXml(xmlSha256: string, fromOrg: string): Promise<StatusRow | undefined> {
-    const r = await this.db.get(`${STATUS_SELECT} WHERE s.xml_sha256 = $1 AND s.from_org = $2`, [xmlSha256, fromOrg]);
+  /** A status already stored for the same signed XML (idempotent status posts; in `db`, the caller's transaction when given). */
+  async statusByXml(xmlSha256: string, fromOrg: string, db: Db = this.db): Promise<StatusRow | undefined> {
+    const r = await db.get(`${STATUS_SELECT} WHERE s.xml_sha256 = $1 AND s.from_org = $2`, [xmlSha256, fromOrg]);
     return r && status(r);
   }
 

@@ -127,3 +127,10 @@ export async function until<T>(probe: () => T | Promise<T>, what: string, timeou
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** `p`, or a failure naming `what` after `ms` (a stuck server fails the test instead of hanging it). */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_r, reject) => (t = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(t));
+}
