@@ -28,7 +28,7 @@ export interface GatewayOptions {
   maxBackoffMs?: number;
   /** Attempts before an outbound relay is given up (kept as dead, visible, audited). */
   maxAttempts?: number;
-  /** How long one attempt holds a relay (a crash mid-call retries it after this). Default: the link's timeout + 30 s. */
+  /** How long one attempt holds a relay or an inbound entry (a crash mid-call retries it after this). Default: the link's timeout + 30 s. */
   leaseMs?: number;
   /** Poll period override for every link (ms). */
   pollMs?: number;
@@ -92,6 +92,7 @@ export class Gateway implements OutsideRelay {
       maxAnswerAttempts: this.o.maxAnswerAttempts,
       maxNetworkAttempts: this.o.maxNetworkAttempts,
       concurrency: this.o.concurrency,
+      leaseMs: (link) => this.leaseOf(link),
     };
     this.inbound = new Inbound({
       repo, axis: this.axis, blobs, bus, limits, policy,
@@ -217,8 +218,7 @@ export class Gateway implements OutsideRelay {
       await this.axis.dead(row.id, 'axisLinkRemoved');
       return;
     }
-    const lease = this.o.leaseMs ?? link.config.timeoutMs + 30_000;
-    if (!(await this.axis.claim(row, Date.now() + lease))) return;
+    if (!(await this.axis.claim(row, Date.now() + this.leaseOf(link)))) return;
     const attempts = row.attempts + 1;
     const messageId = await this.messageIdOf(row.messageRef);
     try {
@@ -241,6 +241,11 @@ export class Gateway implements OutsideRelay {
       await this.axis.retry(row.id, Date.now() + backoff(attempts, this.o.baseBackoffMs, this.o.maxBackoffMs), text);
       await this.repo.audit({ actorOrg: row.fromOrg, actorUser: null, action: 'axis.relay.retry', target: messageId, detail: { link: link.name, kind: row.kind, attempts, error: text } });
     }
+  }
+
+  /** How long one attempt holds a relay or an inbound entry: past the call's deadline. */
+  private leaseOf(link: AxisLink): number {
+    return this.o.leaseMs ?? link.config.timeoutMs + 30_000;
   }
 
   private async messageIdOf(messageRef: number): Promise<string | null> {

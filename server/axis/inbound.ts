@@ -31,6 +31,8 @@ export interface InboundPolicy {
   maxAnswerAttempts: number;
   /** Documents downloaded and delivered at once. */
   concurrency: number;
+  /** How long one attempt at an entry holds it (past the link's call timeout). */
+  leaseMs(link: AxisLink): number;
 }
 
 /** What the inbound side needs from the server and the gateway. */
@@ -113,6 +115,9 @@ export class Inbound {
       return 'done';
     }
     if (known && known.nextAt > now) return 'waiting';
+    // Another instance's gateway polls the same axis account: whichever takes the entry handles
+    // it; the other leaves it (a status holding back its sender's later ones, as while it waits).
+    if (!(await this.c.axis.claimInbound(link.name, item.docId, kind, known ? known.nextAt : null, now + this.c.policy.leaseMs(link)))) return 'waiting';
     const tmp = scratch(this.c.blobs);
     try {
       await client.download(item.docId, kind, tmp);

@@ -233,6 +233,25 @@ export class AxisRepo {
     return (await this.db.all('SELECT * FROM axis_inbound ORDER BY created_at, axis_doc_id LIMIT $1', [limit])).map(inbound);
   }
 
+  /**
+   * Takes an axis entry for one attempt (download, checks, delivery, acknowledgement) until
+   * `leaseUntil`, as `claim` does for relays: several instances on one database poll the same
+   * axis account, and only the one that takes an entry handles it; a crash mid-attempt leaves
+   * it to be taken again after the lease. `seenNextAt` is the entry's time as the caller read
+   * it (null: no row yet). False when another gateway took it first (or finished it).
+   */
+  async claimInbound(linkName: string, axisDocId: string, kind: InboundRow['kind'], seenNextAt: number | null, leaseUntil: number): Promise<boolean> {
+    const now = new Date().toISOString();
+    if (seenNextAt === null) {
+      return (await this.db.run(
+        `INSERT INTO axis_inbound (link, axis_doc_id, kind, state, attempts, next_at, last_error, blob_sha256, message_id, created_at, updated_at)
+         VALUES ($1, $2, $3, 'pending', 0, $4, NULL, NULL, NULL, $5, $5) ON CONFLICT (link, axis_doc_id) DO NOTHING`,
+        [linkName, axisDocId, kind, leaseUntil, now],
+      )) === 1;
+    }
+    return (await this.db.run("UPDATE axis_inbound SET next_at = $4, updated_at = $5 WHERE link = $1 AND axis_doc_id = $2 AND state = 'pending' AND next_at = $3", [linkName, axisDocId, seenNextAt, leaseUntil, now])) === 1;
+  }
+
   /** Creates or updates an inbound entry (in `db`, the caller's transaction when given). */
   async saveInbound(r: Omit<InboundRow, 'attempts'> & { attempts?: number }, db: Db = this.db): Promise<void> {
     const now = new Date().toISOString();
