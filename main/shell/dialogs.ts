@@ -17,7 +17,9 @@ export function nativeShellHandlers(window: () => BrowserWindow | undefined): Sh
       return { paths: r.canceled ? [] : r.filePaths, native: true };
     },
     'dialog:saveFile': async ({ title, defaultPath, filters }) => {
-      const options = { title, defaultPath, filters };
+      // Linux's dialog asks before replacing a file only when told to (Windows' and macOS' always
+      // do): the page then does not ask again for the same file (renderer/src/saveTarget.ts).
+      const options = { title, defaultPath, filters, properties: ['showOverwriteConfirmation' as const, 'createDirectory' as const] };
       const w = window();
       const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
       return { path: r.canceled || !r.filePath ? null : r.filePath, native: true };

@@ -9,6 +9,7 @@ import { useState } from 'react';
 import type { ErrorPayload } from '../../../main/api/index.js';
 import { useApi } from '../api/context.js';
 import { useI18n } from '../i18n.js';
+import { replaceConfirmed } from '../saveTarget.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { FilePicker } from './FilePicker.js';
 
@@ -32,7 +33,8 @@ export function AttachmentSave({ messageId, index, saveName, kind }: AttachmentS
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
 
-  const save = async (target: string, overwrite = false) => {
+  /** Saves to `target`; `confirmed`: the native dialog already asked before replacing it. */
+  const save = async (target: string, overwrite = false, confirmed = false): Promise<void> => {
     setError(null);
     setSaved(null);
     const r = await api['exchange:saveAttachment']({ messageId, index, path: target, overwrite });
@@ -42,6 +44,8 @@ export function AttachmentSave({ messageId, index, saveName, kind }: AttachmentS
     } else if (r.error.code === 'saveExists' && !overwrite) {
       // The name the core would write (a typed name is cleaned and given the file's real extension).
       const found = r.error.params?.path;
+      // Asked once already, by the system's dialog, for this very file: not a second time.
+      if (replaceConfirmed(confirmed, target, found)) return save(target, true);
       setExists({ target, name: typeof found === 'string' ? found.split(/[\\/]/).pop()! : saveName });
     } else setError(r.error);
   };
@@ -50,7 +54,7 @@ export function AttachmentSave({ messageId, index, saveName, kind }: AttachmentS
     setExists(null);
     const d = await api['dialog:saveFile']({ title: t('ui.inbox.saveTitle'), defaultPath: saveName, filters: [{ name: kind.toUpperCase(), extensions: [kind] }] });
     if (!d.ok) return setError(d.error);
-    if (d.value.path) return void (await save(d.value.path));
+    if (d.value.path) return void (await save(d.value.path, false, d.value.native));
     // No native dialog (the browser host): choose a folder in the page; the copy keeps its safe name.
     if (!d.value.native) setPicking(true);
   };
