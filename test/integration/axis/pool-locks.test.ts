@@ -9,8 +9,10 @@
  * transaction queues for it, then more transactions than the pool has connections queue
  * behind it; the lock is released and the request must finish.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Repo } from '../../../server/db/repo.js';
 import { AxisRepo } from '../../../server/axis/repo.js';
@@ -23,20 +25,38 @@ if (!PG && process.env.CI === 'true') throw new Error('KYSO_TEST_PG_URL is not s
 const WAITERS = 24;
 
 describe.skipIf(!PG)('a transaction holding an organization\'s lock needs no second pooled connection (PostgreSQL)', () => {
-  const dbOpts = backend('postgres');
+  // Advisory locks are per database, and every axis bed hosts the same body codes: a database
+  // of its own, so no other test's server waits on the lock held here or counts as waiting.
+  const database = `kyso_locks_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const dbOpts = { ...backend('postgres'), db: Object.assign(new URL(PG ?? 'postgres://x/y'), { pathname: `/${database}` }).toString() };
   let ab: AxisBed;
   let other: Repo;
 
+  /** Runs one statement on the test run's own database. */
+  async function admin(sql: string): Promise<void> {
+    const c = new pg.Client({ connectionString: PG });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  }
+
   beforeAll(async () => {
+    await admin(`CREATE DATABASE ${database}`);
     ab = await createAxisBed({ db: dbOpts });
     // Another pool on the same schema: the lock holder and the observer, outside the server's pool.
     other = await openRepo(ab.dataDir, dbOpts);
     await until(async () => (await new AxisRepo(ab.server.repo.db).routeOf(BODY.X.code)) === 'vxp', 'the axis directory');
+    // X stays silent: its answers, delivered by the gateway, would take the same locks.
+    await ab.x.stop();
   }, 120_000);
 
   afterAll(async () => {
     await other?.db.close();
     await ab?.close();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
 
   /** Runs `request` while its transaction's lock on `org` is contended as described above. */
@@ -49,30 +69,35 @@ describe.skipIf(!PG)('a transaction holding an organization\'s lock needs no sec
       holderPid = Number((await db.get('SELECT pg_backend_pid() AS pid'))!.pid);
       await released;
     });
-    await until(() => holderPid, 'the lock to be held');
     const blockedBy = async (pid: number) => Number((await other.db.get('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid]))!.n);
-    const done = request();
-    await until(async () => (await blockedBy(holderPid)) === 1, 'the request\'s transaction to wait for the lock');
-    // Queued behind the request's transaction: they take every pooled connection left.
-    const waiters = Array.from({ length: WAITERS }, () => ab.server.repo.db.tx((db) => ab.server.bus.claim(db, { status: [org] })));
-    await until(async () => (await blockedBy(holderPid)) >= 2, 'the other transactions to queue');
-    await new Promise((r) => setTimeout(r, 300));
-    release();
-    await holder;
+    const pending: Promise<unknown>[] = [holder];
     let settled = false;
     try {
+      await until(() => holderPid, 'the lock to be held');
+      const done = request();
+      pending.push(done);
+      await until(async () => (await blockedBy(holderPid)) === 1, 'the request\'s transaction to wait for the lock');
+      // Queued behind the request's transaction: they take every pooled connection left.
+      const waiters = Array.from({ length: WAITERS }, () => ab.server.repo.db.tx((db) => ab.server.bus.claim(db, { status: [org] })));
+      pending.push(...waiters);
+      await until(async () => (await blockedBy(holderPid)) >= 2, 'the other transactions to queue');
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await holder;
       const r = await within(done, 10_000, `${what} (its transaction holding the lock)`);
-      settled = true;
       await within(Promise.all(waiters), 10_000, 'the queued transactions');
+      settled = true;
       return r;
     } finally {
-      // A stuck pool is freed for the bed's close: the transactions waiting for the lock are
-      // ended, again as the queued ones take the connections freed, until all have settled.
-      const all = Promise.allSettled([done, ...waiters]);
+      // Whatever failed, the lock is let go, and a stuck pool is freed for the bed's close: the
+      // transactions waiting for a lock are ended, again as the queued ones take the connections
+      // freed, until all have settled.
+      release();
+      const all = Promise.allSettled(pending);
       let over = false;
       void all.then(() => (over = true));
       for (let i = 0; !settled && !over && i < 100; i++) {
-        await other.db.get("SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE wait_event = 'advisory' AND pid <> pg_backend_pid()");
+        await other.db.get("SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory' AND pid <> pg_backend_pid()");
         await new Promise((r) => setTimeout(r, 100));
       }
       await all;
