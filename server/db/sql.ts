@@ -202,6 +202,11 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
     ...over(pool),
     async tx(fn) {
       const c = await pool.connect();
+      // The pool drops its error listener while a client is checked out: a connection lost in a
+      // transaction (restart, failover, a terminated backend) would then throw pg's 'error'
+      // event and end the whole process. The transaction's statement fails with it anyway.
+      const lost = () => undefined;
+      c.on('error', lost);
       try {
         await c.query('BEGIN');
         const committed: (() => void)[] = [];
@@ -214,6 +219,7 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
         await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
+        c.removeListener('error', lost);
         c.release();
       }
     },

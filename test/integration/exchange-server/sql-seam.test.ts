@@ -51,7 +51,7 @@ const ORG_B = '000.00.01.H49';
 const meta = { senderName: 'UBND', codeNumber: '1', codeNotation: 'QĐ', subject: 'Thử', promulgationDate: '2026/11/22', priority: 0, recipients: [ORG_B] };
 const msg = (messageId: string) => ({ messageId, senderOrg: ORG_A, senderUser: 1, packageSha256: 'ab'.repeat(32), size: 10, documentId: `d-${messageId}`, meta });
 
-describe.each(backends)('SQL seam on %s', (_name, choice) => {
+describe.each(backends)('SQL seam on %s', (name, choice) => {
   let repo: Repo;
 
   beforeEach(async () => {
@@ -117,5 +117,30 @@ describe.each(backends)('SQL seam on %s', (_name, choice) => {
     await expect(upload).rejects.toThrow('rolled back');
     await outside;
     expect((await repo.auditTrail()).map((e) => e.action)).toEqual(['outside']);
+  });
+
+  it.skipIf(name !== 'postgres')('a connection lost inside a transaction fails that transaction only: the process and the pool go on', async () => {
+    // PostgreSQL: the backend is ended from outside (as a restart or failover would) while the
+    // transaction waits; pg then also emits 'error' on the client, which no one listened to.
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => void uncaught.push(e);
+    process.prependListener('uncaughtException', onUncaught);
+    const admin = new pg.Client({ connectionString: PG });
+    await admin.connect();
+    try {
+      const t = repo.db.tx(async (db) => {
+        const pid = Number((await db.get('SELECT pg_backend_pid() AS pid'))!.pid);
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await sleep(100);
+        return db.get('SELECT 1 AS x');
+      });
+      await expect(t).rejects.toThrow();
+      await sleep(100);
+      expect(uncaught).toEqual([]);
+      expect(await repo.db.get('SELECT 1 AS x')).toEqual({ x: 1 });
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+      await admin.end();
+    }
   });
 });
