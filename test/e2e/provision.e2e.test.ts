@@ -92,8 +92,9 @@ describe('Tokens page: provisioning', { timeout: 180_000 }, () => {
     const done = await statusOf('prov-keygen-done');
     keyId = /CKA_ID ([0-9a-f]+)/.exec(done)?.[1] ?? '';
     expect(keyId).toMatch(/^[0-9a-f]{2,}$/);
-    // The CSR form takes the new key.
-    expect(await page.getByTestId('prov-csr-keyid').inputValue()).toBe(keyId);
+    // The CSR form takes the new key (once the token's key list has been read again: it can
+    // land a moment after the "done" line, which failed one CI run reading it at once).
+    await expect.poll(() => page.getByTestId('prov-csr-keyid').inputValue(), { timeout: 10_000 }).toBe(keyId);
   });
 
   it('previews the CSR (nothing written), then writes it; openssl verifies it', async () => {
